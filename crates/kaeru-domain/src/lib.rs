@@ -1,0 +1,15 @@
+//! Kaeru's domain: pure types and rules for companies, staff, people and their employment stints. No I/O.
+
+pub mod company;
+pub mod ids;
+pub mod person;
+pub mod staff;
+pub mod stint;
+pub mod validation;
+
+pub use company::{Company, CompanySettings, Language, Slug, TimeZoneName};
+pub use ids::{CompanyId, PersonId, StaffUserId, StintId};
+pub use person::{Person, PersonDraft, PersonInput, PersonStatus};
+pub use staff::{Permission, Role, StaffUser};
+pub use stint::{EmploymentStint, EmploymentType, LeaveReason, RehireEligibility, StintDraft, StintInput};
+pub use validation::{FieldErrors, Invalid};
