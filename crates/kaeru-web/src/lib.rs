@@ -1,1 +1,53 @@
-// kaeru-web
+//! Kaeru's web layer: server-rendered pages, sign-in, CSRF, and the health endpoints.
+//! Handlers translate HTTP to calls on the repository layer and back; they hold no business rules.
+
+mod assets;
+mod auth;
+mod error;
+mod forms;
+mod i18n;
+mod routes;
+mod shell;
+
+pub use auth::hash_password;
+pub use i18n::Catalog;
+
+use axum::Router;
+use kaeru_store::Db;
+use std::sync::Arc;
+
+/// Settings the web layer needs.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// Send cookies with `Secure` (Kaeru runs behind HTTPS). Also turned on per request by
+    /// `X-Forwarded-Proto: https` when `trust_proxy` is set.
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy.
+    pub trust_proxy: bool,
+    /// How long a sign-in lasts.
+    pub session_hours: i64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self { secure_cookies: false, trust_proxy: false, session_hours: 12 }
+    }
+}
+
+/// The one application state, cloned into every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+}
+
+/// All routes of the application.
+pub fn router(db: Db, config: WebConfig) -> Router {
+    let state = AppState { db, config: Arc::new(config) };
+    routes::router()
+        .merge(assets::router())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn(shell::security_headers))
+        .with_state(state)
+}

@@ -1,0 +1,145 @@
+//! Companies (tenants), their settings and their revision number.
+
+use crate::audit::{self, Change};
+use crate::entity::{company as row, staff_user};
+use crate::{Actor, Db, Scope, StoreError, StoreResult, now};
+use kaeru_domain::{Company, CompanyId, CompanySettings, Language, Role, Slug, StaffUser, StaffUserId};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+
+fn to_domain(r: row::Model) -> Company {
+    Company {
+        id: CompanyId(r.id),
+        slug: r.slug,
+        name: r.name,
+        time_zone: r.time_zone,
+        default_language: Language::parse(&r.default_language).unwrap_or_default(),
+    }
+}
+
+/// The first owner of a new company.
+pub struct NewOwner {
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+}
+
+/// True when no company exists yet: the first-run page is shown.
+pub async fn none_exist(db: &Db) -> StoreResult<bool> {
+    Ok(row::Entity::find().count(&db.read).await? == 0)
+}
+
+/// Creates a company and its owner in one transaction.
+pub async fn create_with_owner(db: &Db, slug: &Slug, settings: &CompanySettings, owner: NewOwner) -> StoreResult<(Company, StaffUser)> {
+    let tx = db.write.begin().await?;
+    let company = row::ActiveModel {
+        id: Set(CompanyId::new().0),
+        slug: Set(slug.as_str().into()),
+        name: Set(settings.name.clone()),
+        time_zone: Set(settings.time_zone.clone()),
+        default_language: Set(settings.default_language.code().into()),
+        revision: Set(0),
+        created_at: Set(now()),
+    }
+    .insert(&tx)
+    .await
+    .map_err(StoreError::conflict_on("slug"))?;
+    let user_id = StaffUserId::new();
+    staff_user::ActiveModel {
+        id: Set(user_id.0),
+        company_id: Set(company.id),
+        email: Set(owner.email.clone()),
+        display_name: Set(owner.display_name.clone()),
+        role: Set(Role::Owner.code().into()),
+        password_hash: Set(owner.password_hash),
+        language: Set(None),
+        active: Set(true),
+        created_at: Set(now()),
+        updated_at: Set(now()),
+    }
+    .insert(&tx)
+    .await
+    .map_err(StoreError::conflict_on("email"))?;
+    let scope = Scope::for_company(CompanyId(company.id));
+    let actor = Actor { id: Some(user_id), name: owner.display_name.clone() };
+    audit::record(
+        &tx,
+        &scope,
+        Change {
+            action: "company.create",
+            entity: "company",
+            entity_id: company.id,
+            person_id: None,
+            changes: serde_json::json!({"name": settings.name, "slug": slug.as_str()}),
+            actor: &actor,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let company = to_domain(company);
+    let user = StaffUser {
+        id: user_id,
+        company_id: company.id,
+        email: owner.email,
+        display_name: owner.display_name,
+        role: Role::Owner,
+        language: None,
+        active: true,
+    };
+    Ok((company, user))
+}
+
+pub async fn get(db: &Db, scope: &Scope) -> StoreResult<Company> {
+    row::Entity::find_by_id(scope.company_id().0).one(&db.read).await?.map(to_domain).ok_or(StoreError::NotFound)
+}
+
+pub async fn find_by_slug(db: &Db, slug: &str) -> StoreResult<Option<Company>> {
+    Ok(row::Entity::find().filter(row::Column::Slug.eq(slug)).one(&db.read).await?.map(to_domain))
+}
+
+/// Every company, for the worker and the CLI.
+pub async fn all(db: &Db) -> StoreResult<Vec<Company>> {
+    Ok(row::Entity::find().order_by_asc(row::Column::CreatedAt).all(&db.read).await?.into_iter().map(to_domain).collect())
+}
+
+pub async fn update_settings(db: &Db, scope: &Scope, actor: &Actor, settings: &CompanySettings) -> StoreResult<Company> {
+    let tx = db.write.begin().await?;
+    let current = row::Entity::find_by_id(scope.company_id().0).one(&tx).await?.ok_or(StoreError::NotFound)?;
+    let before = serde_json::json!({"name": current.name, "time_zone": current.time_zone, "default_language": current.default_language});
+    let mut am: row::ActiveModel = current.into();
+    am.name = Set(settings.name.clone());
+    am.time_zone = Set(settings.time_zone.clone());
+    am.default_language = Set(settings.default_language.code().into());
+    let updated = am.update(&tx).await?;
+    let after = serde_json::json!({"name": updated.name, "time_zone": updated.time_zone, "default_language": updated.default_language});
+    audit::record(
+        &tx,
+        scope,
+        Change {
+            action: "company.update",
+            entity: "company",
+            entity_id: updated.id,
+            person_id: None,
+            changes: audit::diff(&before, &after),
+            actor,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(to_domain(updated))
+}
+
+/// The number that changes whenever something search and matching see changes.
+pub async fn revision(db: &Db, scope: &Scope) -> StoreResult<i64> {
+    Ok(row::Entity::find_by_id(scope.company_id().0).one(&db.read).await?.map(|c| c.revision).ok_or(StoreError::NotFound)?)
+}
+
+/// Bumps the revision inside the caller's transaction.
+pub(crate) async fn bump_revision(conn: &impl ConnectionTrait, scope: &Scope) -> StoreResult<()> {
+    row::Entity::update_many()
+        .col_expr(row::Column::Revision, Expr::col(row::Column::Revision).add(1))
+        .filter(row::Column::Id.eq(scope.company_id().0))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

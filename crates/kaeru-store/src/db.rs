@@ -1,0 +1,189 @@
+//! Choosing and opening the database: SQLite by default, PostgreSQL from a `postgres://` URL.
+
+use crate::migration::Migrator;
+use sea_orm::{DatabaseConnection, DbBackend, SqlxPostgresConnector, SqlxSqliteConnector};
+use sea_orm_migration::MigratorTrait;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Where the data lives. `Display` and `Debug` never show a password.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    Sqlite(PathBuf),
+    Postgres { url: String, schema: Option<String> },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error("unsupported database URL scheme `{0}`: use postgres://… for PostgreSQL, sqlite://PATH, or leave KAERU_DATABASE_URL unset for the embedded SQLite file")]
+    UnsupportedScheme(String),
+    #[error("the database URL is not a URL: {0}")]
+    Malformed(String),
+}
+
+impl DatabaseTarget {
+    /// From `KAERU_DATABASE_URL` (if set) or the data folder. Anything but SQLite or PostgreSQL is an error,
+    /// never a silently created SQLite file.
+    pub fn resolve(url: Option<&str>, data_dir: &Path) -> Result<Self, TargetError> {
+        let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) else {
+            return Ok(Self::Sqlite(data_dir.join("kaeru.db")));
+        };
+        let (scheme, rest) = url.split_once(':').ok_or_else(|| TargetError::Malformed(redact(url)))?;
+        match scheme.to_ascii_lowercase().as_str() {
+            "postgres" | "postgresql" => {
+                url::Url::parse(url).map_err(|_| TargetError::Malformed(redact(url)))?;
+                Ok(Self::Postgres { url: url.to_string(), schema: None })
+            }
+            "sqlite" => {
+                let path = rest.trim_start_matches("//");
+                if path.is_empty() {
+                    return Err(TargetError::Malformed(redact(url)));
+                }
+                Ok(Self::Sqlite(PathBuf::from(path.split('?').next().unwrap_or(path))))
+            }
+            other => Err(TargetError::UnsupportedScheme(other.to_string())),
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres { .. } => "postgres",
+        }
+    }
+}
+
+/// Replaces the password in a URL with `***`.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "<unparseable URL>".into(),
+    }
+}
+
+impl fmt::Display for DatabaseTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite(p) => write!(f, "sqlite:{}", p.display()),
+            Self::Postgres { url, schema: None } => write!(f, "{}", redact(url)),
+            Self::Postgres { url, schema: Some(s) } => write!(f, "{} (schema {s})", redact(url)),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Two handles to one database: `read` for queries, `write` for changes. On SQLite the writer is a single
+/// connection, so writers queue in the pool instead of failing with "database is locked"; readers run
+/// beside it thanks to WAL. On PostgreSQL both are the same pool.
+#[derive(Clone)]
+pub struct Db {
+    pub(crate) read: DatabaseConnection,
+    pub(crate) write: DatabaseConnection,
+    pub(crate) backend: DbBackend,
+    pg_pool: Option<sqlx::PgPool>,
+}
+
+impl Db {
+    pub async fn connect(target: &DatabaseTarget) -> anyhow::Result<Self> {
+        match target {
+            DatabaseTarget::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)?;
+                }
+                let opts = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(15));
+                let write = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
+                let read = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+                Ok(Self {
+                    read: SqlxSqliteConnector::from_sqlx_sqlite_pool(read),
+                    write: SqlxSqliteConnector::from_sqlx_sqlite_pool(write),
+                    backend: DbBackend::Sqlite,
+                    pg_pool: None,
+                })
+            }
+            DatabaseTarget::Postgres { url, schema } => {
+                let mut opts = PgConnectOptions::from_str(url)?;
+                if let Some(schema) = schema {
+                    opts = opts.options([("search_path", schema.as_str())]);
+                }
+                let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(opts).await?;
+                let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pool.clone());
+                Ok(Self { read: conn.clone(), write: conn, backend: DbBackend::Postgres, pg_pool: Some(pool) })
+            }
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            DbBackend::Postgres => "postgres",
+            _ => "sqlite",
+        }
+    }
+
+    /// Brings the schema up to date. On PostgreSQL an advisory lock makes nodes that start together
+    /// take turns; on SQLite the single writer connection does the same.
+    pub async fn migrate(&self) -> anyhow::Result<usize> {
+        const MIGRATION_LOCK: i64 = 0x6b61_6572_75;
+        let lock = match &self.pg_pool {
+            Some(pool) => {
+                let mut conn = pool.acquire().await?;
+                sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await?;
+                Some(conn)
+            }
+            None => None,
+        };
+        let pending = Migrator::get_pending_migrations(&self.write).await?.len();
+        let result = Migrator::up(&self.write, None).await;
+        if let Some(mut conn) = lock {
+            sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await?;
+        }
+        result?;
+        Ok(pending)
+    }
+
+    /// For `/readyz`: the database answers and no migration is pending.
+    pub async fn ready(&self) -> anyhow::Result<()> {
+        self.read.ping().await?;
+        let pending = Migrator::get_pending_migrations(&self.read).await?;
+        anyhow::ensure!(pending.is_empty(), "{} migrations pending", pending.len());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_schemes_are_refused() {
+        let dir = Path::new("/data");
+        assert_eq!(DatabaseTarget::resolve(None, dir).unwrap(), DatabaseTarget::Sqlite("/data/kaeru.db".into()));
+        assert!(matches!(DatabaseTarget::resolve(Some("postgres://u:p@h/db"), dir), Ok(DatabaseTarget::Postgres { .. })));
+        assert!(matches!(DatabaseTarget::resolve(Some("mysql://h/db"), dir), Err(TargetError::UnsupportedScheme(s)) if s == "mysql"));
+        assert!(DatabaseTarget::resolve(Some("kaeru.db"), dir).is_err());
+    }
+
+    #[test]
+    fn passwords_never_show() {
+        let t = DatabaseTarget::resolve(Some("postgres://kaeru:s3cret@db.example/kaeru"), Path::new(".")).unwrap();
+        assert!(!format!("{t} {t:?}").contains("s3cret"));
+    }
+}

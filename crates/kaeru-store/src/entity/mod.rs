@@ -1,0 +1,11 @@
+//! sea-orm entities: the rows as stored. Repositories turn them into domain types.
+
+pub mod audit_entry;
+pub mod company;
+pub mod employment_stint;
+pub mod person;
+pub mod person_email;
+pub mod rate_limit;
+pub mod schedule;
+pub mod session;
+pub mod staff_user;

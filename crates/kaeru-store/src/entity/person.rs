@@ -1,0 +1,31 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "people")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub company_id: Uuid,
+    pub family_name: String,
+    pub given_name: String,
+    pub family_kana: String,
+    pub given_kana: String,
+    pub romaji_name: Option<String>,
+    pub phone: Option<String>,
+    pub line_id: Option<String>,
+    pub facebook_url: Option<String>,
+    pub linkedin_url: Option<String>,
+    pub prefecture: Option<String>,
+    pub city: Option<String>,
+    pub birth_date: Option<Date>,
+    pub notes: Option<String>,
+    pub sort_key: String,
+    pub status: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,361 @@
+//! People: one record for life, with their e-mail addresses, listed in 五十音順.
+
+use crate::audit::{self, Change};
+use crate::entity::{employment_stint as stint_row, person as row, person_email as email_row};
+use crate::{Actor, Db, Page, Scope, StoreError, StoreResult, companies, now};
+use chrono::{Datelike, NaiveDate};
+use kaeru_domain::{CompanyId, EmploymentStint, Person, PersonDraft, PersonId, PersonStatus};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use std::collections::HashMap;
+
+fn to_domain(r: row::Model, emails: Vec<String>) -> Person {
+    Person {
+        id: PersonId(r.id),
+        company_id: CompanyId(r.company_id),
+        family_name: r.family_name,
+        given_name: r.given_name,
+        family_kana: r.family_kana,
+        given_kana: r.given_kana,
+        romaji_name: r.romaji_name,
+        emails,
+        phone: r.phone,
+        line_id: r.line_id,
+        facebook_url: r.facebook_url,
+        linkedin_url: r.linkedin_url,
+        prefecture: r.prefecture,
+        city: r.city,
+        birth_date: r.birth_date,
+        notes: r.notes,
+        status: PersonStatus::parse(&r.status).unwrap_or(PersonStatus::Alumnus),
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
+}
+
+/// What the audit log shows of a person.
+fn audit_view(d: &PersonDraft) -> serde_json::Value {
+    serde_json::to_value(d).unwrap_or_default()
+}
+
+fn draft_of(p: &Person) -> PersonDraft {
+    PersonDraft {
+        family_name: p.family_name.clone(),
+        given_name: p.given_name.clone(),
+        family_kana: p.family_kana.clone(),
+        given_kana: p.given_kana.clone(),
+        romaji_name: p.romaji_name.clone(),
+        emails: p.emails.clone(),
+        phone: p.phone.clone(),
+        line_id: p.line_id.clone(),
+        facebook_url: p.facebook_url.clone(),
+        linkedin_url: p.linkedin_url.clone(),
+        prefecture: p.prefecture.clone(),
+        city: p.city.clone(),
+        birth_date: p.birth_date,
+        notes: p.notes.clone(),
+    }
+}
+
+async fn write_emails(conn: &impl ConnectionTrait, scope: &Scope, person: PersonId, emails: &[String]) -> StoreResult<()> {
+    email_row::Entity::delete_many()
+        .filter(email_row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(email_row::Column::PersonId.eq(person.0))
+        .exec(conn)
+        .await?;
+    for (i, e) in emails.iter().enumerate() {
+        email_row::ActiveModel {
+            company_id: Set(scope.company_id().0),
+            person_id: Set(person.0),
+            email: Set(e.clone()),
+            position: Set(i as i32),
+        }
+        .insert(conn)
+        .await
+        .map_err(StoreError::conflict_on("emails"))?;
+    }
+    Ok(())
+}
+
+fn fill(am: &mut row::ActiveModel, d: &PersonDraft) {
+    am.family_name = Set(d.family_name.clone());
+    am.given_name = Set(d.given_name.clone());
+    am.family_kana = Set(d.family_kana.clone());
+    am.given_kana = Set(d.given_kana.clone());
+    am.romaji_name = Set(d.romaji_name.clone());
+    am.phone = Set(d.phone.clone());
+    am.line_id = Set(d.line_id.clone());
+    am.facebook_url = Set(d.facebook_url.clone());
+    am.linkedin_url = Set(d.linkedin_url.clone());
+    am.prefecture = Set(d.prefecture.clone());
+    am.city = Set(d.city.clone());
+    am.birth_date = Set(d.birth_date);
+    am.notes = Set(d.notes.clone());
+    am.sort_key = Set(kaeru_search::kana_sort_key(&d.family_kana, &d.given_kana));
+    am.updated_at = Set(now());
+}
+
+/// The e-mail addresses already used by another person of the company, if any.
+pub async fn emails_taken(db: &Db, scope: &Scope, emails: &[String], except: Option<PersonId>) -> StoreResult<Vec<String>> {
+    if emails.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = email_row::Entity::find()
+        .filter(email_row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(email_row::Column::Email.is_in(emails.iter().cloned()));
+    if let Some(p) = except {
+        q = q.filter(email_row::Column::PersonId.ne(p.0));
+    }
+    Ok(q.all(&db.read).await?.into_iter().map(|r| r.email).collect())
+}
+
+pub async fn create(db: &Db, scope: &Scope, actor: &Actor, draft: &PersonDraft) -> StoreResult<Person> {
+    let id = PersonId::new();
+    let tx = db.write.begin().await?;
+    let mut am = row::ActiveModel {
+        id: Set(id.0),
+        company_id: Set(scope.company_id().0),
+        status: Set(PersonStatus::Alumnus.code().into()),
+        created_at: Set(now()),
+        ..Default::default()
+    };
+    fill(&mut am, draft);
+    let model = am.insert(&tx).await?;
+    write_emails(&tx, scope, id, &draft.emails).await?;
+    audit::record(
+        &tx,
+        scope,
+        Change { action: "person.create", entity: "person", entity_id: id.0, person_id: Some(id), changes: audit_view(draft), actor },
+    )
+    .await?;
+    companies::bump_revision(&tx, scope).await?;
+    tx.commit().await?;
+    Ok(to_domain(model, draft.emails.clone()))
+}
+
+pub async fn update(db: &Db, scope: &Scope, actor: &Actor, id: PersonId, draft: &PersonDraft) -> StoreResult<Person> {
+    let before = get(db, scope, id).await?;
+    let tx = db.write.begin().await?;
+    let current = row::Entity::find_by_id(id.0)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut am: row::ActiveModel = current.into();
+    fill(&mut am, draft);
+    let model = am.update(&tx).await?;
+    write_emails(&tx, scope, id, &draft.emails).await?;
+    let changes = audit::diff(&audit_view(&draft_of(&before)), &audit_view(draft));
+    audit::record(&tx, scope, Change { action: "person.update", entity: "person", entity_id: id.0, person_id: Some(id), changes, actor })
+        .await?;
+    companies::bump_revision(&tx, scope).await?;
+    tx.commit().await?;
+    Ok(to_domain(model, draft.emails.clone()))
+}
+
+pub async fn get(db: &Db, scope: &Scope, id: PersonId) -> StoreResult<Person> {
+    let r = row::Entity::find_by_id(id.0)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .one(&db.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let emails = email_row::Entity::find()
+        .filter(email_row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(email_row::Column::PersonId.eq(id.0))
+        .order_by_asc(email_row::Column::Position)
+        .all(&db.read)
+        .await?
+        .into_iter()
+        .map(|e| e.email)
+        .collect();
+    Ok(to_domain(r, emails))
+}
+
+/// Filters of the people list.
+#[derive(Clone, Debug, Default)]
+pub struct PeopleFilter {
+    pub status: Option<PersonStatus>,
+    pub department: Option<String>,
+    pub left_in_year: Option<i32>,
+}
+
+/// A line of the people list: the person and the one key fact of their latest stint.
+#[derive(Clone, Debug)]
+pub struct PersonListItem {
+    pub person: Person,
+    pub latest_department: Option<String>,
+    pub latest_job_title: Option<String>,
+    pub last_left_on: Option<NaiveDate>,
+}
+
+fn stint_exists(cond: Condition) -> sea_orm::sea_query::SimpleExpr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(stint_row::Entity)
+            .and_where(Expr::col((stint_row::Entity, stint_row::Column::PersonId)).equals((row::Entity, row::Column::Id)))
+            .cond_where(cond)
+            .to_owned(),
+    )
+}
+
+pub async fn list(db: &Db, scope: &Scope, filter: &PeopleFilter, page: u64, per_page: u64) -> StoreResult<Page<PersonListItem>> {
+    let mut q = row::Entity::find().filter(row::Column::CompanyId.eq(scope.company_id().0));
+    if let Some(s) = filter.status {
+        q = q.filter(row::Column::Status.eq(s.code()));
+    }
+    if let Some(dep) = &filter.department {
+        q = q.filter(stint_exists(
+            Condition::all()
+                .add(Expr::col((stint_row::Entity, stint_row::Column::CompanyId)).eq(scope.company_id().0))
+                .add(Expr::col((stint_row::Entity, stint_row::Column::Department)).eq(dep.clone())),
+        ));
+    }
+    if let Some(year) = filter.left_in_year {
+        let (Some(from), Some(to)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) else {
+            return Ok(Page { items: vec![], total: 0, page, per_page });
+        };
+        q = q.filter(stint_exists(
+            Condition::all()
+                .add(Expr::col((stint_row::Entity, stint_row::Column::CompanyId)).eq(scope.company_id().0))
+                .add(Expr::col((stint_row::Entity, stint_row::Column::EndDate)).gte(from))
+                .add(Expr::col((stint_row::Entity, stint_row::Column::EndDate)).lte(to)),
+        ));
+    }
+    let total = q.clone().count(&db.read).await?;
+    // Byte order of the kana sort key is 五十音順; PostgreSQL must not apply its locale's collation.
+    let order = match db.backend {
+        DbBackend::Postgres => Expr::cust("\"people\".\"sort_key\" COLLATE \"C\""),
+        _ => Expr::col((row::Entity, row::Column::SortKey)),
+    };
+    let page = std::cmp::Ord::max(page, 1);
+    let rows = q
+        .order_by(order, Order::Asc)
+        .order_by_asc(row::Column::Id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .all(&db.read)
+        .await?;
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut stints: HashMap<uuid::Uuid, Vec<stint_row::Model>> = HashMap::new();
+    for s in stint_row::Entity::find()
+        .filter(stint_row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(stint_row::Column::PersonId.is_in(ids.clone()))
+        .all(&db.read)
+        .await?
+    {
+        stints.entry(s.person_id).or_default().push(s);
+    }
+    let mut emails: HashMap<uuid::Uuid, Vec<String>> = HashMap::new();
+    for e in email_row::Entity::find()
+        .filter(email_row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(email_row::Column::PersonId.is_in(ids))
+        .order_by_asc(email_row::Column::Position)
+        .all(&db.read)
+        .await?
+    {
+        emails.entry(e.person_id).or_default().push(e.email);
+    }
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let own = stints.remove(&r.id).unwrap_or_default();
+            let latest = own.iter().max_by_key(|s| s.start_date);
+            let last_left_on = own.iter().filter_map(|s| s.end_date).max();
+            PersonListItem {
+                latest_department: latest.and_then(|s| s.department.clone()),
+                latest_job_title: latest.and_then(|s| s.job_title.clone()),
+                last_left_on,
+                person: to_domain(r.clone(), emails.remove(&r.id).unwrap_or_default()),
+            }
+        })
+        .collect();
+    Ok(Page { items, total, page, per_page })
+}
+
+/// The departments that appear in the company's stints, for the list filter.
+pub async fn departments(db: &Db, scope: &Scope) -> StoreResult<Vec<String>> {
+    let mut deps: Vec<String> = stint_row::Entity::find()
+        .select_only()
+        .column(stint_row::Column::Department)
+        .distinct()
+        .filter(stint_row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(stint_row::Column::Department.is_not_null())
+        .into_tuple::<Option<String>>()
+        .all(&db.read)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    deps.sort();
+    Ok(deps)
+}
+
+/// The years in which someone left, newest first, for the list filter.
+pub async fn leaving_years(db: &Db, scope: &Scope) -> StoreResult<Vec<i32>> {
+    let dates: Vec<Option<NaiveDate>> = stint_row::Entity::find()
+        .select_only()
+        .column(stint_row::Column::EndDate)
+        .filter(stint_row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(stint_row::Column::EndDate.is_not_null())
+        .into_tuple()
+        .all(&db.read)
+        .await?;
+    let mut years: Vec<i32> = dates.into_iter().flatten().map(|d| d.year()).collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    Ok(years)
+}
+
+/// Stores the status derived from the stints, inside the caller's transaction.
+pub(crate) async fn store_status(conn: &impl ConnectionTrait, scope: &Scope, id: PersonId, stints: &[EmploymentStint], today: NaiveDate) -> StoreResult<PersonStatus> {
+    let status = PersonStatus::derive(stints, today);
+    row::Entity::update_many()
+        .col_expr(row::Column::Status, Expr::value(status.code()))
+        .col_expr(row::Column::UpdatedAt, Expr::value(now()))
+        .filter(row::Column::Id.eq(id.0))
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .exec(conn)
+        .await?;
+    Ok(status)
+}
+
+/// Recomputes every person's status for `today` (planned leaving dates pass, planned starts arrive).
+/// Returns how many changed.
+pub async fn refresh_statuses(db: &Db, scope: &Scope, today: NaiveDate) -> StoreResult<u64> {
+    let tx = db.write.begin().await?;
+    let people: Vec<(uuid::Uuid, String)> = row::Entity::find()
+        .select_only()
+        .column(row::Column::Id)
+        .column(row::Column::Status)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .into_tuple()
+        .all(&tx)
+        .await?;
+    let mut by_person: HashMap<uuid::Uuid, Vec<EmploymentStint>> = HashMap::new();
+    for s in stint_row::Entity::find().filter(stint_row::Column::CompanyId.eq(scope.company_id().0)).all(&tx).await? {
+        by_person.entry(s.person_id).or_default().push(crate::stints::to_domain(s));
+    }
+    let mut changed = 0;
+    for (id, status) in people {
+        let stints = by_person.remove(&id).unwrap_or_default();
+        let derived = PersonStatus::derive(&stints, today);
+        if derived.code() != status {
+            store_status(&tx, scope, PersonId(id), &stints, today).await?;
+            changed += 1;
+        }
+    }
+    if changed > 0 {
+        companies::bump_revision(&tx, scope).await?;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// How many people the company has, for the first-run and demo checks.
+pub async fn count(db: &Db, scope: &Scope) -> StoreResult<u64> {
+    Ok(row::Entity::find().filter(row::Column::CompanyId.eq(scope.company_id().0)).count(&db.read).await?)
+}

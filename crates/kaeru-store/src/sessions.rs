@@ -1,0 +1,84 @@
+//! Sign-in sessions, stored in the database so that any node can serve any user.
+
+use crate::entity::{company, session as row, staff_user};
+use crate::{Db, Scope, StoreResult, now};
+use kaeru_domain::{Company, StaffUser};
+use rand::RngCore;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sha2::{Digest, Sha256};
+
+/// A signed-in user, resolved from a session cookie.
+#[derive(Clone, Debug)]
+pub struct SessionInfo {
+    pub scope: Scope,
+    pub user: StaffUser,
+    pub company: Company,
+    pub csrf_token: String,
+}
+
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Sessions are stored by the hash of their token.
+pub(crate) fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Starts a session; returns the cookie token.
+pub async fn create(db: &Db, user: &StaffUser, ttl: chrono::Duration) -> StoreResult<String> {
+    let token = random_token();
+    row::ActiveModel {
+        id: Set(hash_token(&token)),
+        company_id: Set(user.company_id.0),
+        staff_user_id: Set(user.id.0),
+        csrf_token: Set(random_token()),
+        created_at: Set(now()),
+        expires_at: Set(now() + ttl),
+    }
+    .insert(&db.write)
+    .await?;
+    Ok(token)
+}
+
+/// The signed-in user behind a cookie token, if the session is live and the account active.
+pub async fn resolve(db: &Db, token: &str) -> StoreResult<Option<SessionInfo>> {
+    if token.len() != 64 {
+        return Ok(None);
+    }
+    let Some(s) = row::Entity::find_by_id(hash_token(token)).filter(row::Column::ExpiresAt.gt(now())).one(&db.read).await? else {
+        return Ok(None);
+    };
+    let Some(u) = staff_user::Entity::find_by_id(s.staff_user_id)
+        .filter(staff_user::Column::CompanyId.eq(s.company_id))
+        .filter(staff_user::Column::Active.eq(true))
+        .one(&db.read)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let scope = Scope::for_company(kaeru_domain::CompanyId(s.company_id));
+    let Some(c) = company::Entity::find_by_id(s.company_id).one(&db.read).await? else {
+        return Ok(None);
+    };
+    let company = Company {
+        id: kaeru_domain::CompanyId(c.id),
+        slug: c.slug,
+        name: c.name,
+        time_zone: c.time_zone,
+        default_language: kaeru_domain::Language::parse(&c.default_language).unwrap_or_default(),
+    };
+    Ok(Some(SessionInfo { scope, user: crate::staff::to_domain(&u), company, csrf_token: s.csrf_token }))
+}
+
+pub async fn delete(db: &Db, token: &str) -> StoreResult<()> {
+    row::Entity::delete_by_id(hash_token(token)).exec(&db.write).await?;
+    Ok(())
+}
+
+/// Removes expired sessions; returns how many.
+pub async fn purge_expired(db: &Db) -> StoreResult<u64> {
+    Ok(row::Entity::delete_many().filter(row::Column::ExpiresAt.lte(now())).exec(&db.write).await?.rows_affected)
+}

@@ -1,0 +1,181 @@
+//! Employment stints of a person. Every change recomputes the person's status in the same transaction.
+
+use crate::audit::{self, Change};
+use crate::entity::{employment_stint as row, person};
+use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now, people};
+use chrono::NaiveDate;
+use kaeru_domain::{EmploymentStint, EmploymentType, LeaveReason, PersonId, RehireEligibility, StintDraft, StintId};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+
+pub(crate) fn to_domain(r: row::Model) -> EmploymentStint {
+    EmploymentStint {
+        id: StintId(r.id),
+        person_id: PersonId(r.person_id),
+        start_date: r.start_date,
+        end_date: r.end_date,
+        department: r.department,
+        job_title: r.job_title,
+        employment_type: EmploymentType::parse(&r.employment_type).unwrap_or(EmploymentType::FullTime),
+        leave_reason: r.leave_reason.as_deref().and_then(LeaveReason::parse),
+        leave_reason_detail: r.leave_reason_detail,
+        exit_interview_notes: r.exit_interview_notes,
+        rehire_eligibility: r.rehire_eligibility.as_deref().and_then(RehireEligibility::parse),
+        rehire_reason: r.rehire_reason,
+    }
+}
+
+fn fill(am: &mut row::ActiveModel, d: &StintDraft) {
+    am.start_date = Set(d.start_date);
+    am.end_date = Set(d.end_date);
+    am.department = Set(d.department.clone());
+    am.job_title = Set(d.job_title.clone());
+    am.employment_type = Set(d.employment_type.code().into());
+    am.leave_reason = Set(d.leave_reason.map(|r| r.code().into()));
+    am.leave_reason_detail = Set(d.leave_reason_detail.clone());
+    am.exit_interview_notes = Set(d.exit_interview_notes.clone());
+    am.rehire_eligibility = Set(d.rehire_eligibility.map(|r| r.code().into()));
+    am.rehire_reason = Set(d.rehire_reason.clone());
+    am.updated_at = Set(now());
+}
+
+/// The audit view leaves the confidential rehire reason out: the log says it changed, not what it says.
+fn audit_view(d: &StintDraft) -> serde_json::Value {
+    let mut v = serde_json::to_value(d).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        let has_reason = d.rehire_reason.is_some();
+        o.insert("rehire_reason".into(), serde_json::Value::Bool(has_reason));
+    }
+    v
+}
+
+fn draft_of(s: &EmploymentStint) -> StintDraft {
+    StintDraft {
+        start_date: s.start_date,
+        end_date: s.end_date,
+        department: s.department.clone(),
+        job_title: s.job_title.clone(),
+        employment_type: s.employment_type,
+        leave_reason: s.leave_reason,
+        leave_reason_detail: s.leave_reason_detail.clone(),
+        exit_interview_notes: s.exit_interview_notes.clone(),
+        rehire_eligibility: s.rehire_eligibility,
+        rehire_reason: s.rehire_reason.clone(),
+    }
+}
+
+async fn of_person(conn: &impl ConnectionTrait, scope: &Scope, person: PersonId) -> StoreResult<Vec<EmploymentStint>> {
+    Ok(row::Entity::find()
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(row::Column::PersonId.eq(person.0))
+        .order_by_asc(row::Column::StartDate)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(to_domain)
+        .collect())
+}
+
+/// The person's stints, oldest first.
+pub async fn for_person(db: &Db, scope: &Scope, person: PersonId) -> StoreResult<Vec<EmploymentStint>> {
+    of_person(&db.read, scope, person).await
+}
+
+pub async fn get(db: &Db, scope: &Scope, id: StintId) -> StoreResult<EmploymentStint> {
+    row::Entity::find_by_id(id.0)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .one(&db.read)
+        .await?
+        .map(to_domain)
+        .ok_or(StoreError::NotFound)
+}
+
+async fn person_exists(conn: &impl ConnectionTrait, scope: &Scope, id: PersonId) -> StoreResult<()> {
+    person::Entity::find_by_id(id.0)
+        .filter(person::Column::CompanyId.eq(scope.company_id().0))
+        .one(conn)
+        .await?
+        .map(|_| ())
+        .ok_or(StoreError::NotFound)
+}
+
+/// Adds a stint; `today` (in the company's time zone) decides the person's new status.
+pub async fn create(db: &Db, scope: &Scope, actor: &Actor, person: PersonId, draft: &StintDraft, today: NaiveDate) -> StoreResult<EmploymentStint> {
+    let tx = db.write.begin().await?;
+    person_exists(&tx, scope, person).await?;
+    let id = StintId::new();
+    let mut am = row::ActiveModel {
+        id: Set(id.0),
+        company_id: Set(scope.company_id().0),
+        person_id: Set(person.0),
+        created_at: Set(now()),
+        ..Default::default()
+    };
+    fill(&mut am, draft);
+    let model = am.insert(&tx).await?;
+    let all = of_person(&tx, scope, person).await?;
+    people::store_status(&tx, scope, person, &all, today).await?;
+    audit::record(
+        &tx,
+        scope,
+        Change { action: "stint.create", entity: "stint", entity_id: id.0, person_id: Some(person), changes: audit_view(draft), actor },
+    )
+    .await?;
+    companies::bump_revision(&tx, scope).await?;
+    tx.commit().await?;
+    Ok(to_domain(model))
+}
+
+pub async fn update(db: &Db, scope: &Scope, actor: &Actor, id: StintId, draft: &StintDraft, today: NaiveDate) -> StoreResult<EmploymentStint> {
+    let tx = db.write.begin().await?;
+    let current = row::Entity::find_by_id(id.0)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let person = PersonId(current.person_id);
+    let before = audit_view(&draft_of(&to_domain(current.clone())));
+    let mut am: row::ActiveModel = current.into();
+    fill(&mut am, draft);
+    let model = am.update(&tx).await?;
+    let all = of_person(&tx, scope, person).await?;
+    people::store_status(&tx, scope, person, &all, today).await?;
+    audit::record(
+        &tx,
+        scope,
+        Change {
+            action: "stint.update",
+            entity: "stint",
+            entity_id: id.0,
+            person_id: Some(person),
+            changes: audit::diff(&before, &audit_view(draft)),
+            actor,
+        },
+    )
+    .await?;
+    companies::bump_revision(&tx, scope).await?;
+    tx.commit().await?;
+    Ok(to_domain(model))
+}
+
+pub async fn delete(db: &Db, scope: &Scope, actor: &Actor, id: StintId, today: NaiveDate) -> StoreResult<PersonId> {
+    let tx = db.write.begin().await?;
+    let current = row::Entity::find_by_id(id.0)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let person = PersonId(current.person_id);
+    let before = audit_view(&draft_of(&to_domain(current)));
+    row::Entity::delete_many()
+        .filter(row::Column::Id.eq(id.0))
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .exec(&tx)
+        .await?;
+    let all = of_person(&tx, scope, person).await?;
+    people::store_status(&tx, scope, person, &all, today).await?;
+    audit::record(&tx, scope, Change { action: "stint.delete", entity: "stint", entity_id: id.0, person_id: Some(person), changes: before, actor })
+        .await?;
+    companies::bump_revision(&tx, scope).await?;
+    tx.commit().await?;
+    Ok(person)
+}

@@ -1,0 +1,167 @@
+//! Who is asking: password hashing, the session cookie, the anonymous CSRF cookie and the client address.
+
+use crate::AppState;
+use crate::error::AppError;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::Argon2;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use kaeru_domain::{Language, Permission};
+use kaeru_store::sessions::{self, SessionInfo};
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "kaeru_session";
+pub const CSRF_COOKIE: &str = "kaeru_csrf";
+pub const LANG_COOKIE: &str = "kaeru_lang";
+pub const FLASH_COOKIE: &str = "kaeru_flash";
+
+/// Hashes a password with argon2id on a blocking thread, off the async runtime.
+pub async fn hash_password(password: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+    })
+    .await?
+}
+
+/// Checks a password against a stored hash on a blocking thread.
+pub async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A real hash of a random password, made once, so that a sign-in for an unknown address costs as much
+/// time as one for a known address.
+pub async fn dummy_hash() -> String {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY.get_or_init(|| async { hash_password(kaeru_store::sessions::random_token()).await.unwrap_or_default() }).await.clone()
+}
+
+/// Anything that asks: the language to answer in, the CSRF token of the anonymous forms, and where it comes from.
+#[derive(Clone, Debug)]
+pub struct Visitor {
+    pub lang: Language,
+    pub csrf: String,
+    pub secure: bool,
+    pub ip: String,
+    pub jar: CookieJar,
+}
+
+/// The CSRF token the middleware made sure the browser has.
+#[derive(Clone, Debug)]
+pub struct AnonCsrf(pub String);
+
+fn accept_language(parts: &Parts) -> Option<Language> {
+    let header = parts.headers.get(axum::http::header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+    let first = header.split(',').next()?.trim().to_ascii_lowercase();
+    if first.starts_with("ja") {
+        Some(Language::Ja)
+    } else if first.starts_with("en") {
+        Some(Language::En)
+    } else {
+        None
+    }
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let lang = jar
+            .get(LANG_COOKIE)
+            .and_then(|c| Language::parse(c.value()))
+            .or_else(|| accept_language(parts))
+            .unwrap_or_default();
+        let csrf = parts.extensions.get::<AnonCsrf>().map(|c| c.0.clone()).unwrap_or_default();
+        let forwarded = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let secure = state.config.secure_cookies || (state.config.trust_proxy && forwarded("x-forwarded-proto").as_deref() == Some("https"));
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into());
+        let ip = if state.config.trust_proxy {
+            forwarded("x-forwarded-for").and_then(|v| v.split(',').next().map(|s| s.trim().to_string())).unwrap_or(peer)
+        } else {
+            peer
+        };
+        Ok(Self { lang, csrf, secure, ip, jar })
+    }
+}
+
+impl Visitor {
+    pub fn cookie(&self, name: &'static str, value: String, max_age_secs: Option<i64>) -> Cookie<'static> {
+        let mut c = Cookie::build((name, value)).path("/").http_only(true).same_site(SameSite::Lax).secure(self.secure);
+        if let Some(s) = max_age_secs {
+            c = c.max_age(time::Duration::seconds(s));
+        }
+        c.build()
+    }
+
+    /// Checks the token of an anonymous form against the cookie.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
+        if !self.csrf.is_empty() && constant_time_eq(self.csrf.as_bytes(), submitted.as_bytes()) {
+            Ok(())
+        } else {
+            Err(AppError::BadCsrf(self.lang))
+        }
+    }
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A signed-in staff user. Extracting it from a request without a live session redirects to the sign-in page.
+#[derive(Clone, Debug)]
+pub struct Signed {
+    pub info: SessionInfo,
+    pub lang: Language,
+    pub token: String,
+    pub visitor: Visitor,
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let visitor = Visitor::from_request_parts(parts, state).await?;
+        let Some(token) = visitor.jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
+            return Err(AppError::SignIn);
+        };
+        let info = sessions::resolve(&state.db, &token).await.map_err(|e| AppError::from_store(visitor.lang, e))?.ok_or(AppError::SignIn)?;
+        let lang = info.user.language.unwrap_or(info.company.default_language);
+        Ok(Self { info, lang, token, visitor })
+    }
+}
+
+impl Signed {
+    pub fn scope(&self) -> &kaeru_store::Scope {
+        &self.info.scope
+    }
+
+    pub fn actor(&self) -> kaeru_store::Actor {
+        kaeru_store::Actor { id: Some(self.info.user.id), name: self.info.user.display_name.clone() }
+    }
+
+    pub fn can(&self, p: Permission) -> bool {
+        self.info.user.can(p)
+    }
+
+    pub fn require(&self, p: Permission) -> Result<(), AppError> {
+        if self.can(p) { Ok(()) } else { Err(AppError::Forbidden(self.lang)) }
+    }
+
+    /// Checks a form's token against the session's.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
+        if constant_time_eq(self.info.csrf_token.as_bytes(), submitted.as_bytes()) { Ok(()) } else { Err(AppError::BadCsrf(self.lang)) }
+    }
+
+    /// Today in the company's time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        let tz: chrono_tz::Tz = self.info.company.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+        chrono::Utc::now().with_timezone(&tz).date_naive()
+    }
+}

@@ -1,0 +1,64 @@
+//! The one error type of the web layer: logs the detail, shows the user a plain page in their language.
+
+use crate::i18n::Catalog;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use kaeru_domain::Language;
+use kaeru_store::StoreError;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// Not found, or belongs to another company: the same answer either way.
+    NotFound(Language),
+    /// Signed in, but the role does not allow it.
+    Forbidden(Language),
+    /// Not signed in: go to the sign-in page.
+    SignIn,
+    /// The form's CSRF token did not match.
+    BadCsrf(Language),
+    Internal(Language, anyhow::Error),
+}
+
+impl AppError {
+    pub fn internal(lang: Language, e: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(lang, e.into())
+    }
+
+    pub fn from_store(lang: Language, e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::NotFound(lang),
+            other => Self::Internal(lang, other.into()),
+        }
+    }
+}
+
+fn page(status: StatusCode, lang: Language, title_key: &str, body_key: &str) -> Response {
+    let c = Catalog::get(lang);
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} — Kaeru</title><link rel=\"stylesheet\" href=\"/static/pico.min.css\"><link rel=\"stylesheet\" href=\"/static/kaeru.css\"></head>\
+         <body><main class=\"container\"><h1>{title}</h1><p>{body}</p><p><a href=\"/\">{home}</a></p></main></body></html>",
+        lang = lang.code(),
+        title = c.t(title_key),
+        body = c.t(body_key),
+        home = c.t("page.back_home"),
+    );
+    (status, Html(html)).into_response()
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::NotFound(l) => page(StatusCode::NOT_FOUND, l, "page.not_found", "page.not_found_help"),
+            Self::Forbidden(l) => page(StatusCode::FORBIDDEN, l, "page.forbidden", "page.forbidden_help"),
+            Self::SignIn => Redirect::to("/login").into_response(),
+            Self::BadCsrf(l) => page(StatusCode::FORBIDDEN, l, "page.bad_csrf", "page.bad_csrf_help"),
+            Self::Internal(l, e) => {
+                tracing::error!(error = ?e, "request failed");
+                page(StatusCode::INTERNAL_SERVER_ERROR, l, "page.internal", "page.internal_help")
+            }
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,119 @@
+//! Translation catalogues (Japanese first, English), compiled into the binary.
+
+use kaeru_domain::Language;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+pub struct Catalog {
+    messages: HashMap<String, String>,
+}
+
+fn load(src: &str) -> Catalog {
+    let table: toml::Table = src.parse().unwrap_or_else(|e| panic!("translation catalogue is not valid TOML: {e}"));
+    let mut messages = HashMap::new();
+    flatten("", &table, &mut messages);
+    Catalog { messages }
+}
+
+fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
+    for (k, v) in table {
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match v {
+            toml::Value::Table(t) => flatten(&key, t, out),
+            toml::Value::String(s) => {
+                out.insert(key, s.clone());
+            }
+            other => {
+                out.insert(key, other.to_string());
+            }
+        }
+    }
+}
+
+impl Catalog {
+    pub fn get(language: Language) -> &'static Catalog {
+        static JA: OnceLock<Catalog> = OnceLock::new();
+        static EN: OnceLock<Catalog> = OnceLock::new();
+        match language {
+            Language::Ja => JA.get_or_init(|| load(include_str!("../locales/ja.toml"))),
+            Language::En => EN.get_or_init(|| load(include_str!("../locales/en.toml"))),
+        }
+    }
+
+    /// The message for `key`; a missing key shows the key itself (and a test makes sure none is missing).
+    pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
+        match self.messages.get(key) {
+            Some(m) => m,
+            None => {
+                tracing::warn!(key, "missing translation");
+                key
+            }
+        }
+    }
+
+    /// The message for `key`, if the catalogue has one.
+    pub fn lookup(&self, key: &str) -> Option<&str> {
+        self.messages.get(key).map(String::as_str)
+    }
+
+    /// The message with `{name}` placeholders filled in.
+    pub fn format(&self, key: &str, args: &[(&str, String)]) -> String {
+        let mut s = self.t(key).to_string();
+        for (name, value) in args {
+            s = s.replace(&format!("{{{name}}}"), value);
+        }
+        s
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.messages.keys()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn both_catalogues_have_the_same_keys() {
+        let ja: BTreeSet<_> = Catalog::get(Language::Ja).keys().collect();
+        let en: BTreeSet<_> = Catalog::get(Language::En).keys().collect();
+        let only_ja: Vec<_> = ja.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&ja).collect();
+        assert!(only_ja.is_empty() && only_en.is_empty(), "only in ja: {only_ja:?}; only in en: {only_en:?}");
+    }
+
+    #[test]
+    fn every_key_used_in_code_and_templates_exists() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        let mut missing = BTreeSet::new();
+        let ja = Catalog::get(Language::Ja);
+        let mut files = Vec::new();
+        for dir in ["templates", "crates/kaeru-web/src", "crates/kaeru-web/src/routes", "crates/kaeru-domain/src"] {
+            for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+                let p = entry.unwrap().path();
+                if p.is_file() {
+                    files.push(p);
+                }
+            }
+        }
+        for p in files {
+            let text = std::fs::read_to_string(&p).unwrap();
+            for quote in ['"'] {
+                for piece in text.split(quote).skip(1).step_by(2) {
+                    let looks_like_key = piece.contains('.')
+                        && piece.split('.').count() >= 2
+                        && piece.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_' || c.is_ascii_digit())
+                        && ["error.", "nav.", "people.", "person.", "stint.", "setup.", "login.", "settings.", "staff.", "account.", "common.", "status.", "role.", "lang.", "employment.", "leave.", "rehire.", "audit.", "home.", "flash.", "page."]
+                            .iter()
+                            .any(|p| piece.starts_with(p));
+                    if looks_like_key && !piece.ends_with(".html") && !piece.ends_with('.') && piece != "audit.action" && !ja.messages.contains_key(piece) {
+                        missing.insert(format!("{piece} ({})", p.file_name().unwrap().to_string_lossy()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys without a translation: {missing:#?}");
+    }
+}

@@ -1,0 +1,163 @@
+//! Adding, editing and removing a person's employment stints.
+
+use super::{choices, redirect_with_flash, render};
+use crate::AppState;
+use crate::auth::Signed;
+use crate::error::{AppError, AppResult};
+use crate::forms::{FormErrors, Posted};
+use crate::shell::{Section, Shell};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use kaeru_domain::{EmploymentType, LeaveReason, Permission, PersonId, RehireEligibility, StintId, StintInput};
+use kaeru_store::{people, stints};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/people/{id}/stints", post(create))
+        .route("/people/{id}/stints/new", get(new_form))
+        .route("/people/{id}/stints/{stint}", post(update))
+        .route("/people/{id}/stints/{stint}/edit", get(edit_form))
+        .route("/people/{id}/stints/{stint}/delete", post(delete))
+}
+
+#[derive(Template)]
+#[template(path = "stint_form.html")]
+struct FormPage {
+    s: Shell,
+    title: String,
+    action: String,
+    submit: String,
+    person_id: PersonId,
+    person_name: String,
+    form: StintInput,
+    errors: FormErrors,
+    employment_types: Vec<(&'static str, String)>,
+    leave_reasons: Vec<(&'static str, String)>,
+    rehire_choices: Vec<(&'static str, String)>,
+    can_see_reason: bool,
+}
+
+fn page(signed: &Signed, person: &kaeru_domain::Person, stint: Option<StintId>, form: StintInput, errors: FormErrors) -> FormPage {
+    let s = Shell::signed(signed, Section::People, &format!("/people/{}", person.id));
+    let (title, action, submit) = match stint {
+        None => (s.t("stint.new_title"), format!("/people/{}/stints", person.id), s.t("stint.create")),
+        Some(sid) => (s.t("stint.edit_title"), format!("/people/{}/stints/{sid}", person.id), s.t("common.save")),
+    };
+    FormPage {
+        title: title.into(),
+        action,
+        submit: submit.into(),
+        person_id: person.id,
+        person_name: person.full_name(),
+        form,
+        errors,
+        employment_types: choices(s.t, "employment", EmploymentType::ALL, EmploymentType::code),
+        leave_reasons: choices(s.t, "leave", LeaveReason::ALL, LeaveReason::code),
+        rehire_choices: choices(s.t, "rehire", RehireEligibility::ALL, RehireEligibility::code),
+        can_see_reason: signed.can(Permission::SeeRehireReason),
+        s,
+    }
+}
+
+fn ids(signed: &Signed, person: &str, stint: Option<&str>) -> AppResult<(PersonId, Option<StintId>)> {
+    let nf = || AppError::NotFound(signed.lang);
+    let p = person.parse().map_err(|_| nf())?;
+    let s = match stint {
+        Some(s) => Some(s.parse().map_err(|_| nf())?),
+        None => None,
+    };
+    Ok((p, s))
+}
+
+async fn new_form(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> AppResult<Response> {
+    signed.require(Permission::EditPeople)?;
+    let (pid, _) = ids(&signed, &id, None)?;
+    let person = people::get(&state.db, signed.scope(), pid).await.map_err(|e| AppError::from_store(signed.lang, e))?;
+    let form = StintInput { employment_type: EmploymentType::FullTime.code().into(), ..Default::default() };
+    Ok(render(signed.lang, &page(&signed, &person, None, form, FormErrors::none()))?.into_response())
+}
+
+async fn edit_form(State(state): State<AppState>, signed: Signed, Path((id, stint)): Path<(String, String)>) -> AppResult<Response> {
+    signed.require(Permission::EditPeople)?;
+    let (pid, sid) = ids(&signed, &id, Some(&stint))?;
+    let err = |e| AppError::from_store(signed.lang, e);
+    let person = people::get(&state.db, signed.scope(), pid).await.map_err(err)?;
+    let current = stints::get(&state.db, signed.scope(), sid.unwrap_or_default()).await.map_err(err)?;
+    if current.person_id != pid {
+        return Err(AppError::NotFound(signed.lang));
+    }
+    let mut form = StintInput::from_stint(&current);
+    if !signed.can(Permission::SeeRehireReason) {
+        form.rehire_reason.clear();
+    }
+    Ok(render(signed.lang, &page(&signed, &person, sid, form, FormErrors::none()))?.into_response())
+}
+
+/// Shared by create and update: parse against the person's other stints, save, or show the form again.
+async fn save(state: &AppState, signed: &Signed, pid: PersonId, sid: Option<StintId>, mut input: StintInput) -> AppResult<Response> {
+    let err = |e| AppError::from_store(signed.lang, e);
+    let person = people::get(&state.db, signed.scope(), pid).await.map_err(err)?;
+    let all = stints::for_person(&state.db, signed.scope(), pid).await.map_err(err)?;
+    let existing = match sid {
+        Some(sid) => Some(all.iter().find(|s| s.id == sid).cloned().ok_or(AppError::NotFound(signed.lang))?),
+        None => None,
+    };
+    // Someone who may not see the confidential reason keeps the stored one unchanged.
+    if !signed.can(Permission::SeeRehireReason) {
+        input.rehire_reason = existing.as_ref().and_then(|e| e.rehire_reason.clone()).unwrap_or_default();
+    }
+    let others: Vec<_> = all.into_iter().filter(|s| Some(s.id) != sid).collect();
+    let draft = match input.parse(&others) {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::info!(fields = ?e.0.keys().collect::<Vec<_>>(), "stint form refused");
+            if !signed.can(Permission::SeeRehireReason) {
+                input.rehire_reason.clear();
+            }
+            let errors = FormErrors::from(&e, crate::i18n::Catalog::get(signed.lang));
+            let html = render(signed.lang, &page(signed, &person, sid, input, errors))?;
+            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+        }
+    };
+    let today = signed.today();
+    match sid {
+        None => stints::create(&state.db, signed.scope(), &signed.actor(), pid, &draft, today).await.map_err(err)?,
+        Some(sid) => stints::update(&state.db, signed.scope(), &signed.actor(), sid, &draft, today).await.map_err(err)?,
+    };
+    Ok(redirect_with_flash(&format!("/people/{pid}"), "flash.saved"))
+}
+
+async fn create(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, Form(posted): Form<Posted<StintInput>>) -> AppResult<Response> {
+    signed.check_csrf(&posted.csrf)?;
+    signed.require(Permission::EditPeople)?;
+    let (pid, _) = ids(&signed, &id, None)?;
+    save(&state, &signed, pid, None, posted.fields).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, stint)): Path<(String, String)>,
+    Form(posted): Form<Posted<StintInput>>,
+) -> AppResult<Response> {
+    signed.check_csrf(&posted.csrf)?;
+    signed.require(Permission::EditPeople)?;
+    let (pid, sid) = ids(&signed, &id, Some(&stint))?;
+    save(&state, &signed, pid, sid, posted.fields).await
+}
+
+async fn delete(State(state): State<AppState>, signed: Signed, Path((id, stint)): Path<(String, String)>, Form(posted): Form<Posted<()>>) -> AppResult<Response> {
+    signed.check_csrf(&posted.csrf)?;
+    signed.require(Permission::EditPeople)?;
+    let (pid, sid) = ids(&signed, &id, Some(&stint))?;
+    let err = |e| AppError::from_store(signed.lang, e);
+    let current = stints::get(&state.db, signed.scope(), sid.unwrap_or_default()).await.map_err(err)?;
+    if current.person_id != pid {
+        return Err(AppError::NotFound(signed.lang));
+    }
+    stints::delete(&state.db, signed.scope(), &signed.actor(), current.id, signed.today()).await.map_err(err)?;
+    Ok(redirect_with_flash(&format!("/people/{pid}"), "flash.stint_deleted"))
+}

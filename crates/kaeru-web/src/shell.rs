@@ -1,0 +1,136 @@
+//! The page shell shared by every screen (navigation, language, flash message), and the middleware that
+//! sets security headers, the anonymous CSRF cookie and clears a shown flash message.
+
+use crate::auth::{AnonCsrf, CSRF_COOKIE, FLASH_COOKIE, Signed, Visitor};
+use crate::i18n::Catalog;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum_extra::extract::CookieJar;
+use kaeru_domain::{Language, Permission};
+
+/// Which section of the navigation is active.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    People,
+    Settings,
+    None,
+}
+
+pub struct Shell {
+    pub t: &'static Catalog,
+    pub lang: Language,
+    pub csrf: String,
+    pub user_name: Option<String>,
+    pub company_name: Option<String>,
+    pub section: Section,
+    pub can_edit_people: bool,
+    pub can_manage: bool,
+    pub flash: Option<String>,
+    pub time_zone: chrono_tz::Tz,
+    pub path: String,
+}
+
+fn flash_of(jar: &CookieJar, t: &Catalog) -> Option<String> {
+    jar.get(FLASH_COOKIE).map(|c| c.value().to_string()).filter(|k| k.starts_with("flash.")).map(|k| t.t(&k).to_string())
+}
+
+impl Shell {
+    pub fn signed(s: &Signed, section: Section, path: &str) -> Self {
+        let t = Catalog::get(s.lang);
+        Self {
+            t,
+            lang: s.lang,
+            csrf: s.info.csrf_token.clone(),
+            user_name: Some(s.info.user.display_name.clone()),
+            company_name: Some(s.info.company.name.clone()),
+            section,
+            can_edit_people: s.can(Permission::EditPeople),
+            can_manage: s.can(Permission::ManageStaff),
+            flash: flash_of(&s.visitor.jar, t),
+            time_zone: s.info.company.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo),
+            path: path.to_string(),
+        }
+    }
+
+    pub fn anonymous(v: &Visitor, path: &str) -> Self {
+        let t = Catalog::get(v.lang);
+        Self {
+            t,
+            lang: v.lang,
+            csrf: v.csrf.clone(),
+            user_name: None,
+            company_name: None,
+            section: Section::None,
+            can_edit_people: false,
+            can_manage: false,
+            flash: flash_of(&v.jar, t),
+            time_zone: chrono_tz::Asia::Tokyo,
+            path: path.to_string(),
+        }
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        let catalog: &'static Catalog = self.t;
+        catalog.lookup(key).unwrap_or_else(|| {
+            tracing::warn!(key, "missing translation");
+            "⚠"
+        })
+    }
+
+    pub fn tf(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
+        self.t.format(key, &[(name, value.to_string())])
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn section_is(&self, name: &str) -> bool {
+        matches!((self.section, name), (Section::People, "people") | (Section::Settings, "settings"))
+    }
+
+    /// A date as shown in tables and forms: YYYY/MM/DD.
+    pub fn date(&self, d: &chrono::NaiveDate) -> String {
+        d.format("%Y/%m/%d").to_string()
+    }
+
+    pub fn opt_date(&self, d: &Option<chrono::NaiveDate>) -> String {
+        d.as_ref().map(|d| self.date(d)).unwrap_or_default()
+    }
+
+    /// A moment in the company's time zone: YYYY/MM/DD HH:MM.
+    pub fn datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        at.with_timezone(&self.time_zone).format("%Y/%m/%d %H:%M").to_string()
+    }
+}
+
+pub async fn security_headers(mut req: Request, next: Next) -> Response {
+    let jar = CookieJar::from_headers(req.headers());
+    let had_flash = jar.get(FLASH_COOKIE).is_some();
+    let (csrf, new_csrf) = match jar.get(CSRF_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() == 64) {
+        Some(v) => (v, false),
+        None => (kaeru_store::sessions::random_token(), true),
+    };
+    req.extensions_mut().insert(AnonCsrf(csrf.clone()));
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+    );
+    let sets_flash = h.get_all(header::SET_COOKIE).iter().any(|v| v.to_str().is_ok_and(|s| s.starts_with(FLASH_COOKIE)));
+    if had_flash && !sets_flash {
+        h.append(header::SET_COOKIE, HeaderValue::from_static("kaeru_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"));
+    }
+    if new_csrf {
+        if let Ok(v) = HeaderValue::from_str(&format!("{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Lax")) {
+            h.append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
