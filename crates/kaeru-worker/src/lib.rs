@@ -1,1 +1,86 @@
-// kaeru-worker
+//! The background worker that runs beside the web server: scheduled jobs per company, claimed with a lease
+//! so that with several nodes each run happens once, and housekeeping such as removing expired sessions.
+
+use chrono::{Duration, TimeZone, Utc};
+use kaeru_domain::CompanyId;
+use kaeru_store::{Db, Scope, companies, people, schedules, sessions};
+use tokio_util::sync::CancellationToken;
+
+/// Recomputes each person's status once a day, so planned leaving dates take effect.
+pub const REFRESH_STATUSES: &str = "refresh_statuses";
+
+/// The next 00:05 in the company's time zone, in UTC.
+fn next_local_early_morning(time_zone: &str, after: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+    let tz: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+    let local_tomorrow = after.with_timezone(&tz).date_naive() + Duration::days(1);
+    let at = local_tomorrow.and_hms_opt(0, 5, 0).unwrap_or_default();
+    tz.from_local_datetime(&at).earliest().map(|d| d.with_timezone(&Utc)).unwrap_or(after + Duration::days(1))
+}
+
+/// Runs one job for one company.
+async fn run_job(db: &Db, company: CompanyId, job: &str) -> anyhow::Result<()> {
+    let scope = Scope::for_company(company);
+    match job {
+        REFRESH_STATUSES => {
+            let c = companies::get(db, &scope).await?;
+            let tz: chrono_tz::Tz = c.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+            let today = Utc::now().with_timezone(&tz).date_naive();
+            let changed = people::refresh_statuses(db, &scope, today).await?;
+            tracing::info!(company = %company, changed, "statuses refreshed");
+            Ok(())
+        }
+        other => anyhow::bail!("unknown job {other}"),
+    }
+}
+
+/// One pass: make sure every company has its schedules, run what is due, tidy up. Returns how many jobs ran.
+pub async fn tick(db: &Db, node: &str) -> anyhow::Result<usize> {
+    let now = Utc::now();
+    let all = companies::all(db).await?;
+    for c in &all {
+        schedules::ensure(db, c.id, REFRESH_STATUSES, now).await?;
+    }
+    let mut ran = 0;
+    while let Some((company, job)) = schedules::claim_due(db, node, Duration::minutes(10)).await? {
+        let result = run_job(db, company, &job).await;
+        let tz = all.iter().find(|c| c.id == company).map(|c| c.time_zone.clone()).unwrap_or_default();
+        let next = next_local_early_morning(&tz, Utc::now());
+        if let Err(e) = &result {
+            tracing::error!(company = %company, job, error = %e, "scheduled job failed");
+        }
+        schedules::finish(db, company, &job, next, result.err().map(|e| e.to_string())).await?;
+        ran += 1;
+    }
+    let purged = sessions::purge_expired(db).await?;
+    if purged > 0 {
+        tracing::debug!(purged, "expired sessions removed");
+    }
+    Ok(ran)
+}
+
+/// Runs until `stop` is cancelled, one pass a minute.
+pub async fn run(db: Db, node: String, stop: CancellationToken) {
+    tracing::info!(node, "worker started");
+    loop {
+        if let Err(e) = tick(&db, &node).await {
+            tracing::error!(error = %e, "worker pass failed");
+        }
+        tokio::select! {
+            _ = stop.cancelled() => break,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+        }
+    }
+    tracing::info!("worker stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_run_is_early_morning_in_the_company_time_zone() {
+        let after = Utc.with_ymd_and_hms(2026, 11, 29, 20, 0, 0).unwrap(); // 05:00 on the 30th in Tokyo
+        let next = next_local_early_morning("Asia/Tokyo", after);
+        assert_eq!(next, Utc.with_ymd_and_hms(2026, 11, 30, 15, 5, 0).unwrap()); // 00:05 on 1 Dec in Tokyo
+    }
+}

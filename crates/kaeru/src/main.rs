@@ -1,1 +1,212 @@
-fn main() {}
+//! `kaeru`: the command line. Each command is a thin call into the library.
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use kaeru::config::{Config, FileConfig, Overrides};
+use kaeru::{Application, demo, open_database};
+use kaeru_domain::{CompanySettings, Slug};
+use std::path::PathBuf;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Parser)]
+#[command(name = "kaeru", version, about = "Kaeru — keep every former employee in your talent network and bring people back")]
+struct Cli {
+    /// An optional TOML configuration file.
+    #[arg(long, global = true, env = "KAERU_CONFIG")]
+    config: Option<PathBuf>,
+    /// Log format: `text` or `json`.
+    #[arg(long, global = true, env = "KAERU_LOG_FORMAT", default_value = "text")]
+    log_format: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone, Default)]
+struct DbArgs {
+    /// Folder for the embedded SQLite file `kaeru.db` (when no database URL is given).
+    #[arg(long, env = "KAERU_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// `postgres://…` to use PostgreSQL; unset for the embedded SQLite file.
+    #[arg(long, env = "KAERU_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web pages and the background worker.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "KAERU_LISTEN")]
+        listen: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Seed the demo company into a fresh database first.
+        #[arg(long)]
+        demo: bool,
+        /// Send cookies with `Secure` (Kaeru is served over HTTPS).
+        #[arg(long, env = "KAERU_SECURE_COOKIES")]
+        secure_cookies: Option<bool>,
+        /// Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy.
+        #[arg(long, env = "KAERU_TRUST_PROXY")]
+        trust_proxy: Option<bool>,
+    },
+    /// Bring the database schema up to date and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Seed the demo company (a fictional town factory) into an empty database.
+    Demo {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Seed for the random generator, for reproducible data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Manage the companies hosted by this install.
+    Company {
+        #[command(subcommand)]
+        command: CompanyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CompanyCommand {
+    /// Add a company with its owner. The owner's password is read from KAERU_OWNER_PASSWORD.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        owner_email: String,
+        #[arg(long)]
+        owner_name: String,
+        #[arg(long, env = "KAERU_OWNER_PASSWORD", hide_env_values = true)]
+        owner_password: String,
+        #[arg(long, default_value = "ja")]
+        language: String,
+    },
+    /// List the companies.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KAERU_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn config(file: &Option<PathBuf>, db: DbArgs, listen: Option<String>, secure: Option<bool>, proxy: Option<bool>) -> anyhow::Result<Config> {
+    let file = file.as_deref().map(FileConfig::read).transpose()?;
+    Config::layered(file, Overrides { listen, data_dir: db.data_dir, database_url: db.database_url, secure_cookies: secure, trust_proxy: proxy })
+}
+
+fn today_in_tokyo() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
+}
+
+async fn seed_demo(db: &kaeru_store::Db, seed: u64) -> anyhow::Result<bool> {
+    if !kaeru_store::companies::none_exist(db).await? {
+        println!("The database already holds data; the demo company was not seeded again.");
+        return Ok(false);
+    }
+    let s = demo::seed(db, today_in_tokyo(), seed, true).await?;
+    println!("Demo company さくら精機株式会社 seeded: {} employees, {} alumni, {} returners.", s.employees, s.alumni, s.returners);
+    Ok(true)
+}
+
+fn print_login() {
+    println!("  Owner login: {}  password: {}", demo::DEMO_OWNER_EMAIL, demo::DEMO_PASSWORD);
+    println!("  HR login:    {}  password: {}", demo::DEMO_HR_EMAIL, demo::DEMO_PASSWORD);
+}
+
+async fn shutdown_signal(stop: CancellationToken) {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+    stop.cancel();
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(&cli.log_format);
+    match cli.command {
+        Command::Serve { listen, db, demo: with_demo, secure_cookies, trust_proxy } => {
+            let config = config(&cli.config, db, listen, secure_cookies, trust_proxy)?;
+            tracing::info!(?config, "starting");
+            let app = Application::build(config.clone()).await?;
+            if with_demo {
+                seed_demo(app.db(), 2026).await?;
+                print_login();
+            }
+            let addr = app.local_addr();
+            println!("Kaeru is running at http://{addr}/  (database: {})", config.database_target()?);
+            let stop = CancellationToken::new();
+            tokio::spawn(shutdown_signal(stop.clone()));
+            app.run_until(stop).await
+        }
+        Command::Migrate { db } => {
+            let config = config(&cli.config, db, None, None, None)?;
+            let target = config.database_target()?;
+            open_database(&target).await?;
+            println!("The database {target} is up to date.");
+            Ok(())
+        }
+        Command::Demo { db, seed } => {
+            let config = config(&cli.config, db, None, None, None)?;
+            let target = config.database_target()?;
+            let database = open_database(&target).await?;
+            seed_demo(&database, seed).await?;
+            print_login();
+            println!("Start it with: kaeru serve{}", if config.database_url.is_some() { "" } else { " (in the same folder)" });
+            Ok(())
+        }
+        Command::Company { command } => match command {
+            CompanyCommand::Add { db, name, slug, owner_email, owner_name, owner_password, language } => {
+                let config = config(&cli.config, db, None, None, None)?;
+                let database = open_database(&config.database_target()?).await?;
+                let slug = Slug::parse(&slug).map_err(|_| anyhow::anyhow!("the company ID must be 2–40 lower-case letters, digits or hyphens"))?;
+                let settings = CompanySettings::parse(&name, "Asia/Tokyo", &language, |_| true)
+                    .map_err(|e| anyhow::anyhow!("invalid company settings: {:?}", e.0.keys().collect::<Vec<_>>()))?;
+                let email = kaeru_domain::validation::email(&owner_email).map_err(|_| anyhow::anyhow!("the owner's email address is not valid"))?;
+                let password = kaeru_domain::staff::parse_new_password(&owner_password).map_err(|_| anyhow::anyhow!("the owner's password needs at least 10 characters"))?;
+                let owner = kaeru_store::companies::NewOwner { email, display_name: owner_name, password_hash: kaeru_web::hash_password(password).await? };
+                let (company, _) = kaeru_store::companies::create_with_owner(&database, &slug, &settings, owner)
+                    .await
+                    .context("the company could not be created (is the company ID taken?)")?;
+                println!("Company {} ({}) created.", company.name, company.slug);
+                Ok(())
+            }
+            CompanyCommand::List { db } => {
+                let config = config(&cli.config, db, None, None, None)?;
+                let database = open_database(&config.database_target()?).await?;
+                for c in kaeru_store::companies::all(&database).await? {
+                    println!("{}\t{}\t{}", c.slug, c.name, c.time_zone);
+                }
+                Ok(())
+            }
+        },
+    }
+}
