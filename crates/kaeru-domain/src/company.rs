@@ -43,10 +43,15 @@ impl Slug {
             return Err(Invalid::new("error.required"));
         }
         let ok = (2..=40).contains(&s.len())
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !s.starts_with('-')
             && !s.ends_with('-');
-        if ok { Ok(Self(s)) } else { Err(Invalid::new("error.slug")) }
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(Invalid::new("error.slug"))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -83,7 +88,12 @@ pub struct CompanySettings {
 
 impl CompanySettings {
     /// `is_time_zone` says whether a name is a known time zone (the domain has no tz database).
-    pub fn parse(name: &str, time_zone: &str, language: &str, is_time_zone: impl Fn(&str) -> bool) -> Result<Self, FieldErrors> {
+    pub fn parse(
+        name: &str,
+        time_zone: &str,
+        language: &str,
+        is_time_zone: impl Fn(&str) -> bool,
+    ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         let name = errors.check("name", required_line(name, 100));
         let tz = time_zone.trim();
@@ -101,7 +111,11 @@ impl CompanySettings {
         }
         match (name, time_zone, default_language) {
             (Some(name), Some(time_zone), Some(default_language)) if errors.is_empty() => {
-                Ok(Self { name, time_zone, default_language })
+                Ok(Self {
+                    name,
+                    time_zone,
+                    default_language,
+                })
             }
             _ => Err(errors),
         }
@@ -114,7 +128,10 @@ mod tests {
 
     #[test]
     fn slugs_are_url_safe() {
-        assert_eq!(Slug::parse(" Sakura-Seiki ").unwrap().as_str(), "sakura-seiki");
+        assert_eq!(
+            Slug::parse(" Sakura-Seiki ").unwrap().as_str(),
+            "sakura-seiki"
+        );
         assert!(Slug::parse("さくら").is_err());
         assert!(Slug::parse("-x").is_err());
         assert!(Slug::parse("a").is_err());
@@ -125,6 +142,10 @@ mod tests {
         let known = |s: &str| s == "Asia/Tokyo";
         assert!(CompanySettings::parse("さくら精機", "Asia/Tokyo", "ja", known).is_ok());
         let err = CompanySettings::parse("", "Mars/Base", "xx", known).unwrap_err();
-        assert!(err.get("name").is_some() && err.get("time_zone").is_some() && err.get("default_language").is_some());
+        assert!(
+            err.get("name").is_some()
+                && err.get("time_zone").is_some()
+                && err.get("default_language").is_some()
+        );
     }
 }

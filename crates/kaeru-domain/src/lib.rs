@@ -11,5 +11,7 @@ pub use company::{Company, CompanySettings, Language, Slug, TimeZoneName};
 pub use ids::{CompanyId, PersonId, StaffUserId, StintId};
 pub use person::{Person, PersonDraft, PersonInput, PersonStatus};
 pub use staff::{Permission, Role, StaffUser};
-pub use stint::{EmploymentStint, EmploymentType, LeaveReason, RehireEligibility, StintDraft, StintInput};
+pub use stint::{
+    EmploymentStint, EmploymentType, LeaveReason, RehireEligibility, StintDraft, StintInput,
+};
 pub use validation::{FieldErrors, Invalid};

@@ -21,7 +21,12 @@ pub enum PersonStatus {
 }
 
 impl PersonStatus {
-    pub const ALL: [PersonStatus; 4] = [Self::Employee, Self::Alumnus, Self::Returner, Self::Contractor];
+    pub const ALL: [PersonStatus; 4] = [
+        Self::Employee,
+        Self::Alumnus,
+        Self::Returner,
+        Self::Contractor,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -40,18 +45,27 @@ impl PersonStatus {
     /// (the person has a planned leaving date). Someone with no stint at all is known through the alumni
     /// network and counts as an alumnus.
     pub fn derive(stints: &[EmploymentStint], today: NaiveDate) -> Self {
-        let current: Vec<&EmploymentStint> = stints.iter().filter(|s| s.is_current(today)).collect();
+        let current: Vec<&EmploymentStint> =
+            stints.iter().filter(|s| s.is_current(today)).collect();
         if current.is_empty() {
             return Self::Alumnus;
         }
-        if current.iter().all(|s| s.employment_type == EmploymentType::Contractor) {
+        if current
+            .iter()
+            .all(|s| s.employment_type == EmploymentType::Contractor)
+        {
             return Self::Contractor;
         }
         let first_current_start = current.iter().map(|s| s.start_date).min().unwrap_or(today);
-        let came_back = stints
-            .iter()
-            .any(|s| s.employment_type != EmploymentType::Contractor && s.end_date.is_some_and(|end| end < first_current_start));
-        if came_back { Self::Returner } else { Self::Employee }
+        let came_back = stints.iter().any(|s| {
+            s.employment_type != EmploymentType::Contractor
+                && s.end_date.is_some_and(|end| end < first_current_start)
+        });
+        if came_back {
+            Self::Returner
+        } else {
+            Self::Employee
+        }
     }
 }
 
@@ -130,10 +144,53 @@ pub struct PersonInput {
 
 /// The 47 prefectures, in the conventional north-to-south order.
 pub const PREFECTURES: [&str; 47] = [
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県", "埼玉県", "千葉県",
-    "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県", "愛知県", "三重県",
-    "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県",
-    "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+    "北海道",
+    "青森県",
+    "岩手県",
+    "宮城県",
+    "秋田県",
+    "山形県",
+    "福島県",
+    "茨城県",
+    "栃木県",
+    "群馬県",
+    "埼玉県",
+    "千葉県",
+    "東京都",
+    "神奈川県",
+    "新潟県",
+    "富山県",
+    "石川県",
+    "福井県",
+    "山梨県",
+    "長野県",
+    "岐阜県",
+    "静岡県",
+    "愛知県",
+    "三重県",
+    "滋賀県",
+    "京都府",
+    "大阪府",
+    "兵庫県",
+    "奈良県",
+    "和歌山県",
+    "鳥取県",
+    "島根県",
+    "岡山県",
+    "広島県",
+    "山口県",
+    "徳島県",
+    "香川県",
+    "愛媛県",
+    "高知県",
+    "福岡県",
+    "佐賀県",
+    "長崎県",
+    "熊本県",
+    "大分県",
+    "宮崎県",
+    "鹿児島県",
+    "沖縄県",
 ];
 
 /// A kana reading: hiragana, katakana (full or half width), the long-vowel mark and spaces.
@@ -143,7 +200,11 @@ pub fn kana(input: &str, max_chars: usize) -> Result<String, Invalid> {
         matches!(c, '\u{3041}'..='\u{3096}' | '\u{309D}'..='\u{309F}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}'..='\u{30FF}'
             | '\u{FF66}'..='\u{FF9F}' | ' ' | '\u{3000}' | '・')
     });
-    if ok { Ok(s) } else { Err(Invalid::new("error.kana")) }
+    if ok {
+        Ok(s)
+    } else {
+        Err(Invalid::new("error.kana"))
+    }
 }
 
 impl PersonInput {
@@ -154,13 +215,19 @@ impl PersonInput {
         let family_kana = e.check("family_kana", kana(&self.family_kana, 50));
         let given_kana = e.check("given_kana", kana(&self.given_kana, 50));
         let romaji_name = e.check("romaji_name", v::optional_line(&self.romaji_name, 100));
-        if romaji_name.as_ref().is_some_and(|r| r.as_ref().is_some_and(|r| !r.is_ascii())) {
+        if romaji_name
+            .as_ref()
+            .is_some_and(|r| r.as_ref().is_some_and(|r| !r.is_ascii()))
+        {
             e.add("romaji_name", Invalid::new("error.romaji"));
         }
         let mut emails = Vec::new();
         for line in self.emails.lines().map(str::trim).filter(|l| !l.is_empty()) {
             match v::email(line) {
-                Ok(addr) if emails.contains(&addr) => e.add("emails", Invalid::new("error.email_repeated").with("email", addr)),
+                Ok(addr) if emails.contains(&addr) => e.add(
+                    "emails",
+                    Invalid::new("error.email_repeated").with("email", addr),
+                ),
                 Ok(addr) => emails.push(addr),
                 Err(err) => e.add("emails", Invalid::new(err.key).with("email", line)),
             }
@@ -170,8 +237,14 @@ impl PersonInput {
         }
         let phone = e.check("phone", v::optional_phone(&self.phone));
         let line_id = e.check("line_id", v::optional_line(&self.line_id, 50));
-        let facebook_url = e.check("facebook_url", v::optional_url(&self.facebook_url, &["facebook.com", "fb.com"]));
-        let linkedin_url = e.check("linkedin_url", v::optional_url(&self.linkedin_url, &["linkedin.com"]));
+        let facebook_url = e.check(
+            "facebook_url",
+            v::optional_url(&self.facebook_url, &["facebook.com", "fb.com"]),
+        );
+        let linkedin_url = e.check(
+            "linkedin_url",
+            v::optional_url(&self.linkedin_url, &["linkedin.com"]),
+        );
         let prefecture = e.check("prefecture", v::optional_line(&self.prefecture, 10));
         if let Some(Some(p)) = &prefecture {
             if !PREFECTURES.contains(&p.as_str()) {
@@ -190,7 +263,8 @@ impl PersonInput {
             return Err(e);
         }
         // Every value is Some here because no error was recorded.
-        let (Some(family_name), Some(given_name), Some(family_kana), Some(given_kana)) = (family_name, given_name, family_kana, given_kana)
+        let (Some(family_name), Some(given_name), Some(family_kana), Some(given_kana)) =
+            (family_name, given_name, family_kana, given_kana)
         else {
             return Err(e);
         };
@@ -265,14 +339,32 @@ mod tests {
         let today = d("2026-11-29");
         let ft = EmploymentType::FullTime;
         assert_eq!(PersonStatus::derive(&[], today), PersonStatus::Alumnus);
-        assert_eq!(PersonStatus::derive(&[stint("2010-04-01", None, ft)], today), PersonStatus::Employee);
-        assert_eq!(PersonStatus::derive(&[stint("2010-04-01", Some("2020-03-31"), ft)], today), PersonStatus::Alumnus);
-        let back = [stint("2010-04-01", Some("2020-03-31"), ft), stint("2024-04-01", None, ft)];
+        assert_eq!(
+            PersonStatus::derive(&[stint("2010-04-01", None, ft)], today),
+            PersonStatus::Employee
+        );
+        assert_eq!(
+            PersonStatus::derive(&[stint("2010-04-01", Some("2020-03-31"), ft)], today),
+            PersonStatus::Alumnus
+        );
+        let back = [
+            stint("2010-04-01", Some("2020-03-31"), ft),
+            stint("2024-04-01", None, ft),
+        ];
         assert_eq!(PersonStatus::derive(&back, today), PersonStatus::Returner);
         let planned_leave = [stint("2010-04-01", Some("2027-03-31"), ft)];
-        assert_eq!(PersonStatus::derive(&planned_leave, today), PersonStatus::Employee);
-        let contractor = [stint("2010-04-01", Some("2020-03-31"), ft), stint("2024-04-01", None, EmploymentType::Contractor)];
-        assert_eq!(PersonStatus::derive(&contractor, today), PersonStatus::Contractor);
+        assert_eq!(
+            PersonStatus::derive(&planned_leave, today),
+            PersonStatus::Employee
+        );
+        let contractor = [
+            stint("2010-04-01", Some("2020-03-31"), ft),
+            stint("2024-04-01", None, EmploymentType::Contractor),
+        ];
+        assert_eq!(
+            PersonStatus::derive(&contractor, today),
+            PersonStatus::Contractor
+        );
     }
 
     #[test]

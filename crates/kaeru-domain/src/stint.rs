@@ -97,7 +97,8 @@ impl EmploymentStint {
     pub fn months(&self, today: NaiveDate) -> u32 {
         use chrono::Datelike;
         let end = self.end_date.unwrap_or(today).max(self.start_date);
-        let m = (end.year() - self.start_date.year()) * 12 + end.month() as i32 - self.start_date.month() as i32
+        let m = (end.year() - self.start_date.year()) * 12 + end.month() as i32
+            - self.start_date.month() as i32
             - i32::from(end.day() < self.start_date.day());
         m.max(0) as u32
     }
@@ -138,7 +139,9 @@ fn optional_choice<T>(s: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Opti
     if s.trim().is_empty() {
         Ok(None)
     } else {
-        parse(s).map(Some).ok_or_else(|| Invalid::new("error.choice"))
+        parse(s)
+            .map(Some)
+            .ok_or_else(|| Invalid::new("error.choice"))
     }
 }
 
@@ -147,23 +150,56 @@ impl StintInput {
     pub fn parse(&self, others: &[EmploymentStint]) -> Result<StintDraft, FieldErrors> {
         let mut e = FieldErrors::new();
         let start_date = e.check("start_date", v::required_date(&self.start_date));
-        let end_date = e.check("end_date", v::optional_date(&self.end_date)).flatten();
+        let end_date = e
+            .check("end_date", v::optional_date(&self.end_date))
+            .flatten();
         if let (Some(start), Some(end)) = (start_date, end_date) {
             if end < start {
                 e.add("end_date", Invalid::new("error.end_before_start"));
             }
         }
-        let department = e.check("department", v::optional_line(&self.department, 100)).flatten();
-        let job_title = e.check("job_title", v::optional_line(&self.job_title, 100)).flatten();
-        let employment_type = e.check("employment_type", optional_choice(&self.employment_type, EmploymentType::parse)).flatten();
+        let department = e
+            .check("department", v::optional_line(&self.department, 100))
+            .flatten();
+        let job_title = e
+            .check("job_title", v::optional_line(&self.job_title, 100))
+            .flatten();
+        let employment_type = e
+            .check(
+                "employment_type",
+                optional_choice(&self.employment_type, EmploymentType::parse),
+            )
+            .flatten();
         if employment_type.is_none() && !e.0.contains_key("employment_type") {
             e.add("employment_type", Invalid::new("error.required"));
         }
-        let leave_reason = e.check("leave_reason", optional_choice(&self.leave_reason, LeaveReason::parse)).flatten();
-        let leave_reason_detail = e.check("leave_reason_detail", v::optional_text(&self.leave_reason_detail, 2000)).flatten();
-        let exit_interview_notes = e.check("exit_interview_notes", v::optional_text(&self.exit_interview_notes, 5000)).flatten();
-        let rehire_eligibility = e.check("rehire_eligibility", optional_choice(&self.rehire_eligibility, RehireEligibility::parse)).flatten();
-        let rehire_reason = e.check("rehire_reason", v::optional_text(&self.rehire_reason, 2000)).flatten();
+        let leave_reason = e
+            .check(
+                "leave_reason",
+                optional_choice(&self.leave_reason, LeaveReason::parse),
+            )
+            .flatten();
+        let leave_reason_detail = e
+            .check(
+                "leave_reason_detail",
+                v::optional_text(&self.leave_reason_detail, 2000),
+            )
+            .flatten();
+        let exit_interview_notes = e
+            .check(
+                "exit_interview_notes",
+                v::optional_text(&self.exit_interview_notes, 5000),
+            )
+            .flatten();
+        let rehire_eligibility = e
+            .check(
+                "rehire_eligibility",
+                optional_choice(&self.rehire_eligibility, RehireEligibility::parse),
+            )
+            .flatten();
+        let rehire_reason = e
+            .check("rehire_reason", v::optional_text(&self.rehire_reason, 2000))
+            .flatten();
         if end_date.is_none() {
             // Leaving details belong to a stint that has ended (or has a planned end).
             if leave_reason.is_some() {
@@ -175,7 +211,9 @@ impl StintInput {
         }
         if let Some(start) = start_date {
             let end = end_date.unwrap_or(NaiveDate::MAX);
-            let overlaps = others.iter().any(|o| o.start_date <= end && o.end_date.unwrap_or(NaiveDate::MAX) >= start);
+            let overlaps = others
+                .iter()
+                .any(|o| o.start_date <= end && o.end_date.unwrap_or(NaiveDate::MAX) >= start);
             if overlaps && e.get("start_date").is_none() {
                 e.add("start_date", Invalid::new("error.stint_overlap"));
             }
@@ -205,10 +243,16 @@ impl StintInput {
             department: o(&s.department),
             job_title: o(&s.job_title),
             employment_type: s.employment_type.code().into(),
-            leave_reason: s.leave_reason.map(|r| r.code().to_string()).unwrap_or_default(),
+            leave_reason: s
+                .leave_reason
+                .map(|r| r.code().to_string())
+                .unwrap_or_default(),
             leave_reason_detail: o(&s.leave_reason_detail),
             exit_interview_notes: o(&s.exit_interview_notes),
-            rehire_eligibility: s.rehire_eligibility.map(|r| r.code().to_string()).unwrap_or_default(),
+            rehire_eligibility: s
+                .rehire_eligibility
+                .map(|r| r.code().to_string())
+                .unwrap_or_default(),
             rehire_reason: o(&s.rehire_reason),
         }
     }
@@ -219,7 +263,12 @@ mod tests {
     use super::*;
 
     fn input(start: &str, end: &str) -> StintInput {
-        StintInput { start_date: start.into(), end_date: end.into(), employment_type: "full_time".into(), ..Default::default() }
+        StintInput {
+            start_date: start.into(),
+            end_date: end.into(),
+            employment_type: "full_time".into(),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -246,7 +295,9 @@ mod tests {
             rehire_eligibility: None,
             rehire_reason: None,
         };
-        let e = input("2014-01-01", "").parse(std::slice::from_ref(&existing)).unwrap_err();
+        let e = input("2014-01-01", "")
+            .parse(std::slice::from_ref(&existing))
+            .unwrap_err();
         assert_eq!(e.get("start_date").unwrap().key, "error.stint_overlap");
         assert!(input("2018-01-01", "").parse(&[existing]).is_ok());
     }
@@ -255,7 +306,10 @@ mod tests {
     fn leave_details_need_an_end_date() {
         let mut i = input("2010-04-01", "");
         i.leave_reason = "career_change".into();
-        assert_eq!(i.parse(&[]).unwrap_err().get("leave_reason").unwrap().key, "error.leave_needs_end");
+        assert_eq!(
+            i.parse(&[]).unwrap_err().get("leave_reason").unwrap().key,
+            "error.leave_needs_end"
+        );
     }
 
     #[test]

@@ -12,7 +12,10 @@ pub struct Invalid {
 
 impl Invalid {
     pub fn new(key: &'static str) -> Self {
-        Self { key, args: Vec::new() }
+        Self {
+            key,
+            args: Vec::new(),
+        }
     }
 
     pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
@@ -68,7 +71,10 @@ pub fn optional_text(input: &str, max_chars: usize) -> Result<Option<String>, In
     if count > max_chars {
         return Err(Invalid::new("error.too_long").with("max", max_chars));
     }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(Invalid::new("error.control_chars"));
     }
     Ok(Some(trimmed.to_string()))
@@ -103,7 +109,12 @@ pub fn email(input: &str) -> Result<String, Invalid> {
         return Err(bad());
     }
     let (local, domain) = s.rsplit_once('@').ok_or_else(bad)?;
-    if local.is_empty() || local.contains('@') || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+    if local.is_empty()
+        || local.contains('@')
+        || !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+    {
         return Err(bad());
     }
     if !s.is_ascii() {
@@ -125,8 +136,15 @@ pub fn optional_url(input: &str, hosts: &[&str]) -> Result<Option<String>, Inval
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(Invalid::new("error.url"));
     }
-    let host = parsed.host_str().ok_or_else(|| Invalid::new("error.url"))?.to_ascii_lowercase();
-    if !hosts.is_empty() && !hosts.iter().any(|h| host == *h || host.ends_with(&format!(".{h}"))) {
+    let host = parsed
+        .host_str()
+        .ok_or_else(|| Invalid::new("error.url"))?
+        .to_ascii_lowercase();
+    if !hosts.is_empty()
+        && !hosts
+            .iter()
+            .any(|h| host == *h || host.ends_with(&format!(".{h}")))
+    {
         return Err(Invalid::new("error.url_host").with("host", hosts[0]));
     }
     Ok(Some(parsed.to_string()))
@@ -151,7 +169,10 @@ pub fn optional_phone(input: &str) -> Result<Option<String>, Invalid> {
         return Ok(None);
     }
     let digits = s.chars().filter(char::is_ascii_digit).count();
-    if s.chars().count() > 30 || digits < 6 || !s.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c)) {
+    if s.chars().count() > 30
+        || digits < 6
+        || !s.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c))
+    {
         return Err(Invalid::new("error.phone"));
     }
     Ok(Some(s))
@@ -190,22 +211,45 @@ mod tests {
 
     #[test]
     fn urls_must_be_http_and_on_the_right_host() {
-        assert!(optional_url("https://www.facebook.com/taro", &["facebook.com"]).unwrap().is_some());
-        assert_eq!(optional_url("javascript:alert(1)", &[]).unwrap_err().key, "error.url");
-        assert_eq!(optional_url("https://evil.example/x", &["linkedin.com"]).unwrap_err().key, "error.url_host");
+        assert!(
+            optional_url("https://www.facebook.com/taro", &["facebook.com"])
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(
+            optional_url("javascript:alert(1)", &[]).unwrap_err().key,
+            "error.url"
+        );
+        assert_eq!(
+            optional_url("https://evil.example/x", &["linkedin.com"])
+                .unwrap_err()
+                .key,
+            "error.url_host"
+        );
         assert_eq!(optional_url("  ", &[]).unwrap(), None);
     }
 
     #[test]
     fn text_limits_count_characters_not_bytes() {
         assert!(required_line(&"山".repeat(50), 50).is_ok());
-        assert_eq!(required_line(&"山".repeat(51), 50).unwrap_err().key, "error.too_long");
-        assert_eq!(required_line("a\nb", 50).unwrap_err().key, "error.single_line");
+        assert_eq!(
+            required_line(&"山".repeat(51), 50).unwrap_err().key,
+            "error.too_long"
+        );
+        assert_eq!(
+            required_line("a\nb", 50).unwrap_err().key,
+            "error.single_line"
+        );
     }
 
     #[test]
     fn phones_accept_full_width_digits() {
-        assert_eq!(optional_phone("０９０－１２３４－５６７８").unwrap().unwrap(), "090-1234-5678");
+        assert_eq!(
+            optional_phone("０９０－１２３４－５６７８")
+                .unwrap()
+                .unwrap(),
+            "090-1234-5678"
+        );
         assert!(optional_phone("call me").is_err());
     }
 

@@ -74,7 +74,13 @@ mod tests {
 
     #[test]
     fn sort_key_orders_in_gojuon_order() {
-        let mut names = vec![("わたなべ", "はな"), ("いとう", "ゆき"), ("ガトウ", "ケン"), ("かとう", "あい"), ("さとう", "たろう")];
+        let mut names = vec![
+            ("わたなべ", "はな"),
+            ("いとう", "ゆき"),
+            ("ガトウ", "ケン"),
+            ("かとう", "あい"),
+            ("さとう", "たろう"),
+        ];
         names.sort_by_key(|(f, g)| kana_sort_key(f, g));
         let order: Vec<&str> = names.iter().map(|(f, _)| *f).collect();
         assert_eq!(order, ["いとう", "かとう", "ガトウ", "さとう", "わたなべ"]);

@@ -3,7 +3,10 @@
 use crate::entity::audit_entry as row;
 use crate::{Actor, Db, Scope, StoreResult, now};
 use kaeru_domain::{PersonId, StaffUserId};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use uuid::Uuid;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,7 +30,11 @@ pub(crate) struct Change<'a> {
     pub actor: &'a Actor,
 }
 
-pub(crate) async fn record(conn: &impl ConnectionTrait, scope: &Scope, change: Change<'_>) -> StoreResult<()> {
+pub(crate) async fn record(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    change: Change<'_>,
+) -> StoreResult<()> {
     row::ActiveModel {
         id: Set(Uuid::now_v7()),
         company_id: Set(scope.company_id().0),
@@ -60,7 +67,12 @@ pub(crate) fn diff(before: &serde_json::Value, after: &serde_json::Value) -> ser
 }
 
 /// The newest entries about a person (the person and their stints), newest first.
-pub async fn for_person(db: &Db, scope: &Scope, person: PersonId, limit: u64) -> StoreResult<Vec<AuditEntry>> {
+pub async fn for_person(
+    db: &Db,
+    scope: &Scope,
+    person: PersonId,
+    limit: u64,
+) -> StoreResult<Vec<AuditEntry>> {
     let rows = row::Entity::find()
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .filter(row::Column::PersonId.eq(person.0))

@@ -3,9 +3,14 @@
 use crate::audit::{self, Change};
 use crate::entity::{company as row, staff_user};
 use crate::{Actor, Db, Scope, StoreError, StoreResult, now};
-use kaeru_domain::{Company, CompanyId, CompanySettings, Language, Role, Slug, StaffUser, StaffUserId};
+use kaeru_domain::{
+    Company, CompanyId, CompanySettings, Language, Role, Slug, StaffUser, StaffUserId,
+};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
 
 fn to_domain(r: row::Model) -> Company {
     Company {
@@ -30,7 +35,12 @@ pub async fn none_exist(db: &Db) -> StoreResult<bool> {
 }
 
 /// Creates a company and its owner in one transaction.
-pub async fn create_with_owner(db: &Db, slug: &Slug, settings: &CompanySettings, owner: NewOwner) -> StoreResult<(Company, StaffUser)> {
+pub async fn create_with_owner(
+    db: &Db,
+    slug: &Slug,
+    settings: &CompanySettings,
+    owner: NewOwner,
+) -> StoreResult<(Company, StaffUser)> {
     let tx = db.write.begin().await?;
     let company = row::ActiveModel {
         id: Set(CompanyId::new().0),
@@ -61,7 +71,10 @@ pub async fn create_with_owner(db: &Db, slug: &Slug, settings: &CompanySettings,
     .await
     .map_err(StoreError::conflict_on("email"))?;
     let scope = Scope::for_company(CompanyId(company.id));
-    let actor = Actor { id: Some(user_id), name: owner.display_name.clone() };
+    let actor = Actor {
+        id: Some(user_id),
+        name: owner.display_name.clone(),
+    };
     audit::record(
         &tx,
         &scope,
@@ -90,21 +103,43 @@ pub async fn create_with_owner(db: &Db, slug: &Slug, settings: &CompanySettings,
 }
 
 pub async fn get(db: &Db, scope: &Scope) -> StoreResult<Company> {
-    row::Entity::find_by_id(scope.company_id().0).one(&db.read).await?.map(to_domain).ok_or(StoreError::NotFound)
+    row::Entity::find_by_id(scope.company_id().0)
+        .one(&db.read)
+        .await?
+        .map(to_domain)
+        .ok_or(StoreError::NotFound)
 }
 
 pub async fn find_by_slug(db: &Db, slug: &str) -> StoreResult<Option<Company>> {
-    Ok(row::Entity::find().filter(row::Column::Slug.eq(slug)).one(&db.read).await?.map(to_domain))
+    Ok(row::Entity::find()
+        .filter(row::Column::Slug.eq(slug))
+        .one(&db.read)
+        .await?
+        .map(to_domain))
 }
 
 /// Every company, for the worker and the CLI.
 pub async fn all(db: &Db) -> StoreResult<Vec<Company>> {
-    Ok(row::Entity::find().order_by_asc(row::Column::CreatedAt).all(&db.read).await?.into_iter().map(to_domain).collect())
+    Ok(row::Entity::find()
+        .order_by_asc(row::Column::CreatedAt)
+        .all(&db.read)
+        .await?
+        .into_iter()
+        .map(to_domain)
+        .collect())
 }
 
-pub async fn update_settings(db: &Db, scope: &Scope, actor: &Actor, settings: &CompanySettings) -> StoreResult<Company> {
+pub async fn update_settings(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    settings: &CompanySettings,
+) -> StoreResult<Company> {
     let tx = db.write.begin().await?;
-    let current = row::Entity::find_by_id(scope.company_id().0).one(&tx).await?.ok_or(StoreError::NotFound)?;
+    let current = row::Entity::find_by_id(scope.company_id().0)
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let before = serde_json::json!({"name": current.name, "time_zone": current.time_zone, "default_language": current.default_language});
     let mut am: row::ActiveModel = current.into();
     am.name = Set(settings.name.clone());
@@ -131,13 +166,20 @@ pub async fn update_settings(db: &Db, scope: &Scope, actor: &Actor, settings: &C
 
 /// The number that changes whenever something search and matching see changes.
 pub async fn revision(db: &Db, scope: &Scope) -> StoreResult<i64> {
-    Ok(row::Entity::find_by_id(scope.company_id().0).one(&db.read).await?.map(|c| c.revision).ok_or(StoreError::NotFound)?)
+    Ok(row::Entity::find_by_id(scope.company_id().0)
+        .one(&db.read)
+        .await?
+        .map(|c| c.revision)
+        .ok_or(StoreError::NotFound)?)
 }
 
 /// Bumps the revision inside the caller's transaction.
 pub(crate) async fn bump_revision(conn: &impl ConnectionTrait, scope: &Scope) -> StoreResult<()> {
     row::Entity::update_many()
-        .col_expr(row::Column::Revision, Expr::col(row::Column::Revision).add(1))
+        .col_expr(
+            row::Column::Revision,
+            Expr::col(row::Column::Revision).add(1),
+        )
         .filter(row::Column::Id.eq(scope.company_id().0))
         .exec(conn)
         .await?;

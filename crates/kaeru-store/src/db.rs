@@ -19,7 +19,9 @@ pub enum DatabaseTarget {
 
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
-    #[error("unsupported database URL scheme `{0}`: use postgres://… for PostgreSQL, sqlite://PATH, or leave KAERU_DATABASE_URL unset for the embedded SQLite file")]
+    #[error(
+        "unsupported database URL scheme `{0}`: use postgres://… for PostgreSQL, sqlite://PATH, or leave KAERU_DATABASE_URL unset for the embedded SQLite file"
+    )]
     UnsupportedScheme(String),
     #[error("the database URL is not a URL: {0}")]
     Malformed(String),
@@ -32,18 +34,25 @@ impl DatabaseTarget {
         let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) else {
             return Ok(Self::Sqlite(data_dir.join("kaeru.db")));
         };
-        let (scheme, rest) = url.split_once(':').ok_or_else(|| TargetError::Malformed(redact(url)))?;
+        let (scheme, rest) = url
+            .split_once(':')
+            .ok_or_else(|| TargetError::Malformed(redact(url)))?;
         match scheme.to_ascii_lowercase().as_str() {
             "postgres" | "postgresql" => {
                 url::Url::parse(url).map_err(|_| TargetError::Malformed(redact(url)))?;
-                Ok(Self::Postgres { url: url.to_string(), schema: None })
+                Ok(Self::Postgres {
+                    url: url.to_string(),
+                    schema: None,
+                })
             }
             "sqlite" => {
                 let path = rest.trim_start_matches("//");
                 if path.is_empty() {
                     return Err(TargetError::Malformed(redact(url)));
                 }
-                Ok(Self::Sqlite(PathBuf::from(path.split('?').next().unwrap_or(path))))
+                Ok(Self::Sqlite(PathBuf::from(
+                    path.split('?').next().unwrap_or(path),
+                )))
             }
             other => Err(TargetError::UnsupportedScheme(other.to_string())),
         }
@@ -74,7 +83,10 @@ impl fmt::Display for DatabaseTarget {
         match self {
             Self::Sqlite(p) => write!(f, "sqlite:{}", p.display()),
             Self::Postgres { url, schema: None } => write!(f, "{}", redact(url)),
-            Self::Postgres { url, schema: Some(s) } => write!(f, "{} (schema {s})", redact(url)),
+            Self::Postgres {
+                url,
+                schema: Some(s),
+            } => write!(f, "{} (schema {s})", redact(url)),
         }
     }
 }
@@ -110,8 +122,15 @@ impl Db {
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(15));
-                let write = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
-                let read = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+                let write = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .connect_with(opts.clone())
+                    .await?;
+                let read = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(opts)
+                    .await?;
                 Ok(Self {
                     read: SqlxSqliteConnector::from_sqlx_sqlite_pool(read),
                     write: SqlxSqliteConnector::from_sqlx_sqlite_pool(write),
@@ -124,9 +143,18 @@ impl Db {
                 if let Some(schema) = schema {
                     opts = opts.options([("search_path", schema.as_str())]);
                 }
-                let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(opts).await?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await?;
                 let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pool.clone());
-                Ok(Self { read: conn.clone(), write: conn, backend: DbBackend::Postgres, pg_pool: Some(pool) })
+                Ok(Self {
+                    read: conn.clone(),
+                    write: conn,
+                    backend: DbBackend::Postgres,
+                    pg_pool: Some(pool),
+                })
             }
         }
     }
@@ -145,7 +173,10 @@ impl Db {
         let lock = match &self.pg_pool {
             Some(pool) => {
                 let mut conn = pool.acquire().await?;
-                sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await?;
+                sqlx::query("SELECT pg_advisory_lock($1)")
+                    .bind(MIGRATION_LOCK)
+                    .execute(&mut *conn)
+                    .await?;
                 Some(conn)
             }
             None => None,
@@ -153,7 +184,10 @@ impl Db {
         let pending = Migrator::get_pending_migrations(&self.write).await?.len();
         let result = Migrator::up(&self.write, None).await;
         if let Some(mut conn) = lock {
-            sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await?;
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut *conn)
+                .await?;
         }
         result?;
         Ok(pending)
@@ -175,15 +209,27 @@ mod tests {
     #[test]
     fn unknown_schemes_are_refused() {
         let dir = Path::new("/data");
-        assert_eq!(DatabaseTarget::resolve(None, dir).unwrap(), DatabaseTarget::Sqlite("/data/kaeru.db".into()));
-        assert!(matches!(DatabaseTarget::resolve(Some("postgres://u:p@h/db"), dir), Ok(DatabaseTarget::Postgres { .. })));
-        assert!(matches!(DatabaseTarget::resolve(Some("mysql://h/db"), dir), Err(TargetError::UnsupportedScheme(s)) if s == "mysql"));
+        assert_eq!(
+            DatabaseTarget::resolve(None, dir).unwrap(),
+            DatabaseTarget::Sqlite("/data/kaeru.db".into())
+        );
+        assert!(matches!(
+            DatabaseTarget::resolve(Some("postgres://u:p@h/db"), dir),
+            Ok(DatabaseTarget::Postgres { .. })
+        ));
+        assert!(
+            matches!(DatabaseTarget::resolve(Some("mysql://h/db"), dir), Err(TargetError::UnsupportedScheme(s)) if s == "mysql")
+        );
         assert!(DatabaseTarget::resolve(Some("kaeru.db"), dir).is_err());
     }
 
     #[test]
     fn passwords_never_show() {
-        let t = DatabaseTarget::resolve(Some("postgres://kaeru:s3cret@db.example/kaeru"), Path::new(".")).unwrap();
+        let t = DatabaseTarget::resolve(
+            Some("postgres://kaeru:s3cret@db.example/kaeru"),
+            Path::new("."),
+        )
+        .unwrap();
         assert!(!format!("{t} {t:?}").contains("s3cret"));
     }
 }

@@ -17,6 +17,9 @@ pub mod stints;
 pub use audit::AuditEntry;
 pub use db::{DatabaseTarget, Db, TargetError, redact};
 
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
 use kaeru_domain::{CompanyId, StaffUserId};
 use sea_orm::{DbErr, SqlErr};
 
@@ -47,7 +50,10 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(name: &str) -> Self {
-        Self { id: None, name: name.into() }
+        Self {
+            id: None,
+            name: name.into(),
+        }
     }
 }
 

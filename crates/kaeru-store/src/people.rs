@@ -7,8 +7,8 @@ use chrono::{Datelike, NaiveDate};
 use kaeru_domain::{CompanyId, EmploymentStint, Person, PersonDraft, PersonId, PersonStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -60,7 +60,12 @@ fn draft_of(p: &Person) -> PersonDraft {
     }
 }
 
-async fn write_emails(conn: &impl ConnectionTrait, scope: &Scope, person: PersonId, emails: &[String]) -> StoreResult<()> {
+async fn write_emails(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    person: PersonId,
+    emails: &[String],
+) -> StoreResult<()> {
     email_row::Entity::delete_many()
         .filter(email_row::Column::CompanyId.eq(scope.company_id().0))
         .filter(email_row::Column::PersonId.eq(person.0))
@@ -99,7 +104,12 @@ fn fill(am: &mut row::ActiveModel, d: &PersonDraft) {
 }
 
 /// The e-mail addresses already used by another person of the company, if any.
-pub async fn emails_taken(db: &Db, scope: &Scope, emails: &[String], except: Option<PersonId>) -> StoreResult<Vec<String>> {
+pub async fn emails_taken(
+    db: &Db,
+    scope: &Scope,
+    emails: &[String],
+    except: Option<PersonId>,
+) -> StoreResult<Vec<String>> {
     if emails.is_empty() {
         return Ok(Vec::new());
     }
@@ -109,10 +119,19 @@ pub async fn emails_taken(db: &Db, scope: &Scope, emails: &[String], except: Opt
     if let Some(p) = except {
         q = q.filter(email_row::Column::PersonId.ne(p.0));
     }
-    Ok(q.all(&db.read).await?.into_iter().map(|r| r.email).collect())
+    Ok(q.all(&db.read)
+        .await?
+        .into_iter()
+        .map(|r| r.email)
+        .collect())
 }
 
-pub async fn create(db: &Db, scope: &Scope, actor: &Actor, draft: &PersonDraft) -> StoreResult<Person> {
+pub async fn create(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    draft: &PersonDraft,
+) -> StoreResult<Person> {
     let id = PersonId::new();
     let tx = db.write.begin().await?;
     let mut am = row::ActiveModel {
@@ -128,7 +147,14 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, draft: &PersonDraft) 
     audit::record(
         &tx,
         scope,
-        Change { action: "person.create", entity: "person", entity_id: id.0, person_id: Some(id), changes: audit_view(draft), actor },
+        Change {
+            action: "person.create",
+            entity: "person",
+            entity_id: id.0,
+            person_id: Some(id),
+            changes: audit_view(draft),
+            actor,
+        },
     )
     .await?;
     companies::bump_revision(&tx, scope).await?;
@@ -136,7 +162,13 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, draft: &PersonDraft) 
     Ok(to_domain(model, draft.emails.clone()))
 }
 
-pub async fn update(db: &Db, scope: &Scope, actor: &Actor, id: PersonId, draft: &PersonDraft) -> StoreResult<Person> {
+pub async fn update(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    id: PersonId,
+    draft: &PersonDraft,
+) -> StoreResult<Person> {
     let before = get(db, scope, id).await?;
     let tx = db.write.begin().await?;
     let current = row::Entity::find_by_id(id.0)
@@ -149,8 +181,19 @@ pub async fn update(db: &Db, scope: &Scope, actor: &Actor, id: PersonId, draft: 
     let model = am.update(&tx).await?;
     write_emails(&tx, scope, id, &draft.emails).await?;
     let changes = audit::diff(&audit_view(&draft_of(&before)), &audit_view(draft));
-    audit::record(&tx, scope, Change { action: "person.update", entity: "person", entity_id: id.0, person_id: Some(id), changes, actor })
-        .await?;
+    audit::record(
+        &tx,
+        scope,
+        Change {
+            action: "person.update",
+            entity: "person",
+            entity_id: id.0,
+            person_id: Some(id),
+            changes,
+            actor,
+        },
+    )
+    .await?;
     companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     Ok(to_domain(model, draft.emails.clone()))
@@ -196,13 +239,22 @@ fn stint_exists(cond: Condition) -> sea_orm::sea_query::SimpleExpr {
         Query::select()
             .expr(Expr::val(1))
             .from(stint_row::Entity)
-            .and_where(Expr::col((stint_row::Entity, stint_row::Column::PersonId)).equals((row::Entity, row::Column::Id)))
+            .and_where(
+                Expr::col((stint_row::Entity, stint_row::Column::PersonId))
+                    .equals((row::Entity, row::Column::Id)),
+            )
             .cond_where(cond)
             .to_owned(),
     )
 }
 
-pub async fn list(db: &Db, scope: &Scope, filter: &PeopleFilter, page: u64, per_page: u64) -> StoreResult<Page<PersonListItem>> {
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    filter: &PeopleFilter,
+    page: u64,
+    per_page: u64,
+) -> StoreResult<Page<PersonListItem>> {
     let mut q = row::Entity::find().filter(row::Column::CompanyId.eq(scope.company_id().0));
     if let Some(s) = filter.status {
         q = q.filter(row::Column::Status.eq(s.code()));
@@ -210,17 +262,31 @@ pub async fn list(db: &Db, scope: &Scope, filter: &PeopleFilter, page: u64, per_
     if let Some(dep) = &filter.department {
         q = q.filter(stint_exists(
             Condition::all()
-                .add(Expr::col((stint_row::Entity, stint_row::Column::CompanyId)).eq(scope.company_id().0))
+                .add(
+                    Expr::col((stint_row::Entity, stint_row::Column::CompanyId))
+                        .eq(scope.company_id().0),
+                )
                 .add(Expr::col((stint_row::Entity, stint_row::Column::Department)).eq(dep.clone())),
         ));
     }
     if let Some(year) = filter.left_in_year {
-        let (Some(from), Some(to)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) else {
-            return Ok(Page { items: vec![], total: 0, page, per_page });
+        let (Some(from), Some(to)) = (
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            NaiveDate::from_ymd_opt(year, 12, 31),
+        ) else {
+            return Ok(Page {
+                items: vec![],
+                total: 0,
+                page,
+                per_page,
+            });
         };
         q = q.filter(stint_exists(
             Condition::all()
-                .add(Expr::col((stint_row::Entity, stint_row::Column::CompanyId)).eq(scope.company_id().0))
+                .add(
+                    Expr::col((stint_row::Entity, stint_row::Column::CompanyId))
+                        .eq(scope.company_id().0),
+                )
                 .add(Expr::col((stint_row::Entity, stint_row::Column::EndDate)).gte(from))
                 .add(Expr::col((stint_row::Entity, stint_row::Column::EndDate)).lte(to)),
         ));
@@ -273,7 +339,12 @@ pub async fn list(db: &Db, scope: &Scope, filter: &PeopleFilter, page: u64, per_
             }
         })
         .collect();
-    Ok(Page { items, total, page, per_page })
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
 }
 
 /// The departments that appear in the company's stints, for the list filter.
@@ -311,7 +382,13 @@ pub async fn leaving_years(db: &Db, scope: &Scope) -> StoreResult<Vec<i32>> {
 }
 
 /// Stores the status derived from the stints, inside the caller's transaction.
-pub(crate) async fn store_status(conn: &impl ConnectionTrait, scope: &Scope, id: PersonId, stints: &[EmploymentStint], today: NaiveDate) -> StoreResult<PersonStatus> {
+pub(crate) async fn store_status(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: PersonId,
+    stints: &[EmploymentStint],
+    today: NaiveDate,
+) -> StoreResult<PersonStatus> {
     let status = PersonStatus::derive(stints, today);
     row::Entity::update_many()
         .col_expr(row::Column::Status, Expr::value(status.code()))
@@ -336,8 +413,15 @@ pub async fn refresh_statuses(db: &Db, scope: &Scope, today: NaiveDate) -> Store
         .all(&tx)
         .await?;
     let mut by_person: HashMap<uuid::Uuid, Vec<EmploymentStint>> = HashMap::new();
-    for s in stint_row::Entity::find().filter(stint_row::Column::CompanyId.eq(scope.company_id().0)).all(&tx).await? {
-        by_person.entry(s.person_id).or_default().push(crate::stints::to_domain(s));
+    for s in stint_row::Entity::find()
+        .filter(stint_row::Column::CompanyId.eq(scope.company_id().0))
+        .all(&tx)
+        .await?
+    {
+        by_person
+            .entry(s.person_id)
+            .or_default()
+            .push(crate::stints::to_domain(s));
     }
     let mut changed = 0;
     for (id, status) in people {
@@ -357,5 +441,8 @@ pub async fn refresh_statuses(db: &Db, scope: &Scope, today: NaiveDate) -> Store
 
 /// How many people the company has, for the first-run and demo checks.
 pub async fn count(db: &Db, scope: &Scope) -> StoreResult<u64> {
-    Ok(row::Entity::find().filter(row::Column::CompanyId.eq(scope.company_id().0)).count(&db.read).await?)
+    Ok(row::Entity::find()
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .count(&db.read)
+        .await?)
 }

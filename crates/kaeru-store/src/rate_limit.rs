@@ -26,8 +26,18 @@ pub async fn hit(db: &Db, key: &str, max: i32, window: chrono::Duration) -> Stor
         }
         None => {
             // Two nodes may count the first attempt at once; the loser simply lets this attempt through.
-            if let Err(e) = (row::ActiveModel { key: Set(key.to_string()), window_start: Set(now), hits: Set(1) }).insert(&tx).await {
-                if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+            if let Err(e) = (row::ActiveModel {
+                key: Set(key.to_string()),
+                window_start: Set(now),
+                hits: Set(1),
+            })
+            .insert(&tx)
+            .await
+            {
+                if matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) {
                     return Ok(true);
                 }
                 return Err(e.into());
@@ -41,6 +51,8 @@ pub async fn hit(db: &Db, key: &str, max: i32, window: chrono::Duration) -> Stor
 
 /// Forgets the attempts against `key` (after a successful sign-in).
 pub async fn clear(db: &Db, key: &str) -> StoreResult<()> {
-    row::Entity::delete_by_id(key.to_string()).exec(&db.write).await?;
+    row::Entity::delete_by_id(key.to_string())
+        .exec(&db.write)
+        .await?;
     Ok(())
 }

@@ -7,7 +7,12 @@ use kaeru_domain::CompanyId;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set, Statement};
 
 /// Makes sure the job is scheduled for the company (first run at `first_run`); an existing row is kept.
-pub async fn ensure(db: &Db, company: CompanyId, job: &str, first_run: chrono::DateTime<chrono::Utc>) -> StoreResult<()> {
+pub async fn ensure(
+    db: &Db,
+    company: CompanyId,
+    job: &str,
+    first_run: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<()> {
     row::Entity::insert(row::ActiveModel {
         company_id: Set(company.0),
         job: Set(job.into()),
@@ -25,7 +30,11 @@ pub async fn ensure(db: &Db, company: CompanyId, job: &str, first_run: chrono::D
 
 /// Claims one due job for `node`, holding it for `lease`. PostgreSQL skips rows another node has locked;
 /// SQLite has a single writer, so the update is already exclusive.
-pub async fn claim_due(db: &Db, node: &str, lease: chrono::Duration) -> StoreResult<Option<(CompanyId, String)>> {
+pub async fn claim_due(
+    db: &Db,
+    node: &str,
+    lease: chrono::Duration,
+) -> StoreResult<Option<(CompanyId, String)>> {
     let now = now();
     let sql = match db.backend {
         DbBackend::Postgres => {
@@ -38,23 +47,40 @@ pub async fn claim_due(db: &Db, node: &str, lease: chrono::Duration) -> StoreRes
              WHERE next_run_at <= ?3 AND (lease_until IS NULL OR lease_until < ?3) ORDER BY next_run_at LIMIT 1) RETURNING company_id, job"
         }
     };
-    let stmt = Statement::from_sql_and_values(db.backend, sql, [node.into(), (now + lease).into(), now.into()]);
-    let Some(r) = db.write.query_one_raw(stmt).await? else { return Ok(None) };
-    Ok(Some((CompanyId(r.try_get("", "company_id")?), r.try_get("", "job")?)))
+    let stmt = Statement::from_sql_and_values(
+        db.backend,
+        sql,
+        [node.into(), (now + lease).into(), now.into()],
+    );
+    let Some(r) = db.write.query_one_raw(stmt).await? else {
+        return Ok(None);
+    };
+    Ok(Some((
+        CompanyId(r.try_get("", "company_id")?),
+        r.try_get("", "job")?,
+    )))
 }
 
 /// Records the end of a run and when the next one is due; releases the lease.
-pub async fn finish(db: &Db, company: CompanyId, job: &str, next_run_at: chrono::DateTime<chrono::Utc>, error: Option<String>) -> StoreResult<()> {
+pub async fn finish(
+    db: &Db,
+    company: CompanyId,
+    job: &str,
+    next_run_at: chrono::DateTime<chrono::Utc>,
+    error: Option<String>,
+) -> StoreResult<()> {
     row::Entity::update_many()
         .col_expr(row::Column::NextRunAt, next_run_at.into())
         .col_expr(row::Column::LastRunAt, now().into())
         .col_expr(row::Column::LastError, error.into())
         .col_expr(row::Column::ClaimedBy, Option::<String>::None.into())
-        .col_expr(row::Column::LeaseUntil, Option::<chrono::DateTime<chrono::Utc>>::None.into())
+        .col_expr(
+            row::Column::LeaseUntil,
+            Option::<chrono::DateTime<chrono::Utc>>::None.into(),
+        )
         .filter(row::Column::CompanyId.eq(company.0))
         .filter(row::Column::Job.eq(job))
         .exec(&db.write)
         .await?;
     Ok(())
 }
-

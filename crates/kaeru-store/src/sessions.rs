@@ -48,7 +48,11 @@ pub async fn resolve(db: &Db, token: &str) -> StoreResult<Option<SessionInfo>> {
     if token.len() != 64 {
         return Ok(None);
     }
-    let Some(s) = row::Entity::find_by_id(hash_token(token)).filter(row::Column::ExpiresAt.gt(now())).one(&db.read).await? else {
+    let Some(s) = row::Entity::find_by_id(hash_token(token))
+        .filter(row::Column::ExpiresAt.gt(now()))
+        .one(&db.read)
+        .await?
+    else {
         return Ok(None);
     };
     let Some(u) = staff_user::Entity::find_by_id(s.staff_user_id)
@@ -60,7 +64,10 @@ pub async fn resolve(db: &Db, token: &str) -> StoreResult<Option<SessionInfo>> {
         return Ok(None);
     };
     let scope = Scope::for_company(kaeru_domain::CompanyId(s.company_id));
-    let Some(c) = company::Entity::find_by_id(s.company_id).one(&db.read).await? else {
+    let Some(c) = company::Entity::find_by_id(s.company_id)
+        .one(&db.read)
+        .await?
+    else {
         return Ok(None);
     };
     let company = Company {
@@ -70,15 +77,26 @@ pub async fn resolve(db: &Db, token: &str) -> StoreResult<Option<SessionInfo>> {
         time_zone: c.time_zone,
         default_language: kaeru_domain::Language::parse(&c.default_language).unwrap_or_default(),
     };
-    Ok(Some(SessionInfo { scope, user: crate::staff::to_domain(&u), company, csrf_token: s.csrf_token }))
+    Ok(Some(SessionInfo {
+        scope,
+        user: crate::staff::to_domain(&u),
+        company,
+        csrf_token: s.csrf_token,
+    }))
 }
 
 pub async fn delete(db: &Db, token: &str) -> StoreResult<()> {
-    row::Entity::delete_by_id(hash_token(token)).exec(&db.write).await?;
+    row::Entity::delete_by_id(hash_token(token))
+        .exec(&db.write)
+        .await?;
     Ok(())
 }
 
 /// Removes expired sessions; returns how many.
 pub async fn purge_expired(db: &Db) -> StoreResult<u64> {
-    Ok(row::Entity::delete_many().filter(row::Column::ExpiresAt.lte(now())).exec(&db.write).await?.rows_affected)
+    Ok(row::Entity::delete_many()
+        .filter(row::Column::ExpiresAt.lte(now()))
+        .exec(&db.write)
+        .await?
+        .rows_affected)
 }

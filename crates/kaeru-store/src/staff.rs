@@ -4,7 +4,9 @@ use crate::audit::{self, Change};
 use crate::entity::{session, staff_user as row};
 use crate::{Actor, Db, Scope, StoreError, StoreResult, now};
 use kaeru_domain::{CompanyId, Language, Role, StaffUser, StaffUserId};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 
 pub(crate) fn to_domain(r: &row::Model) -> StaffUser {
     StaffUser {
@@ -33,7 +35,10 @@ pub async fn find_for_login(db: &Db, email: &str) -> StoreResult<Vec<(StaffUser,
         .order_by_asc(row::Column::CreatedAt)
         .all(&db.read)
         .await?;
-    Ok(rows.iter().map(|r| (to_domain(r), r.password_hash.clone())).collect())
+    Ok(rows
+        .iter()
+        .map(|r| (to_domain(r), r.password_hash.clone()))
+        .collect())
 }
 
 pub async fn list(db: &Db, scope: &Scope) -> StoreResult<Vec<StaffUser>> {
@@ -61,7 +66,12 @@ pub async fn password_hash(db: &Db, scope: &Scope, id: StaffUserId) -> StoreResu
     Ok(find(db, scope, id).await?.password_hash)
 }
 
-pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewStaff) -> StoreResult<StaffUser> {
+pub async fn create(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    new: NewStaff,
+) -> StoreResult<StaffUser> {
     let tx = db.write.begin().await?;
     let model = row::ActiveModel {
         id: Set(StaffUserId::new().0),
@@ -96,7 +106,14 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewStaff) -> Sto
 }
 
 /// Changes role and whether the account may sign in; a deactivated account loses its sessions.
-pub async fn update_access(db: &Db, scope: &Scope, actor: &Actor, id: StaffUserId, role: Role, active: bool) -> StoreResult<StaffUser> {
+pub async fn update_access(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    id: StaffUserId,
+    role: Role,
+    active: bool,
+) -> StoreResult<StaffUser> {
     let tx = db.write.begin().await?;
     let current = row::Entity::find_by_id(id.0)
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
@@ -120,7 +137,14 @@ pub async fn update_access(db: &Db, scope: &Scope, actor: &Actor, id: StaffUserI
     audit::record(
         &tx,
         scope,
-        Change { action: "staff.update", entity: "staff", entity_id: id.0, person_id: None, changes: audit::diff(&before, &after), actor },
+        Change {
+            action: "staff.update",
+            entity: "staff",
+            entity_id: id.0,
+            person_id: None,
+            changes: audit::diff(&before, &after),
+            actor,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -128,7 +152,14 @@ pub async fn update_access(db: &Db, scope: &Scope, actor: &Actor, id: StaffUserI
 }
 
 /// Sets a new password hash and ends every other session of the user.
-pub async fn set_password(db: &Db, scope: &Scope, actor: &Actor, id: StaffUserId, hash: String, keep_session: Option<&str>) -> StoreResult<()> {
+pub async fn set_password(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    id: StaffUserId,
+    hash: String,
+    keep_session: Option<&str>,
+) -> StoreResult<()> {
     let tx = db.write.begin().await?;
     let current = row::Entity::find_by_id(id.0)
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
@@ -149,16 +180,31 @@ pub async fn set_password(db: &Db, scope: &Scope, actor: &Actor, id: StaffUserId
     audit::record(
         &tx,
         scope,
-        Change { action: "staff.password", entity: "staff", entity_id: id.0, person_id: None, changes: serde_json::json!({}), actor },
+        Change {
+            action: "staff.password",
+            entity: "staff",
+            entity_id: id.0,
+            person_id: None,
+            changes: serde_json::json!({}),
+            actor,
+        },
     )
     .await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn set_language(db: &Db, scope: &Scope, id: StaffUserId, language: Language) -> StoreResult<()> {
+pub async fn set_language(
+    db: &Db,
+    scope: &Scope,
+    id: StaffUserId,
+    language: Language,
+) -> StoreResult<()> {
     row::Entity::update_many()
-        .col_expr(row::Column::Language, sea_orm::sea_query::Expr::value(language.code()))
+        .col_expr(
+            row::Column::Language,
+            sea_orm::sea_query::Expr::value(language.code()),
+        )
         .filter(row::Column::Id.eq(id.0))
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .exec(&db.write)

@@ -4,8 +4,13 @@ use crate::audit::{self, Change};
 use crate::entity::{employment_stint as row, person};
 use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now, people};
 use chrono::NaiveDate;
-use kaeru_domain::{EmploymentStint, EmploymentType, LeaveReason, PersonId, RehireEligibility, StintDraft, StintId};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use kaeru_domain::{
+    EmploymentStint, EmploymentType, LeaveReason, PersonId, RehireEligibility, StintDraft, StintId,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
 
 pub(crate) fn to_domain(r: row::Model) -> EmploymentStint {
     EmploymentStint {
@@ -15,11 +20,15 @@ pub(crate) fn to_domain(r: row::Model) -> EmploymentStint {
         end_date: r.end_date,
         department: r.department,
         job_title: r.job_title,
-        employment_type: EmploymentType::parse(&r.employment_type).unwrap_or(EmploymentType::FullTime),
+        employment_type: EmploymentType::parse(&r.employment_type)
+            .unwrap_or(EmploymentType::FullTime),
         leave_reason: r.leave_reason.as_deref().and_then(LeaveReason::parse),
         leave_reason_detail: r.leave_reason_detail,
         exit_interview_notes: r.exit_interview_notes,
-        rehire_eligibility: r.rehire_eligibility.as_deref().and_then(RehireEligibility::parse),
+        rehire_eligibility: r
+            .rehire_eligibility
+            .as_deref()
+            .and_then(RehireEligibility::parse),
         rehire_reason: r.rehire_reason,
     }
 }
@@ -63,7 +72,11 @@ fn draft_of(s: &EmploymentStint) -> StintDraft {
     }
 }
 
-async fn of_person(conn: &impl ConnectionTrait, scope: &Scope, person: PersonId) -> StoreResult<Vec<EmploymentStint>> {
+async fn of_person(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    person: PersonId,
+) -> StoreResult<Vec<EmploymentStint>> {
     Ok(row::Entity::find()
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .filter(row::Column::PersonId.eq(person.0))
@@ -76,7 +89,11 @@ async fn of_person(conn: &impl ConnectionTrait, scope: &Scope, person: PersonId)
 }
 
 /// The person's stints, oldest first.
-pub async fn for_person(db: &Db, scope: &Scope, person: PersonId) -> StoreResult<Vec<EmploymentStint>> {
+pub async fn for_person(
+    db: &Db,
+    scope: &Scope,
+    person: PersonId,
+) -> StoreResult<Vec<EmploymentStint>> {
     of_person(&db.read, scope, person).await
 }
 
@@ -89,7 +106,11 @@ pub async fn get(db: &Db, scope: &Scope, id: StintId) -> StoreResult<EmploymentS
         .ok_or(StoreError::NotFound)
 }
 
-async fn person_exists(conn: &impl ConnectionTrait, scope: &Scope, id: PersonId) -> StoreResult<()> {
+async fn person_exists(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: PersonId,
+) -> StoreResult<()> {
     person::Entity::find_by_id(id.0)
         .filter(person::Column::CompanyId.eq(scope.company_id().0))
         .one(conn)
@@ -99,7 +120,14 @@ async fn person_exists(conn: &impl ConnectionTrait, scope: &Scope, id: PersonId)
 }
 
 /// Adds a stint; `today` (in the company's time zone) decides the person's new status.
-pub async fn create(db: &Db, scope: &Scope, actor: &Actor, person: PersonId, draft: &StintDraft, today: NaiveDate) -> StoreResult<EmploymentStint> {
+pub async fn create(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    person: PersonId,
+    draft: &StintDraft,
+    today: NaiveDate,
+) -> StoreResult<EmploymentStint> {
     let tx = db.write.begin().await?;
     person_exists(&tx, scope, person).await?;
     let id = StintId::new();
@@ -117,7 +145,14 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, person: PersonId, dra
     audit::record(
         &tx,
         scope,
-        Change { action: "stint.create", entity: "stint", entity_id: id.0, person_id: Some(person), changes: audit_view(draft), actor },
+        Change {
+            action: "stint.create",
+            entity: "stint",
+            entity_id: id.0,
+            person_id: Some(person),
+            changes: audit_view(draft),
+            actor,
+        },
     )
     .await?;
     companies::bump_revision(&tx, scope).await?;
@@ -125,7 +160,14 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, person: PersonId, dra
     Ok(to_domain(model))
 }
 
-pub async fn update(db: &Db, scope: &Scope, actor: &Actor, id: StintId, draft: &StintDraft, today: NaiveDate) -> StoreResult<EmploymentStint> {
+pub async fn update(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    id: StintId,
+    draft: &StintDraft,
+    today: NaiveDate,
+) -> StoreResult<EmploymentStint> {
     let tx = db.write.begin().await?;
     let current = row::Entity::find_by_id(id.0)
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
@@ -157,7 +199,13 @@ pub async fn update(db: &Db, scope: &Scope, actor: &Actor, id: StintId, draft: &
     Ok(to_domain(model))
 }
 
-pub async fn delete(db: &Db, scope: &Scope, actor: &Actor, id: StintId, today: NaiveDate) -> StoreResult<PersonId> {
+pub async fn delete(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    id: StintId,
+    today: NaiveDate,
+) -> StoreResult<PersonId> {
     let tx = db.write.begin().await?;
     let current = row::Entity::find_by_id(id.0)
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
@@ -173,8 +221,19 @@ pub async fn delete(db: &Db, scope: &Scope, actor: &Actor, id: StintId, today: N
         .await?;
     let all = of_person(&tx, scope, person).await?;
     people::store_status(&tx, scope, person, &all, today).await?;
-    audit::record(&tx, scope, Change { action: "stint.delete", entity: "stint", entity_id: id.0, person_id: Some(person), changes: before, actor })
-        .await?;
+    audit::record(
+        &tx,
+        scope,
+        Change {
+            action: "stint.delete",
+            entity: "stint",
+            entity_id: id.0,
+            person_id: Some(person),
+            changes: before,
+            actor,
+        },
+    )
+    .await?;
     companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     Ok(person)

@@ -2,8 +2,10 @@
 
 use crate::AppState;
 use crate::error::AppError;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
@@ -21,7 +23,10 @@ pub const FLASH_COOKIE: &str = "kaeru_flash";
 pub async fn hash_password(password: String) -> anyhow::Result<String> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
     })
     .await?
 }
@@ -29,7 +34,11 @@ pub async fn hash_password(password: String) -> anyhow::Result<String> {
 /// Checks a password against a stored hash on a blocking thread.
 pub async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        PasswordHash::new(&hash).is_ok_and(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
     })
     .await
     .unwrap_or(false)
@@ -39,7 +48,14 @@ pub async fn verify_password(password: String, hash: String) -> bool {
 /// time as one for a known address.
 pub async fn dummy_hash() -> String {
     static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
-    DUMMY.get_or_init(|| async { hash_password(kaeru_store::sessions::random_token()).await.unwrap_or_default() }).await.clone()
+    DUMMY
+        .get_or_init(|| async {
+            hash_password(kaeru_store::sessions::random_token())
+                .await
+                .unwrap_or_default()
+        })
+        .await
+        .clone()
 }
 
 /// Anything that asks: the language to answer in, the CSRF token of the anonymous forms, and where it comes from.
@@ -57,7 +73,11 @@ pub struct Visitor {
 pub struct AnonCsrf(pub String);
 
 fn accept_language(parts: &Parts) -> Option<Language> {
-    let header = parts.headers.get(axum::http::header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+    let header = parts
+        .headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)?
+        .to_str()
+        .ok()?;
     let first = header.split(',').next()?.trim().to_ascii_lowercase();
     if first.starts_with("ja") {
         Some(Language::Ja)
@@ -71,29 +91,65 @@ fn accept_language(parts: &Parts) -> Option<Language> {
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         let lang = jar
             .get(LANG_COOKIE)
             .and_then(|c| Language::parse(c.value()))
             .or_else(|| accept_language(parts))
             .unwrap_or_default();
-        let csrf = parts.extensions.get::<AnonCsrf>().map(|c| c.0.clone()).unwrap_or_default();
-        let forwarded = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let secure = state.config.secure_cookies || (state.config.trust_proxy && forwarded("x-forwarded-proto").as_deref() == Some("https"));
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into());
+        let csrf = parts
+            .extensions
+            .get::<AnonCsrf>()
+            .map(|c| c.0.clone())
+            .unwrap_or_default();
+        let forwarded = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let secure = state.config.secure_cookies
+            || (state.config.trust_proxy
+                && forwarded("x-forwarded-proto").as_deref() == Some("https"));
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
         let ip = if state.config.trust_proxy {
-            forwarded("x-forwarded-for").and_then(|v| v.split(',').next().map(|s| s.trim().to_string())).unwrap_or(peer)
+            forwarded("x-forwarded-for")
+                .and_then(|v| v.split(',').next().map(|s| s.trim().to_string()))
+                .unwrap_or(peer)
         } else {
             peer
         };
-        Ok(Self { lang, csrf, secure, ip, jar })
+        Ok(Self {
+            lang,
+            csrf,
+            secure,
+            ip,
+            jar,
+        })
     }
 }
 
 impl Visitor {
-    pub fn cookie(&self, name: &'static str, value: String, max_age_secs: Option<i64>) -> Cookie<'static> {
-        let mut c = Cookie::build((name, value)).path("/").http_only(true).same_site(SameSite::Lax).secure(self.secure);
+    pub fn cookie(
+        &self,
+        name: &'static str,
+        value: String,
+        max_age_secs: Option<i64>,
+    ) -> Cookie<'static> {
+        let mut c = Cookie::build((name, value))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(self.secure);
         if let Some(s) = max_age_secs {
             c = c.max_age(time::Duration::seconds(s));
         }
@@ -126,14 +182,29 @@ pub struct Signed {
 impl FromRequestParts<AppState> for Signed {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let visitor = Visitor::from_request_parts(parts, state).await?;
-        let Some(token) = visitor.jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
+        let Some(token) = visitor
+            .jar
+            .get(SESSION_COOKIE)
+            .map(|c| c.value().to_string())
+        else {
             return Err(AppError::SignIn);
         };
-        let info = sessions::resolve(&state.db, &token).await.map_err(|e| AppError::from_store(visitor.lang, e))?.ok_or(AppError::SignIn)?;
+        let info = sessions::resolve(&state.db, &token)
+            .await
+            .map_err(|e| AppError::from_store(visitor.lang, e))?
+            .ok_or(AppError::SignIn)?;
         let lang = info.user.language.unwrap_or(info.company.default_language);
-        Ok(Self { info, lang, token, visitor })
+        Ok(Self {
+            info,
+            lang,
+            token,
+            visitor,
+        })
     }
 }
 
@@ -143,7 +214,10 @@ impl Signed {
     }
 
     pub fn actor(&self) -> kaeru_store::Actor {
-        kaeru_store::Actor { id: Some(self.info.user.id), name: self.info.user.display_name.clone() }
+        kaeru_store::Actor {
+            id: Some(self.info.user.id),
+            name: self.info.user.display_name.clone(),
+        }
     }
 
     pub fn can(&self, p: Permission) -> bool {
@@ -151,17 +225,30 @@ impl Signed {
     }
 
     pub fn require(&self, p: Permission) -> Result<(), AppError> {
-        if self.can(p) { Ok(()) } else { Err(AppError::Forbidden(self.lang)) }
+        if self.can(p) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(self.lang))
+        }
     }
 
     /// Checks a form's token against the session's.
     pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
-        if constant_time_eq(self.info.csrf_token.as_bytes(), submitted.as_bytes()) { Ok(()) } else { Err(AppError::BadCsrf(self.lang)) }
+        if constant_time_eq(self.info.csrf_token.as_bytes(), submitted.as_bytes()) {
+            Ok(())
+        } else {
+            Err(AppError::BadCsrf(self.lang))
+        }
     }
 
     /// Today in the company's time zone.
     pub fn today(&self) -> chrono::NaiveDate {
-        let tz: chrono_tz::Tz = self.info.company.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+        let tz: chrono_tz::Tz = self
+            .info
+            .company
+            .time_zone
+            .parse()
+            .unwrap_or(chrono_tz::Asia::Tokyo);
         chrono::Utc::now().with_timezone(&tz).date_naive()
     }
 }

@@ -49,13 +49,33 @@ fn page(status: StatusCode, lang: Language, title_key: &str, body_key: &str) -> 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
-            Self::NotFound(l) => page(StatusCode::NOT_FOUND, l, "page.not_found", "page.not_found_help"),
-            Self::Forbidden(l) => page(StatusCode::FORBIDDEN, l, "page.forbidden", "page.forbidden_help"),
+            Self::NotFound(l) => page(
+                StatusCode::NOT_FOUND,
+                l,
+                "page.not_found",
+                "page.not_found_help",
+            ),
+            Self::Forbidden(l) => page(
+                StatusCode::FORBIDDEN,
+                l,
+                "page.forbidden",
+                "page.forbidden_help",
+            ),
             Self::SignIn => Redirect::to("/login").into_response(),
-            Self::BadCsrf(l) => page(StatusCode::FORBIDDEN, l, "page.bad_csrf", "page.bad_csrf_help"),
+            Self::BadCsrf(l) => page(
+                StatusCode::FORBIDDEN,
+                l,
+                "page.bad_csrf",
+                "page.bad_csrf_help",
+            ),
             Self::Internal(l, e) => {
                 tracing::error!(error = ?e, "request failed");
-                page(StatusCode::INTERNAL_SERVER_ERROR, l, "page.internal", "page.internal_help")
+                page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    l,
+                    "page.internal",
+                    "page.internal_help",
+                )
             }
         }
     }

@@ -26,7 +26,11 @@ impl FormErrors {
     }
 
     pub fn from(errors: &FieldErrors, t: &Catalog) -> Self {
-        let messages = errors.0.iter().map(|(field, inv)| (field.to_string(), message(inv, t))).collect();
+        let messages = errors
+            .0
+            .iter()
+            .map(|(field, inv)| (field.to_string(), message(inv, t)))
+            .collect();
         Self { messages }
     }
 
@@ -44,5 +48,11 @@ impl FormErrors {
 }
 
 pub fn message(inv: &Invalid, t: &Catalog) -> String {
-    t.format(inv.key, &inv.args.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>())
+    t.format(
+        inv.key,
+        &inv.args
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect::<Vec<_>>(),
+    )
 }

@@ -9,7 +9,9 @@ pub struct Catalog {
 }
 
 fn load(src: &str) -> Catalog {
-    let table: toml::Table = src.parse().unwrap_or_else(|e| panic!("translation catalogue is not valid TOML: {e}"));
+    let table: toml::Table = src
+        .parse()
+        .unwrap_or_else(|e| panic!("translation catalogue is not valid TOML: {e}"));
     let mut messages = HashMap::new();
     flatten("", &table, &mut messages);
     Catalog { messages }
@@ -17,7 +19,11 @@ fn load(src: &str) -> Catalog {
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
     for (k, v) in table {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             toml::Value::Table(t) => flatten(&key, t, out),
             toml::Value::String(s) => {
@@ -81,7 +87,10 @@ mod tests {
         let en: BTreeSet<_> = Catalog::get(Language::En).keys().collect();
         let only_ja: Vec<_> = ja.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&ja).collect();
-        assert!(only_ja.is_empty() && only_en.is_empty(), "only in ja: {only_ja:?}; only in en: {only_en:?}");
+        assert!(
+            only_ja.is_empty() && only_en.is_empty(),
+            "only in ja: {only_ja:?}; only in en: {only_en:?}"
+        );
     }
 
     #[test]
@@ -90,7 +99,12 @@ mod tests {
         let mut missing = BTreeSet::new();
         let ja = Catalog::get(Language::Ja);
         let mut files = Vec::new();
-        for dir in ["templates", "crates/kaeru-web/src", "crates/kaeru-web/src/routes", "crates/kaeru-domain/src"] {
+        for dir in [
+            "templates",
+            "crates/kaeru-web/src",
+            "crates/kaeru-web/src/routes",
+            "crates/kaeru-domain/src",
+        ] {
             for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
                 let p = entry.unwrap().path();
                 if p.is_file() {
@@ -104,16 +118,51 @@ mod tests {
                 for piece in text.split(quote).skip(1).step_by(2) {
                     let looks_like_key = piece.contains('.')
                         && piece.split('.').count() >= 2
-                        && piece.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_' || c.is_ascii_digit())
-                        && ["error.", "nav.", "people.", "person.", "stint.", "setup.", "login.", "settings.", "staff.", "account.", "common.", "status.", "role.", "lang.", "employment.", "leave.", "rehire.", "audit.", "home.", "flash.", "page."]
-                            .iter()
-                            .any(|p| piece.starts_with(p));
-                    if looks_like_key && !piece.ends_with(".html") && !piece.ends_with('.') && piece != "audit.action" && !ja.messages.contains_key(piece) {
-                        missing.insert(format!("{piece} ({})", p.file_name().unwrap().to_string_lossy()));
+                        && piece.chars().all(|c| {
+                            c.is_ascii_lowercase() || c == '.' || c == '_' || c.is_ascii_digit()
+                        })
+                        && [
+                            "error.",
+                            "nav.",
+                            "people.",
+                            "person.",
+                            "stint.",
+                            "setup.",
+                            "login.",
+                            "settings.",
+                            "staff.",
+                            "account.",
+                            "common.",
+                            "status.",
+                            "role.",
+                            "lang.",
+                            "employment.",
+                            "leave.",
+                            "rehire.",
+                            "audit.",
+                            "home.",
+                            "flash.",
+                            "page.",
+                        ]
+                        .iter()
+                        .any(|p| piece.starts_with(p));
+                    if looks_like_key
+                        && !piece.ends_with(".html")
+                        && !piece.ends_with('.')
+                        && piece != "audit.action"
+                        && !ja.messages.contains_key(piece)
+                    {
+                        missing.insert(format!(
+                            "{piece} ({})",
+                            p.file_name().unwrap().to_string_lossy()
+                        ));
                     }
                 }
             }
         }
-        assert!(missing.is_empty(), "keys without a translation: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "keys without a translation: {missing:#?}"
+        );
     }
 }

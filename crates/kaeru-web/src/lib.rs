@@ -30,7 +30,11 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: false, trust_proxy: false, session_hours: 12 }
+        Self {
+            secure_cookies: false,
+            trust_proxy: false,
+            session_hours: 12,
+        }
     }
 }
 
@@ -43,7 +47,10 @@ pub struct AppState {
 
 /// All routes of the application.
 pub fn router(db: Db, config: WebConfig) -> Router {
-    let state = AppState { db, config: Arc::new(config) };
+    let state = AppState {
+        db,
+        config: Arc::new(config),
+    };
     routes::router()
         .merge(assets::router())
         .layer(tower_http::trace::TraceLayer::new_for_http())

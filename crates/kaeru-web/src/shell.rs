@@ -33,7 +33,10 @@ pub struct Shell {
 }
 
 fn flash_of(jar: &CookieJar, t: &Catalog) -> Option<String> {
-    jar.get(FLASH_COOKIE).map(|c| c.value().to_string()).filter(|k| k.starts_with("flash.")).map(|k| t.t(&k).to_string())
+    jar.get(FLASH_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|k| k.starts_with("flash."))
+        .map(|k| t.t(&k).to_string())
 }
 
 impl Shell {
@@ -49,7 +52,12 @@ impl Shell {
             can_edit_people: s.can(Permission::EditPeople),
             can_manage: s.can(Permission::ManageStaff),
             flash: flash_of(&s.visitor.jar, t),
-            time_zone: s.info.company.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo),
+            time_zone: s
+                .info
+                .company
+                .time_zone
+                .parse()
+                .unwrap_or(chrono_tz::Asia::Tokyo),
             path: path.to_string(),
         }
     }
@@ -88,7 +96,10 @@ impl Shell {
     }
 
     pub fn section_is(&self, name: &str) -> bool {
-        matches!((self.section, name), (Section::People, "people") | (Section::Settings, "settings"))
+        matches!(
+            (self.section, name),
+            (Section::People, "people") | (Section::Settings, "settings")
+        )
     }
 
     /// A date as shown in tables and forms: YYYY/MM/DD.
@@ -102,33 +113,53 @@ impl Shell {
 
     /// A moment in the company's time zone: YYYY/MM/DD HH:MM.
     pub fn datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
-        at.with_timezone(&self.time_zone).format("%Y/%m/%d %H:%M").to_string()
+        at.with_timezone(&self.time_zone)
+            .format("%Y/%m/%d %H:%M")
+            .to_string()
     }
 }
 
 pub async fn security_headers(mut req: Request, next: Next) -> Response {
     let jar = CookieJar::from_headers(req.headers());
     let had_flash = jar.get(FLASH_COOKIE).is_some();
-    let (csrf, new_csrf) = match jar.get(CSRF_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() == 64) {
+    let (csrf, new_csrf) = match jar
+        .get(CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() == 64)
+    {
         Some(v) => (v, false),
         None => (kaeru_store::sessions::random_token(), true),
     };
     req.extensions_mut().insert(AnonCsrf(csrf.clone()));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
     );
-    let sets_flash = h.get_all(header::SET_COOKIE).iter().any(|v| v.to_str().is_ok_and(|s| s.starts_with(FLASH_COOKIE)));
+    let sets_flash = h
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|s| s.starts_with(FLASH_COOKIE)));
     if had_flash && !sets_flash {
-        h.append(header::SET_COOKIE, HeaderValue::from_static("kaeru_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"));
+        h.append(
+            header::SET_COOKIE,
+            HeaderValue::from_static("kaeru_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
+        );
     }
     if new_csrf {
-        if let Ok(v) = HeaderValue::from_str(&format!("{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Lax")) {
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Lax"
+        )) {
             h.append(header::SET_COOKIE, v);
         }
     }

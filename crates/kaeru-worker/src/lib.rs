@@ -10,11 +10,17 @@ use tokio_util::sync::CancellationToken;
 pub const REFRESH_STATUSES: &str = "refresh_statuses";
 
 /// The next 00:05 in the company's time zone, in UTC.
-fn next_local_early_morning(time_zone: &str, after: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+fn next_local_early_morning(
+    time_zone: &str,
+    after: chrono::DateTime<Utc>,
+) -> chrono::DateTime<Utc> {
     let tz: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
     let local_tomorrow = after.with_timezone(&tz).date_naive() + Duration::days(1);
     let at = local_tomorrow.and_hms_opt(0, 5, 0).unwrap_or_default();
-    tz.from_local_datetime(&at).earliest().map(|d| d.with_timezone(&Utc)).unwrap_or(after + Duration::days(1))
+    tz.from_local_datetime(&at)
+        .earliest()
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or(after + Duration::days(1))
 }
 
 /// Runs one job for one company.
@@ -43,7 +49,11 @@ pub async fn tick(db: &Db, node: &str) -> anyhow::Result<usize> {
     let mut ran = 0;
     while let Some((company, job)) = schedules::claim_due(db, node, Duration::minutes(10)).await? {
         let result = run_job(db, company, &job).await;
-        let tz = all.iter().find(|c| c.id == company).map(|c| c.time_zone.clone()).unwrap_or_default();
+        let tz = all
+            .iter()
+            .find(|c| c.id == company)
+            .map(|c| c.time_zone.clone())
+            .unwrap_or_default();
         let next = next_local_early_morning(&tz, Utc::now());
         if let Err(e) = &result {
             tracing::error!(company = %company, job, error = %e, "scheduled job failed");

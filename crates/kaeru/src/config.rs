@@ -39,7 +39,10 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field("data_dir", &self.data_dir)
-            .field("database_url", &self.database_url.as_deref().map(kaeru_store::redact))
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(kaeru_store::redact),
+            )
             .field("secure_cookies", &self.secure_cookies)
             .field("trust_proxy", &self.trust_proxy)
             .field("session_hours", &self.session_hours)
@@ -72,8 +75,10 @@ pub struct Overrides {
 
 impl FileConfig {
     pub fn read(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the configuration file {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("the configuration file {} is not valid", path.display()))
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+        toml::from_str(&text)
+            .with_context(|| format!("the configuration file {} is not valid", path.display()))
     }
 }
 
@@ -82,12 +87,21 @@ impl Config {
         let d = Config::default();
         let f = file.unwrap_or_default();
         let session_hours = f.session_hours.unwrap_or(d.session_hours);
-        anyhow::ensure!((1..=24 * 90).contains(&session_hours), "session_hours must be between 1 and 2160");
+        anyhow::ensure!(
+            (1..=24 * 90).contains(&session_hours),
+            "session_hours must be between 1 and 2160"
+        );
         Ok(Self {
             listen: over.listen.or(f.listen).unwrap_or(d.listen),
             data_dir: over.data_dir.or(f.data_dir).unwrap_or(d.data_dir),
-            database_url: over.database_url.or(f.database_url).filter(|u| !u.trim().is_empty()),
-            secure_cookies: over.secure_cookies.or(f.secure_cookies).unwrap_or(d.secure_cookies),
+            database_url: over
+                .database_url
+                .or(f.database_url)
+                .filter(|u| !u.trim().is_empty()),
+            secure_cookies: over
+                .secure_cookies
+                .or(f.secure_cookies)
+                .unwrap_or(d.secure_cookies),
             trust_proxy: over.trust_proxy.or(f.trust_proxy).unwrap_or(d.trust_proxy),
             session_hours,
             worker: true,
@@ -95,11 +109,18 @@ impl Config {
     }
 
     pub fn database_target(&self) -> anyhow::Result<DatabaseTarget> {
-        Ok(DatabaseTarget::resolve(self.database_url.as_deref(), &self.data_dir)?)
+        Ok(DatabaseTarget::resolve(
+            self.database_url.as_deref(),
+            &self.data_dir,
+        )?)
     }
 
     pub fn web(&self) -> kaeru_web::WebConfig {
-        kaeru_web::WebConfig { secure_cookies: self.secure_cookies, trust_proxy: self.trust_proxy, session_hours: self.session_hours }
+        kaeru_web::WebConfig {
+            secure_cookies: self.secure_cookies,
+            trust_proxy: self.trust_proxy,
+            session_hours: self.session_hours,
+        }
     }
 }
 
@@ -109,8 +130,19 @@ mod tests {
 
     #[test]
     fn flags_beat_the_file_which_beats_defaults() {
-        let file = FileConfig { listen: Some("0.0.0.0:9000".into()), session_hours: Some(8), ..Default::default() };
-        let c = Config::layered(Some(file), Overrides { listen: Some("127.0.0.1:7000".into()), ..Default::default() }).unwrap();
+        let file = FileConfig {
+            listen: Some("0.0.0.0:9000".into()),
+            session_hours: Some(8),
+            ..Default::default()
+        };
+        let c = Config::layered(
+            Some(file),
+            Overrides {
+                listen: Some("127.0.0.1:7000".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(c.listen, "127.0.0.1:7000");
         assert_eq!(c.session_hours, 8);
         assert_eq!(c.data_dir, PathBuf::from("."));
@@ -118,7 +150,10 @@ mod tests {
 
     #[test]
     fn debug_output_hides_the_database_password() {
-        let c = Config { database_url: Some("postgres://kaeru:hunter2@db/kaeru".into()), ..Default::default() };
+        let c = Config {
+            database_url: Some("postgres://kaeru:hunter2@db/kaeru".into()),
+            ..Default::default()
+        };
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2") && shown.contains("***"));
     }

@@ -3,7 +3,10 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 use indicatif::{ProgressBar, ProgressStyle};
-use kaeru_domain::{CompanySettings, EmploymentType, Language, LeaveReason, PersonDraft, RehireEligibility, Slug, StintDraft};
+use kaeru_domain::{
+    CompanySettings, EmploymentType, Language, LeaveReason, PersonDraft, RehireEligibility, Slug,
+    StintDraft,
+};
 use kaeru_store::{Actor, Db, Scope, companies, people, staff, stints};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng, seq::SliceRandom};
@@ -14,35 +17,113 @@ pub const DEMO_HR_EMAIL: &str = "jinji@sakura-seiki.example";
 pub const DEMO_PASSWORD: &str = "kaeru-demo-2026";
 
 const FAMILY: &[(&str, &str, &str)] = &[
-    ("佐藤", "さとう", "Sato"), ("鈴木", "すずき", "Suzuki"), ("高橋", "たかはし", "Takahashi"), ("田中", "たなか", "Tanaka"),
-    ("伊藤", "いとう", "Ito"), ("渡辺", "わたなべ", "Watanabe"), ("山本", "やまもと", "Yamamoto"), ("中村", "なかむら", "Nakamura"),
-    ("小林", "こばやし", "Kobayashi"), ("加藤", "かとう", "Kato"), ("吉田", "よしだ", "Yoshida"), ("山田", "やまだ", "Yamada"),
-    ("佐々木", "ささき", "Sasaki"), ("山口", "やまぐち", "Yamaguchi"), ("松本", "まつもと", "Matsumoto"), ("井上", "いのうえ", "Inoue"),
-    ("木村", "きむら", "Kimura"), ("林", "はやし", "Hayashi"), ("斎藤", "さいとう", "Saito"), ("清水", "しみず", "Shimizu"),
-    ("山崎", "やまざき", "Yamazaki"), ("森", "もり", "Mori"), ("池田", "いけだ", "Ikeda"), ("橋本", "はしもと", "Hashimoto"),
-    ("阿部", "あべ", "Abe"), ("石川", "いしかわ", "Ishikawa"), ("山下", "やました", "Yamashita"), ("中島", "なかじま", "Nakajima"),
-    ("石井", "いしい", "Ishii"), ("小川", "おがわ", "Ogawa"), ("前田", "まえだ", "Maeda"), ("岡田", "おかだ", "Okada"),
-    ("長谷川", "はせがわ", "Hasegawa"), ("藤田", "ふじた", "Fujita"), ("後藤", "ごとう", "Goto"), ("近藤", "こんどう", "Kondo"),
-    ("村上", "むらかみ", "Murakami"), ("遠藤", "えんどう", "Endo"), ("青木", "あおき", "Aoki"), ("坂本", "さかもと", "Sakamoto"),
-    ("斉藤", "さいとう", "Saito"), ("福田", "ふくだ", "Fukuda"), ("太田", "おおた", "Ota"), ("西村", "にしむら", "Nishimura"),
-    ("藤井", "ふじい", "Fujii"), ("金子", "かねこ", "Kaneko"), ("岡本", "おかもと", "Okamoto"), ("藤原", "ふじわら", "Fujiwara"),
-    ("中野", "なかの", "Nakano"), ("三浦", "みうら", "Miura"), ("原田", "はらだ", "Harada"), ("中川", "なかがわ", "Nakagawa"),
-    ("松田", "まつだ", "Matsuda"), ("竹内", "たけうち", "Takeuchi"), ("小野", "おの", "Ono"), ("田村", "たむら", "Tamura"),
-    ("河野", "こうの", "Kono"), ("和田", "わだ", "Wada"), ("石田", "いしだ", "Ishida"), ("上田", "うえだ", "Ueda"),
-    ("鈴村", "すずむら", "Suzumura"), ("大石", "おおいし", "Oishi"), ("袴田", "はかまた", "Hakamata"), ("内山", "うちやま", "Uchiyama"),
+    ("佐藤", "さとう", "Sato"),
+    ("鈴木", "すずき", "Suzuki"),
+    ("高橋", "たかはし", "Takahashi"),
+    ("田中", "たなか", "Tanaka"),
+    ("伊藤", "いとう", "Ito"),
+    ("渡辺", "わたなべ", "Watanabe"),
+    ("山本", "やまもと", "Yamamoto"),
+    ("中村", "なかむら", "Nakamura"),
+    ("小林", "こばやし", "Kobayashi"),
+    ("加藤", "かとう", "Kato"),
+    ("吉田", "よしだ", "Yoshida"),
+    ("山田", "やまだ", "Yamada"),
+    ("佐々木", "ささき", "Sasaki"),
+    ("山口", "やまぐち", "Yamaguchi"),
+    ("松本", "まつもと", "Matsumoto"),
+    ("井上", "いのうえ", "Inoue"),
+    ("木村", "きむら", "Kimura"),
+    ("林", "はやし", "Hayashi"),
+    ("斎藤", "さいとう", "Saito"),
+    ("清水", "しみず", "Shimizu"),
+    ("山崎", "やまざき", "Yamazaki"),
+    ("森", "もり", "Mori"),
+    ("池田", "いけだ", "Ikeda"),
+    ("橋本", "はしもと", "Hashimoto"),
+    ("阿部", "あべ", "Abe"),
+    ("石川", "いしかわ", "Ishikawa"),
+    ("山下", "やました", "Yamashita"),
+    ("中島", "なかじま", "Nakajima"),
+    ("石井", "いしい", "Ishii"),
+    ("小川", "おがわ", "Ogawa"),
+    ("前田", "まえだ", "Maeda"),
+    ("岡田", "おかだ", "Okada"),
+    ("長谷川", "はせがわ", "Hasegawa"),
+    ("藤田", "ふじた", "Fujita"),
+    ("後藤", "ごとう", "Goto"),
+    ("近藤", "こんどう", "Kondo"),
+    ("村上", "むらかみ", "Murakami"),
+    ("遠藤", "えんどう", "Endo"),
+    ("青木", "あおき", "Aoki"),
+    ("坂本", "さかもと", "Sakamoto"),
+    ("斉藤", "さいとう", "Saito"),
+    ("福田", "ふくだ", "Fukuda"),
+    ("太田", "おおた", "Ota"),
+    ("西村", "にしむら", "Nishimura"),
+    ("藤井", "ふじい", "Fujii"),
+    ("金子", "かねこ", "Kaneko"),
+    ("岡本", "おかもと", "Okamoto"),
+    ("藤原", "ふじわら", "Fujiwara"),
+    ("中野", "なかの", "Nakano"),
+    ("三浦", "みうら", "Miura"),
+    ("原田", "はらだ", "Harada"),
+    ("中川", "なかがわ", "Nakagawa"),
+    ("松田", "まつだ", "Matsuda"),
+    ("竹内", "たけうち", "Takeuchi"),
+    ("小野", "おの", "Ono"),
+    ("田村", "たむら", "Tamura"),
+    ("河野", "こうの", "Kono"),
+    ("和田", "わだ", "Wada"),
+    ("石田", "いしだ", "Ishida"),
+    ("上田", "うえだ", "Ueda"),
+    ("鈴村", "すずむら", "Suzumura"),
+    ("大石", "おおいし", "Oishi"),
+    ("袴田", "はかまた", "Hakamata"),
+    ("内山", "うちやま", "Uchiyama"),
 ];
 
 const GIVEN: &[(&str, &str, &str)] = &[
-    ("太郎", "たろう", "Taro"), ("翔", "しょう", "Sho"), ("大輔", "だいすけ", "Daisuke"), ("健太", "けんた", "Kenta"),
-    ("拓也", "たくや", "Takuya"), ("直樹", "なおき", "Naoki"), ("誠", "まこと", "Makoto"), ("浩二", "こうじ", "Koji"),
-    ("和也", "かずや", "Kazuya"), ("隆", "たかし", "Takashi"), ("悠斗", "ゆうと", "Yuto"), ("蓮", "れん", "Ren"),
-    ("陽介", "ようすけ", "Yosuke"), ("亮", "りょう", "Ryo"), ("修", "おさむ", "Osamu"), ("剛", "つよし", "Tsuyoshi"),
-    ("聡", "さとし", "Satoshi"), ("哲也", "てつや", "Tetsuya"), ("雄一", "ゆういち", "Yuichi"), ("智史", "さとし", "Satoshi"),
-    ("花子", "はなこ", "Hanako"), ("陽子", "ようこ", "Yoko"), ("美咲", "みさき", "Misaki"), ("愛", "あい", "Ai"),
-    ("由美", "ゆみ", "Yumi"), ("真由美", "まゆみ", "Mayumi"), ("恵", "めぐみ", "Megumi"), ("彩", "あや", "Aya"),
-    ("結衣", "ゆい", "Yui"), ("さくら", "さくら", "Sakura"), ("麻衣", "まい", "Mai"), ("千尋", "ちひろ", "Chihiro"),
-    ("奈々", "なな", "Nana"), ("舞", "まい", "Mai"), ("香織", "かおり", "Kaori"), ("裕子", "ゆうこ", "Yuko"),
-    ("智子", "ともこ", "Tomoko"), ("明美", "あけみ", "Akemi"), ("美穂", "みほ", "Miho"), ("優子", "ゆうこ", "Yuko"),
+    ("太郎", "たろう", "Taro"),
+    ("翔", "しょう", "Sho"),
+    ("大輔", "だいすけ", "Daisuke"),
+    ("健太", "けんた", "Kenta"),
+    ("拓也", "たくや", "Takuya"),
+    ("直樹", "なおき", "Naoki"),
+    ("誠", "まこと", "Makoto"),
+    ("浩二", "こうじ", "Koji"),
+    ("和也", "かずや", "Kazuya"),
+    ("隆", "たかし", "Takashi"),
+    ("悠斗", "ゆうと", "Yuto"),
+    ("蓮", "れん", "Ren"),
+    ("陽介", "ようすけ", "Yosuke"),
+    ("亮", "りょう", "Ryo"),
+    ("修", "おさむ", "Osamu"),
+    ("剛", "つよし", "Tsuyoshi"),
+    ("聡", "さとし", "Satoshi"),
+    ("哲也", "てつや", "Tetsuya"),
+    ("雄一", "ゆういち", "Yuichi"),
+    ("智史", "さとし", "Satoshi"),
+    ("花子", "はなこ", "Hanako"),
+    ("陽子", "ようこ", "Yoko"),
+    ("美咲", "みさき", "Misaki"),
+    ("愛", "あい", "Ai"),
+    ("由美", "ゆみ", "Yumi"),
+    ("真由美", "まゆみ", "Mayumi"),
+    ("恵", "めぐみ", "Megumi"),
+    ("彩", "あや", "Aya"),
+    ("結衣", "ゆい", "Yui"),
+    ("さくら", "さくら", "Sakura"),
+    ("麻衣", "まい", "Mai"),
+    ("千尋", "ちひろ", "Chihiro"),
+    ("奈々", "なな", "Nana"),
+    ("舞", "まい", "Mai"),
+    ("香織", "かおり", "Kaori"),
+    ("裕子", "ゆうこ", "Yuko"),
+    ("智子", "ともこ", "Tomoko"),
+    ("明美", "あけみ", "Akemi"),
+    ("美穂", "みほ", "Miho"),
+    ("優子", "ゆうこ", "Yuko"),
 ];
 
 const DEPARTMENTS: &[(&str, &[&str], u32)] = &[
@@ -50,11 +131,20 @@ const DEPARTMENTS: &[(&str, &[&str], u32)] = &[
     ("品質管理", &["検査員", "品質保証担当", "品質管理課長"], 15),
     ("営業", &["営業担当", "営業主任", "営業課長"], 15),
     ("設計", &["設計担当", "CADオペレーター", "設計主任"], 15),
-    ("総務", &["総務担当", "経理担当", "人事担当", "総務課長"], 10),
+    (
+        "総務",
+        &["総務担当", "経理担当", "人事担当", "総務課長"],
+        10,
+    ),
 ];
 
 const CITIES: &[(&str, &str)] = &[
-    ("静岡県", "浜松市"), ("静岡県", "磐田市"), ("静岡県", "湖西市"), ("静岡県", "袋井市"), ("愛知県", "豊橋市"), ("静岡県", "掛川市"),
+    ("静岡県", "浜松市"),
+    ("静岡県", "磐田市"),
+    ("静岡県", "湖西市"),
+    ("静岡県", "袋井市"),
+    ("愛知県", "豊橋市"),
+    ("静岡県", "掛川市"),
 ];
 
 const ALUMNI_NOTES: &[&str] = &[
@@ -114,21 +204,47 @@ fn random_date(rng: &mut StdRng, from: NaiveDate, to: NaiveDate) -> NaiveDate {
     from + Duration::days(rng.gen_range(0..days))
 }
 
-fn draft(rng: &mut StdRng, used_emails: &mut std::collections::HashSet<String>, today: NaiveDate) -> (PersonDraft, NaiveDate) {
+fn draft(
+    rng: &mut StdRng,
+    used_emails: &mut std::collections::HashSet<String>,
+    today: NaiveDate,
+) -> (PersonDraft, NaiveDate) {
     let (fam, fam_kana, fam_ro) = *pick(rng, FAMILY);
     let (giv, giv_kana, giv_ro) = *pick(rng, GIVEN);
-    let birth = random_date(rng, NaiveDate::from_ymd_opt(1958, 1, 1).unwrap_or(today), NaiveDate::from_ymd_opt(2004, 3, 31).unwrap_or(today));
-    let mut email = format!("{}.{}@example.jp", giv_ro.to_lowercase(), fam_ro.to_lowercase());
+    let birth = random_date(
+        rng,
+        NaiveDate::from_ymd_opt(1958, 1, 1).unwrap_or(today),
+        NaiveDate::from_ymd_opt(2004, 3, 31).unwrap_or(today),
+    );
+    let mut email = format!(
+        "{}.{}@example.jp",
+        giv_ro.to_lowercase(),
+        fam_ro.to_lowercase()
+    );
     let mut n = 2;
     while used_emails.contains(&email) {
-        email = format!("{}.{}{n}@example.jp", giv_ro.to_lowercase(), fam_ro.to_lowercase());
+        email = format!(
+            "{}.{}{n}@example.jp",
+            giv_ro.to_lowercase(),
+            fam_ro.to_lowercase()
+        );
         n += 1;
     }
     used_emails.insert(email.clone());
     let (pref, city) = *pick(rng, CITIES);
     let use_katakana = rng.gen_bool(0.15);
     let kana = |s: &str| -> String {
-        if use_katakana { s.chars().map(|c| char::from_u32(c as u32 + 0x60).filter(|_| ('ぁ'..='ゖ').contains(&c)).unwrap_or(c)).collect() } else { s.into() }
+        if use_katakana {
+            s.chars()
+                .map(|c| {
+                    char::from_u32(c as u32 + 0x60)
+                        .filter(|_| ('ぁ'..='ゖ').contains(&c))
+                        .unwrap_or(c)
+                })
+                .collect()
+        } else {
+            s.into()
+        }
     };
     let d = PersonDraft {
         family_name: fam.into(),
@@ -137,10 +253,28 @@ fn draft(rng: &mut StdRng, used_emails: &mut std::collections::HashSet<String>, 
         given_kana: kana(giv_kana),
         romaji_name: Some(format!("{giv_ro} {fam_ro}")),
         emails: vec![email],
-        phone: Some(format!("090-{:04}-{:04}", rng.gen_range(1000..9999), rng.gen_range(0..9999))),
-        line_id: rng.gen_bool(0.4).then(|| format!("{}{}", giv_ro.to_lowercase(), rng.gen_range(10..99))),
-        facebook_url: rng.gen_bool(0.2).then(|| format!("https://www.facebook.com/{}.{}", giv_ro.to_lowercase(), fam_ro.to_lowercase())),
-        linkedin_url: rng.gen_bool(0.1).then(|| format!("https://www.linkedin.com/in/{}-{}", giv_ro.to_lowercase(), fam_ro.to_lowercase())),
+        phone: Some(format!(
+            "090-{:04}-{:04}",
+            rng.gen_range(1000..9999),
+            rng.gen_range(0..9999)
+        )),
+        line_id: rng
+            .gen_bool(0.4)
+            .then(|| format!("{}{}", giv_ro.to_lowercase(), rng.gen_range(10..99))),
+        facebook_url: rng.gen_bool(0.2).then(|| {
+            format!(
+                "https://www.facebook.com/{}.{}",
+                giv_ro.to_lowercase(),
+                fam_ro.to_lowercase()
+            )
+        }),
+        linkedin_url: rng.gen_bool(0.1).then(|| {
+            format!(
+                "https://www.linkedin.com/in/{}-{}",
+                giv_ro.to_lowercase(),
+                fam_ro.to_lowercase()
+            )
+        }),
         prefecture: Some(pref.into()),
         city: Some(city.into()),
         birth_date: Some(birth),
@@ -149,7 +283,13 @@ fn draft(rng: &mut StdRng, used_emails: &mut std::collections::HashSet<String>, 
     (d, birth)
 }
 
-fn stint(start: NaiveDate, end: Option<NaiveDate>, dep: &str, title: &str, ty: EmploymentType) -> StintDraft {
+fn stint(
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    dep: &str,
+    title: &str,
+    ty: EmploymentType,
+) -> StintDraft {
     StintDraft {
         start_date: start,
         end_date: end,
@@ -173,7 +313,11 @@ pub struct Seeded {
 
 /// Seeds the demo company into an empty database. Shows a progress bar when `progress` is set.
 pub async fn seed(db: &Db, today: NaiveDate, seed: u64, progress: bool) -> anyhow::Result<Seeded> {
-    let settings = CompanySettings { name: "さくら精機株式会社".into(), time_zone: "Asia/Tokyo".into(), default_language: Language::Ja };
+    let settings = CompanySettings {
+        name: "さくら精機株式会社".into(),
+        time_zone: "Asia/Tokyo".into(),
+        default_language: Language::Ja,
+    };
     let owner = companies::NewOwner {
         email: DEMO_OWNER_EMAIL.into(),
         display_name: "桜井 健一".into(),
@@ -198,8 +342,15 @@ pub async fn seed(db: &Db, today: NaiveDate, seed: u64, progress: bool) -> anyho
     let mut rng = StdRng::seed_from_u64(seed);
     let mut emails = std::collections::HashSet::new();
     let (n_employees, n_alumni) = (120, 300);
-    let bar = if progress { ProgressBar::new((n_employees + n_alumni) as u64) } else { ProgressBar::hidden() };
-    bar.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    let bar = if progress {
+        ProgressBar::new((n_employees + n_alumni) as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     bar.set_message("デモデータ");
     let twenty_years_ago = NaiveDate::from_ymd_opt(today.year() - 20, 4, 1).unwrap_or(today);
     let mut returners = 0;
@@ -214,26 +365,55 @@ pub async fn seed(db: &Db, today: NaiveDate, seed: u64, progress: bool) -> anyho
             let returner = rng.gen_bool(0.15);
             let start = random_date(&mut rng, earliest_start, today - Duration::days(30));
             if returner && (today - start).num_days() > 365 * 4 {
-                let left = random_date(&mut rng, start + Duration::days(365), today - Duration::days(400));
-                let back = random_date(&mut rng, left + Duration::days(180), today - Duration::days(30));
+                let left = random_date(
+                    &mut rng,
+                    start + Duration::days(365),
+                    today - Duration::days(400),
+                );
+                let back = random_date(
+                    &mut rng,
+                    left + Duration::days(180),
+                    today - Duration::days(30),
+                );
                 let mut first = stint(start, Some(left), dep, titles[0], EmploymentType::FullTime);
                 first.leave_reason = Some(leave_reason(&mut rng, 30));
                 first.rehire_eligibility = Some(RehireEligibility::Welcome);
-                first.exit_interview_notes = Some("外の世界を見てみたい、とのこと。関係は良好。".into());
+                first.exit_interview_notes =
+                    Some("外の世界を見てみたい、とのこと。関係は良好。".into());
                 plan.push(first);
                 plan.push(stint(back, None, dep, title, EmploymentType::FullTime));
                 returners += 1;
                 d.notes = Some("出戻り。離職中に身につけた経験を現場に活かしている。".into());
             } else {
-                let ty = if rng.gen_bool(0.12) { EmploymentType::PartTime } else { EmploymentType::FullTime };
-                let planned_end = rng.gen_bool(0.03).then(|| today + Duration::days(rng.gen_range(20..120)));
+                let ty = if rng.gen_bool(0.12) {
+                    EmploymentType::PartTime
+                } else {
+                    EmploymentType::FullTime
+                };
+                let planned_end = rng
+                    .gen_bool(0.03)
+                    .then(|| today + Duration::days(rng.gen_range(20..120)));
                 plan.push(stint(start, planned_end, dep, title, ty));
             }
         } else {
             let start = random_date(&mut rng, earliest_start, today - Duration::days(400));
-            let end = random_date(&mut rng, start + Duration::days(200), today - Duration::days(20));
+            let end = random_date(
+                &mut rng,
+                start + Duration::days(200),
+                today - Duration::days(20),
+            );
             let age = end.year() - birth.year();
-            let mut s = stint(start, Some(end), dep, title, if rng.gen_bool(0.1) { EmploymentType::FixedTerm } else { EmploymentType::FullTime });
+            let mut s = stint(
+                start,
+                Some(end),
+                dep,
+                title,
+                if rng.gen_bool(0.1) {
+                    EmploymentType::FixedTerm
+                } else {
+                    EmploymentType::FullTime
+                },
+            );
             let reason = leave_reason(&mut rng, age);
             s.leave_reason = Some(reason);
             s.leave_reason_detail = match reason {
@@ -256,8 +436,16 @@ pub async fn seed(db: &Db, today: NaiveDate, seed: u64, progress: bool) -> anyho
             d.notes = (!note.is_empty()).then(|| note.to_string());
             // Some alumni came back once and left again.
             if rng.gen_bool(0.05) && (today - end).num_days() > 900 {
-                let back = random_date(&mut rng, end + Duration::days(200), today - Duration::days(500));
-                let left_again = random_date(&mut rng, back + Duration::days(100), today - Duration::days(30));
+                let back = random_date(
+                    &mut rng,
+                    end + Duration::days(200),
+                    today - Duration::days(500),
+                );
+                let left_again = random_date(
+                    &mut rng,
+                    back + Duration::days(100),
+                    today - Duration::days(30),
+                );
                 let mut s2 = stint(back, Some(left_again), dep, title, EmploymentType::FullTime);
                 s2.leave_reason = Some(LeaveReason::Family);
                 plan.push(s2);
@@ -270,5 +458,9 @@ pub async fn seed(db: &Db, today: NaiveDate, seed: u64, progress: bool) -> anyho
         bar.inc(1);
     }
     bar.finish_and_clear();
-    Ok(Seeded { employees: n_employees, alumni: n_alumni, returners })
+    Ok(Seeded {
+        employees: n_employees,
+        alumni: n_alumni,
+        returners,
+    })
 }

@@ -21,13 +21,27 @@ pub struct Application {
 impl Application {
     /// Opens the database, runs migrations and binds the address (port 0 picks a free port, for tests).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let db = open_database(&config.database_target()?).await?;
-        let listener = TcpListener::bind(&config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
-        Ok(Self { listener, db, config })
+        let target = config.database_target()?;
+        Self::build_with_target(config, target).await
+    }
+
+    /// Like [`Application::build`] with an explicit database (tests use a PostgreSQL schema of their own).
+    pub async fn build_with_target(config: Config, target: DatabaseTarget) -> anyhow::Result<Self> {
+        let db = open_database(&target).await?;
+        let listener = TcpListener::bind(&config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        Ok(Self {
+            listener,
+            db,
+            config,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
     pub fn db(&self) -> &Db {
@@ -39,14 +53,21 @@ impl Application {
         let router = kaeru_web::router(self.db.clone(), self.config.web());
         let worker = if self.config.worker {
             let node = format!("{}-{}", hostname(), std::process::id());
-            Some(tokio::spawn(kaeru_worker::run(self.db.clone(), node, stop.clone())))
+            Some(tokio::spawn(kaeru_worker::run(
+                self.db.clone(),
+                node,
+                stop.clone(),
+            )))
         } else {
             None
         };
         let shutdown = stop.clone();
-        axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move { shutdown.cancelled().await })
-            .await?;
+        axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await?;
         stop.cancel();
         if let Some(w) = worker {
             let _ = w.await;
@@ -56,12 +77,16 @@ impl Application {
 }
 
 fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname").map(|s| s.trim().to_string()).unwrap_or_else(|_| "node".into())
+    std::fs::read_to_string("/etc/hostname")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "node".into())
 }
 
 /// Connects and brings the schema up to date.
 pub async fn open_database(target: &DatabaseTarget) -> anyhow::Result<Db> {
-    let db = Db::connect(target).await.with_context(|| format!("cannot open the database {target}"))?;
+    let db = Db::connect(target)
+        .await
+        .with_context(|| format!("cannot open the database {target}"))?;
     let applied = db.migrate().await.context("database migration failed")?;
     if applied > 0 {
         tracing::info!(applied, database = %target, "migrations applied");

@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
-#[command(name = "kaeru", version, about = "Kaeru — keep every former employee in your talent network and bring people back")]
+#[command(
+    name = "kaeru",
+    version,
+    about = "Kaeru — keep every former employee in your talent network and bring people back"
+)]
 struct Cli {
     /// An optional TOML configuration file.
     #[arg(long, global = true, env = "KAERU_CONFIG")]
@@ -97,9 +101,12 @@ enum CompanyCommand {
 }
 
 fn init_logging(format: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("KAERU_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KAERU_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_http=info")
+    });
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {
@@ -107,9 +114,24 @@ fn init_logging(format: &str) {
     }
 }
 
-fn config(file: &Option<PathBuf>, db: DbArgs, listen: Option<String>, secure: Option<bool>, proxy: Option<bool>) -> anyhow::Result<Config> {
+fn config(
+    file: &Option<PathBuf>,
+    db: DbArgs,
+    listen: Option<String>,
+    secure: Option<bool>,
+    proxy: Option<bool>,
+) -> anyhow::Result<Config> {
     let file = file.as_deref().map(FileConfig::read).transpose()?;
-    Config::layered(file, Overrides { listen, data_dir: db.data_dir, database_url: db.database_url, secure_cookies: secure, trust_proxy: proxy })
+    Config::layered(
+        file,
+        Overrides {
+            listen,
+            data_dir: db.data_dir,
+            database_url: db.database_url,
+            secure_cookies: secure,
+            trust_proxy: proxy,
+        },
+    )
 }
 
 fn today_in_tokyo() -> chrono::NaiveDate {
@@ -122,13 +144,24 @@ async fn seed_demo(db: &kaeru_store::Db, seed: u64) -> anyhow::Result<bool> {
         return Ok(false);
     }
     let s = demo::seed(db, today_in_tokyo(), seed, true).await?;
-    println!("Demo company さくら精機株式会社 seeded: {} employees, {} alumni, {} returners.", s.employees, s.alumni, s.returners);
+    println!(
+        "Demo company さくら精機株式会社 seeded: {} employees, {} alumni, {} returners.",
+        s.employees, s.alumni, s.returners
+    );
     Ok(true)
 }
 
 fn print_login() {
-    println!("  Owner login: {}  password: {}", demo::DEMO_OWNER_EMAIL, demo::DEMO_PASSWORD);
-    println!("  HR login:    {}  password: {}", demo::DEMO_HR_EMAIL, demo::DEMO_PASSWORD);
+    println!(
+        "  Owner login: {}  password: {}",
+        demo::DEMO_OWNER_EMAIL,
+        demo::DEMO_PASSWORD
+    );
+    println!(
+        "  HR login:    {}  password: {}",
+        demo::DEMO_HR_EMAIL,
+        demo::DEMO_PASSWORD
+    );
 }
 
 async fn shutdown_signal(stop: CancellationToken) {
@@ -137,7 +170,8 @@ async fn shutdown_signal(stop: CancellationToken) {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -153,7 +187,13 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging(&cli.log_format);
     match cli.command {
-        Command::Serve { listen, db, demo: with_demo, secure_cookies, trust_proxy } => {
+        Command::Serve {
+            listen,
+            db,
+            demo: with_demo,
+            secure_cookies,
+            trust_proxy,
+        } => {
             let config = config(&cli.config, db, listen, secure_cookies, trust_proxy)?;
             tracing::info!(?config, "starting");
             let app = Application::build(config.clone()).await?;
@@ -162,7 +202,10 @@ async fn main() -> anyhow::Result<()> {
                 print_login();
             }
             let addr = app.local_addr();
-            println!("Kaeru is running at http://{addr}/  (database: {})", config.database_target()?);
+            println!(
+                "Kaeru is running at http://{addr}/  (database: {})",
+                config.database_target()?
+            );
             let stop = CancellationToken::new();
             tokio::spawn(shutdown_signal(stop.clone()));
             app.run_until(stop).await
@@ -180,22 +223,55 @@ async fn main() -> anyhow::Result<()> {
             let database = open_database(&target).await?;
             seed_demo(&database, seed).await?;
             print_login();
-            println!("Start it with: kaeru serve{}", if config.database_url.is_some() { "" } else { " (in the same folder)" });
+            println!(
+                "Start it with: kaeru serve{}",
+                if config.database_url.is_some() {
+                    ""
+                } else {
+                    " (in the same folder)"
+                }
+            );
             Ok(())
         }
         Command::Company { command } => match command {
-            CompanyCommand::Add { db, name, slug, owner_email, owner_name, owner_password, language } => {
+            CompanyCommand::Add {
+                db,
+                name,
+                slug,
+                owner_email,
+                owner_name,
+                owner_password,
+                language,
+            } => {
                 let config = config(&cli.config, db, None, None, None)?;
                 let database = open_database(&config.database_target()?).await?;
-                let slug = Slug::parse(&slug).map_err(|_| anyhow::anyhow!("the company ID must be 2–40 lower-case letters, digits or hyphens"))?;
+                let slug = Slug::parse(&slug).map_err(|_| {
+                    anyhow::anyhow!(
+                        "the company ID must be 2–40 lower-case letters, digits or hyphens"
+                    )
+                })?;
                 let settings = CompanySettings::parse(&name, "Asia/Tokyo", &language, |_| true)
-                    .map_err(|e| anyhow::anyhow!("invalid company settings: {:?}", e.0.keys().collect::<Vec<_>>()))?;
-                let email = kaeru_domain::validation::email(&owner_email).map_err(|_| anyhow::anyhow!("the owner's email address is not valid"))?;
-                let password = kaeru_domain::staff::parse_new_password(&owner_password).map_err(|_| anyhow::anyhow!("the owner's password needs at least 10 characters"))?;
-                let owner = kaeru_store::companies::NewOwner { email, display_name: owner_name, password_hash: kaeru_web::hash_password(password).await? };
-                let (company, _) = kaeru_store::companies::create_with_owner(&database, &slug, &settings, owner)
-                    .await
-                    .context("the company could not be created (is the company ID taken?)")?;
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            "invalid company settings: {:?}",
+                            e.0.keys().collect::<Vec<_>>()
+                        )
+                    })?;
+                let email = kaeru_domain::validation::email(&owner_email)
+                    .map_err(|_| anyhow::anyhow!("the owner's email address is not valid"))?;
+                let password =
+                    kaeru_domain::staff::parse_new_password(&owner_password).map_err(|_| {
+                        anyhow::anyhow!("the owner's password needs at least 10 characters")
+                    })?;
+                let owner = kaeru_store::companies::NewOwner {
+                    email,
+                    display_name: owner_name,
+                    password_hash: kaeru_web::hash_password(password).await?,
+                };
+                let (company, _) =
+                    kaeru_store::companies::create_with_owner(&database, &slug, &settings, owner)
+                        .await
+                        .context("the company could not be created (is the company ID taken?)")?;
                 println!("Company {} ({}) created.", company.name, company.slug);
                 Ok(())
             }

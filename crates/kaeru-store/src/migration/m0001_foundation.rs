@@ -15,7 +15,12 @@ fn fk(from: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCrea
         .to_owned()
 }
 
-fn index(table: &'static str, name: &str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
+fn index(
+    table: &'static str,
+    name: &str,
+    cols: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
     let mut i = Index::create();
     i.name(format!("ix_{table}_{name}")).table(table);
     for c in cols {
@@ -43,7 +48,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("companies", "slug", &["slug"], true)).await?;
+        m.create_index(index("companies", "slug", &["slug"], true))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -62,8 +68,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("staff_users", "company_email", &["company_id", "email"], true)).await?;
-        m.create_index(index("staff_users", "email", &["email"], false)).await?;
+        m.create_index(index(
+            "staff_users",
+            "company_email",
+            &["company_id", "email"],
+            true,
+        ))
+        .await?;
+        m.create_index(index("staff_users", "email", &["email"], false))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -79,8 +92,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("sessions", "company_user", &["company_id", "staff_user_id"], false)).await?;
-        m.create_index(index("sessions", "expires", &["expires_at"], false)).await?;
+        m.create_index(index(
+            "sessions",
+            "company_user",
+            &["company_id", "staff_user_id"],
+            false,
+        ))
+        .await?;
+        m.create_index(index("sessions", "expires", &["expires_at"], false))
+            .await?;
 
         // Counters for rate limits (login attempts); keyed by what is limited, shared by all nodes.
         m.create_table(
@@ -119,8 +139,20 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("people", "sort", &["company_id", "sort_key", "id"], false)).await?;
-        m.create_index(index("people", "status_sort", &["company_id", "status", "sort_key"], false)).await?;
+        m.create_index(index(
+            "people",
+            "sort",
+            &["company_id", "sort_key", "id"],
+            false,
+        ))
+        .await?;
+        m.create_index(index(
+            "people",
+            "status_sort",
+            &["company_id", "status", "sort_key"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -134,7 +166,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("person_emails", "company_email", &["company_id", "email"], true)).await?;
+        m.create_index(index(
+            "person_emails",
+            "company_email",
+            &["company_id", "email"],
+            true,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -158,9 +196,27 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("employment_stints", "person", &["company_id", "person_id", "start_date"], false)).await?;
-        m.create_index(index("employment_stints", "department", &["company_id", "department"], false)).await?;
-        m.create_index(index("employment_stints", "end", &["company_id", "end_date"], false)).await?;
+        m.create_index(index(
+            "employment_stints",
+            "person",
+            &["company_id", "person_id", "start_date"],
+            false,
+        ))
+        .await?;
+        m.create_index(index(
+            "employment_stints",
+            "department",
+            &["company_id", "department"],
+            false,
+        ))
+        .await?;
+        m.create_index(index(
+            "employment_stints",
+            "end",
+            &["company_id", "end_date"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -179,8 +235,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("audit_entries", "person", &["company_id", "person_id", "at"], false)).await?;
-        m.create_index(index("audit_entries", "at", &["company_id", "at"], false)).await?;
+        m.create_index(index(
+            "audit_entries",
+            "person",
+            &["company_id", "person_id", "at"],
+            false,
+        ))
+        .await?;
+        m.create_index(index("audit_entries", "at", &["company_id", "at"], false))
+            .await?;
 
         // One row per company and job: claimed with a lease so that with many nodes each run happens once.
         m.create_table(
@@ -198,12 +261,23 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("schedules", "due", &["next_run_at"], false)).await?;
+        m.create_index(index("schedules", "due", &["next_run_at"], false))
+            .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["schedules", "audit_entries", "employment_stints", "person_emails", "people", "rate_limits", "sessions", "staff_users", "companies"] {
+        for t in [
+            "schedules",
+            "audit_entries",
+            "employment_stints",
+            "person_emails",
+            "people",
+            "rate_limits",
+            "sessions",
+            "staff_users",
+            "companies",
+        ] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())

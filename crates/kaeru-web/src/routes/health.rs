@@ -21,5 +21,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
 }

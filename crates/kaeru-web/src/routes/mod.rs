@@ -29,7 +29,10 @@ pub fn router() -> Router<AppState> {
 
 /// The start page: first-run setup on an empty install, the people list when signed in, else sign-in.
 async fn home(State(state): State<AppState>, v: Visitor) -> AppResult<Redirect> {
-    if kaeru_store::companies::none_exist(&state.db).await.map_err(|e| AppError::from_store(v.lang, e))? {
+    if kaeru_store::companies::none_exist(&state.db)
+        .await
+        .map_err(|e| AppError::from_store(v.lang, e))?
+    {
         return Ok(Redirect::to("/setup"));
     }
     if v.jar.get(SESSION_COOKIE).is_some() {
@@ -43,8 +46,15 @@ async fn not_found(v: Visitor) -> AppError {
 }
 
 /// Labels of a coded enum, in the user's language: `(code, label)` pairs for a select.
-pub(crate) fn choices<T: Copy>(t: &Catalog, prefix: &str, all: &[T], code: impl Fn(T) -> &'static str) -> Vec<(&'static str, String)> {
-    all.iter().map(|x| (code(*x), t.t(&format!("{prefix}.{}", code(*x))).to_string())).collect()
+pub(crate) fn choices<T: Copy>(
+    t: &Catalog,
+    prefix: &str,
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+) -> Vec<(&'static str, String)> {
+    all.iter()
+        .map(|x| (code(*x), t.t(&format!("{prefix}.{}", code(*x))).to_string()))
+        .collect()
 }
 
 pub(crate) fn label(t: &Catalog, prefix: &str, code: &str) -> String {
@@ -52,13 +62,21 @@ pub(crate) fn label(t: &Catalog, prefix: &str, code: &str) -> String {
 }
 
 /// Renders a template, turning a rendering failure into a logged internal error.
-pub(crate) fn render(lang: Language, tpl: &impl askama::Template) -> AppResult<axum::response::Html<String>> {
-    tpl.render().map(axum::response::Html).map_err(|e| AppError::internal(lang, e))
+pub(crate) fn render(
+    lang: Language,
+    tpl: &impl askama::Template,
+) -> AppResult<axum::response::Html<String>> {
+    tpl.render()
+        .map(axum::response::Html)
+        .map_err(|e| AppError::internal(lang, e))
 }
 
 /// A redirect that shows a short message on the next page.
 pub(crate) fn redirect_with_flash(to: &str, flash_key: &'static str) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let cookie = format!("{}={flash_key}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60", crate::auth::FLASH_COOKIE);
+    let cookie = format!(
+        "{}={flash_key}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60",
+        crate::auth::FLASH_COOKIE
+    );
     ([(axum::http::header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
 }

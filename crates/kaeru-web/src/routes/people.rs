@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use kaeru_domain::person::{PREFECTURES, PersonInput};
-use kaeru_domain::{EmploymentStint, FieldErrors, Invalid, Permission, Person, PersonId, PersonStatus};
+use kaeru_domain::{
+    EmploymentStint, FieldErrors, Invalid, Permission, Person, PersonId, PersonStatus,
+};
 use kaeru_store::people::{self, PeopleFilter};
 use kaeru_store::{StoreError, audit, stints};
 use serde::Deserialize;
@@ -68,19 +70,30 @@ struct ListPage {
 
 fn link(q: &ListQuery, page: u64) -> String {
     let enc = |s: &str| url_encode(s);
-    format!("/people?status={}&department={}&left={}&page={page}", enc(&q.status), enc(&q.department), enc(&q.left))
+    format!(
+        "/people?status={}&department={}&left={}&page={page}",
+        enc(&q.status),
+        enc(&q.department),
+        enc(&q.left)
+    )
 }
 
 fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
 }
 
-async fn list(State(state): State<AppState>, signed: Signed, Query(q): Query<ListQuery>) -> AppResult<Response> {
+async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
     let lang = signed.lang;
     let err = |e| AppError::from_store(lang, e);
@@ -90,7 +103,9 @@ async fn list(State(state): State<AppState>, signed: Signed, Query(q): Query<Lis
         left_in_year: q.left.trim().parse().ok(),
     };
     let page_no = q.page.trim().parse::<u64>().unwrap_or(1).clamp(1, 100_000);
-    let page = people::list(&state.db, signed.scope(), &filter, page_no, PER_PAGE).await.map_err(err)?;
+    let page = people::list(&state.db, signed.scope(), &filter, page_no, PER_PAGE)
+        .await
+        .map_err(err)?;
     let s = Shell::signed(&signed, Section::People, "/people");
     let rows = page
         .items
@@ -115,12 +130,24 @@ async fn list(State(state): State<AppState>, signed: Signed, Query(q): Query<Lis
         prev_link: link(&q, page.page.saturating_sub(1)),
         next_link: link(&q, page.page + 1),
         statuses,
-        departments: people::departments(&state.db, signed.scope()).await.map_err(err)?,
-        years: people::leaving_years(&state.db, signed.scope()).await.map_err(err)?,
-        filter_status: filter.status.map(|s| s.code().to_string()).unwrap_or_default(),
+        departments: people::departments(&state.db, signed.scope())
+            .await
+            .map_err(err)?,
+        years: people::leaving_years(&state.db, signed.scope())
+            .await
+            .map_err(err)?,
+        filter_status: filter
+            .status
+            .map(|s| s.code().to_string())
+            .unwrap_or_default(),
         filter_department: filter.department.clone().unwrap_or_default(),
-        filter_year: filter.left_in_year.map(|y| y.to_string()).unwrap_or_default(),
-        filtered: filter.status.is_some() || filter.department.is_some() || filter.left_in_year.is_some(),
+        filter_year: filter
+            .left_in_year
+            .map(|y| y.to_string())
+            .unwrap_or_default(),
+        filtered: filter.status.is_some()
+            || filter.department.is_some()
+            || filter.left_in_year.is_some(),
         s,
     };
     Ok(render(lang, &tpl)?.into_response())
@@ -139,42 +166,93 @@ struct FormPage {
     prefectures: &'static [&'static str],
 }
 
-fn form_page(signed: &Signed, existing: Option<PersonId>, form: PersonInput, errors: FormErrors) -> FormPage {
+fn form_page(
+    signed: &Signed,
+    existing: Option<PersonId>,
+    form: PersonInput,
+    errors: FormErrors,
+) -> FormPage {
     let s = Shell::signed(signed, Section::People, "/people");
     let (title, action, submit, cancel) = match existing {
-        None => (s.t("person.new_title"), "/people".to_string(), s.t("person.create"), "/people".to_string()),
-        Some(id) => (s.t("person.edit_title"), format!("/people/{id}"), s.t("common.save"), format!("/people/{id}")),
+        None => (
+            s.t("person.new_title"),
+            "/people".to_string(),
+            s.t("person.create"),
+            "/people".to_string(),
+        ),
+        Some(id) => (
+            s.t("person.edit_title"),
+            format!("/people/{id}"),
+            s.t("common.save"),
+            format!("/people/{id}"),
+        ),
     };
-    FormPage { title: title.into(), action, submit: submit.into(), cancel, form, errors, prefectures: &PREFECTURES, s }
+    FormPage {
+        title: title.into(),
+        action,
+        submit: submit.into(),
+        cancel,
+        form,
+        errors,
+        prefectures: &PREFECTURES,
+        s,
+    }
 }
 
 async fn new_form(signed: Signed) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    Ok(render(signed.lang, &form_page(&signed, None, PersonInput::default(), FormErrors::none()))?.into_response())
+    Ok(render(
+        signed.lang,
+        &form_page(&signed, None, PersonInput::default(), FormErrors::none()),
+    )?
+    .into_response())
 }
 
 /// Parses the form and checks the e-mail addresses are not another person's; errors re-render the form.
-async fn checked(state: &AppState, signed: &Signed, input: &PersonInput, existing: Option<PersonId>) -> AppResult<Result<kaeru_domain::PersonDraft, FieldErrors>> {
+async fn checked(
+    state: &AppState,
+    signed: &Signed,
+    input: &PersonInput,
+    existing: Option<PersonId>,
+) -> AppResult<Result<kaeru_domain::PersonDraft, FieldErrors>> {
     let draft = match input.parse(signed.today()) {
         Ok(d) => d,
         Err(e) => return Ok(Err(e)),
     };
-    let taken = people::emails_taken(&state.db, signed.scope(), &draft.emails, existing).await.map_err(|e| AppError::from_store(signed.lang, e))?;
+    let taken = people::emails_taken(&state.db, signed.scope(), &draft.emails, existing)
+        .await
+        .map_err(|e| AppError::from_store(signed.lang, e))?;
     if let Some(addr) = taken.first() {
         let mut e = FieldErrors::new();
-        e.add("emails", Invalid::new("error.email_taken").with("email", addr));
+        e.add(
+            "emails",
+            Invalid::new("error.email_taken").with("email", addr),
+        );
         return Ok(Err(e));
     }
     Ok(Ok(draft))
 }
 
-fn rerender(signed: &Signed, existing: Option<PersonId>, input: PersonInput, e: &FieldErrors) -> AppResult<Response> {
+fn rerender(
+    signed: &Signed,
+    existing: Option<PersonId>,
+    input: PersonInput,
+    e: &FieldErrors,
+) -> AppResult<Response> {
     let errors = FormErrors::from(e, crate::i18n::Catalog::get(signed.lang));
     tracing::info!(fields = ?e.0.keys().collect::<Vec<_>>(), "person form refused");
-    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(signed.lang, &form_page(signed, existing, input, errors))?).into_response())
+    Ok((
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        render(signed.lang, &form_page(signed, existing, input, errors))?,
+    )
+        .into_response())
 }
 
-async fn create(State(state): State<AppState>, signed: Signed, Form(posted): Form<Posted<PersonInput>>) -> AppResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    signed: Signed,
+    Form(posted): Form<Posted<PersonInput>>,
+) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
     let input = posted.fields;
@@ -183,10 +261,22 @@ async fn create(State(state): State<AppState>, signed: Signed, Form(posted): For
         Err(e) => return rerender(&signed, None, input, &e),
     };
     match people::create(&state.db, signed.scope(), &signed.actor(), &draft).await {
-        Ok(p) => Ok(redirect_with_flash(&format!("/people/{}", p.id), "flash.person_created")),
-        Err(StoreError::Conflict(_)) => {
-            rerender(&signed, None, input, &FieldErrors(std::iter::once(("emails", Invalid::new("error.email_taken").with("email", ""))).collect()))
-        }
+        Ok(p) => Ok(redirect_with_flash(
+            &format!("/people/{}", p.id),
+            "flash.person_created",
+        )),
+        Err(StoreError::Conflict(_)) => rerender(
+            &signed,
+            None,
+            input,
+            &FieldErrors(
+                std::iter::once((
+                    "emails",
+                    Invalid::new("error.email_taken").with("email", ""),
+                ))
+                .collect(),
+            ),
+        ),
         Err(e) => Err(AppError::from_store(signed.lang, e)),
     }
 }
@@ -195,31 +285,62 @@ fn parse_id(signed: &Signed, id: &str) -> AppResult<PersonId> {
     id.parse().map_err(|_| AppError::NotFound(signed.lang))
 }
 
-async fn edit_form(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> AppResult<Response> {
+async fn edit_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
     let id = parse_id(&signed, &id)?;
-    let person = people::get(&state.db, signed.scope(), id).await.map_err(|e| AppError::from_store(signed.lang, e))?;
-    Ok(render(signed.lang, &form_page(&signed, Some(id), PersonInput::from_person(&person), FormErrors::none()))?.into_response())
+    let person = people::get(&state.db, signed.scope(), id)
+        .await
+        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    Ok(render(
+        signed.lang,
+        &form_page(
+            &signed,
+            Some(id),
+            PersonInput::from_person(&person),
+            FormErrors::none(),
+        ),
+    )?
+    .into_response())
 }
 
-async fn update(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, Form(posted): Form<Posted<PersonInput>>) -> AppResult<Response> {
+async fn update(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Form(posted): Form<Posted<PersonInput>>,
+) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
     let id = parse_id(&signed, &id)?;
     // Not found (or another company's) before anything else.
-    people::get(&state.db, signed.scope(), id).await.map_err(|e| AppError::from_store(signed.lang, e))?;
+    people::get(&state.db, signed.scope(), id)
+        .await
+        .map_err(|e| AppError::from_store(signed.lang, e))?;
     let input = posted.fields;
     let draft = match checked(&state, &signed, &input, Some(id)).await? {
         Ok(d) => d,
         Err(e) => return rerender(&signed, Some(id), input, &e),
     };
     match people::update(&state.db, signed.scope(), &signed.actor(), id, &draft).await {
-        Ok(p) => Ok(redirect_with_flash(&format!("/people/{}", p.id), "flash.saved")),
+        Ok(p) => Ok(redirect_with_flash(
+            &format!("/people/{}", p.id),
+            "flash.saved",
+        )),
         Err(StoreError::Conflict(_)) => rerender(
             &signed,
             Some(id),
             input,
-            &FieldErrors(std::iter::once(("emails", Invalid::new("error.email_taken").with("email", ""))).collect()),
+            &FieldErrors(
+                std::iter::once((
+                    "emails",
+                    Invalid::new("error.email_taken").with("email", ""),
+                ))
+                .collect(),
+            ),
         ),
         Err(e) => Err(AppError::from_store(signed.lang, e)),
     }
@@ -270,44 +391,101 @@ fn duration(s: &Shell, months: u32) -> String {
     match (y, m) {
         (0, m) => s.tf("common.months", "m", &m),
         (y, 0) => s.tf("common.years", "y", &y),
-        (y, m) => s.t.format("common.years_months", &[("y", y.to_string()), ("m", m.to_string())]),
+        (y, m) => s.t.format(
+            "common.years_months",
+            &[("y", y.to_string()), ("m", m.to_string())],
+        ),
     }
 }
 
 fn contacts(s: &Shell, p: &Person) -> Vec<Contact> {
     let mut out = Vec::new();
     for e in &p.emails {
-        out.push(Contact { label: s.t("person.email").into(), value: e.clone(), href: format!("mailto:{e}"), external: false });
+        out.push(Contact {
+            label: s.t("person.email").into(),
+            value: e.clone(),
+            href: format!("mailto:{e}"),
+            external: false,
+        });
     }
     if let Some(phone) = &p.phone {
-        let tel: String = phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
-        out.push(Contact { label: s.t("person.phone").into(), value: phone.clone(), href: format!("tel:{tel}"), external: false });
+        let tel: String = phone
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect();
+        out.push(Contact {
+            label: s.t("person.phone").into(),
+            value: phone.clone(),
+            href: format!("tel:{tel}"),
+            external: false,
+        });
     }
     if let Some(line) = &p.line_id {
-        let id: String = line.trim_start_matches('@').chars().filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c)).collect();
-        let href = if id.is_empty() { String::new() } else { format!("https://line.me/R/ti/p/~{id}") };
-        out.push(Contact { label: s.t("person.line_id").into(), value: line.clone(), href, external: true });
+        let id: String = line
+            .trim_start_matches('@')
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
+            .collect();
+        let href = if id.is_empty() {
+            String::new()
+        } else {
+            format!("https://line.me/R/ti/p/~{id}")
+        };
+        out.push(Contact {
+            label: s.t("person.line_id").into(),
+            value: line.clone(),
+            href,
+            external: true,
+        });
     }
     if let Some(u) = &p.facebook_url {
-        out.push(Contact { label: "Facebook".into(), value: u.clone(), href: u.clone(), external: true });
+        out.push(Contact {
+            label: "Facebook".into(),
+            value: u.clone(),
+            href: u.clone(),
+            external: true,
+        });
     }
     if let Some(u) = &p.linkedin_url {
-        out.push(Contact { label: "LinkedIn".into(), value: u.clone(), href: u.clone(), external: true });
+        out.push(Contact {
+            label: "LinkedIn".into(),
+            value: u.clone(),
+            href: u.clone(),
+            external: true,
+        });
     }
-    let place: String = [p.prefecture.clone(), p.city.clone()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let place: String = [p.prefecture.clone(), p.city.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
     if !place.is_empty() {
-        out.push(Contact { label: s.t("person.place").into(), value: place, href: String::new(), external: false });
+        out.push(Contact {
+            label: s.t("person.place").into(),
+            value: place,
+            href: String::new(),
+            external: false,
+        });
     }
     out
 }
 
-fn timeline(s: &Shell, stints: &[EmploymentStint], today: chrono::NaiveDate, see_reason: bool) -> Vec<TimelineItem> {
+fn timeline(
+    s: &Shell,
+    stints: &[EmploymentStint],
+    today: chrono::NaiveDate,
+    see_reason: bool,
+) -> Vec<TimelineItem> {
     let mut out = Vec::new();
     let mut previous_end: Option<chrono::NaiveDate> = None;
     for st in stints {
         if let Some(end) = previous_end {
             if st.start_date > end {
-                let gap = EmploymentStint { start_date: end, end_date: Some(st.start_date), ..st.clone() };
+                let gap = EmploymentStint {
+                    start_date: end,
+                    end_date: Some(st.start_date),
+                    ..st.clone()
+                };
                 out.push(TimelineItem {
                     is_gap: true,
                     id: String::new(),
@@ -325,7 +503,11 @@ fn timeline(s: &Shell, stints: &[EmploymentStint], today: chrono::NaiveDate, see
             Some(e) => s.date(&e),
             None => s.t("stint.present").to_string(),
         };
-        let headline = [st.department.clone(), st.job_title.clone()].into_iter().flatten().collect::<Vec<_>>().join(" / ");
+        let headline = [st.department.clone(), st.job_title.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" / ");
         let mut facts = Vec::new();
         if let Some(r) = st.leave_reason {
             let mut v = label(s.t, "leave", r.code());
@@ -340,7 +522,10 @@ fn timeline(s: &Shell, stints: &[EmploymentStint], today: chrono::NaiveDate, see
             facts.push((s.t("stint.exit_interview_notes").to_string(), n.clone()));
         }
         if let Some(r) = st.rehire_eligibility {
-            facts.push((s.t("stint.rehire_eligibility").to_string(), label(s.t, "rehire", r.code())));
+            facts.push((
+                s.t("stint.rehire_eligibility").to_string(),
+                label(s.t, "rehire", r.code()),
+            ));
         }
         if see_reason {
             if let Some(reason) = &st.rehire_reason {
@@ -352,7 +537,11 @@ fn timeline(s: &Shell, stints: &[EmploymentStint], today: chrono::NaiveDate, see
             id: st.id.to_string(),
             period: format!("{} – {}", s.date(&st.start_date), end),
             length: duration(s, st.months(today)),
-            headline: if headline.is_empty() { s.t("stint.no_department").into() } else { headline },
+            headline: if headline.is_empty() {
+                s.t("stint.no_department").into()
+            } else {
+                headline
+            },
             employment_type: label(s.t, "employment", st.employment_type.code()),
             facts,
         });
@@ -369,7 +558,11 @@ fn audit_rows(s: &Shell, entries: &[kaeru_store::AuditEntry]) -> Vec<AuditRow> {
                 .as_object()
                 .map(|o| {
                     o.iter()
-                        .filter(|(_, v)| !v.is_null() && v.as_str() != Some("") && v.as_array().is_none_or(|x| !x.is_empty()))
+                        .filter(|(_, v)| {
+                            !v.is_null()
+                                && v.as_str() != Some("")
+                                && v.as_array().is_none_or(|x| !x.is_empty())
+                        })
                         .map(|(k, _)| {
                             let key = format!("audit.field.{k}");
                             let l = s.t.t(&key);
@@ -379,18 +572,33 @@ fn audit_rows(s: &Shell, entries: &[kaeru_store::AuditEntry]) -> Vec<AuditRow> {
                         .join("、")
                 })
                 .unwrap_or_default();
-            AuditRow { when: s.datetime(&a.at), who: a.actor_name.clone(), what: label(s.t, "audit.action", &a.action.replace('.', "_")), fields }
+            AuditRow {
+                when: s.datetime(&a.at),
+                who: a.actor_name.clone(),
+                what: label(s.t, "audit.action", &a.action.replace('.', "_")),
+                fields,
+            }
         })
         .collect()
 }
 
-async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> AppResult<Response> {
+async fn show(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
     let id = parse_id(&signed, &id)?;
     let err = |e| AppError::from_store(signed.lang, e);
-    let person = people::get(&state.db, signed.scope(), id).await.map_err(err)?;
-    let stints = stints::for_person(&state.db, signed.scope(), id).await.map_err(err)?;
-    let entries = audit::for_person(&state.db, signed.scope(), id, 50).await.map_err(err)?;
+    let person = people::get(&state.db, signed.scope(), id)
+        .await
+        .map_err(err)?;
+    let stints = stints::for_person(&state.db, signed.scope(), id)
+        .await
+        .map_err(err)?;
+    let entries = audit::for_person(&state.db, signed.scope(), id, 50)
+        .await
+        .map_err(err)?;
     let s = Shell::signed(&signed, Section::People, &format!("/people/{id}"));
     let mut other_facts = Vec::new();
     if let Some(b) = person.birth_date {
@@ -399,7 +607,10 @@ async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<Stri
     if let Some(n) = &person.notes {
         other_facts.push((s.t("person.notes").to_string(), n.clone()));
     }
-    other_facts.push((s.t("person.updated_at").to_string(), s.datetime(&person.updated_at)));
+    other_facts.push((
+        s.t("person.updated_at").to_string(),
+        s.datetime(&person.updated_at),
+    ));
     let tpl = ShowPage {
         id,
         name: person.full_name(),
@@ -408,7 +619,12 @@ async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<Stri
         status_code: person.status.code(),
         status_label: label(s.t, "status", person.status.code()),
         contacts: contacts(&s, &person),
-        timeline: timeline(&s, &stints, signed.today(), signed.can(Permission::SeeRehireReason)),
+        timeline: timeline(
+            &s,
+            &stints,
+            signed.today(),
+            signed.can(Permission::SeeRehireReason),
+        ),
         other_facts,
         audit: audit_rows(&s, &entries),
         s,

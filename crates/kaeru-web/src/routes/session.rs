@@ -44,17 +44,31 @@ struct SetupPage {
 }
 
 async fn ensure_first_run(state: &AppState, lang: Language) -> AppResult<bool> {
-    companies::none_exist(&state.db).await.map_err(|e| AppError::from_store(lang, e))
+    companies::none_exist(&state.db)
+        .await
+        .map_err(|e| AppError::from_store(lang, e))
 }
 
 async fn setup_page(State(state): State<AppState>, v: Visitor) -> AppResult<Response> {
     if !ensure_first_run(&state, v.lang).await? {
         return Ok(Redirect::to("/login").into_response());
     }
-    Ok(render(v.lang, &SetupPage { s: Shell::anonymous(&v, "/setup"), form: SetupForm::default(), errors: FormErrors::none() })?.into_response())
+    Ok(render(
+        v.lang,
+        &SetupPage {
+            s: Shell::anonymous(&v, "/setup"),
+            form: SetupForm::default(),
+            errors: FormErrors::none(),
+        },
+    )?
+    .into_response())
 }
 
-async fn setup_submit(State(state): State<AppState>, v: Visitor, Form(posted): Form<Posted<SetupForm>>) -> AppResult<Response> {
+async fn setup_submit(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(posted): Form<Posted<SetupForm>>,
+) -> AppResult<Response> {
     v.check_csrf(&posted.csrf)?;
     if !ensure_first_run(&state, v.lang).await? {
         return Ok(Redirect::to("/login").into_response());
@@ -62,7 +76,8 @@ async fn setup_submit(State(state): State<AppState>, v: Visitor, Form(posted): F
     let mut form = posted.fields;
     let t = Catalog::get(v.lang);
     let mut e = FieldErrors::new();
-    let settings = CompanySettings::parse(&form.company_name, "Asia/Tokyo", v.lang.code(), |_| true);
+    let settings =
+        CompanySettings::parse(&form.company_name, "Asia/Tokyo", v.lang.code(), |_| true);
     if let Err(se) = &settings {
         if let Some(inv) = se.get("name") {
             e.add("company_name", inv.clone());
@@ -74,13 +89,29 @@ async fn setup_submit(State(state): State<AppState>, v: Visitor, Form(posted): F
     let password = e.check("password", parse_new_password(&form.password));
     form.password.clear();
     let show = |form, errors: &FieldErrors| -> AppResult<Response> {
-        Ok(render(v.lang, &SetupPage { s: Shell::anonymous(&v, "/setup"), form, errors: FormErrors::from(errors, t) })?.into_response())
+        Ok(render(
+            v.lang,
+            &SetupPage {
+                s: Shell::anonymous(&v, "/setup"),
+                form,
+                errors: FormErrors::from(errors, t),
+            },
+        )?
+        .into_response())
     };
-    let (Ok(settings), Some(slug), Some(owner_name), Some(email), Some(password)) = (settings, slug, owner_name, email, password) else {
+    let (Ok(settings), Some(slug), Some(owner_name), Some(email), Some(password)) =
+        (settings, slug, owner_name, email, password)
+    else {
         return show(form, &e);
     };
-    let hash = hash_password(password).await.map_err(|err| AppError::internal(v.lang, err))?;
-    let owner = companies::NewOwner { email, display_name: owner_name, password_hash: hash };
+    let hash = hash_password(password)
+        .await
+        .map_err(|err| AppError::internal(v.lang, err))?;
+    let owner = companies::NewOwner {
+        email,
+        display_name: owner_name,
+        password_hash: hash,
+    };
     let (_, user) = match companies::create_with_owner(&state.db, &slug, &settings, owner).await {
         Ok(done) => done,
         Err(StoreError::Conflict(_)) => {
@@ -94,11 +125,24 @@ async fn setup_submit(State(state): State<AppState>, v: Visitor, Form(posted): F
     start_session(&state, &v, &user, "/people").await
 }
 
-async fn start_session(state: &AppState, v: &Visitor, user: &kaeru_domain::StaffUser, to: &str) -> AppResult<Response> {
-    let token = sessions::create(&state.db, user, chrono::Duration::hours(state.config.session_hours))
-        .await
-        .map_err(|e| AppError::from_store(v.lang, e))?;
-    let jar = v.jar.clone().add(v.cookie(SESSION_COOKIE, token, Some(state.config.session_hours * 3600)));
+async fn start_session(
+    state: &AppState,
+    v: &Visitor,
+    user: &kaeru_domain::StaffUser,
+    to: &str,
+) -> AppResult<Response> {
+    let token = sessions::create(
+        &state.db,
+        user,
+        chrono::Duration::hours(state.config.session_hours),
+    )
+    .await
+    .map_err(|e| AppError::from_store(v.lang, e))?;
+    let jar = v.jar.clone().add(v.cookie(
+        SESSION_COOKIE,
+        token,
+        Some(state.config.session_hours * 3600),
+    ));
     Ok((jar, redirect_with_flash(to, "flash.signed_in")).into_response())
 }
 
@@ -122,34 +166,57 @@ async fn login_page(State(state): State<AppState>, v: Visitor) -> AppResult<Resp
     if ensure_first_run(&state, v.lang).await? {
         return Ok(Redirect::to("/setup").into_response());
     }
-    Ok(render(v.lang, &LoginPage { s: Shell::anonymous(&v, "/login"), email: String::new(), problem: None, errors: FormErrors::none() })?
-        .into_response())
+    Ok(render(
+        v.lang,
+        &LoginPage {
+            s: Shell::anonymous(&v, "/login"),
+            email: String::new(),
+            problem: None,
+            errors: FormErrors::none(),
+        },
+    )?
+    .into_response())
 }
 
 const LOGIN_WINDOW_MINUTES: i64 = 15;
 const LOGIN_MAX_PER_ACCOUNT: i32 = 10;
 const LOGIN_MAX_PER_ADDRESS: i32 = 50;
 
-async fn login_submit(State(state): State<AppState>, v: Visitor, Form(posted): Form<Posted<LoginForm>>) -> AppResult<Response> {
+async fn login_submit(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(posted): Form<Posted<LoginForm>>,
+) -> AppResult<Response> {
     v.check_csrf(&posted.csrf)?;
     let t = Catalog::get(v.lang);
     let form = posted.fields;
     let email = form.email.trim().to_ascii_lowercase();
     let fail = |status: axum::http::StatusCode, key: &str| -> AppResult<Response> {
-        let page = LoginPage { s: Shell::anonymous(&v, "/login"), email: form.email.clone(), problem: Some(t.t(key).to_string()), errors: FormErrors::none() };
+        let page = LoginPage {
+            s: Shell::anonymous(&v, "/login"),
+            email: form.email.clone(),
+            problem: Some(t.t(key).to_string()),
+            errors: FormErrors::none(),
+        };
         Ok((status, render(v.lang, &page)?).into_response())
     };
     let window = chrono::Duration::minutes(LOGIN_WINDOW_MINUTES);
     let account_key = format!("login:account:{email}");
     let address_key = format!("login:ip:{}", v.ip);
     let store_err = |e| AppError::from_store(v.lang, e);
-    let account_ok = rate_limit::hit(&state.db, &account_key, LOGIN_MAX_PER_ACCOUNT, window).await.map_err(store_err)?;
-    let address_ok = rate_limit::hit(&state.db, &address_key, LOGIN_MAX_PER_ADDRESS, window).await.map_err(store_err)?;
+    let account_ok = rate_limit::hit(&state.db, &account_key, LOGIN_MAX_PER_ACCOUNT, window)
+        .await
+        .map_err(store_err)?;
+    let address_ok = rate_limit::hit(&state.db, &address_key, LOGIN_MAX_PER_ADDRESS, window)
+        .await
+        .map_err(store_err)?;
     if !account_ok || !address_ok {
         tracing::warn!(ip = %v.ip, "sign-in rate limit reached");
         return fail(axum::http::StatusCode::TOO_MANY_REQUESTS, "login.too_many");
     }
-    let candidates = kaeru_store::staff::find_for_login(&state.db, &email).await.map_err(store_err)?;
+    let candidates = kaeru_store::staff::find_for_login(&state.db, &email)
+        .await
+        .map_err(store_err)?;
     let mut signed_in = None;
     for (user, hash) in candidates {
         if verify_password(form.password.clone(), hash).await {
@@ -159,7 +226,9 @@ async fn login_submit(State(state): State<AppState>, v: Visitor, Form(posted): F
     }
     match signed_in {
         Some(user) => {
-            rate_limit::clear(&state.db, &account_key).await.map_err(store_err)?;
+            rate_limit::clear(&state.db, &account_key)
+                .await
+                .map_err(store_err)?;
             tracing::info!(user = %user.id, "signed in");
             start_session(&state, &v, &user, "/people").await
         }
@@ -172,11 +241,20 @@ async fn login_submit(State(state): State<AppState>, v: Visitor, Form(posted): F
     }
 }
 
-
-async fn logout(State(state): State<AppState>, signed: Signed, Form(posted): Form<Posted<()>>) -> AppResult<Response> {
+async fn logout(
+    State(state): State<AppState>,
+    signed: Signed,
+    Form(posted): Form<Posted<()>>,
+) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
-    sessions::delete(&state.db, &signed.token).await.map_err(|e| AppError::from_store(signed.lang, e))?;
-    let jar = signed.visitor.jar.clone().remove(axum_extra::extract::cookie::Cookie::build(SESSION_COOKIE).path("/"));
+    sessions::delete(&state.db, &signed.token)
+        .await
+        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let jar = signed
+        .visitor
+        .jar
+        .clone()
+        .remove(axum_extra::extract::cookie::Cookie::build(SESSION_COOKIE).path("/"));
     Ok((jar, redirect_with_flash("/login", "flash.signed_out")).into_response())
 }
 
@@ -193,20 +271,30 @@ async fn switch_language(State(state): State<AppState>, req: Request) -> AppResu
     let v = Visitor::from_request_parts(&mut parts, &state).await?;
     let signed = Signed::from_request_parts(&mut parts, &state).await.ok();
     let req = Request::from_parts(parts, body);
-    let Form(posted): Form<Posted<LanguageForm>> =
-        Form::from_request(req, &state).await.map_err(|_| AppError::BadCsrf(v.lang))?;
+    let Form(posted): Form<Posted<LanguageForm>> = Form::from_request(req, &state)
+        .await
+        .map_err(|_| AppError::BadCsrf(v.lang))?;
     let lang = Language::parse(&posted.fields.lang).unwrap_or(v.lang);
     match &signed {
         Some(s) => {
             s.check_csrf(&posted.csrf)?;
-            kaeru_store::staff::set_language(&state.db, s.scope(), s.info.user.id, lang).await.map_err(|e| AppError::from_store(lang, e))?;
+            kaeru_store::staff::set_language(&state.db, s.scope(), s.info.user.id, lang)
+                .await
+                .map_err(|e| AppError::from_store(lang, e))?;
         }
         None => v.check_csrf(&posted.csrf)?,
     }
     // Only a path on this site, never an outside address.
     let next = posted.fields.next;
-    let to = if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/".into() };
-    let jar = v.jar.clone().add(v.cookie(LANG_COOKIE, lang.code().into(), Some(365 * 24 * 3600)));
+    let to = if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/".into()
+    };
+    let jar = v
+        .jar
+        .clone()
+        .add(v.cookie(LANG_COOKIE, lang.code().into(), Some(365 * 24 * 3600)));
     Ok((jar, Redirect::to(&to)).into_response())
 }
 

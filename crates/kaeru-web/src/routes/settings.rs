@@ -36,7 +36,13 @@ struct IndexPage {
 }
 
 async fn index(signed: Signed) -> AppResult<Response> {
-    Ok(render(signed.lang, &IndexPage { s: Shell::signed(&signed, Section::Settings, "/settings") })?.into_response())
+    Ok(render(
+        signed.lang,
+        &IndexPage {
+            s: Shell::signed(&signed, Section::Settings, "/settings"),
+        },
+    )?
+    .into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,27 +64,65 @@ struct CompanyPage {
 
 async fn company_page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     signed.require(Permission::ManageCompany)?;
-    let c = companies::get(&state.db, signed.scope()).await.map_err(|e| AppError::from_store(signed.lang, e))?;
-    let form = CompanyForm { name: c.name, time_zone: c.time_zone, default_language: c.default_language.code().into() };
+    let c = companies::get(&state.db, signed.scope())
+        .await
+        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let form = CompanyForm {
+        name: c.name,
+        time_zone: c.time_zone,
+        default_language: c.default_language.code().into(),
+    };
     let s = Shell::signed(&signed, Section::Settings, "/settings/company");
-    Ok(render(signed.lang, &CompanyPage { s, slug: c.slug, form, errors: FormErrors::none() })?.into_response())
+    Ok(render(
+        signed.lang,
+        &CompanyPage {
+            s,
+            slug: c.slug,
+            form,
+            errors: FormErrors::none(),
+        },
+    )?
+    .into_response())
 }
 
-async fn company_submit(State(state): State<AppState>, signed: Signed, Form(posted): Form<Posted<CompanyForm>>) -> AppResult<Response> {
+async fn company_submit(
+    State(state): State<AppState>,
+    signed: Signed,
+    Form(posted): Form<Posted<CompanyForm>>,
+) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageCompany)?;
     let form = posted.fields;
-    let parsed = CompanySettings::parse(&form.name, &form.time_zone, &form.default_language, |tz| tz.parse::<chrono_tz::Tz>().is_ok());
+    let parsed =
+        CompanySettings::parse(&form.name, &form.time_zone, &form.default_language, |tz| {
+            tz.parse::<chrono_tz::Tz>().is_ok()
+        });
     match parsed {
         Ok(settings) => {
-            companies::update_settings(&state.db, signed.scope(), &signed.actor(), &settings).await.map_err(|e| AppError::from_store(signed.lang, e))?;
+            companies::update_settings(&state.db, signed.scope(), &signed.actor(), &settings)
+                .await
+                .map_err(|e| AppError::from_store(signed.lang, e))?;
             Ok(redirect_with_flash("/settings/company", "flash.saved"))
         }
         Err(e) => {
-            let c = companies::get(&state.db, signed.scope()).await.map_err(|e| AppError::from_store(signed.lang, e))?;
+            let c = companies::get(&state.db, signed.scope())
+                .await
+                .map_err(|e| AppError::from_store(signed.lang, e))?;
             let errors = FormErrors::from(&e, Catalog::get(signed.lang));
             let s = Shell::signed(&signed, Section::Settings, "/settings/company");
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(signed.lang, &CompanyPage { s, slug: c.slug, form, errors })?).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(
+                    signed.lang,
+                    &CompanyPage {
+                        s,
+                        slug: c.slug,
+                        form,
+                        errors,
+                    },
+                )?,
+            )
+                .into_response())
         }
     }
 }
@@ -94,7 +138,12 @@ pub struct StaffForm {
 
 impl Default for StaffForm {
     fn default() -> Self {
-        Self { display_name: String::new(), email: String::new(), role: Role::Viewer.code().into(), password: String::new() }
+        Self {
+            display_name: String::new(),
+            email: String::new(),
+            role: Role::Viewer.code().into(),
+            password: String::new(),
+        }
     }
 }
 
@@ -118,9 +167,16 @@ struct StaffPage {
     errors: FormErrors,
 }
 
-async fn staff_view(state: &AppState, signed: &Signed, form: StaffForm, errors: FormErrors) -> AppResult<StaffPage> {
+async fn staff_view(
+    state: &AppState,
+    signed: &Signed,
+    form: StaffForm,
+    errors: FormErrors,
+) -> AppResult<StaffPage> {
     let s = Shell::signed(signed, Section::Settings, "/settings/staff");
-    let users = staff::list(&state.db, signed.scope()).await.map_err(|e| AppError::from_store(signed.lang, e))?;
+    let users = staff::list(&state.db, signed.scope())
+        .await
+        .map_err(|e| AppError::from_store(signed.lang, e))?;
     let users = users
         .into_iter()
         .map(|u| StaffRow {
@@ -133,7 +189,13 @@ async fn staff_view(state: &AppState, signed: &Signed, form: StaffForm, errors: 
             active: u.active,
         })
         .collect();
-    Ok(StaffPage { roles: choices(s.t, "role", &Role::ALL, Role::code), users, form, errors, s })
+    Ok(StaffPage {
+        roles: choices(s.t, "role", &Role::ALL, Role::code),
+        users,
+        form,
+        errors,
+        s,
+    })
 }
 
 async fn staff_page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
@@ -142,7 +204,11 @@ async fn staff_page(State(state): State<AppState>, signed: Signed) -> AppResult<
     Ok(render(signed.lang, &page)?.into_response())
 }
 
-async fn staff_create(State(state): State<AppState>, signed: Signed, Form(posted): Form<Posted<StaffForm>>) -> AppResult<Response> {
+async fn staff_create(
+    State(state): State<AppState>,
+    signed: Signed,
+    Form(posted): Form<Posted<StaffForm>>,
+) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageStaff)?;
     let mut form = posted.fields;
@@ -155,11 +221,20 @@ async fn staff_create(State(state): State<AppState>, signed: Signed, Form(posted
     }
     let password = e.check("password", parse_new_password(&form.password));
     form.password.clear();
-    let (Some(display_name), Some(email), Some(role), Some(password)) = (name, email, role, password) else {
+    let (Some(display_name), Some(email), Some(role), Some(password)) =
+        (name, email, role, password)
+    else {
         return refuse_staff(&state, &signed, form, &e).await;
     };
-    let password_hash = hash_password(password).await.map_err(|err| AppError::internal(signed.lang, err))?;
-    let new = staff::NewStaff { email, display_name, role, password_hash };
+    let password_hash = hash_password(password)
+        .await
+        .map_err(|err| AppError::internal(signed.lang, err))?;
+    let new = staff::NewStaff {
+        email,
+        display_name,
+        role,
+        password_hash,
+    };
     match staff::create(&state.db, signed.scope(), &signed.actor(), new).await {
         Ok(_) => Ok(redirect_with_flash("/settings/staff", "flash.staff_added")),
         Err(StoreError::Conflict(_)) => {
@@ -171,9 +246,24 @@ async fn staff_create(State(state): State<AppState>, signed: Signed, Form(posted
     }
 }
 
-async fn refuse_staff(state: &AppState, signed: &Signed, form: StaffForm, e: &FieldErrors) -> AppResult<Response> {
-    let page = staff_view(state, signed, form, FormErrors::from(e, Catalog::get(signed.lang))).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(signed.lang, &page)?).into_response())
+async fn refuse_staff(
+    state: &AppState,
+    signed: &Signed,
+    form: StaffForm,
+    e: &FieldErrors,
+) -> AppResult<Response> {
+    let page = staff_view(
+        state,
+        signed,
+        form,
+        FormErrors::from(e, Catalog::get(signed.lang)),
+    )
+    .await?;
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        render(signed.lang, &page)?,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -183,7 +273,12 @@ pub struct AccessForm {
     active: String,
 }
 
-async fn staff_update(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, Form(posted): Form<Posted<AccessForm>>) -> AppResult<Response> {
+async fn staff_update(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Form(posted): Form<Posted<AccessForm>>,
+) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageStaff)?;
     let id: StaffUserId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
@@ -193,7 +288,9 @@ async fn staff_update(State(state): State<AppState>, signed: Signed, Path(id): P
     }
     let role = Role::parse(&posted.fields.role).ok_or(AppError::NotFound(signed.lang))?;
     let active = posted.fields.active == "on";
-    staff::update_access(&state.db, signed.scope(), &signed.actor(), id, role, active).await.map_err(|e| AppError::from_store(signed.lang, e))?;
+    staff::update_access(&state.db, signed.scope(), &signed.actor(), id, role, active)
+        .await
+        .map_err(|e| AppError::from_store(signed.lang, e))?;
     Ok(redirect_with_flash("/settings/staff", "flash.saved"))
 }
 
@@ -230,12 +327,18 @@ pub struct PasswordForm {
     confirm: String,
 }
 
-async fn password_submit(State(state): State<AppState>, signed: Signed, Form(posted): Form<Posted<PasswordForm>>) -> AppResult<Response> {
+async fn password_submit(
+    State(state): State<AppState>,
+    signed: Signed,
+    Form(posted): Form<Posted<PasswordForm>>,
+) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     let f = posted.fields;
     let err = |e| AppError::from_store(signed.lang, e);
     let mut e = FieldErrors::new();
-    let hash = staff::password_hash(&state.db, signed.scope(), signed.info.user.id).await.map_err(err)?;
+    let hash = staff::password_hash(&state.db, signed.scope(), signed.info.user.id)
+        .await
+        .map_err(err)?;
     if !verify_password(f.current.clone(), hash).await {
         e.add("current", Invalid::new("error.password_wrong"));
     }
@@ -245,9 +348,27 @@ async fn password_submit(State(state): State<AppState>, signed: Signed, Form(pos
     }
     let Some(new) = new.filter(|_| e.is_empty()) else {
         let page = account_view(&signed, FormErrors::from(&e, Catalog::get(signed.lang)));
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(signed.lang, &page)?).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(signed.lang, &page)?,
+        )
+            .into_response());
     };
-    let new_hash = hash_password(new).await.map_err(|e| AppError::internal(signed.lang, e))?;
-    staff::set_password(&state.db, signed.scope(), &signed.actor(), signed.info.user.id, new_hash, Some(&signed.token)).await.map_err(err)?;
-    Ok(redirect_with_flash("/settings/account", "flash.password_changed"))
+    let new_hash = hash_password(new)
+        .await
+        .map_err(|e| AppError::internal(signed.lang, e))?;
+    staff::set_password(
+        &state.db,
+        signed.scope(),
+        &signed.actor(),
+        signed.info.user.id,
+        new_hash,
+        Some(&signed.token),
+    )
+    .await
+    .map_err(err)?;
+    Ok(redirect_with_flash(
+        "/settings/account",
+        "flash.password_changed",
+    ))
 }

@@ -11,7 +11,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use kaeru_domain::{EmploymentType, LeaveReason, Permission, PersonId, RehireEligibility, StintId, StintInput};
+use kaeru_domain::{
+    EmploymentType, LeaveReason, Permission, PersonId, RehireEligibility, StintId, StintInput,
+};
 use kaeru_store::{people, stints};
 
 pub fn router() -> Router<AppState> {
@@ -40,11 +42,25 @@ struct FormPage {
     can_see_reason: bool,
 }
 
-fn page(signed: &Signed, person: &kaeru_domain::Person, stint: Option<StintId>, form: StintInput, errors: FormErrors) -> FormPage {
+fn page(
+    signed: &Signed,
+    person: &kaeru_domain::Person,
+    stint: Option<StintId>,
+    form: StintInput,
+    errors: FormErrors,
+) -> FormPage {
     let s = Shell::signed(signed, Section::People, &format!("/people/{}", person.id));
     let (title, action, submit) = match stint {
-        None => (s.t("stint.new_title"), format!("/people/{}/stints", person.id), s.t("stint.create")),
-        Some(sid) => (s.t("stint.edit_title"), format!("/people/{}/stints/{sid}", person.id), s.t("common.save")),
+        None => (
+            s.t("stint.new_title"),
+            format!("/people/{}/stints", person.id),
+            s.t("stint.create"),
+        ),
+        Some(sid) => (
+            s.t("stint.edit_title"),
+            format!("/people/{}/stints/{sid}", person.id),
+            s.t("common.save"),
+        ),
     };
     FormPage {
         title: title.into(),
@@ -56,13 +72,22 @@ fn page(signed: &Signed, person: &kaeru_domain::Person, stint: Option<StintId>, 
         errors,
         employment_types: choices(s.t, "employment", EmploymentType::ALL, EmploymentType::code),
         leave_reasons: choices(s.t, "leave", LeaveReason::ALL, LeaveReason::code),
-        rehire_choices: choices(s.t, "rehire", RehireEligibility::ALL, RehireEligibility::code),
+        rehire_choices: choices(
+            s.t,
+            "rehire",
+            RehireEligibility::ALL,
+            RehireEligibility::code,
+        ),
         can_see_reason: signed.can(Permission::SeeRehireReason),
         s,
     }
 }
 
-fn ids(signed: &Signed, person: &str, stint: Option<&str>) -> AppResult<(PersonId, Option<StintId>)> {
+fn ids(
+    signed: &Signed,
+    person: &str,
+    stint: Option<&str>,
+) -> AppResult<(PersonId, Option<StintId>)> {
     let nf = || AppError::NotFound(signed.lang);
     let p = person.parse().map_err(|_| nf())?;
     let s = match stint {
@@ -72,20 +97,41 @@ fn ids(signed: &Signed, person: &str, stint: Option<&str>) -> AppResult<(PersonI
     Ok((p, s))
 }
 
-async fn new_form(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> AppResult<Response> {
+async fn new_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
     let (pid, _) = ids(&signed, &id, None)?;
-    let person = people::get(&state.db, signed.scope(), pid).await.map_err(|e| AppError::from_store(signed.lang, e))?;
-    let form = StintInput { employment_type: EmploymentType::FullTime.code().into(), ..Default::default() };
-    Ok(render(signed.lang, &page(&signed, &person, None, form, FormErrors::none()))?.into_response())
+    let person = people::get(&state.db, signed.scope(), pid)
+        .await
+        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let form = StintInput {
+        employment_type: EmploymentType::FullTime.code().into(),
+        ..Default::default()
+    };
+    Ok(render(
+        signed.lang,
+        &page(&signed, &person, None, form, FormErrors::none()),
+    )?
+    .into_response())
 }
 
-async fn edit_form(State(state): State<AppState>, signed: Signed, Path((id, stint)): Path<(String, String)>) -> AppResult<Response> {
+async fn edit_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, stint)): Path<(String, String)>,
+) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
     let (pid, sid) = ids(&signed, &id, Some(&stint))?;
     let err = |e| AppError::from_store(signed.lang, e);
-    let person = people::get(&state.db, signed.scope(), pid).await.map_err(err)?;
-    let current = stints::get(&state.db, signed.scope(), sid.unwrap_or_default()).await.map_err(err)?;
+    let person = people::get(&state.db, signed.scope(), pid)
+        .await
+        .map_err(err)?;
+    let current = stints::get(&state.db, signed.scope(), sid.unwrap_or_default())
+        .await
+        .map_err(err)?;
     if current.person_id != pid {
         return Err(AppError::NotFound(signed.lang));
     }
@@ -93,21 +139,43 @@ async fn edit_form(State(state): State<AppState>, signed: Signed, Path((id, stin
     if !signed.can(Permission::SeeRehireReason) {
         form.rehire_reason.clear();
     }
-    Ok(render(signed.lang, &page(&signed, &person, sid, form, FormErrors::none()))?.into_response())
+    Ok(render(
+        signed.lang,
+        &page(&signed, &person, sid, form, FormErrors::none()),
+    )?
+    .into_response())
 }
 
 /// Shared by create and update: parse against the person's other stints, save, or show the form again.
-async fn save(state: &AppState, signed: &Signed, pid: PersonId, sid: Option<StintId>, mut input: StintInput) -> AppResult<Response> {
+async fn save(
+    state: &AppState,
+    signed: &Signed,
+    pid: PersonId,
+    sid: Option<StintId>,
+    mut input: StintInput,
+) -> AppResult<Response> {
     let err = |e| AppError::from_store(signed.lang, e);
-    let person = people::get(&state.db, signed.scope(), pid).await.map_err(err)?;
-    let all = stints::for_person(&state.db, signed.scope(), pid).await.map_err(err)?;
+    let person = people::get(&state.db, signed.scope(), pid)
+        .await
+        .map_err(err)?;
+    let all = stints::for_person(&state.db, signed.scope(), pid)
+        .await
+        .map_err(err)?;
     let existing = match sid {
-        Some(sid) => Some(all.iter().find(|s| s.id == sid).cloned().ok_or(AppError::NotFound(signed.lang))?),
+        Some(sid) => Some(
+            all.iter()
+                .find(|s| s.id == sid)
+                .cloned()
+                .ok_or(AppError::NotFound(signed.lang))?,
+        ),
         None => None,
     };
     // Someone who may not see the confidential reason keeps the stored one unchanged.
     if !signed.can(Permission::SeeRehireReason) {
-        input.rehire_reason = existing.as_ref().and_then(|e| e.rehire_reason.clone()).unwrap_or_default();
+        input.rehire_reason = existing
+            .as_ref()
+            .and_then(|e| e.rehire_reason.clone())
+            .unwrap_or_default();
     }
     let others: Vec<_> = all.into_iter().filter(|s| Some(s.id) != sid).collect();
     let draft = match input.parse(&others) {
@@ -124,13 +192,39 @@ async fn save(state: &AppState, signed: &Signed, pid: PersonId, sid: Option<Stin
     };
     let today = signed.today();
     match sid {
-        None => stints::create(&state.db, signed.scope(), &signed.actor(), pid, &draft, today).await.map_err(err)?,
-        Some(sid) => stints::update(&state.db, signed.scope(), &signed.actor(), sid, &draft, today).await.map_err(err)?,
+        None => stints::create(
+            &state.db,
+            signed.scope(),
+            &signed.actor(),
+            pid,
+            &draft,
+            today,
+        )
+        .await
+        .map_err(err)?,
+        Some(sid) => stints::update(
+            &state.db,
+            signed.scope(),
+            &signed.actor(),
+            sid,
+            &draft,
+            today,
+        )
+        .await
+        .map_err(err)?,
     };
-    Ok(redirect_with_flash(&format!("/people/{pid}"), "flash.saved"))
+    Ok(redirect_with_flash(
+        &format!("/people/{pid}"),
+        "flash.saved",
+    ))
 }
 
-async fn create(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, Form(posted): Form<Posted<StintInput>>) -> AppResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Form(posted): Form<Posted<StintInput>>,
+) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
     let (pid, _) = ids(&signed, &id, None)?;
@@ -149,15 +243,33 @@ async fn update(
     save(&state, &signed, pid, sid, posted.fields).await
 }
 
-async fn delete(State(state): State<AppState>, signed: Signed, Path((id, stint)): Path<(String, String)>, Form(posted): Form<Posted<()>>) -> AppResult<Response> {
+async fn delete(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, stint)): Path<(String, String)>,
+    Form(posted): Form<Posted<()>>,
+) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
     let (pid, sid) = ids(&signed, &id, Some(&stint))?;
     let err = |e| AppError::from_store(signed.lang, e);
-    let current = stints::get(&state.db, signed.scope(), sid.unwrap_or_default()).await.map_err(err)?;
+    let current = stints::get(&state.db, signed.scope(), sid.unwrap_or_default())
+        .await
+        .map_err(err)?;
     if current.person_id != pid {
         return Err(AppError::NotFound(signed.lang));
     }
-    stints::delete(&state.db, signed.scope(), &signed.actor(), current.id, signed.today()).await.map_err(err)?;
-    Ok(redirect_with_flash(&format!("/people/{pid}"), "flash.stint_deleted"))
+    stints::delete(
+        &state.db,
+        signed.scope(),
+        &signed.actor(),
+        current.id,
+        signed.today(),
+    )
+    .await
+    .map_err(err)?;
+    Ok(redirect_with_flash(
+        &format!("/people/{pid}"),
+        "flash.stint_deleted",
+    ))
 }

@@ -1,0 +1,189 @@
+//! Repository behaviour on both backends: tenancy, 五十音順, conflicts, derived status, leases.
+
+use chrono::NaiveDate;
+use kaeru_domain::{
+    CompanySettings, EmploymentType, Language, PersonDraft, PersonStatus, Slug, StintDraft,
+};
+use kaeru_store::people::PeopleFilter;
+use kaeru_store::{
+    Actor, DatabaseTarget, Db, Scope, StoreError, companies, db_test, people, rate_limit,
+    schedules, stints,
+};
+
+async fn open(target: DatabaseTarget) -> Db {
+    let db = Db::connect(&target).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    db
+}
+
+async fn company(db: &Db, slug: &str) -> Scope {
+    let settings = CompanySettings {
+        name: format!("{slug} 株式会社"),
+        time_zone: "Asia/Tokyo".into(),
+        default_language: Language::Ja,
+    };
+    let owner = companies::NewOwner {
+        email: format!("owner@{slug}.example"),
+        display_name: "社長".into(),
+        password_hash: "x".into(),
+    };
+    let (c, _) = companies::create_with_owner(db, &Slug::parse(slug).unwrap(), &settings, owner)
+        .await
+        .expect("company");
+    Scope::for_company(c.id)
+}
+
+fn person(family: &str, given: &str, fk: &str, gk: &str, email: Option<&str>) -> PersonDraft {
+    PersonDraft {
+        family_name: family.into(),
+        given_name: given.into(),
+        family_kana: fk.into(),
+        given_kana: gk.into(),
+        romaji_name: None,
+        emails: email.map(|e| vec![e.to_string()]).unwrap_or_default(),
+        phone: None,
+        line_id: None,
+        facebook_url: None,
+        linkedin_url: None,
+        prefecture: None,
+        city: None,
+        birth_date: None,
+        notes: None,
+    }
+}
+
+fn stint(start: &str, end: Option<&str>) -> StintDraft {
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    StintDraft {
+        start_date: d(start),
+        end_date: end.map(d),
+        department: Some("製造".into()),
+        job_title: None,
+        employment_type: EmploymentType::FullTime,
+        leave_reason: None,
+        leave_reason_detail: None,
+        exit_interview_notes: None,
+        rehire_eligibility: None,
+        rehire_reason: None,
+    }
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+}
+
+db_test!(
+    async fn a_company_never_sees_another_companys_people(target) {
+        let db = open(target).await;
+        let a = company(&db, "company-a").await;
+        let b = company(&db, "company-b").await;
+        let actor = Actor::system("test");
+        let pa = people::create(&db, &a, &actor, &person("田中", "一郎", "たなか", "いちろう", None)).await.unwrap();
+        assert!(matches!(people::get(&db, &b, pa.id).await, Err(StoreError::NotFound)));
+        assert!(matches!(people::update(&db, &b, &actor, pa.id, &person("x", "y", "え", "え", None)).await, Err(StoreError::NotFound)));
+        assert!(matches!(stints::create(&db, &b, &actor, pa.id, &stint("2020-01-01", None), today()).await, Err(StoreError::NotFound)));
+        assert_eq!(people::list(&db, &b, &PeopleFilter::default(), 1, 50).await.unwrap().total, 0);
+        assert_eq!(people::list(&db, &a, &PeopleFilter::default(), 1, 50).await.unwrap().total, 1);
+        // The same e-mail address may belong to a person in each company.
+        people::create(&db, &a, &actor, &person("佐藤", "花", "さとう", "はな", Some("hana@example.jp"))).await.unwrap();
+        people::create(&db, &b, &actor, &person("佐藤", "花", "さとう", "はな", Some("hana@example.jp"))).await.unwrap();
+        let again = people::create(&db, &a, &actor, &person("佐藤", "花子", "さとう", "はなこ", Some("hana@example.jp"))).await;
+        assert!(matches!(again, Err(StoreError::Conflict("emails"))));
+        // Nothing was half-written: the refused person is not there.
+        assert_eq!(people::list(&db, &a, &PeopleFilter::default(), 1, 50).await.unwrap().total, 2);
+    }
+);
+
+db_test!(
+    async fn people_are_listed_in_gojuon_order_whatever_the_collation(target) {
+        let db = open(target).await;
+        let c = company(&db, "order").await;
+        let actor = Actor::system("test");
+        for (f, g, fk, gk) in [("渡辺", "花", "わたなべ", "はな"), ("伊藤", "幸", "イトウ", "ユキ"), ("後藤", "健", "ごとう", "けん"), ("加藤", "愛", "かとう", "あい"), ("佐藤", "太郎", "ｻﾄｳ", "ﾀﾛｳ"), ("Aoki", "Ken", "あおき", "けん")] {
+            people::create(&db, &c, &actor, &person(f, g, fk, gk, None)).await.unwrap();
+        }
+        let page = people::list(&db, &c, &PeopleFilter::default(), 1, 50).await.unwrap();
+        let names: Vec<String> = page.items.iter().map(|i| i.person.family_name.clone()).collect();
+        assert_eq!(names, ["Aoki", "伊藤", "加藤", "後藤", "佐藤", "渡辺"]);
+        let second = people::list(&db, &c, &PeopleFilter::default(), 2, 4).await.unwrap();
+        assert_eq!(second.items.len(), 2);
+        assert_eq!(second.pages(), 2);
+    }
+);
+
+db_test!(
+    async fn status_follows_stints_and_filters_find_it(target) {
+        let db = open(target).await;
+        let c = company(&db, "status").await;
+        let actor = Actor::system("test");
+        let p = people::create(&db, &c, &actor, &person("山田", "太郎", "やまだ", "たろう", None)).await.unwrap();
+        assert_eq!(p.status, PersonStatus::Alumnus);
+        stints::create(&db, &c, &actor, p.id, &stint("2010-04-01", Some("2018-03-31")), today()).await.unwrap();
+        assert_eq!(people::get(&db, &c, p.id).await.unwrap().status, PersonStatus::Alumnus);
+        let back = stints::create(&db, &c, &actor, p.id, &stint("2022-04-01", None), today()).await.unwrap();
+        assert_eq!(people::get(&db, &c, p.id).await.unwrap().status, PersonStatus::Returner);
+        let f = PeopleFilter { status: Some(PersonStatus::Returner), ..Default::default() };
+        assert_eq!(people::list(&db, &c, &f, 1, 50).await.unwrap().total, 1);
+        let f = PeopleFilter { left_in_year: Some(2018), department: Some("製造".into()), ..Default::default() };
+        assert_eq!(people::list(&db, &c, &f, 1, 50).await.unwrap().total, 1);
+        let f = PeopleFilter { left_in_year: Some(2019), ..Default::default() };
+        assert_eq!(people::list(&db, &c, &f, 1, 50).await.unwrap().total, 0);
+        // A planned leaving date: still employed today, an alumnus once the day has passed.
+        stints::update(&db, &c, &actor, back.id, &stint("2022-04-01", Some("2026-12-31")), today()).await.unwrap();
+        assert_eq!(people::get(&db, &c, p.id).await.unwrap().status, PersonStatus::Returner);
+        let changed = people::refresh_statuses(&db, &c, NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()).await.unwrap();
+        assert_eq!(changed, 1);
+        assert_eq!(people::get(&db, &c, p.id).await.unwrap().status, PersonStatus::Alumnus);
+        stints::delete(&db, &c, &actor, back.id, today()).await.unwrap();
+        assert_eq!(stints::for_person(&db, &c, p.id).await.unwrap().len(), 1);
+        let log = kaeru_store::audit::for_person(&db, &c, p.id, 50).await.unwrap();
+        let actions: Vec<&str> = log.iter().map(|a| a.action.as_str()).collect();
+        assert_eq!(actions, ["stint.delete", "stint.update", "stint.create", "stint.create", "person.create"]);
+        assert!(companies::revision(&db, &c).await.unwrap() >= 5);
+    }
+);
+
+db_test!(
+    async fn a_due_job_is_claimed_by_one_node_only(target) {
+        let db = open(target).await;
+        let c = company(&db, "jobs").await;
+        let now = chrono::Utc::now();
+        schedules::ensure(&db, c.company_id(), "refresh_statuses", now - chrono::Duration::minutes(1)).await.unwrap();
+        schedules::ensure(&db, c.company_id(), "refresh_statuses", now).await.unwrap();
+        let (first, second) = tokio::join!(
+            schedules::claim_due(&db, "node-a", chrono::Duration::minutes(5)),
+            schedules::claim_due(&db, "node-b", chrono::Duration::minutes(5))
+        );
+        let claimed = [first.unwrap(), second.unwrap()].into_iter().flatten().count();
+        assert_eq!(claimed, 1, "exactly one node gets the job");
+        // Finished with the next run tomorrow: nothing is due now.
+        schedules::finish(&db, c.company_id(), "refresh_statuses", now + chrono::Duration::days(1), None).await.unwrap();
+        assert!(schedules::claim_due(&db, "node-a", chrono::Duration::minutes(5)).await.unwrap().is_none());
+        // A lease that ran out (a crashed node) makes the job claimable again.
+        schedules::finish(&db, c.company_id(), "refresh_statuses", now - chrono::Duration::seconds(1), None).await.unwrap();
+        assert!(schedules::claim_due(&db, "node-a", chrono::Duration::seconds(-10)).await.unwrap().is_some());
+        assert!(schedules::claim_due(&db, "node-b", chrono::Duration::minutes(5)).await.unwrap().is_some());
+    }
+);
+
+db_test!(
+    async fn rate_limits_count_per_key_across_calls(target) {
+        let db = open(target).await;
+        let window = chrono::Duration::minutes(15);
+        for _ in 0..3 {
+            assert!(rate_limit::hit(&db, "login:account:a@example.jp", 3, window).await.unwrap());
+        }
+        assert!(!rate_limit::hit(&db, "login:account:a@example.jp", 3, window).await.unwrap());
+        assert!(rate_limit::hit(&db, "login:account:b@example.jp", 3, window).await.unwrap());
+        rate_limit::clear(&db, "login:account:a@example.jp").await.unwrap();
+        assert!(rate_limit::hit(&db, "login:account:a@example.jp", 3, window).await.unwrap());
+    }
+);
+
+db_test!(
+    async fn migrations_run_twice_without_harm(target) {
+        let db = open(target).await;
+        assert_eq!(db.migrate().await.unwrap(), 0);
+        db.ready().await.unwrap();
+    }
+);

@@ -1,0 +1,316 @@
+//! The application over HTTP, started on port 0 with a fresh database, on SQLite and on PostgreSQL.
+
+use kaeru::Application;
+use kaeru::config::Config;
+use kaeru_store::{DatabaseTarget, db_test};
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use tokio_util::sync::CancellationToken;
+
+struct TestApp {
+    base: String,
+    db: kaeru_store::Db,
+    stop: CancellationToken,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+async fn spawn_app(target: DatabaseTarget) -> TestApp {
+    let (database_url, data_dir) = match &target {
+        DatabaseTarget::Sqlite(path) => (None, path.parent().unwrap().to_path_buf()),
+        DatabaseTarget::Postgres { .. } => (None, std::path::PathBuf::from(".")),
+    };
+    let config = Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir,
+        database_url,
+        worker: false,
+        ..Default::default()
+    };
+    let app = match target {
+        DatabaseTarget::Sqlite(_) => Application::build(config).await.expect("app"),
+        pg @ DatabaseTarget::Postgres { .. } => Application::build_with_target(config, pg)
+            .await
+            .expect("app"),
+    };
+    let base = format!("http://{}", app.local_addr());
+    let db = app.db().clone();
+    let stop = CancellationToken::new();
+    tokio::spawn(app.run_until(stop.clone()));
+    TestApp { base, db, stop }
+}
+
+/// A browser: keeps cookies, does not follow redirects so tests can see them.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn csrf_of(html: &str) -> String {
+    let start = html
+        .find("name=\"_csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 20;
+    html[start..start + 64].to_string()
+}
+
+impl TestApp {
+    async fn get(&self, c: &reqwest::Client, path: &str) -> (StatusCode, String) {
+        let r = c.get(format!("{}{path}", self.base)).send().await.unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
+    /// Loads `form_page` for its CSRF token, then posts `fields` to `action`.
+    async fn post(
+        &self,
+        c: &reqwest::Client,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let (_, html) = self.get(c, form_page).await;
+        let token = csrf_of(&html);
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        c.post(format!("{}{action}", self.base))
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn setup(&self, c: &reqwest::Client, slug: &str, email: &str) {
+        let r = self
+            .post(
+                c,
+                "/setup",
+                "/setup",
+                &[
+                    ("company_name", "さくら精機株式会社"),
+                    ("slug", slug),
+                    ("owner_name", "桜井 健一"),
+                    ("email", email),
+                    ("password", "correct horse battery"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "setup redirects once done"
+        );
+    }
+
+    async fn create_person(
+        &self,
+        c: &reqwest::Client,
+        family: &str,
+        kana: &str,
+        email: &str,
+    ) -> String {
+        let r = self
+            .post(
+                c,
+                "/people/new",
+                "/people",
+                &[
+                    ("family_name", family),
+                    ("given_name", "太郎"),
+                    ("family_kana", kana),
+                    ("given_kana", "たろう"),
+                    ("emails", email),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        r.headers()["location"].to_str().unwrap().to_string()
+    }
+}
+
+fn location(r: &reqwest::Response) -> &str {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or("")
+}
+
+db_test!(
+    async fn first_run_creates_the_company_and_signs_the_owner_in(target) {
+        let app = spawn_app(target).await;
+        let c = browser();
+        let r = c.get(format!("{}/", app.base)).send().await.unwrap();
+        assert_eq!(location(&r), "/setup");
+        // Bad input keeps what was typed and says what is wrong, in Japanese.
+        let r = app.post(&c, "/setup", "/setup", &[("company_name", "さくら精機"), ("slug", "サクラ"), ("owner_name", ""), ("email", "shacho@example.jp"), ("password", "short")]).await;
+        let html = r.text().await.unwrap();
+        assert!(html.contains("value=\"さくら精機\"") && html.contains("value=\"shacho@example.jp\""));
+        assert!(html.contains("半角英小文字") && html.contains("入力してください") && html.contains("10文字以上"));
+        app.setup(&c, "sakura", "shacho@example.jp").await;
+        let (status, html) = app.get(&c, "/people").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("まだ人材が登録されていません"));
+        // Setup is closed once a company exists.
+        let r = c.get(format!("{}/setup", app.base)).send().await.unwrap();
+        assert_eq!(location(&r), "/login");
+        assert_eq!(app.get(&c, "/healthz").await.0, StatusCode::OK);
+        assert_eq!(app.get(&c, "/readyz").await.0, StatusCode::OK);
+    }
+);
+
+db_test!(
+    async fn sign_in_out_and_rate_limit(target) {
+        let app = spawn_app(target).await;
+        let owner = browser();
+        app.setup(&owner, "sakura", "shacho@example.jp").await;
+        let c = browser();
+        let r = app.post(&c, "/login", "/login", &[("email", "shacho@example.jp"), ("password", "wrong password")]).await;
+        assert!(r.text().await.unwrap().contains("メールアドレスまたはパスワードが正しくありません"));
+        let r = app.post(&c, "/login", "/login", &[("email", "SHACHO@example.jp"), ("password", "correct horse battery")]).await;
+        assert_eq!(location(&r), "/people");
+        let cookie = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|v| v.starts_with("kaeru_session=")).unwrap();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+        assert_eq!(app.get(&c, "/people").await.0, StatusCode::OK);
+        // A form without the CSRF token is refused.
+        let r = c.post(format!("{}/people", app.base)).form(&[("family_name", "x")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let r = app.post(&c, "/people", "/logout", &[]).await;
+        assert_eq!(location(&r), "/login");
+        let r = c.get(format!("{}/people", app.base)).send().await.unwrap();
+        assert_eq!(location(&r), "/login");
+        // Ten failures for one account, then the account is locked for a while even with the right password.
+        let attacker = browser();
+        for _ in 0..10 {
+            app.post(&attacker, "/login", "/login", &[("email", "shacho@example.jp"), ("password", "guess")]).await;
+        }
+        let r = app.post(&attacker, "/login", "/login", &[("email", "shacho@example.jp"), ("password", "correct horse battery")]).await;
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+);
+
+db_test!(
+    async fn people_and_stints_with_validation_history_and_english(target) {
+        let app = spawn_app(target).await;
+        let c = browser();
+        app.setup(&c, "sakura", "shacho@example.jp").await;
+        // Refused: every field says what is wrong, and what was typed stays.
+        let r = app
+            .post(&c, "/people/new", "/people", &[("family_name", "山田"), ("given_name", ""), ("family_kana", "Yamada"), ("given_kana", "たろう"), ("emails", "yamada@"), ("facebook_url", "javascript:alert(1)"), ("notes", "居酒屋で再会")])
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        for expected in ["ひらがなまたはカタカナで入力してください", "メールアドレスの形式", "http:// または https://", "value=\"山田\"", "居酒屋で再会", "aria-invalid=\"true\""] {
+            assert!(html.contains(expected), "missing {expected}");
+        }
+        let person = app.create_person(&c, "山田", "ヤマダ", "yamada@example.jp").await;
+        // The same address for a second person is refused.
+        let r = app.post(&c, "/people/new", "/people", &[("family_name", "川田"), ("given_name", "花"), ("family_kana", "かわだ"), ("given_kana", "はな"), ("emails", "YAMADA@example.jp")]).await;
+        assert!(r.text().await.unwrap().contains("ほかの人材に登録済み"));
+        // A stint that ends before it starts.
+        let stints = format!("{person}/stints");
+        let r = app.post(&c, &format!("{stints}/new"), &stints, &[("start_date", "2015-04-01"), ("end_date", "2014-03-31"), ("employment_type", "full_time"), ("department", "営業")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("退職日は入社日より後の日付を入力してください") && html.contains("value=\"営業\""));
+        let r = app
+            .post(&c, &format!("{stints}/new"), &stints, &[("start_date", "2015-04-01"), ("end_date", "2019-03-31"), ("employment_type", "full_time"), ("department", "営業"), ("leave_reason", "career_change"), ("rehire_eligibility", "welcome"), ("rehire_reason", "誰からも信頼されていた")])
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        app.post(&c, &format!("{stints}/new"), &stints, &[("start_date", "2023-10-01"), ("employment_type", "full_time"), ("department", "営業")]).await;
+        let (_, html) = app.get(&c, &person).await;
+        for expected in ["出戻り", "2015/04/01", "離職期間 4年6か月", "誰からも信頼されていた", "在籍期間を追加", "人材を登録", "転職"] {
+            assert!(html.contains(expected), "person page lacks {expected}");
+        }
+        // Edit the person; the history says who changed what.
+        let edit = format!("{person}/edit");
+        let r = app.post(&c, &edit, &person, &[("family_name", "山田"), ("given_name", "太郎"), ("family_kana", "やまだ"), ("given_kana", "たろう"), ("emails", "yamada@example.jp"), ("city", "浜松市")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, html) = app.get(&c, &person).await;
+        assert!(html.contains("人材を編集") && html.contains("浜松市"));
+        // The list, filtered by status.
+        let (_, html) = app.get(&c, "/people?status=returner").await;
+        assert!(html.contains("山田 太郎") && html.contains("1人"));
+        let (_, html) = app.get(&c, "/people?status=employee").await;
+        assert!(!html.contains("山田 太郎"));
+        // Switch to English: the same page speaks English.
+        let r = app.post(&c, &person, "/language", &[("lang", "en"), ("next", &person)]).await;
+        assert_eq!(location(&r), person);
+        let (_, html) = app.get(&c, &person).await;
+        assert!(html.contains("Returner") && html.contains("Add employment stint") && html.contains("lang=\"en\""));
+        // Garbage in URLs and forms is a 404 or a refusal, never a server error.
+        for path in ["/people/not-a-uuid", "/people/00000000-0000-0000-0000-000000000000", "/people/x/stints/y/edit", "/people?page=-5&left=abc&status=zzz", "/nowhere"] {
+            let (status, _) = app.get(&c, path).await;
+            assert!(status == StatusCode::NOT_FOUND || status == StatusCode::OK, "{path} gave {status}");
+        }
+        let long = "あ".repeat(60);
+        let r = app.post(&c, "/people/new", "/people", &[("family_name", &long), ("given_name", "\u{0}"), ("family_kana", "あ"), ("given_kana", "あ"), ("birth_date", "2024-02-30")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+);
+
+db_test!(
+    async fn one_company_cannot_reach_anothers_people(target) {
+        let app = spawn_app(target).await;
+        let a = browser();
+        app.setup(&a, "company-a", "owner@a.example").await;
+        let person_a = app.create_person(&a, "田中", "たなか", "tanaka@example.jp").await;
+        // Company B, added the way `kaeru company add` does it.
+        let settings = kaeru_domain::CompanySettings { name: "B商事".into(), time_zone: "Asia/Tokyo".into(), default_language: kaeru_domain::Language::Ja };
+        let owner = kaeru_store::companies::NewOwner { email: "owner@b.example".into(), display_name: "B社長".into(), password_hash: kaeru_web::hash_password("b owner password".into()).await.unwrap() };
+        kaeru_store::companies::create_with_owner(&app.db, &kaeru_domain::Slug::parse("company-b").unwrap(), &settings, owner).await.unwrap();
+        let b = browser();
+        let r = app.post(&b, "/login", "/login", &[("email", "owner@b.example"), ("password", "b owner password")]).await;
+        assert_eq!(location(&r), "/people");
+        let (status, html) = app.get(&b, &person_a).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(!html.contains("田中"));
+        assert_eq!(app.get(&b, &format!("{person_a}/edit")).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(app.get(&b, &format!("{person_a}/stints/new")).await.0, StatusCode::NOT_FOUND);
+        let r = app.post(&b, "/people", &person_a, &[("family_name", "乗っ取り"), ("given_name", "x"), ("family_kana", "のっとり"), ("given_kana", "x")]).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = app.post(&b, "/people", &format!("{person_a}/stints"), &[("start_date", "2020-01-01"), ("employment_type", "full_time")]).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let (_, list) = app.get(&b, "/people").await;
+        assert!(!list.contains("田中"));
+        let (_, html) = app.get(&a, &person_a).await;
+        assert!(html.contains("田中 太郎") && !html.contains("乗っ取り"));
+        // Within company A, a viewer reads but cannot change.
+        let r = app.post(&a, "/settings/staff", "/settings/staff", &[("display_name", "閲覧 太郎"), ("email", "viewer@a.example"), ("role", "viewer"), ("password", "viewer password 1")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let viewer = browser();
+        let r = app.post(&viewer, "/login", "/login", &[("email", "viewer@a.example"), ("password", "viewer password 1")]).await;
+        assert_eq!(location(&r), "/people");
+        // A viewer reads but cannot change.
+        assert_eq!(app.get(&viewer, &person_a).await.0, StatusCode::OK);
+        assert_eq!(app.get(&viewer, "/people/new").await.0, StatusCode::FORBIDDEN);
+        assert_eq!(app.get(&viewer, "/settings/staff").await.0, StatusCode::FORBIDDEN);
+        let (_, html) = app.get(&viewer, "/people").await;
+        assert!(!html.contains("/people/new"));
+    }
+);
+
+#[tokio::test]
+async fn an_unknown_database_scheme_is_an_error_not_a_new_file() {
+    let dir = std::env::temp_dir().join(format!("kaeru-scheme-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir: dir.clone(),
+        database_url: Some("mysql://root@localhost/kaeru".into()),
+        ..Default::default()
+    };
+    let err = Application::build(config).await.err().expect("refused");
+    assert!(err.to_string().contains("unsupported database URL scheme"));
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "no SQLite file was created"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
