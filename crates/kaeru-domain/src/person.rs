@@ -246,17 +246,17 @@ impl PersonInput {
             v::optional_url(&self.linkedin_url, &["linkedin.com"]),
         );
         let prefecture = e.check("prefecture", v::optional_line(&self.prefecture, 10));
-        if let Some(Some(p)) = &prefecture {
-            if !PREFECTURES.contains(&p.as_str()) {
-                e.add("prefecture", Invalid::new("error.choice"));
-            }
+        if let Some(Some(p)) = &prefecture
+            && !PREFECTURES.contains(&p.as_str())
+        {
+            e.add("prefecture", Invalid::new("error.choice"));
         }
         let city = e.check("city", v::optional_line(&self.city, 100));
         let birth_date = e.check("birth_date", v::optional_date(&self.birth_date));
-        if let Some(Some(b)) = birth_date {
-            if b > today {
-                e.add("birth_date", Invalid::new("error.date_future"));
-            }
+        if let Some(Some(b)) = birth_date
+            && b > today
+        {
+            e.add("birth_date", Invalid::new("error.date_future"));
         }
         let notes = e.check("notes", v::optional_text(&self.notes, 5000));
         if !e.is_empty() {

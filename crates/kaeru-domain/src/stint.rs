@@ -153,10 +153,10 @@ impl StintInput {
         let end_date = e
             .check("end_date", v::optional_date(&self.end_date))
             .flatten();
-        if let (Some(start), Some(end)) = (start_date, end_date) {
-            if end < start {
-                e.add("end_date", Invalid::new("error.end_before_start"));
-            }
+        if let (Some(start), Some(end)) = (start_date, end_date)
+            && end < start
+        {
+            e.add("end_date", Invalid::new("error.end_before_start"));
         }
         let department = e
             .check("department", v::optional_line(&self.department, 100))

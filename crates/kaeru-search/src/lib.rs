@@ -74,7 +74,7 @@ mod tests {
 
     #[test]
     fn sort_key_orders_in_gojuon_order() {
-        let mut names = vec![
+        let mut names = [
             ("わたなべ", "はな"),
             ("いとう", "ゆき"),
             ("ガトウ", "ケン"),

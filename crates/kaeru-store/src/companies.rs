@@ -166,11 +166,11 @@ pub async fn update_settings(
 
 /// The number that changes whenever something search and matching see changes.
 pub async fn revision(db: &Db, scope: &Scope) -> StoreResult<i64> {
-    Ok(row::Entity::find_by_id(scope.company_id().0)
+    row::Entity::find_by_id(scope.company_id().0)
         .one(&db.read)
         .await?
         .map(|c| c.revision)
-        .ok_or(StoreError::NotFound)?)
+        .ok_or(StoreError::NotFound)
 }
 
 /// Bumps the revision inside the caller's transaction.

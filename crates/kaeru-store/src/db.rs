@@ -169,7 +169,7 @@ impl Db {
     /// Brings the schema up to date. On PostgreSQL an advisory lock makes nodes that start together
     /// take turns; on SQLite the single writer connection does the same.
     pub async fn migrate(&self) -> anyhow::Result<usize> {
-        const MIGRATION_LOCK: i64 = 0x6b61_6572_75;
+        const MIGRATION_LOCK: i64 = 0x006b_6165_7275; // "kaeru"
         let lock = match &self.pg_pool {
             Some(pool) => {
                 let mut conn = pool.acquire().await?;

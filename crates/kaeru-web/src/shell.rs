@@ -156,12 +156,12 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
             HeaderValue::from_static("kaeru_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
         );
     }
-    if new_csrf {
-        if let Ok(v) = HeaderValue::from_str(&format!(
+    if new_csrf
+        && let Ok(v) = HeaderValue::from_str(&format!(
             "{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Lax"
-        )) {
-            h.append(header::SET_COOKIE, v);
-        }
+        ))
+    {
+        h.append(header::SET_COOKIE, v);
     }
     res
 }

@@ -389,8 +389,8 @@ struct ShowPage {
 fn duration(s: &Shell, months: u32) -> String {
     let (y, m) = (months / 12, months % 12);
     match (y, m) {
-        (0, m) => s.tf("common.months", "m", &m),
-        (y, 0) => s.tf("common.years", "y", &y),
+        (0, m) => s.tf("common.months", "m", m),
+        (y, 0) => s.tf("common.years", "y", y),
         (y, m) => s.t.format(
             "common.years_months",
             &[("y", y.to_string()), ("m", m.to_string())],
@@ -479,23 +479,23 @@ fn timeline(
     let mut out = Vec::new();
     let mut previous_end: Option<chrono::NaiveDate> = None;
     for st in stints {
-        if let Some(end) = previous_end {
-            if st.start_date > end {
-                let gap = EmploymentStint {
-                    start_date: end,
-                    end_date: Some(st.start_date),
-                    ..st.clone()
-                };
-                out.push(TimelineItem {
-                    is_gap: true,
-                    id: String::new(),
-                    period: s.tf("person.time_away", "d", &duration(s, gap.months(today))),
-                    length: String::new(),
-                    headline: String::new(),
-                    employment_type: String::new(),
-                    facts: Vec::new(),
-                });
-            }
+        if let Some(end) = previous_end
+            && st.start_date > end
+        {
+            let gap = EmploymentStint {
+                start_date: end,
+                end_date: Some(st.start_date),
+                ..st.clone()
+            };
+            out.push(TimelineItem {
+                is_gap: true,
+                id: String::new(),
+                period: s.tf("person.time_away", "d", duration(s, gap.months(today))),
+                length: String::new(),
+                headline: String::new(),
+                employment_type: String::new(),
+                facts: Vec::new(),
+            });
         }
         previous_end = st.end_date;
         let end = match st.end_date {
@@ -527,10 +527,8 @@ fn timeline(
                 label(s.t, "rehire", r.code()),
             ));
         }
-        if see_reason {
-            if let Some(reason) = &st.rehire_reason {
-                facts.push((s.t("stint.rehire_reason").to_string(), reason.clone()));
-            }
+        if see_reason && let Some(reason) = &st.rehire_reason {
+            facts.push((s.t("stint.rehire_reason").to_string(), reason.clone()));
         }
         out.push(TimelineItem {
             is_gap: false,

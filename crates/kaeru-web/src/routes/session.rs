@@ -78,10 +78,10 @@ async fn setup_submit(
     let mut e = FieldErrors::new();
     let settings =
         CompanySettings::parse(&form.company_name, "Asia/Tokyo", v.lang.code(), |_| true);
-    if let Err(se) = &settings {
-        if let Some(inv) = se.get("name") {
-            e.add("company_name", inv.clone());
-        }
+    if let Err(se) = &settings
+        && let Some(inv) = se.get("name")
+    {
+        e.add("company_name", inv.clone());
     }
     let slug = e.check("slug", Slug::parse(&form.slug));
     let owner_name = e.check("owner_name", required_line(&form.owner_name, 100));
