@@ -1,0 +1,28 @@
+// Shared steps of the journeys.
+const { expect } = require('@playwright/test');
+
+async function login(page, email, password) {
+  await page.goto('/login');
+  await page.getByLabel('メールアドレス', { exact: true }).fill(email);
+  await page.getByLabel('パスワード', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  await expect(page).toHaveURL(/\/people$/);
+}
+
+// The order the product promises (五十音順): kana folded to hiragana, voicing marks ignored first.
+function sortKey(reading) {
+  const folded = reading
+    .normalize('NFKC')
+    .replace(/[\u30A1-\u30F6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60))
+    .replace(/\s+/g, ' ')
+    .trim();
+  const small = { 'ぁ': 'あ', 'ぃ': 'い', 'ぅ': 'う', 'ぇ': 'え', 'ぉ': 'お', 'っ': 'つ', 'ゃ': 'や', 'ゅ': 'ゆ', 'ょ': 'よ', 'ゎ': 'わ' };
+  const plain = folded
+    .normalize('NFD')
+    .replace(/[\u3099\u309A]/g, '')
+    .normalize('NFC')
+    .replace(/[ぁぃぅぇぉっゃゅょゎ]/g, (c) => small[c]);
+  return plain + '\u0001' + folded;
+}
+
+module.exports = { login, sortKey };
