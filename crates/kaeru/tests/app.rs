@@ -314,3 +314,40 @@ async fn an_unknown_database_scheme_is_an_error_not_a_new_file() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+db_test!(
+    async fn settings_company_and_password(target) {
+        let app = spawn_app(target).await;
+        let c = browser();
+        app.setup(&c, "sakura", "shacho@example.jp").await;
+        // Company settings: a bad time zone is refused with the typed values kept.
+        let r = app.post(&c, "/settings/company", "/settings/company", &[("name", "さくら精機（新）"), ("time_zone", "Mars/Olympus"), ("default_language", "en")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("タイムゾーン名を入力してください") && html.contains("value=\"さくら精機（新）\""));
+        let r = app.post(&c, "/settings/company", "/settings/company", &[("name", "さくら精機（新）"), ("time_zone", "Asia/Tokyo"), ("default_language", "en")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        // The owner has not chosen a language, so the company default (now English) applies.
+        let (_, html) = app.get(&c, "/people").await;
+        assert!(html.contains("さくら精機（新）") && html.contains("Add person"));
+        // Password change: the current password must be right and the two new ones must match.
+        let r = app.post(&c, "/settings/account", "/settings/account/password", &[("current", "nope"), ("new_password", "a new long password"), ("confirm", "something else")]).await;
+        let html = r.text().await.unwrap();
+        assert!(html.contains("The current password is not correct") && html.contains("The two new passwords do not match"));
+        let other = browser();
+        let r = app.post(&other, "/login", "/login", &[("email", "shacho@example.jp"), ("password", "correct horse battery")]).await;
+        assert_eq!(location(&r), "/people");
+        let r = app.post(&c, "/settings/account", "/settings/account/password", &[("current", "correct horse battery"), ("new_password", "a new long password"), ("confirm", "a new long password")]).await;
+        assert_eq!(location(&r), "/settings/account");
+        // This session goes on; the other one was signed out; the new password works.
+        assert_eq!(app.get(&c, "/settings/account").await.0, StatusCode::OK);
+        let r = other.get(format!("{}/people", app.base)).send().await.unwrap();
+        assert_eq!(location(&r), "/login");
+        let fresh = browser();
+        let r = app.post(&fresh, "/login", "/login", &[("email", "shacho@example.jp"), ("password", "a new long password")]).await;
+        assert_eq!(location(&r), "/people");
+        // An owner cannot demote themselves (and so lock the company out).
+        let (_, html) = app.get(&c, "/settings/staff").await;
+        assert!(html.contains("You"));
+    }
+);
