@@ -5,7 +5,8 @@ use crate::entity::{session, staff_user as row};
 use crate::{Actor, Db, Scope, StoreError, StoreResult, now};
 use kaeru_domain::{CompanyId, Language, Role, StaffUser, StaffUserId};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 
 pub(crate) fn to_domain(r: &row::Model) -> StaffUser {
@@ -50,20 +51,24 @@ pub async fn list(db: &Db, scope: &Scope) -> StoreResult<Vec<StaffUser>> {
     Ok(rows.iter().map(to_domain).collect())
 }
 
-async fn find(db: &Db, scope: &Scope, id: StaffUserId) -> StoreResult<row::Model> {
+async fn find(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: StaffUserId,
+) -> StoreResult<row::Model> {
     row::Entity::find_by_id(id.0)
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
-        .one(&db.read)
+        .one(conn)
         .await?
         .ok_or(StoreError::NotFound)
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: StaffUserId) -> StoreResult<StaffUser> {
-    Ok(to_domain(&find(db, scope, id).await?))
+    Ok(to_domain(&find(&db.read, scope, id).await?))
 }
 
 pub async fn password_hash(db: &Db, scope: &Scope, id: StaffUserId) -> StoreResult<String> {
-    Ok(find(db, scope, id).await?.password_hash)
+    Ok(find(&db.read, scope, id).await?.password_hash)
 }
 
 pub async fn create(
@@ -115,11 +120,7 @@ pub async fn update_access(
     active: bool,
 ) -> StoreResult<StaffUser> {
     let tx = db.write.begin().await?;
-    let current = row::Entity::find_by_id(id.0)
-        .filter(row::Column::CompanyId.eq(scope.company_id().0))
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let current = find(&tx, scope, id).await?;
     let before = serde_json::json!({"role": current.role, "active": current.active});
     let mut am: row::ActiveModel = current.into();
     am.role = Set(role.code().into());
@@ -161,11 +162,7 @@ pub async fn set_password(
     keep_session: Option<&str>,
 ) -> StoreResult<()> {
     let tx = db.write.begin().await?;
-    let current = row::Entity::find_by_id(id.0)
-        .filter(row::Column::CompanyId.eq(scope.company_id().0))
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let current = find(&tx, scope, id).await?;
     let mut am: row::ActiveModel = current.into();
     am.password_hash = Set(hash);
     am.updated_at = Set(now());

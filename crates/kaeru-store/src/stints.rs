@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use kaeru_domain::{
     EmploymentStint, EmploymentType, LeaveReason, PersonId, RehireEligibility, StintDraft, StintId,
 };
+use sea_orm::DatabaseTransaction;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -119,6 +120,35 @@ async fn person_exists(
         .ok_or(StoreError::NotFound)
 }
 
+/// The end of every stint change, in its transaction: the person's status, the audit entry, the revision.
+async fn finish_change(
+    tx: DatabaseTransaction,
+    scope: &Scope,
+    person: PersonId,
+    today: NaiveDate,
+    change: Change<'_>,
+) -> StoreResult<()> {
+    let all = of_person(&tx, scope, person).await?;
+    people::store_status(&tx, scope, person, &all, today).await?;
+    audit::record(&tx, scope, change).await?;
+    companies::bump_revision(&tx, scope).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A stint of the scope's company, read inside a transaction.
+async fn find_in(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: StintId,
+) -> StoreResult<row::Model> {
+    row::Entity::find_by_id(id.0)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
 /// Adds a stint; `today` (in the company's time zone) decides the person's new status.
 pub async fn create(
     db: &Db,
@@ -140,23 +170,15 @@ pub async fn create(
     };
     fill(&mut am, draft);
     let model = am.insert(&tx).await?;
-    let all = of_person(&tx, scope, person).await?;
-    people::store_status(&tx, scope, person, &all, today).await?;
-    audit::record(
-        &tx,
-        scope,
-        Change {
-            action: "stint.create",
-            entity: "stint",
-            entity_id: id.0,
-            person_id: Some(person),
-            changes: audit_view(draft),
-            actor,
-        },
-    )
-    .await?;
-    companies::bump_revision(&tx, scope).await?;
-    tx.commit().await?;
+    let change = Change {
+        action: "stint.create",
+        entity: "stint",
+        entity_id: id.0,
+        person_id: Some(person),
+        changes: audit_view(draft),
+        actor,
+    };
+    finish_change(tx, scope, person, today, change).await?;
     Ok(to_domain(model))
 }
 
@@ -169,33 +191,21 @@ pub async fn update(
     today: NaiveDate,
 ) -> StoreResult<EmploymentStint> {
     let tx = db.write.begin().await?;
-    let current = row::Entity::find_by_id(id.0)
-        .filter(row::Column::CompanyId.eq(scope.company_id().0))
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let current = find_in(&tx, scope, id).await?;
     let person = PersonId(current.person_id);
     let before = audit_view(&draft_of(&to_domain(current.clone())));
     let mut am: row::ActiveModel = current.into();
     fill(&mut am, draft);
     let model = am.update(&tx).await?;
-    let all = of_person(&tx, scope, person).await?;
-    people::store_status(&tx, scope, person, &all, today).await?;
-    audit::record(
-        &tx,
-        scope,
-        Change {
-            action: "stint.update",
-            entity: "stint",
-            entity_id: id.0,
-            person_id: Some(person),
-            changes: audit::diff(&before, &audit_view(draft)),
-            actor,
-        },
-    )
-    .await?;
-    companies::bump_revision(&tx, scope).await?;
-    tx.commit().await?;
+    let change = Change {
+        action: "stint.update",
+        entity: "stint",
+        entity_id: id.0,
+        person_id: Some(person),
+        changes: audit::diff(&before, &audit_view(draft)),
+        actor,
+    };
+    finish_change(tx, scope, person, today, change).await?;
     Ok(to_domain(model))
 }
 
@@ -207,11 +217,7 @@ pub async fn delete(
     today: NaiveDate,
 ) -> StoreResult<PersonId> {
     let tx = db.write.begin().await?;
-    let current = row::Entity::find_by_id(id.0)
-        .filter(row::Column::CompanyId.eq(scope.company_id().0))
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let current = find_in(&tx, scope, id).await?;
     let person = PersonId(current.person_id);
     let before = audit_view(&draft_of(&to_domain(current)));
     row::Entity::delete_many()
@@ -219,22 +225,14 @@ pub async fn delete(
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .exec(&tx)
         .await?;
-    let all = of_person(&tx, scope, person).await?;
-    people::store_status(&tx, scope, person, &all, today).await?;
-    audit::record(
-        &tx,
-        scope,
-        Change {
-            action: "stint.delete",
-            entity: "stint",
-            entity_id: id.0,
-            person_id: Some(person),
-            changes: before,
-            actor,
-        },
-    )
-    .await?;
-    companies::bump_revision(&tx, scope).await?;
-    tx.commit().await?;
+    let change = Change {
+        action: "stint.delete",
+        entity: "stint",
+        entity_id: id.0,
+        person_id: Some(person),
+        changes: before,
+        actor,
+    };
+    finish_change(tx, scope, person, today, change).await?;
     Ok(person)
 }

@@ -248,6 +248,44 @@ fn rerender(
         .into_response())
 }
 
+/// Shared by create and update: check, save, or show the form again with what was typed.
+async fn save(
+    state: &AppState,
+    signed: &Signed,
+    existing: Option<PersonId>,
+    input: PersonInput,
+) -> AppResult<Response> {
+    let draft = match checked(state, signed, &input, existing).await? {
+        Ok(d) => d,
+        Err(e) => return rerender(signed, existing, input, &e),
+    };
+    let (scope, actor) = (signed.scope(), signed.actor());
+    let saved = match existing {
+        None => people::create(&state.db, scope, &actor, &draft).await,
+        Some(id) => people::update(&state.db, scope, &actor, id, &draft).await,
+    };
+    match saved {
+        Ok(p) => Ok(redirect_with_flash(
+            &format!("/people/{}", p.id),
+            if existing.is_some() {
+                "flash.saved"
+            } else {
+                "flash.person_created"
+            },
+        )),
+        // Another request took the address between the check and the write.
+        Err(StoreError::Conflict(_)) => {
+            let mut e = FieldErrors::new();
+            e.add(
+                "emails",
+                Invalid::new("error.email_taken").with("email", draft.emails.join(", ")),
+            );
+            rerender(signed, existing, input, &e)
+        }
+        Err(e) => Err(AppError::from_store(signed.lang, e)),
+    }
+}
+
 async fn create(
     State(state): State<AppState>,
     signed: Signed,
@@ -255,30 +293,7 @@ async fn create(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let input = posted.fields;
-    let draft = match checked(&state, &signed, &input, None).await? {
-        Ok(d) => d,
-        Err(e) => return rerender(&signed, None, input, &e),
-    };
-    match people::create(&state.db, signed.scope(), &signed.actor(), &draft).await {
-        Ok(p) => Ok(redirect_with_flash(
-            &format!("/people/{}", p.id),
-            "flash.person_created",
-        )),
-        Err(StoreError::Conflict(_)) => rerender(
-            &signed,
-            None,
-            input,
-            &FieldErrors(
-                std::iter::once((
-                    "emails",
-                    Invalid::new("error.email_taken").with("email", ""),
-                ))
-                .collect(),
-            ),
-        ),
-        Err(e) => Err(AppError::from_store(signed.lang, e)),
-    }
+    save(&state, &signed, None, posted.fields).await
 }
 
 fn parse_id(signed: &Signed, id: &str) -> AppResult<PersonId> {
@@ -320,30 +335,7 @@ async fn update(
     people::get(&state.db, signed.scope(), id)
         .await
         .map_err(|e| AppError::from_store(signed.lang, e))?;
-    let input = posted.fields;
-    let draft = match checked(&state, &signed, &input, Some(id)).await? {
-        Ok(d) => d,
-        Err(e) => return rerender(&signed, Some(id), input, &e),
-    };
-    match people::update(&state.db, signed.scope(), &signed.actor(), id, &draft).await {
-        Ok(p) => Ok(redirect_with_flash(
-            &format!("/people/{}", p.id),
-            "flash.saved",
-        )),
-        Err(StoreError::Conflict(_)) => rerender(
-            &signed,
-            Some(id),
-            input,
-            &FieldErrors(
-                std::iter::once((
-                    "emails",
-                    Invalid::new("error.email_taken").with("email", ""),
-                ))
-                .collect(),
-            ),
-        ),
-        Err(e) => Err(AppError::from_store(signed.lang, e)),
-    }
+    save(&state, &signed, Some(id), posted.fields).await
 }
 
 pub struct Contact {
