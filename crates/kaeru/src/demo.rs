@@ -362,7 +362,7 @@ pub async fn seed(db: &Db, today: NaiveDate, seed: u64, progress: bool) -> anyho
         let title = *pick(&mut rng, titles);
         let mut plan: Vec<StintDraft> = Vec::new();
         if is_employee {
-            let returner = rng.gen_bool(0.15);
+            let returner = rng.gen_bool(0.3);
             let start = random_date(&mut rng, earliest_start, today - Duration::days(30));
             if returner && (today - start).num_days() > 365 * 4 {
                 let left = random_date(
