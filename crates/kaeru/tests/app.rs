@@ -292,6 +292,17 @@ db_test!(
         assert_eq!(app.get(&viewer, "/settings/staff").await.0, StatusCode::FORBIDDEN);
         let (_, html) = app.get(&viewer, "/people").await;
         assert!(!html.contains("/people/new"));
+        // The owner takes the viewer's access away: the viewer's session ends at once.
+        let (_, staff_page) = app.get(&a, "/settings/staff").await;
+        let marker = "action=\"/settings/staff/";
+        let at = staff_page.find(marker).expect("a form per other staff member") + marker.len();
+        let viewer_id = &staff_page[at..at + 36];
+        let r = app.post(&a, "/settings/staff", &format!("/settings/staff/{viewer_id}"), &[("role", "viewer")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let r = viewer.get(format!("{}/people", app.base)).send().await.unwrap();
+        assert_eq!(location(&r), "/login");
+        let r = app.post(&viewer, "/login", "/login", &[("email", "viewer@a.example"), ("password", "viewer password 1")]).await;
+        assert!(r.text().await.unwrap().contains("メールアドレスまたはパスワードが正しくありません"));
     }
 );
 
