@@ -44,3 +44,6 @@ id_type!(CompanyId);
 id_type!(StaffUserId);
 id_type!(PersonId);
 id_type!(StintId);
+id_type!(OfferId);
+id_type!(MissionId);
+id_type!(CheckInId);

@@ -5,27 +5,6 @@ use crate::validation::{self as v, FieldErrors, Invalid};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-macro_rules! coded_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $($(#[$vm])* #[serde(rename = $code)] $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stable code used in the database, the API and translation keys.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s.trim() { $($code => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-
 coded_enum!(
     /// 雇用形態
     EmploymentType {
