@@ -7,6 +7,7 @@ mod migration;
 
 pub mod audit;
 pub mod companies;
+pub mod offers;
 pub mod people;
 pub mod rate_limit;
 pub mod schedules;

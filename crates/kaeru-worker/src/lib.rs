@@ -8,6 +8,8 @@ use tokio_util::sync::CancellationToken;
 
 /// Recomputes each person's status once a day, so planned leaving dates take effect.
 pub const REFRESH_STATUSES: &str = "refresh_statuses";
+/// Marks return offers whose window has passed as expired, once a day.
+pub const EXPIRE_OFFERS: &str = "expire_offers";
 
 /// The next 00:05 in the company's time zone, in UTC.
 fn next_local_early_morning(
@@ -35,6 +37,18 @@ async fn run_job(db: &Db, company: CompanyId, job: &str) -> anyhow::Result<()> {
             tracing::info!(company = %company, changed, "statuses refreshed");
             Ok(())
         }
+        EXPIRE_OFFERS => {
+            let c = companies::get(db, &scope).await?;
+            let tz: chrono_tz::Tz = c.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+            let expired = kaeru_store::offers::expire_passed(
+                db,
+                &scope,
+                Utc::now().with_timezone(&tz).date_naive(),
+            )
+            .await?;
+            tracing::info!(company = %company, expired, "offers expired");
+            Ok(())
+        }
         other => anyhow::bail!("unknown job {other}"),
     }
 }
@@ -44,7 +58,9 @@ pub async fn tick(db: &Db, node: &str) -> anyhow::Result<usize> {
     let now = Utc::now();
     let all = companies::all(db).await?;
     for c in &all {
-        schedules::ensure(db, c.id, REFRESH_STATUSES, now).await?;
+        for job in [REFRESH_STATUSES, EXPIRE_OFFERS] {
+            schedules::ensure(db, c.id, job, now).await?;
+        }
     }
     let mut ran = 0;
     while let Some((company, job)) = schedules::claim_due(db, node, Duration::minutes(10)).await? {

@@ -3,9 +3,13 @@
 pub mod audit_entry;
 pub mod company;
 pub mod employment_stint;
+pub mod learning_mission;
+pub mod mission_check_in;
+pub mod offer_policy;
 pub mod person;
 pub mod person_email;
 pub mod rate_limit;
+pub mod return_offer;
 pub mod schedule;
 pub mod session;
 pub mod staff_user;
