@@ -155,6 +155,7 @@ pub struct OfferDraft {
 pub struct OfferInput {
     pub valid_from: String,
     pub valid_until: String,
+    #[serde(deserialize_with = "v::one_or_many")]
     pub terms: Vec<String>,
     pub salary_floor_yen: String,
     pub terms_note: String,
@@ -371,6 +372,7 @@ impl OfferPolicy {
 #[serde(default)]
 pub struct PolicyInput {
     pub window_years: String,
+    #[serde(deserialize_with = "v::one_or_many")]
     pub default_terms: Vec<String>,
     pub show_wareki: String,
     pub welcome_declaration: String,

@@ -26,6 +26,8 @@ pub enum Permission {
     SeeRehireReason,
     ManageStaff,
     ManageCompany,
+    /// Create, issue and close return offers; add missions and check-ins.
+    ManageOffers,
 }
 
 impl Role {
@@ -48,7 +50,10 @@ impl Role {
         use Permission::*;
         match self {
             Role::Owner => true,
-            Role::Hr => matches!(permission, ViewPeople | EditPeople | SeeRehireReason),
+            Role::Hr => matches!(
+                permission,
+                ViewPeople | EditPeople | SeeRehireReason | ManageOffers
+            ),
             Role::Manager | Role::Viewer => matches!(permission, ViewPeople),
         }
     }

@@ -56,3 +56,29 @@ pub fn message(inv: &Invalid, t: &Catalog) -> String {
             .collect::<Vec<_>>(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default, Deserialize)]
+    #[serde(default)]
+    struct Many {
+        #[serde(deserialize_with = "kaeru_domain::validation::one_or_many")]
+        terms: Vec<String>,
+        name: String,
+    }
+
+    #[test]
+    fn repeated_fields_arrive_as_a_list_beside_the_token() {
+        let body = "_csrf=abc&terms=a&name=x&terms=b";
+        let p: Posted<Many> = serde_html_form::from_str(body).unwrap();
+        assert_eq!(p.csrf, "abc");
+        assert_eq!(p.fields.terms, ["a", "b"]);
+        assert_eq!(p.fields.name, "x");
+        let one: Posted<Many> = serde_html_form::from_str("_csrf=abc&terms=a").unwrap();
+        assert_eq!(one.fields.terms, ["a"]);
+        let none: Posted<Many> = serde_html_form::from_str("_csrf=abc&name=y").unwrap();
+        assert!(none.fields.terms.is_empty());
+    }
+}

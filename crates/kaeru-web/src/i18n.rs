@@ -143,13 +143,22 @@ mod tests {
                             "home.",
                             "flash.",
                             "page.",
+                            "offer.",
+                            "offer_status.",
+                            "term.",
+                            "mission.",
+                            "checkin.",
+                            "policy.",
                         ]
                         .iter()
                         .any(|p| piece.starts_with(p));
                     if looks_like_key
                         && !piece.ends_with(".html")
                         && !piece.ends_with('.')
-                        && piece != "audit.action"
+                        && !ja
+                            .messages
+                            .keys()
+                            .any(|k| k.starts_with(&format!("{piece}.")))
                         && !ja.messages.contains_key(piece)
                     {
                         missing.insert(format!(

@@ -13,7 +13,9 @@ use kaeru_domain::{Language, Permission};
 /// Which section of the navigation is active.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
+    Home,
     People,
+    Offers,
     Settings,
     None,
 }

@@ -1,44 +1,31 @@
 //! Every route, each feature module with its own router, merged here.
 
 mod health;
+mod home;
+mod offers;
 mod people;
 mod session;
 mod settings;
 mod stints;
 
 use crate::AppState;
-use crate::auth::{SESSION_COOKIE, Visitor};
+use crate::auth::Visitor;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Catalog;
 use axum::Router;
-use axum::extract::State;
 use axum::response::Redirect;
-use axum::routing::get;
 use kaeru_domain::Language;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
         .merge(health::router())
         .merge(session::router())
         .merge(people::router())
         .merge(stints::router())
         .merge(settings::router())
+        .merge(offers::router())
+        .merge(home::router())
         .fallback(not_found)
-}
-
-/// The start page: first-run setup on an empty install, the people list when signed in, else sign-in.
-async fn home(State(state): State<AppState>, v: Visitor) -> AppResult<Redirect> {
-    if kaeru_store::companies::none_exist(&state.db)
-        .await
-        .map_err(|e| AppError::from_store(v.lang, e))?
-    {
-        return Ok(Redirect::to("/setup"));
-    }
-    if v.jar.get(SESSION_COOKIE).is_some() {
-        return Ok(Redirect::to("/people"));
-    }
-    Ok(Redirect::to("/login"))
 }
 
 async fn not_found(v: Visitor) -> AppError {

@@ -376,6 +376,16 @@ struct ShowPage {
     timeline: Vec<TimelineItem>,
     other_facts: Vec<(String, String)>,
     audit: Vec<AuditRow>,
+    offers: Vec<OfferRow>,
+    can_offer: bool,
+}
+
+pub struct OfferRow {
+    id: kaeru_domain::OfferId,
+    number: String,
+    status_code: &'static str,
+    status_label: String,
+    window: String,
 }
 
 fn duration(s: &Shell, months: u32) -> String {
@@ -589,6 +599,9 @@ async fn show(
     let entries = audit::for_person(&state.db, signed.scope(), id, 50)
         .await
         .map_err(err)?;
+    let person_offers = kaeru_store::offers::for_person(&state.db, signed.scope(), id)
+        .await
+        .map_err(err)?;
     let s = Shell::signed(&signed, Section::People, &format!("/people/{id}"));
     let mut other_facts = Vec::new();
     if let Some(b) = person.birth_date {
@@ -617,6 +630,18 @@ async fn show(
         ),
         other_facts,
         audit: audit_rows(&s, &entries),
+        can_offer: signed.can(Permission::ManageOffers)
+            && !person_offers.iter().any(|o| o.status.is_active()),
+        offers: person_offers
+            .iter()
+            .map(|o| OfferRow {
+                id: o.id,
+                number: o.number.clone(),
+                status_code: o.status.code(),
+                status_label: label(s.t, "offer_status", o.status.code()),
+                window: format!("{} – {}", s.date(&o.valid_from), s.date(&o.valid_until)),
+            })
+            .collect(),
         s,
     };
     Ok(render(signed.lang, &tpl)?.into_response())

@@ -1,0 +1,127 @@
+//! The start page: first-run setup on an empty install, sign-in for visitors, and for staff the to-do list
+//! (offers about to expire, overdue check-ins, offers not yet confirmed by the person).
+
+use super::render;
+use crate::AppState;
+use crate::auth::{SESSION_COOKIE, Signed, Visitor};
+use crate::error::{AppError, AppResult};
+use crate::shell::{Section, Shell};
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use kaeru_domain::PersonStatus;
+use kaeru_store::offers::{self, Reminder};
+use kaeru_store::people::{self, PeopleFilter};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+pub struct Todo {
+    href: String,
+    text: String,
+    date: String,
+    kind: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    s: Shell,
+    todos: Vec<Todo>,
+    counts: Vec<(String, u64, String)>,
+}
+
+async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response> {
+    let (mut parts, _) = req.into_parts();
+    let v = Visitor::from_request_parts(&mut parts, &state).await?;
+    if kaeru_store::companies::none_exist(&state.db)
+        .await
+        .map_err(|e| AppError::from_store(v.lang, e))?
+    {
+        return Ok(Redirect::to("/setup").into_response());
+    }
+    if v.jar.get(SESSION_COOKIE).is_none() {
+        return Ok(Redirect::to("/login").into_response());
+    }
+    let signed = Signed::from_request_parts(&mut parts, &state).await?;
+    let err = |e| AppError::from_store(signed.lang, e);
+    let s = Shell::signed(&signed, Section::Home, "/");
+    let today = signed.today();
+    let reminders = offers::reminders(&state.db, signed.scope(), today)
+        .await
+        .map_err(err)?;
+    let todos = reminders
+        .into_iter()
+        .map(|r| match r {
+            Reminder::ExpiringSoon {
+                offer,
+                number,
+                person_name,
+                valid_until,
+                ..
+            } => Todo {
+                href: format!("/offers/{offer}"),
+                text: s.t.format(
+                    "home.todo_expiring",
+                    &[
+                        ("name", person_name),
+                        ("number", number),
+                        ("days", (valid_until - today).num_days().to_string()),
+                    ],
+                ),
+                date: s.date(&valid_until),
+                kind: "expiring",
+            },
+            Reminder::CheckInOverdue {
+                offer,
+                person_name,
+                skill,
+                due,
+                ..
+            } => Todo {
+                href: format!("/offers/{offer}"),
+                text: s.t.format(
+                    "home.todo_check_in",
+                    &[("name", person_name), ("skill", skill)],
+                ),
+                date: s.date(&due),
+                kind: "check_in",
+            },
+            Reminder::NotAcknowledged {
+                offer,
+                number,
+                person_name,
+                issued_on,
+                ..
+            } => Todo {
+                href: format!("/offers/{offer}"),
+                text: s.t.format(
+                    "home.todo_unacknowledged",
+                    &[("name", person_name), ("number", number)],
+                ),
+                date: s.date(&issued_on),
+                kind: "unacknowledged",
+            },
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for status in PersonStatus::ALL {
+        let f = PeopleFilter {
+            status: Some(status),
+            ..Default::default()
+        };
+        let n = people::list(&state.db, signed.scope(), &f, 1, 1)
+            .await
+            .map_err(err)?
+            .total;
+        counts.push((
+            super::label(s.t, "status", status.code()),
+            n,
+            format!("/people?status={}", status.code()),
+        ));
+    }
+    Ok(render(signed.lang, &HomePage { s, todos, counts })?.into_response())
+}

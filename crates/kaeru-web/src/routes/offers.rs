@@ -1,0 +1,863 @@
+//! Return offers: the list, the form, the offer page with its lifecycle, missions and check-ins,
+//! and the company's offer policy.
+
+use super::{choices, label, redirect_with_flash, render};
+use crate::AppState;
+use crate::auth::Signed;
+use crate::error::{AppError, AppResult};
+use crate::forms::{FormErrors, Posted};
+use crate::i18n::Catalog;
+use crate::shell::{Section, Shell};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::Form as HtmlForm;
+use kaeru_domain::offer::{CheckInInput, MissionInput, OfferContext, PolicyInput, wareki};
+use kaeru_domain::{
+    FieldErrors, Invalid, MissionId, OfferAction, OfferId, OfferInput, OfferStatus, OfferTerm,
+    Permission, Person, PersonId, ReturnOffer,
+};
+use kaeru_store::offers::{self, TransitionError};
+use kaeru_store::{StoreError, people, stints};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/offers", get(list))
+        .route("/people/{id}/offers", post(create))
+        .route("/people/{id}/offers/new", get(new_form))
+        .route("/offers/{id}", get(show).post(update))
+        .route("/offers/{id}/edit", get(edit_form))
+        .route("/offers/{id}/status", post(change_status))
+        .route("/offers/{id}/missions", post(add_mission))
+        .route(
+            "/offers/{id}/missions/{mission}/check-ins",
+            post(add_check_in),
+        )
+        .route("/settings/policy", get(policy_page).post(policy_submit))
+}
+
+fn offer_id(signed: &Signed, id: &str) -> AppResult<OfferId> {
+    id.parse().map_err(|_| AppError::NotFound(signed.lang))
+}
+
+/// A date as in tables, with 和暦 beside it when the company shows it.
+fn date_with_era(s: &Shell, d: &chrono::NaiveDate, show_wareki: bool) -> String {
+    if show_wareki {
+        format!("{}（{}）", s.date(d), wareki(*d))
+    } else {
+        s.date(d)
+    }
+}
+
+pub struct ListRow {
+    id: OfferId,
+    number: String,
+    person_id: PersonId,
+    person_name: String,
+    person_kana: String,
+    status_code: &'static str,
+    status_label: String,
+    window: String,
+    days_left: String,
+}
+
+#[derive(Template)]
+#[template(path = "offers_list.html")]
+struct ListPage {
+    s: Shell,
+    rows: Vec<ListRow>,
+    statuses: Vec<(&'static str, String)>,
+    filter_status: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    status: String,
+}
+
+fn days_left_text(s: &Shell, o: &ReturnOffer, today: chrono::NaiveDate) -> String {
+    if !matches!(o.status, OfferStatus::Issued | OfferStatus::Acknowledged) {
+        return String::new();
+    }
+    let days = o.days_left(today);
+    if days < 0 {
+        s.t("offer.window_over").to_string()
+    } else {
+        s.tf("offer.days_left", "n", days)
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    signed.require(Permission::ViewPeople)?;
+    let status = OfferStatus::parse(&q.status);
+    let items = offers::list(&state.db, signed.scope(), status)
+        .await
+        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let s = Shell::signed(&signed, Section::Offers, "/offers");
+    let today = signed.today();
+    let rows = items
+        .into_iter()
+        .map(|i| ListRow {
+            id: i.offer.id,
+            number: i.offer.number.clone(),
+            person_id: i.offer.person_id,
+            person_name: i.person_name,
+            person_kana: i.person_kana,
+            status_code: i.offer.status.code(),
+            status_label: label(s.t, "offer_status", i.offer.status.code()),
+            window: format!(
+                "{} – {}",
+                s.date(&i.offer.valid_from),
+                s.date(&i.offer.valid_until)
+            ),
+            days_left: days_left_text(&s, &i.offer, today),
+        })
+        .collect();
+    let tpl = ListPage {
+        rows,
+        statuses: choices(s.t, "offer_status", OfferStatus::ALL, OfferStatus::code),
+        filter_status: status.map(|s| s.code().to_string()).unwrap_or_default(),
+        s,
+    };
+    Ok(render(signed.lang, &tpl)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "offer_form.html")]
+struct FormPage {
+    s: Shell,
+    title: String,
+    action: String,
+    cancel: String,
+    person_id: PersonId,
+    person_name: String,
+    form: OfferInput,
+    errors: FormErrors,
+    terms: Vec<(&'static str, String)>,
+    not_eligible: bool,
+}
+
+fn form_page(
+    signed: &Signed,
+    person: &Person,
+    offer: Option<&ReturnOffer>,
+    form: OfferInput,
+    errors: FormErrors,
+    not_eligible: bool,
+) -> FormPage {
+    let s = Shell::signed(signed, Section::Offers, "/offers");
+    let (title, action, cancel) = match offer {
+        None => (
+            s.t("offer.new_title").to_string(),
+            format!("/people/{}/offers", person.id),
+            format!("/people/{}", person.id),
+        ),
+        Some(o) => (
+            s.tf("offer.edit_title", "number", &o.number),
+            format!("/offers/{}", o.id),
+            format!("/offers/{}", o.id),
+        ),
+    };
+    FormPage {
+        title,
+        action,
+        cancel,
+        person_id: person.id,
+        person_name: person.full_name(),
+        form,
+        errors,
+        terms: choices(s.t, "term", OfferTerm::ALL, OfferTerm::code),
+        not_eligible,
+        s,
+    }
+}
+
+/// Everything the rules need about the person, read fresh.
+async fn context_parts(
+    state: &AppState,
+    signed: &Signed,
+    person: PersonId,
+    except: Option<OfferId>,
+) -> AppResult<(Vec<kaeru_domain::EmploymentStint>, Option<String>)> {
+    let err = |e| AppError::from_store(signed.lang, e);
+    let st = stints::for_person(&state.db, signed.scope(), person)
+        .await
+        .map_err(err)?;
+    let active = offers::active_for_person(&state.db, signed.scope(), person, except)
+        .await
+        .map_err(err)?
+        .map(|o| o.number);
+    Ok((st, active))
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    signed.require(Permission::ManageOffers)?;
+    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
+    let err = |e| AppError::from_store(signed.lang, e);
+    let person = people::get(&state.db, signed.scope(), pid)
+        .await
+        .map_err(err)?;
+    let policy = offers::policy(&state.db, signed.scope())
+        .await
+        .map_err(err)?;
+    let (st, active) = context_parts(&state, &signed, pid, None).await?;
+    let ctx = OfferContext {
+        stints: &st,
+        today: signed.today(),
+        other_active_offer: active.as_deref(),
+    };
+    let (from, until) = policy.default_window(ctx.leaving_date(), signed.today());
+    let form = OfferInput {
+        valid_from: from.to_string(),
+        valid_until: until.to_string(),
+        terms: policy
+            .default_terms
+            .iter()
+            .map(|t| t.code().to_string())
+            .collect(),
+        signer_name: signed.info.user.display_name.clone(),
+        ..Default::default()
+    };
+    // Say up front what would stop the offer, rather than after the form is filled in.
+    let mut errors = FieldErrors::new();
+    if let Err(e) = form.parse(&ctx) {
+        for key in ["valid_from"] {
+            if let Some(inv) = e.get(key) {
+                errors.add(key, inv.clone());
+            }
+        }
+    }
+    let not_eligible = ctx.rehire() == Some(kaeru_domain::RehireEligibility::NotEligible);
+    let errors = FormErrors::from(&errors, Catalog::get(signed.lang));
+    Ok(render(
+        signed.lang,
+        &form_page(&signed, &person, None, form, errors, not_eligible),
+    )?
+    .into_response())
+}
+
+async fn save(
+    state: &AppState,
+    signed: &Signed,
+    person: &Person,
+    existing: Option<&ReturnOffer>,
+    input: OfferInput,
+) -> AppResult<Response> {
+    let (st, active) = context_parts(state, signed, person.id, existing.map(|o| o.id)).await?;
+    let ctx = OfferContext {
+        stints: &st,
+        today: signed.today(),
+        other_active_offer: active.as_deref(),
+    };
+    let not_eligible = ctx.rehire() == Some(kaeru_domain::RehireEligibility::NotEligible);
+    let refuse = |input: OfferInput, e: &FieldErrors| -> AppResult<Response> {
+        tracing::info!(fields = ?e.0.keys().collect::<Vec<_>>(), "offer form refused");
+        let errors = FormErrors::from(e, Catalog::get(signed.lang));
+        Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(
+                signed.lang,
+                &form_page(signed, person, existing, input, errors, not_eligible),
+            )?,
+        )
+            .into_response())
+    };
+    let draft = match input.parse(&ctx) {
+        Ok(d) => d,
+        Err(e) => return refuse(input, &e),
+    };
+    let (scope, actor) = (signed.scope(), signed.actor());
+    let saved = match existing {
+        None => offers::create(&state.db, scope, &actor, person.id, &draft, signed.today()).await,
+        Some(o) => offers::update_draft(&state.db, scope, &actor, o.id, &draft).await,
+    };
+    match saved {
+        Ok(o) => Ok(redirect_with_flash(
+            &format!("/offers/{}", o.id),
+            "flash.saved",
+        )),
+        Err(StoreError::Conflict("active_offer")) => {
+            let mut e = FieldErrors::new();
+            e.add(
+                "valid_from",
+                Invalid::new("error.offer_already_active").with("number", "—"),
+            );
+            refuse(input, &e)
+        }
+        Err(StoreError::Conflict("status")) => {
+            let mut e = FieldErrors::new();
+            e.add("valid_from", Invalid::new("error.offer_transition"));
+            refuse(input, &e)
+        }
+        Err(e) => Err(AppError::from_store(signed.lang, e)),
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    HtmlForm(posted): HtmlForm<Posted<OfferInput>>,
+) -> AppResult<Response> {
+    signed.check_csrf(&posted.csrf)?;
+    signed.require(Permission::ManageOffers)?;
+    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
+    let person = people::get(&state.db, signed.scope(), pid)
+        .await
+        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    save(&state, &signed, &person, None, posted.fields).await
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    signed.require(Permission::ManageOffers)?;
+    let oid = offer_id(&signed, &id)?;
+    let err = |e| AppError::from_store(signed.lang, e);
+    let offer = offers::get(&state.db, signed.scope(), oid)
+        .await
+        .map_err(err)?;
+    let person = people::get(&state.db, signed.scope(), offer.person_id)
+        .await
+        .map_err(err)?;
+    if offer.status != OfferStatus::Draft {
+        return Ok(redirect_with_flash(
+            &format!("/offers/{oid}"),
+            "flash.offer_not_draft",
+        ));
+    }
+    let (st, _) = context_parts(&state, &signed, person.id, Some(oid)).await?;
+    let not_eligible = OfferContext {
+        stints: &st,
+        today: signed.today(),
+        other_active_offer: None,
+    }
+    .rehire()
+        == Some(kaeru_domain::RehireEligibility::NotEligible);
+    Ok(render(
+        signed.lang,
+        &form_page(
+            &signed,
+            &person,
+            Some(&offer),
+            OfferInput::from_offer(&offer),
+            FormErrors::none(),
+            not_eligible,
+        ),
+    )?
+    .into_response())
+}
+
+async fn update(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    HtmlForm(posted): HtmlForm<Posted<OfferInput>>,
+) -> AppResult<Response> {
+    signed.check_csrf(&posted.csrf)?;
+    signed.require(Permission::ManageOffers)?;
+    let oid = offer_id(&signed, &id)?;
+    let err = |e| AppError::from_store(signed.lang, e);
+    let offer = offers::get(&state.db, signed.scope(), oid)
+        .await
+        .map_err(err)?;
+    let person = people::get(&state.db, signed.scope(), offer.person_id)
+        .await
+        .map_err(err)?;
+    save(&state, &signed, &person, Some(&offer), posted.fields).await
+}
+
+pub struct CheckInRow {
+    on_date: String,
+    activity: String,
+    level: String,
+    by: String,
+}
+
+pub struct MissionView {
+    id: MissionId,
+    skill: String,
+    target_level: i32,
+    reason: String,
+    every: String,
+    next_due: String,
+    overdue: bool,
+    latest_level: String,
+    check_ins: Vec<CheckInRow>,
+}
+
+#[derive(Template)]
+#[template(path = "offer_show.html")]
+struct ShowPage {
+    s: Shell,
+    offer_id: OfferId,
+    number: String,
+    person_id: PersonId,
+    person_name: String,
+    person_kana: String,
+    status_code: &'static str,
+    status_label: String,
+    facts: Vec<(String, String)>,
+    terms: Vec<String>,
+    actions: Vec<(&'static str, String, bool)>,
+    can_manage: bool,
+    is_draft: bool,
+    is_active: bool,
+    missions: Vec<MissionView>,
+    mission_form: MissionInput,
+    mission_errors: FormErrors,
+    check_in_form: CheckInInput,
+    check_in_errors: FormErrors,
+    check_in_for: String,
+    status_errors: FormErrors,
+    today: String,
+}
+
+#[derive(Default)]
+struct ShowForms {
+    mission: MissionInput,
+    mission_errors: FieldErrors,
+    check_in: CheckInInput,
+    check_in_errors: FieldErrors,
+    check_in_for: Option<MissionId>,
+    status_errors: FieldErrors,
+}
+
+async fn show_page(
+    state: &AppState,
+    signed: &Signed,
+    oid: OfferId,
+    forms: ShowForms,
+) -> AppResult<ShowPage> {
+    let err = |e| AppError::from_store(signed.lang, e);
+    let offer = offers::get(&state.db, signed.scope(), oid)
+        .await
+        .map_err(err)?;
+    let person = people::get(&state.db, signed.scope(), offer.person_id)
+        .await
+        .map_err(err)?;
+    let policy = offers::policy(&state.db, signed.scope())
+        .await
+        .map_err(err)?;
+    let missions = offers::missions(&state.db, signed.scope(), oid)
+        .await
+        .map_err(err)?;
+    let s = Shell::signed(signed, Section::Offers, &format!("/offers/{oid}"));
+    let today = signed.today();
+    let w = |d: &chrono::NaiveDate| date_with_era(&s, d, policy.show_wareki);
+    let mut facts = vec![(
+        s.t("offer.window").to_string(),
+        format!("{} – {}", w(&offer.valid_from), w(&offer.valid_until)),
+    )];
+    let left = days_left_text(&s, &offer, today);
+    if !left.is_empty() {
+        facts.push((s.t("offer.remaining").to_string(), left));
+    }
+    if let Some(d) = offer.issued_on {
+        facts.push((s.t("offer.issued_on").to_string(), w(&d)));
+    }
+    if let Some(at) = offer.acknowledged_at {
+        facts.push((s.t("offer.acknowledged_at").to_string(), s.datetime(&at)));
+    }
+    let signer = match &offer.signer_title {
+        Some(t) => format!("{t} {}", offer.signer_name),
+        None => offer.signer_name.clone(),
+    };
+    facts.push((s.t("offer.signer").to_string(), signer));
+    if let Some(r) = &offer.override_reason {
+        facts.push((s.t("offer.override_reason").to_string(), r.clone()));
+    }
+    if let Some(r) = &offer.status_reason {
+        facts.push((s.t("offer.status_reason").to_string(), r.clone()));
+    }
+    let mut terms: Vec<String> = offer
+        .terms
+        .iter()
+        .map(|t| match (t, offer.salary_floor_yen) {
+            (OfferTerm::SalaryFloor, Some(y)) => {
+                format!("{}：{}", label(s.t, "term", t.code()), yen(y))
+            }
+            _ => label(s.t, "term", t.code()),
+        })
+        .collect();
+    if let Some(n) = &offer.terms_note {
+        terms.push(n.clone());
+    }
+    let can_manage = signed.can(Permission::ManageOffers);
+    let actions = if can_manage {
+        offer
+            .status
+            .manual_actions()
+            .iter()
+            .map(|a| {
+                (
+                    a.code(),
+                    label(s.t, "offer.action", a.code()),
+                    matches!(a, OfferAction::Withdraw | OfferAction::Decline),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let missions = missions
+        .into_iter()
+        .map(|m| {
+            let last = m.check_ins.first().map(|c| c.on_date);
+            let due = m
+                .mission
+                .next_check_in(last, m.mission.created_at.date_naive());
+            MissionView {
+                id: m.mission.id,
+                skill: m.mission.skill.clone(),
+                target_level: m.mission.target_level,
+                reason: m.mission.reason.clone().unwrap_or_default(),
+                every: s.tf("offer.every_days", "n", m.mission.check_in_every_days),
+                next_due: s.date(&due),
+                overdue: offer.status.is_active() && due < today,
+                latest_level: m
+                    .check_ins
+                    .iter()
+                    .find_map(|c| c.assessed_level)
+                    .map(|l| l.to_string())
+                    .unwrap_or_else(|| "—".into()),
+                check_ins: m
+                    .check_ins
+                    .iter()
+                    .map(|c| CheckInRow {
+                        on_date: s.date(&c.on_date),
+                        activity: c.activity.clone(),
+                        level: c
+                            .assessed_level
+                            .map(|l| l.to_string())
+                            .unwrap_or_else(|| "—".into()),
+                        by: c.recorded_by.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let t = Catalog::get(signed.lang);
+    let mut check_in_form = forms.check_in;
+    if check_in_form.on_date.is_empty() {
+        check_in_form.on_date = today.to_string();
+    }
+    let mut mission_form = forms.mission;
+    if mission_form.check_in_every_days.is_empty() {
+        mission_form.check_in_every_days = "90".into();
+        mission_form.target_level = "3".into();
+    }
+    Ok(ShowPage {
+        offer_id: oid,
+        number: offer.number.clone(),
+        person_id: person.id,
+        person_name: person.full_name(),
+        person_kana: person.full_kana(),
+        status_code: offer.status.code(),
+        status_label: label(s.t, "offer_status", offer.status.code()),
+        facts,
+        terms,
+        actions,
+        can_manage,
+        is_draft: offer.status == OfferStatus::Draft,
+        is_active: offer.status.is_active(),
+        missions,
+        mission_form,
+        mission_errors: FormErrors::from(&forms.mission_errors, t),
+        check_in_form,
+        check_in_errors: FormErrors::from(&forms.check_in_errors, t),
+        check_in_for: forms
+            .check_in_for
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        status_errors: FormErrors::from(&forms.status_errors, t),
+        today: today.to_string(),
+        s,
+    })
+}
+
+/// ¥1,200,000
+pub fn yen(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}¥{out}", if amount < 0 { "-" } else { "" })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    signed.require(Permission::ViewPeople)?;
+    let oid = offer_id(&signed, &id)?;
+    let page = show_page(&state, &signed, oid, ShowForms::default()).await?;
+    Ok(render(signed.lang, &page)?.into_response())
+}
+
+async fn refuse_on_page(
+    state: &AppState,
+    signed: &Signed,
+    oid: OfferId,
+    forms: ShowForms,
+) -> AppResult<Response> {
+    let page = show_page(state, signed, oid, forms).await?;
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        render(signed.lang, &page)?,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StatusForm {
+    action: String,
+    reason: String,
+}
+
+async fn change_status(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Form(posted): Form<Posted<StatusForm>>,
+) -> AppResult<Response> {
+    signed.check_csrf(&posted.csrf)?;
+    signed.require(Permission::ManageOffers)?;
+    let oid = offer_id(&signed, &id)?;
+    let mut e = FieldErrors::new();
+    let action = OfferAction::parse(&posted.fields.action);
+    let reason = e
+        .check(
+            "reason",
+            kaeru_domain::validation::optional_text(&posted.fields.reason, 2000),
+        )
+        .flatten();
+    let Some(action) = action.filter(|_| e.is_empty()) else {
+        if action.is_none() {
+            e.add("reason", Invalid::new("error.offer_transition"));
+        }
+        return refuse_on_page(
+            &state,
+            &signed,
+            oid,
+            ShowForms {
+                status_errors: e,
+                ..Default::default()
+            },
+        )
+        .await;
+    };
+    match offers::transition(
+        &state.db,
+        signed.scope(),
+        &signed.actor(),
+        oid,
+        action,
+        reason,
+        signed.today(),
+    )
+    .await
+    {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/offers/{oid}"),
+            "flash.offer_status",
+        )),
+        Err(TransitionError::Refused(inv)) => {
+            let mut e = FieldErrors::new();
+            e.add("reason", inv);
+            refuse_on_page(
+                &state,
+                &signed,
+                oid,
+                ShowForms {
+                    status_errors: e,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(TransitionError::Store(err)) => Err(AppError::from_store(signed.lang, err)),
+    }
+}
+
+async fn add_mission(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Form(posted): Form<Posted<MissionInput>>,
+) -> AppResult<Response> {
+    signed.check_csrf(&posted.csrf)?;
+    signed.require(Permission::ManageOffers)?;
+    let oid = offer_id(&signed, &id)?;
+    let input = posted.fields;
+    let draft = match input.parse() {
+        Ok(d) => d,
+        Err(e) => {
+            return refuse_on_page(
+                &state,
+                &signed,
+                oid,
+                ShowForms {
+                    mission: input,
+                    mission_errors: e,
+                    ..Default::default()
+                },
+            )
+            .await;
+        }
+    };
+    match offers::add_mission(&state.db, signed.scope(), &signed.actor(), oid, &draft).await {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/offers/{oid}"),
+            "flash.mission_added",
+        )),
+        Err(StoreError::Conflict(_)) => {
+            let mut e = FieldErrors::new();
+            e.add("skill", Invalid::new("error.offer_transition"));
+            refuse_on_page(
+                &state,
+                &signed,
+                oid,
+                ShowForms {
+                    mission: input,
+                    mission_errors: e,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(AppError::from_store(signed.lang, e)),
+    }
+}
+
+async fn add_check_in(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, mission)): Path<(String, String)>,
+    Form(posted): Form<Posted<CheckInInput>>,
+) -> AppResult<Response> {
+    signed.check_csrf(&posted.csrf)?;
+    signed.require(Permission::ManageOffers)?;
+    let oid = offer_id(&signed, &id)?;
+    let mid: MissionId = mission
+        .parse()
+        .map_err(|_| AppError::NotFound(signed.lang))?;
+    // The mission must belong to this offer (and so to this company).
+    let own = offers::missions(&state.db, signed.scope(), oid)
+        .await
+        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    if !own.iter().any(|m| m.mission.id == mid) {
+        return Err(AppError::NotFound(signed.lang));
+    }
+    let input = posted.fields;
+    let draft = match input.parse(signed.today()) {
+        Ok(d) => d,
+        Err(e) => {
+            return refuse_on_page(
+                &state,
+                &signed,
+                oid,
+                ShowForms {
+                    check_in: input,
+                    check_in_errors: e,
+                    check_in_for: Some(mid),
+                    ..Default::default()
+                },
+            )
+            .await;
+        }
+    };
+    offers::add_check_in(&state.db, signed.scope(), &signed.actor(), mid, &draft)
+        .await
+        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    Ok(redirect_with_flash(
+        &format!("/offers/{oid}"),
+        "flash.check_in_added",
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "policy.html")]
+struct PolicyPage {
+    s: Shell,
+    form: PolicyInput,
+    errors: FormErrors,
+    terms: Vec<(&'static str, String)>,
+}
+
+async fn policy_page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+    signed.require(Permission::ManageCompany)?;
+    let p = offers::policy(&state.db, signed.scope())
+        .await
+        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let s = Shell::signed(&signed, Section::Settings, "/settings/policy");
+    let page = PolicyPage {
+        form: PolicyInput::from_policy(&p),
+        errors: FormErrors::none(),
+        terms: choices(s.t, "term", OfferTerm::ALL, OfferTerm::code),
+        s,
+    };
+    Ok(render(signed.lang, &page)?.into_response())
+}
+
+async fn policy_submit(
+    State(state): State<AppState>,
+    signed: Signed,
+    HtmlForm(posted): HtmlForm<Posted<PolicyInput>>,
+) -> AppResult<Response> {
+    signed.check_csrf(&posted.csrf)?;
+    signed.require(Permission::ManageCompany)?;
+    match posted.fields.parse() {
+        Ok(p) => {
+            offers::set_policy(&state.db, signed.scope(), &signed.actor(), &p)
+                .await
+                .map_err(|e| AppError::from_store(signed.lang, e))?;
+            Ok(redirect_with_flash("/settings/policy", "flash.saved"))
+        }
+        Err(e) => {
+            let s = Shell::signed(&signed, Section::Settings, "/settings/policy");
+            let page = PolicyPage {
+                form: posted.fields,
+                errors: FormErrors::from(&e, Catalog::get(signed.lang)),
+                terms: choices(s.t, "term", OfferTerm::ALL, OfferTerm::code),
+                s,
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(signed.lang, &page)?,
+            )
+                .into_response())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn yen_has_thousands_separators() {
+        assert_eq!(super::yen(1_200_000), "¥1,200,000");
+        assert_eq!(super::yen(999), "¥999");
+        assert_eq!(super::yen(1000), "¥1,000");
+    }
+}
