@@ -362,3 +362,99 @@ db_test!(
         assert!(html.contains("You"));
     }
 );
+
+fn tokyo_today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
+}
+
+db_test!(
+    async fn return_offers_with_missions_and_the_home_to_do_list(target) {
+        let app = spawn_app(target).await;
+        let c = browser();
+        app.setup(&c, "sakura", "shacho@example.jp").await;
+        let person = app.create_person(&c, "佐藤", "さとう", "misaki@example.jp").await;
+        let stints = format!("{person}/stints");
+        app.post(&c, &format!("{stints}/new"), &stints, &[("start_date", "2018-04-01"), ("employment_type", "full_time"), ("department", "営業")]).await;
+        // Still employed with no planned leaving date: the form says so before anything is typed, and refuses.
+        let new_offer = format!("{person}/offers/new");
+        let (_, html) = app.get(&c, &new_offer).await;
+        assert!(html.contains("在籍中で退職予定日のない人にはオファーを作成できません"));
+        let today = tokyo_today();
+        let soon = (today + chrono::Duration::days(30)).to_string();
+        let offers_path = format!("{person}/offers");
+        let r = app.post(&c, &new_offer, &offers_path, &[("valid_from", "2026-03-31"), ("valid_until", &soon), ("signer_name", "桜井 健一")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // Give the stint its leaving date; now the window rules apply.
+        let (_, page) = app.get(&c, &person).await;
+        let stint_id = page.match_indices("/stints/").map(|(i, _)| &page[i + 8..i + 44]).find(|id| !id.starts_with("new")).unwrap();
+        let stint = format!("{stints}/{stint_id}");
+        let r = app.post(&c, &format!("{stint}/edit"), &stint, &[("start_date", "2018-04-01"), ("end_date", "2026-03-31"), ("employment_type", "full_time"), ("department", "営業"), ("rehire_eligibility", "welcome")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, html) = app.get(&c, &new_offer).await;
+        assert!(html.contains("value=\"2026-03-31\"") && html.contains("value=\"2029-03-31\""), "window defaults to 3 years from leaving");
+        let r = app.post(&c, &new_offer, &offers_path, &[("valid_from", "2026-03-31"), ("valid_until", "2025-01-01"), ("signer_name", "桜井 健一"), ("terms", "salary_floor"), ("terms", "priority_interview"), ("terms_note", "配属は営業部")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("有効期限は開始日より後の日付を入力してください") && html.contains("給与の下限」を選んだときは金額を入力してください"));
+        assert!(html.contains("配属は営業部") && html.contains("value=\"salary_floor\" checked"));
+        let r = app.post(&c, &new_offer, &offers_path, &[("valid_from", "2026-03-31"), ("valid_until", &soon), ("signer_name", "桜井 健一"), ("signer_title", "代表取締役"), ("terms", "salary_floor"), ("salary_floor_yen", "3,600,000")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let offer = location(&r).to_string();
+        assert!(offer.starts_with("/offers/"));
+        let (_, html) = app.get(&c, &offer).await;
+        assert!(html.contains("RO-") && html.contains("下書き") && html.contains("給与の下限：¥3,600,000") && html.contains("令和8年"));
+        // One standing offer per person.
+        let r = app.post(&c, &new_offer, &offers_path, &[("valid_from", "2026-03-31"), ("valid_until", "2029-03-31"), ("signer_name", "桜井 健一")]).await;
+        assert!(r.text().await.unwrap().contains("この人には有効なオファー"));
+        // Issue it; the home page warns that it ends within 90 days.
+        let status = format!("{offer}/status");
+        let r = app.post(&c, &offer, &status, &[("action", "issue")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, home) = app.get(&c, "/").await;
+        assert!(home.contains("佐藤 太郎さんのリターンオファー") && home.contains("あと30日"), "{home}");
+        // A learning mission and its check-ins.
+        let missions = format!("{offer}/missions");
+        let r = app.post(&c, &offer, &missions, &[("skill", ""), ("target_level", "7"), ("check_in_every_days", "90")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let r = app.post(&c, &offer, &missions, &[("skill", "デジタルマーケティング"), ("target_level", "3"), ("check_in_every_days", "90"), ("reason", "社内に経験者がいない")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, html) = app.get(&c, &offer).await;
+        let at = html.find("/check-ins\"").unwrap();
+        let check_ins = html[..at].rsplit("action=\"").next().unwrap().to_string() + "/check-ins";
+        let tomorrow = (today + chrono::Duration::days(1)).to_string();
+        let r = app.post(&c, &offer, &check_ins, &[("on_date", &tomorrow), ("activity", "Web広告")]).await;
+        assert!(r.text().await.unwrap().contains("未来の日付は入力できません"));
+        let r = app.post(&c, &offer, &check_ins, &[("on_date", &today.to_string()), ("activity", "Web広告の運用を担当"), ("assessed_level", "2")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, html) = app.get(&c, &offer).await;
+        assert!(html.contains("Web広告の運用を担当") && html.contains("直近の評価 2"));
+        // Acknowledge, then an illegal move is refused with a message.
+        app.post(&c, &offer, &status, &[("action", "acknowledge")]).await;
+        let r = app.post(&c, &offer, &status, &[("action", "issue")]).await;
+        assert!(r.text().await.unwrap().contains("このオファーの今の状態では、その操作はできません"));
+        let r = app.post(&c, &offer, &status, &[("action", "withdraw"), ("reason", "本人の希望")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, html) = app.get(&c, &offer).await;
+        assert!(html.contains("撤回") && html.contains("本人の希望"));
+        let (_, html) = app.get(&c, &person).await;
+        assert!(html.contains("オファーを作成") && html.contains("オファーを撤回"));
+        // The policy changes the defaults of the next offer.
+        let r = app.post(&c, "/settings/policy", "/settings/policy", &[("window_years", "0"), ("welcome_declaration", "")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let r = app.post(&c, "/settings/policy", "/settings/policy", &[("window_years", "5"), ("default_terms", "probation_waived"), ("welcome_declaration", "おかえりなさい")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, html) = app.get(&c, &new_offer).await;
+        assert!(html.contains("value=\"2031-03-31\"") && html.contains("value=\"probation_waived\" checked"));
+        // Another company sees none of it.
+        let settings = kaeru_domain::CompanySettings { name: "B".into(), time_zone: "Asia/Tokyo".into(), default_language: kaeru_domain::Language::Ja };
+        let owner = kaeru_store::companies::NewOwner { email: "b@b.example".into(), display_name: "B".into(), password_hash: kaeru_web::hash_password("b owner password".into()).await.unwrap() };
+        kaeru_store::companies::create_with_owner(&app.db, &kaeru_domain::Slug::parse("company-b").unwrap(), &settings, owner).await.unwrap();
+        let b = browser();
+        app.post(&b, "/login", "/login", &[("email", "b@b.example"), ("password", "b owner password")]).await;
+        assert_eq!(app.get(&b, &offer).await.0, StatusCode::NOT_FOUND);
+        let r = app.post(&b, "/offers", &status, &[("action", "issue")]).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let (_, list) = app.get(&b, "/offers").await;
+        assert!(!list.contains("RO-"));
+    }
+);
