@@ -363,6 +363,21 @@ db_test!(
     }
 );
 
+/// The text of a PDF as poppler's pdftotext reads it.
+fn pdf_text(pdf: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext (apt package poppler-utils) is needed by this test");
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "pdftotext could not read the PDF");
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn tokyo_today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
 }
@@ -410,6 +425,16 @@ db_test!(
         let status = format!("{offer}/status");
         let r = app.post(&c, &offer, &status, &[("action", "issue")]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        // The letter: a real PDF whose Japanese text an independent tool (pdftotext) can read back.
+        let r = c.get(format!("{}{offer}/letter.pdf?lang=ja", app.base)).send().await.unwrap();
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        let text = pdf_text(&r.bytes().await.unwrap());
+        for expected in ["リターンオファー確認書", "佐藤 太郎 様", "2026年3月31日（令和8年3月31日）から", "給与の下限：年額 ¥3,600,000", "代表取締役", "桜井 健一", "RO-2026-0001"] {
+            assert!(text.contains(expected), "letter lacks {expected}: {text}");
+        }
+        let r = c.get(format!("{}{offer}/letter.pdf?lang=en", app.base)).send().await.unwrap();
+        let text = pdf_text(&r.bytes().await.unwrap());
+        assert!(text.contains("Return Offer") && text.contains("31 March 2026 to"), "{text}");
         let (_, home) = app.get(&c, "/").await;
         assert!(home.contains("佐藤 太郎さんのリターンオファー") && home.contains("あと30日"), "{home}");
         // A learning mission and its check-ins.

@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}/offers/new", get(new_form))
         .route("/offers/{id}", get(show).post(update))
         .route("/offers/{id}/edit", get(edit_form))
+        .route("/offers/{id}/letter.pdf", get(letter))
         .route("/offers/{id}/status", post(change_status))
         .route("/offers/{id}/missions", post(add_mission))
         .route(
@@ -862,4 +863,88 @@ mod tests {
         assert_eq!(super::yen(999), "¥999");
         assert_eq!(super::yen(1000), "¥1,000");
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LetterQuery {
+    lang: String,
+}
+
+/// The リターンオファー確認書 as a PDF, made on demand (nothing is kept on the node).
+async fn letter(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Query(q): Query<LetterQuery>,
+) -> AppResult<Response> {
+    signed.require(Permission::ViewPeople)?;
+    let oid = offer_id(&signed, &id)?;
+    let err = |e| AppError::from_store(signed.lang, e);
+    let offer = offers::get(&state.db, signed.scope(), oid)
+        .await
+        .map_err(err)?;
+    let person = people::get(&state.db, signed.scope(), offer.person_id)
+        .await
+        .map_err(err)?;
+    let st = stints::for_person(&state.db, signed.scope(), person.id)
+        .await
+        .map_err(err)?;
+    let policy = offers::policy(&state.db, signed.scope())
+        .await
+        .map_err(err)?;
+    let missions: Vec<_> = offers::missions(&state.db, signed.scope(), oid)
+        .await
+        .map_err(err)?
+        .into_iter()
+        .map(|m| m.mission)
+        .collect();
+    let language = kaeru_domain::Language::parse(&q.lang).unwrap_or(signed.lang);
+    let company = signed.info.company.name.clone();
+    let person_name = match language {
+        kaeru_domain::Language::En => person
+            .romaji_name
+            .clone()
+            .unwrap_or_else(|| person.full_name()),
+        kaeru_domain::Language::Ja => person.full_name(),
+    };
+    let leaving_date = OfferContext {
+        stints: &st,
+        today: signed.today(),
+        other_active_offer: None,
+    }
+    .leaving_date();
+    let dated = offer.issued_on.unwrap_or_else(|| signed.today());
+    let number = offer.number.clone();
+    let lang = signed.lang;
+    let pdf = tokio::task::spawn_blocking(move || {
+        kaeru_letters::offer_letter(&kaeru_letters::OfferLetter {
+            company_name: &company,
+            person_name: &person_name,
+            leaving_date,
+            offer: &offer,
+            missions: &missions,
+            show_wareki: policy.show_wareki,
+            dated,
+            language,
+        })
+    })
+    .await
+    .map_err(|e| AppError::internal(lang, e))?
+    .map_err(|e| AppError::internal(lang, e))?;
+    let disposition = format!(
+        "attachment; filename=\"return-offer-{number}-{}.pdf\"",
+        language.code()
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        pdf,
+    )
+        .into_response())
 }
