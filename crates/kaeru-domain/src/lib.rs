@@ -2,6 +2,7 @@
 
 #[macro_use]
 pub mod coded;
+pub mod comeback;
 pub mod company;
 pub mod ids;
 pub mod offer;
@@ -10,6 +11,7 @@ pub mod staff;
 pub mod stint;
 pub mod validation;
 
+pub use comeback::{Comeback, ComebackId, ComebackMove, ComebackStage};
 pub use company::{Company, CompanySettings, Language, Slug, TimeZoneName};
 pub use ids::{CheckInId, CompanyId, MissionId, OfferId, PersonId, StaffUserId, StintId};
 pub use offer::{

@@ -6,6 +6,7 @@ mod entity;
 mod migration;
 
 pub mod audit;
+pub mod comebacks;
 pub mod companies;
 pub mod offers;
 pub mod people;

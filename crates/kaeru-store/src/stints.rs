@@ -89,6 +89,15 @@ async fn of_person(
         .collect())
 }
 
+/// The person's stints inside the caller's transaction.
+pub(crate) async fn for_person_in(
+    tx: &DatabaseTransaction,
+    scope: &Scope,
+    person: PersonId,
+) -> StoreResult<Vec<EmploymentStint>> {
+    of_person(tx, scope, person).await
+}
+
 /// The person's stints, oldest first.
 pub async fn for_person(
     db: &Db,
@@ -122,17 +131,16 @@ async fn person_exists(
 
 /// The end of every stint change, in its transaction: the person's status, the audit entry, the revision.
 async fn finish_change(
-    tx: DatabaseTransaction,
+    tx: &DatabaseTransaction,
     scope: &Scope,
     person: PersonId,
     today: NaiveDate,
     change: Change<'_>,
 ) -> StoreResult<()> {
-    let all = of_person(&tx, scope, person).await?;
-    people::store_status(&tx, scope, person, &all, today).await?;
-    audit::record(&tx, scope, change).await?;
-    companies::bump_revision(&tx, scope).await?;
-    tx.commit().await?;
+    let all = of_person(tx, scope, person).await?;
+    people::store_status(tx, scope, person, &all, today).await?;
+    audit::record(tx, scope, change).await?;
+    companies::bump_revision(tx, scope).await?;
     Ok(())
 }
 
@@ -159,7 +167,21 @@ pub async fn create(
     today: NaiveDate,
 ) -> StoreResult<EmploymentStint> {
     let tx = db.write.begin().await?;
-    person_exists(&tx, scope, person).await?;
+    let stint = create_in(&tx, scope, actor, person, draft, today).await?;
+    tx.commit().await?;
+    Ok(stint)
+}
+
+/// Adds a stint inside the caller's transaction (the comeback pipeline's 復職 does this with its own change).
+pub(crate) async fn create_in(
+    tx: &DatabaseTransaction,
+    scope: &Scope,
+    actor: &Actor,
+    person: PersonId,
+    draft: &StintDraft,
+    today: NaiveDate,
+) -> StoreResult<EmploymentStint> {
+    person_exists(tx, scope, person).await?;
     let id = StintId::new();
     let mut am = row::ActiveModel {
         id: Set(id.0),
@@ -169,7 +191,7 @@ pub async fn create(
         ..Default::default()
     };
     fill(&mut am, draft);
-    let model = am.insert(&tx).await?;
+    let model = am.insert(tx).await?;
     let change = Change {
         action: "stint.create",
         entity: "stint",
@@ -205,7 +227,8 @@ pub async fn update(
         changes: audit::diff(&before, &audit_view(draft)),
         actor,
     };
-    finish_change(tx, scope, person, today, change).await?;
+    finish_change(&tx, scope, person, today, change).await?;
+    tx.commit().await?;
     Ok(to_domain(model))
 }
 
@@ -233,6 +256,7 @@ pub async fn delete(
         changes: before,
         actor,
     };
-    finish_change(tx, scope, person, today, change).await?;
+    finish_change(&tx, scope, person, today, change).await?;
+    tx.commit().await?;
     Ok(person)
 }

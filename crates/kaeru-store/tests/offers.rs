@@ -158,3 +158,42 @@ db_test!(
         assert!(matches!(offers::add_mission(&db, &c, &actor, o.id, &MissionDraft { skill: "x".into(), target_level: 1, reason: None, check_in_every_days: 30 }).await, Err(StoreError::Conflict("status"))));
     }
 );
+
+db_test!(
+    async fn a_comeback_ends_in_a_new_stint_and_an_exercised_offer(target) {
+        use kaeru_domain::{ComebackMove, ComebackStage, PersonStatus};
+        use kaeru_store::comebacks;
+        let db = open(target).await;
+        let c = company(&db, "comeback").await;
+        let other = company(&db, "elsewhere").await;
+        let actor = Actor::system("test");
+        let today = d("2026-11-29");
+        let p = leaver(&db, &c).await;
+        let o = offers::create(&db, &c, &actor, p, &offer("2026-03-31", "2029-03-31"), today).await.unwrap();
+        offers::transition(&db, &c, &actor, o.id, OfferAction::Issue, None, today).await.unwrap();
+        let cb = comebacks::open(&db, &c, &actor, p, Some("居酒屋で再会".into()), today).await.unwrap();
+        assert_eq!(cb.offer_id, Some(o.id));
+        assert!(matches!(comebacks::open(&db, &c, &actor, p, None, today).await, Err(StoreError::Conflict("open_comeback"))));
+        assert!(matches!(comebacks::get(&db, &other, cb.id).await, Err(StoreError::NotFound)));
+        comebacks::move_to(&db, &c, &actor, cb.id, &ComebackMove::To(ComebackStage::Interview), today).await.unwrap();
+        let back = ComebackMove::Returned {
+            start_date: d("2027-01-04"),
+            department: Some("営業".into()),
+            job_title: Some("マーケティング担当".into()),
+            employment_type: EmploymentType::FullTime,
+            skills_gained: Some("デジタルマーケティング、提案営業".into()),
+        };
+        let done = comebacks::move_to(&db, &c, &actor, cb.id, &back, d("2027-01-04")).await.unwrap();
+        assert_eq!(done.stage, ComebackStage::Returned);
+        assert_eq!(done.days_away, Some(279));
+        assert_eq!(people::get(&db, &c, p).await.unwrap().status, PersonStatus::Returner);
+        assert_eq!(stints::for_person(&db, &c, p).await.unwrap().len(), 2);
+        assert_eq!(offers::get(&db, &c, o.id).await.unwrap().status, OfferStatus::Exercised);
+        // A finished comeback does not move again.
+        assert!(matches!(comebacks::move_to(&db, &c, &actor, cb.id, &ComebackMove::To(ComebackStage::Interview), today).await, Err(TransitionError::Refused(_))));
+        let list = comebacks::list(&db, &c).await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].offer_number.as_deref(), Some("RO-2026-0001"));
+        assert!(comebacks::list(&db, &other).await.unwrap().is_empty());
+    }
+);

@@ -1,6 +1,7 @@
 //! sea-orm entities: the rows as stored. Repositories turn them into domain types.
 
 pub mod audit_entry;
+pub mod comeback;
 pub mod company;
 pub mod employment_stint;
 pub mod learning_mission;
