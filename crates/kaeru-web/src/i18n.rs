@@ -149,6 +149,8 @@ mod tests {
                             "mission.",
                             "checkin.",
                             "policy.",
+                            "comeback.",
+                            "stage.",
                         ]
                         .iter()
                         .any(|p| piece.starts_with(p));

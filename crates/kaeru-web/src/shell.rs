@@ -16,6 +16,7 @@ pub enum Section {
     Home,
     People,
     Offers,
+    Comebacks,
     Settings,
     None,
 }
@@ -100,7 +101,11 @@ impl Shell {
     pub fn section_is(&self, name: &str) -> bool {
         matches!(
             (self.section, name),
-            (Section::People, "people") | (Section::Settings, "settings")
+            (Section::Home, "home")
+                | (Section::People, "people")
+                | (Section::Offers, "offers")
+                | (Section::Comebacks, "comebacks")
+                | (Section::Settings, "settings")
         )
     }
 

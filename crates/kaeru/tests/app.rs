@@ -483,3 +483,53 @@ db_test!(
         assert!(!list.contains("RO-"));
     }
 );
+
+db_test!(
+    async fn the_comeback_pipeline_brings_a_person_back(target) {
+        let app = spawn_app(target).await;
+        let c = browser();
+        app.setup(&c, "sakura", "shacho@example.jp").await;
+        let person = app.create_person(&c, "鈴木", "すずき", "suzuki@example.jp").await;
+        let stints = format!("{person}/stints");
+        app.post(&c, &format!("{stints}/new"), &stints, &[("start_date", "2014-04-01"), ("end_date", "2020-03-31"), ("employment_type", "full_time"), ("department", "製造")]).await;
+        let offers_path = format!("{person}/offers");
+        let r = app.post(&c, &format!("{person}/offers/new"), &offers_path, &[("valid_from", "2020-03-31"), ("valid_until", "2030-03-31"), ("signer_name", "桜井 健一")]).await;
+        let offer = location(&r).to_string();
+        app.post(&c, &offer, &format!("{offer}/status"), &[("action", "issue")]).await;
+        // Start the comeback from the person page.
+        let r = app.post(&c, &person, &format!("{person}/comebacks"), &[("note", "居酒屋で再会")]).await;
+        let comeback = location(&r).to_string();
+        assert!(comeback.starts_with("/comebacks/"), "{comeback}");
+        let (_, board) = app.get(&c, "/comebacks").await;
+        assert!(board.contains("鈴木 太郎") && board.contains("関心あり"));
+        let (_, list) = app.get(&c, "/comebacks?view=list").await;
+        assert!(list.contains("鈴木 太郎") && list.contains("RO-"));
+        let stage = format!("{comeback}/stage");
+        assert_eq!(app.post(&c, &comeback, &stage, &[("stage", "interview")]).await.status(), StatusCode::SEE_OTHER);
+        // 見送り needs a reason; 復職 needs a start date after leaving. Nothing changes when refused.
+        let r = app.post(&c, &comeback, &stage, &[("stage", "dropped")]).await;
+        assert!(r.text().await.unwrap().contains("入力してください"));
+        let r = app.post(&c, &comeback, &stage, &[("stage", "returned"), ("department", "営業")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("value=\"営業\""));
+        let r = app.post(&c, &comeback, &stage, &[("stage", "returned"), ("start_date", "2019-01-01")]).await;
+        assert!(r.text().await.unwrap().contains("復職日は直近の退職日より後の日付を入力してください"));
+        let (_, html) = app.get(&c, &person).await;
+        assert!(html.contains("アルムナイ") && !html.contains(">出戻り<"));
+        let r = app.post(&c, &comeback, &stage, &[("stage", "returned"), ("start_date", "2024-04-01"), ("department", "営業"), ("job_title", "マーケティング担当"), ("skills_gained", "デジタルマーケティング、提案営業")]).await;
+        assert_eq!(location(&r), person);
+        let (_, html) = app.get(&c, &person).await;
+        for expected in ["出戻り", "2024/04/01", "マーケティング担当", "離職期間 4年", "復職"] {
+            assert!(html.contains(expected), "person page lacks {expected}");
+        }
+        let (_, html) = app.get(&c, &offer).await;
+        assert!(html.contains("行使"));
+        let (_, html) = app.get(&c, &comeback).await;
+        assert!(html.contains("1462日") && html.contains("デジタルマーケティング、提案営業"));
+        // Once returned, it stays returned.
+        let r = app.post(&c, &comeback, &stage, &[("stage", "interview")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("この復帰の流れは終了しています"));
+    }
+);

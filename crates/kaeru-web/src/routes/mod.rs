@@ -1,5 +1,6 @@
 //! Every route, each feature module with its own router, merged here.
 
+mod comebacks;
 mod health;
 mod home;
 mod offers;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(stints::router())
         .merge(settings::router())
         .merge(offers::router())
+        .merge(comebacks::router())
         .merge(home::router())
         .fallback(not_found)
 }

@@ -378,6 +378,8 @@ struct ShowPage {
     audit: Vec<AuditRow>,
     offers: Vec<OfferRow>,
     can_offer: bool,
+    comebacks: Vec<(kaeru_domain::ComebackId, String, String)>,
+    can_open_comeback: bool,
 }
 
 pub struct OfferRow {
@@ -599,6 +601,9 @@ async fn show(
     let entries = audit::for_person(&state.db, signed.scope(), id, 50)
         .await
         .map_err(err)?;
+    let person_comebacks = kaeru_store::comebacks::for_person(&state.db, signed.scope(), id)
+        .await
+        .map_err(err)?;
     let person_offers = kaeru_store::offers::for_person(&state.db, signed.scope(), id)
         .await
         .map_err(err)?;
@@ -630,6 +635,20 @@ async fn show(
         ),
         other_facts,
         audit: audit_rows(&s, &entries),
+        can_open_comeback: signed.can(Permission::ManageOffers)
+            && person.status != kaeru_domain::PersonStatus::Employee
+            && person.status != kaeru_domain::PersonStatus::Returner
+            && !person_comebacks.iter().any(|c| c.stage.is_open()),
+        comebacks: person_comebacks
+            .iter()
+            .map(|c| {
+                (
+                    c.id,
+                    label(s.t, "stage", c.stage.code()),
+                    s.date(&c.opened_on),
+                )
+            })
+            .collect(),
         can_offer: signed.can(Permission::ManageOffers)
             && !person_offers.iter().any(|o| o.status.is_active()),
         offers: person_offers
