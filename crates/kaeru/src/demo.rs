@@ -354,6 +354,7 @@ pub async fn seed(db: &Db, today: NaiveDate, seed: u64, progress: bool) -> anyho
     bar.set_message("デモデータ");
     let twenty_years_ago = NaiveDate::from_ymd_opt(today.year() - 20, 4, 1).unwrap_or(today);
     let mut returners = 0;
+    let mut recent_leavers = Vec::new();
     for i in 0..(n_employees + n_alumni) {
         let is_employee = i < n_employees;
         let (mut d, birth) = draft(&mut rng, &mut emails, today);
@@ -455,12 +456,151 @@ pub async fn seed(db: &Db, today: NaiveDate, seed: u64, progress: bool) -> anyho
         for s in &plan {
             stints::create(db, &scope, &actor, person.id, s, today).await?;
         }
+        if !is_employee && let Some(last) = plan.last() {
+            recent_leavers.push((
+                person.id,
+                last.end_date.unwrap_or(today),
+                last.rehire_eligibility,
+            ));
+        }
         bar.inc(1);
     }
     bar.finish_and_clear();
+    seed_offers_and_comebacks(db, &scope, &actor, &recent_leavers, today, &mut rng).await?;
     Ok(Seeded {
         employees: n_employees,
         alumni: n_alumni,
         returners,
     })
+}
+
+/// Return offers for recent leavers judged welcome (some with learning missions and check-ins, one about to
+/// expire, one not yet acknowledged), and a few comebacks in progress, so the home page and boards have life.
+async fn seed_offers_and_comebacks(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    leavers: &[(kaeru_domain::PersonId, NaiveDate, Option<RehireEligibility>)],
+    today: NaiveDate,
+    rng: &mut StdRng,
+) -> anyhow::Result<()> {
+    use kaeru_domain::offer::{CheckInDraft, MissionDraft};
+    use kaeru_domain::{ComebackMove, ComebackStage, OfferAction, OfferDraft, OfferTerm};
+    use kaeru_store::{comebacks, offers};
+    let mut welcome: Vec<_> = leavers
+        .iter()
+        .filter(|(_, left, r)| {
+            *r == Some(RehireEligibility::Welcome) && (today - *left).num_days() < 3 * 365 - 10
+        })
+        .collect();
+    welcome.sort_by_key(|(_, left, _)| *left);
+    let missions = [
+        (
+            "デジタルマーケティング",
+            "社内にWeb集客の経験者がおらず、新規顧客の開拓に必要なため",
+        ),
+        (
+            "提案営業",
+            "既存顧客への深耕と新規提案の力を社内に取り込みたいため",
+        ),
+        ("3次元CAD", "設計の3D化を進めるため"),
+    ];
+    for (n, (person, left, _)) in welcome.iter().enumerate() {
+        let until = left
+            .with_year(left.year() + 3)
+            .unwrap_or(*left + Duration::days(3 * 365));
+        let draft = OfferDraft {
+            valid_from: *left,
+            valid_until: until,
+            terms: vec![OfferTerm::PriorityInterview, OfferTerm::ContinuousService],
+            salary_floor_yen: None,
+            terms_note: None,
+            signer_name: "桜井 健一".into(),
+            signer_title: Some("代表取締役".into()),
+            override_reason: None,
+        };
+        let offer = offers::create(db, scope, actor, *person, &draft, *left).await?;
+        offers::transition(db, scope, actor, offer.id, OfferAction::Issue, None, *left)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        // Most people confirmed their offer; the latest leaver has not yet.
+        if n + 1 < welcome.len() {
+            offers::transition(
+                db,
+                scope,
+                actor,
+                offer.id,
+                OfferAction::Acknowledge,
+                None,
+                *left,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        }
+        let with_mission = n % 10 == 0 || n + 4 > welcome.len();
+        if let Some((skill, why)) = missions.get(n % missions.len()).filter(|_| with_mission) {
+            let m = offers::add_mission(
+                db,
+                scope,
+                actor,
+                offer.id,
+                &MissionDraft {
+                    skill: (*skill).into(),
+                    target_level: 3,
+                    reason: Some((*why).into()),
+                    check_in_every_days: 90,
+                },
+            )
+            .await?;
+            let started = (*left).max(today - Duration::days(200));
+            offers::backdate_mission(
+                db,
+                scope,
+                m.id,
+                started.and_hms_opt(9, 0, 0).unwrap_or_default().and_utc(),
+            )
+            .await?;
+            if rng.gen_bool(0.6) {
+                let on = started + Duration::days(80);
+                if on <= today {
+                    offers::add_check_in(
+                        db,
+                        scope,
+                        actor,
+                        m.id,
+                        &CheckInDraft {
+                            on_date: on,
+                            activity: format!("{skill}の実務を担当し始めた"),
+                            assessed_level: Some(2),
+                        },
+                    )
+                    .await?;
+                }
+            }
+        }
+    }
+    // Comebacks in progress with the earliest leavers who hold an offer.
+    for (i, (person, _, _)) in welcome.iter().take(4).enumerate() {
+        let c = comebacks::open(
+            db,
+            scope,
+            actor,
+            *person,
+            Some("商工会の集まりで再会".into()),
+            today - Duration::days(20),
+        )
+        .await?;
+        let mv = match i {
+            1 => ComebackMove::To(ComebackStage::Interview),
+            2 => ComebackMove::To(ComebackStage::TermsOffered),
+            3 => ComebackMove::Dropped {
+                reason: "今の会社で昇進が決まったため、今回は見送り".into(),
+            },
+            _ => continue,
+        };
+        comebacks::move_to(db, scope, actor, c.id, &mv, today)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    }
+    Ok(())
 }
