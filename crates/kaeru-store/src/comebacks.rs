@@ -257,22 +257,8 @@ pub async fn list(db: &Db, scope: &Scope) -> StoreResult<Vec<ComebackListItem>> 
         .order_by_desc(row::Column::StageChangedAt)
         .all(&db.read)
         .await?;
-    let people: HashMap<uuid::Uuid, (String, String)> = person::Entity::find()
-        .filter(person::Column::CompanyId.eq(scope.company_id().0))
-        .filter(person::Column::Id.is_in(rows.iter().map(|r| r.person_id).collect::<Vec<_>>()))
-        .all(&db.read)
-        .await?
-        .into_iter()
-        .map(|p| {
-            (
-                p.id,
-                (
-                    format!("{} {}", p.family_name, p.given_name),
-                    format!("{} {}", p.family_kana, p.given_kana),
-                ),
-            )
-        })
-        .collect();
+    let people =
+        crate::people::names(&db.read, scope, rows.iter().map(|r| r.person_id).collect()).await?;
     let numbers: HashMap<uuid::Uuid, String> = return_offer::Entity::find()
         .filter(return_offer::Column::CompanyId.eq(scope.company_id().0))
         .filter(

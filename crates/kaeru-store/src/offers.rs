@@ -446,22 +446,7 @@ pub async fn list(
         .all(&db.read)
         .await?;
     let ids: Vec<uuid::Uuid> = offers.iter().map(|o| o.person_id).collect();
-    let names: HashMap<uuid::Uuid, (String, String)> = person::Entity::find()
-        .filter(person::Column::CompanyId.eq(scope.company_id().0))
-        .filter(person::Column::Id.is_in(ids))
-        .all(&db.read)
-        .await?
-        .into_iter()
-        .map(|p| {
-            (
-                p.id,
-                (
-                    format!("{} {}", p.family_name, p.given_name),
-                    format!("{} {}", p.family_kana, p.given_kana),
-                ),
-            )
-        })
-        .collect();
+    let names = crate::people::names(&db.read, scope, ids).await?;
     Ok(offers
         .into_iter()
         .map(|o| {
@@ -685,15 +670,8 @@ pub async fn reminders(db: &Db, scope: &Scope, today: NaiveDate) -> StoreResult<
         return Ok(Vec::new());
     }
     let person_ids: Vec<uuid::Uuid> = standing.iter().map(|o| o.person_id).collect();
-    let names: HashMap<uuid::Uuid, String> = person::Entity::find()
-        .filter(person::Column::CompanyId.eq(scope.company_id().0))
-        .filter(person::Column::Id.is_in(person_ids))
-        .all(&db.read)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, format!("{} {}", p.family_name, p.given_name)))
-        .collect();
-    let name = |id: &uuid::Uuid| names.get(id).cloned().unwrap_or_default();
+    let names = crate::people::names(&db.read, scope, person_ids).await?;
+    let name = |id: &uuid::Uuid| names.get(id).map(|n| n.0.clone()).unwrap_or_default();
     let mut out = Vec::new();
     for o in &standing {
         if o.valid_until >= today && o.valid_until <= today + chrono::Duration::days(90) {

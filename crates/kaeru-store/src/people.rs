@@ -446,3 +446,27 @@ pub async fn count(db: &Db, scope: &Scope) -> StoreResult<u64> {
         .count(&db.read)
         .await?)
 }
+
+/// "Family Given" and its kana reading for each of the given people of the scope's company.
+pub(crate) async fn names(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    ids: Vec<uuid::Uuid>,
+) -> StoreResult<HashMap<uuid::Uuid, (String, String)>> {
+    Ok(row::Entity::find()
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(row::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| {
+            (
+                p.id,
+                (
+                    format!("{} {}", p.family_name, p.given_name),
+                    format!("{} {}", p.family_kana, p.given_kana),
+                ),
+            )
+        })
+        .collect())
+}

@@ -1,38 +1,15 @@
 //! Return offers on both backends: one standing offer per person, the lifecycle, expiry, missions, reminders.
 
+mod common;
 use chrono::{Duration, NaiveDate};
+use common::{company, open};
 use kaeru_domain::offer::{CheckInDraft, MissionDraft};
 use kaeru_domain::{
-    CompanySettings, EmploymentType, Language, OfferAction, OfferDraft, OfferPolicy, OfferStatus,
-    OfferTerm, PersonDraft, Slug, StintDraft,
+    EmploymentType, OfferAction, OfferDraft, OfferPolicy, OfferStatus, OfferTerm, PersonDraft,
+    StintDraft,
 };
 use kaeru_store::offers::{self, Reminder, TransitionError};
-use kaeru_store::{
-    Actor, DatabaseTarget, Db, Scope, StoreError, companies, db_test, people, stints,
-};
-
-async fn open(target: DatabaseTarget) -> Db {
-    let db = Db::connect(&target).await.expect("connect");
-    db.migrate().await.expect("migrate");
-    db
-}
-
-async fn company(db: &Db, slug: &str) -> Scope {
-    let settings = CompanySettings {
-        name: slug.into(),
-        time_zone: "Asia/Tokyo".into(),
-        default_language: Language::Ja,
-    };
-    let owner = companies::NewOwner {
-        email: format!("o@{slug}.example"),
-        display_name: "社長".into(),
-        password_hash: "x".into(),
-    };
-    let (c, _) = companies::create_with_owner(db, &Slug::parse(slug).unwrap(), &settings, owner)
-        .await
-        .unwrap();
-    Scope::for_company(c.id)
-}
+use kaeru_store::{Actor, Db, Scope, StoreError, db_test, people, stints};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -1,37 +1,11 @@
 //! Repository behaviour on both backends: tenancy, 五十音順, conflicts, derived status, leases.
 
+mod common;
 use chrono::NaiveDate;
-use kaeru_domain::{
-    CompanySettings, EmploymentType, Language, PersonDraft, PersonStatus, Slug, StintDraft,
-};
+use common::{company, open};
+use kaeru_domain::{EmploymentType, PersonDraft, PersonStatus, StintDraft};
 use kaeru_store::people::PeopleFilter;
-use kaeru_store::{
-    Actor, DatabaseTarget, Db, Scope, StoreError, companies, db_test, people, rate_limit,
-    schedules, stints,
-};
-
-async fn open(target: DatabaseTarget) -> Db {
-    let db = Db::connect(&target).await.expect("connect");
-    db.migrate().await.expect("migrate");
-    db
-}
-
-async fn company(db: &Db, slug: &str) -> Scope {
-    let settings = CompanySettings {
-        name: format!("{slug} 株式会社"),
-        time_zone: "Asia/Tokyo".into(),
-        default_language: Language::Ja,
-    };
-    let owner = companies::NewOwner {
-        email: format!("owner@{slug}.example"),
-        display_name: "社長".into(),
-        password_hash: "x".into(),
-    };
-    let (c, _) = companies::create_with_owner(db, &Slug::parse(slug).unwrap(), &settings, owner)
-        .await
-        .expect("company");
-    Scope::for_company(c.id)
-}
+use kaeru_store::{Actor, StoreError, companies, db_test, people, rate_limit, schedules, stints};
 
 fn person(family: &str, given: &str, fk: &str, gk: &str, email: Option<&str>) -> PersonDraft {
     PersonDraft {
