@@ -470,3 +470,101 @@ pub(crate) async fn names(
         })
         .collect())
 }
+
+/// Everything search sees of the company's people, with the revision it was read at. Read in one transaction
+/// so the documents and the revision agree.
+pub async fn search_docs(
+    db: &Db,
+    scope: &Scope,
+) -> StoreResult<(i64, Vec<kaeru_search::SearchDoc>)> {
+    let tx = db.read.begin().await?;
+    let revision = crate::entity::company::Entity::find_by_id(scope.company_id().0)
+        .one(&tx)
+        .await?
+        .map(|c| c.revision)
+        .ok_or(StoreError::NotFound)?;
+    let rows = row::Entity::find()
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .all(&tx)
+        .await?;
+    let mut other: HashMap<uuid::Uuid, Vec<String>> = HashMap::new();
+    for e in email_row::Entity::find()
+        .filter(email_row::Column::CompanyId.eq(scope.company_id().0))
+        .all(&tx)
+        .await?
+    {
+        other.entry(e.person_id).or_default().push(e.email);
+    }
+    for s in stint_row::Entity::find()
+        .filter(stint_row::Column::CompanyId.eq(scope.company_id().0))
+        .all(&tx)
+        .await?
+    {
+        let o = other.entry(s.person_id).or_default();
+        o.extend(s.department);
+        o.extend(s.job_title);
+    }
+    tx.commit().await?;
+    let docs = rows
+        .into_iter()
+        .map(|r| {
+            let mut o = other.remove(&r.id).unwrap_or_default();
+            o.extend(r.notes.clone());
+            o.extend(r.city.clone());
+            o.extend(r.phone.clone());
+            o.extend(r.line_id.clone());
+            kaeru_search::SearchDoc {
+                id: r.id,
+                names: [
+                    Some(format!("{} {}", r.family_name, r.given_name)),
+                    Some(format!("{} {}", r.family_kana, r.given_kana)),
+                    r.romaji_name.clone(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+                other: o,
+                sort_key: r.sort_key,
+            }
+        })
+        .collect();
+    Ok((revision, docs))
+}
+
+/// Several people of the scope's company at once, in the order of `ids` (ids of other companies are dropped).
+pub async fn get_many(
+    db: &Db,
+    scope: &Scope,
+    ids: &[PersonId],
+) -> StoreResult<Vec<PersonListItem>> {
+    let raw: Vec<uuid::Uuid> = ids.iter().map(|p| p.0).collect();
+    let rows = row::Entity::find()
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(row::Column::Id.is_in(raw.clone()))
+        .all(&db.read)
+        .await?;
+    let mut stints: HashMap<uuid::Uuid, Vec<stint_row::Model>> = HashMap::new();
+    for s in stint_row::Entity::find()
+        .filter(stint_row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(stint_row::Column::PersonId.is_in(raw))
+        .all(&db.read)
+        .await?
+    {
+        stints.entry(s.person_id).or_default().push(s);
+    }
+    let mut by_id: HashMap<uuid::Uuid, PersonListItem> = rows
+        .into_iter()
+        .map(|r| {
+            let own = stints.remove(&r.id).unwrap_or_default();
+            let latest = own.iter().max_by_key(|s| s.start_date);
+            let item = PersonListItem {
+                latest_department: latest.and_then(|s| s.department.clone()),
+                latest_job_title: latest.and_then(|s| s.job_title.clone()),
+                last_left_on: own.iter().filter_map(|s| s.end_date).max(),
+                person: to_domain(r.clone(), Vec::new()),
+            };
+            (r.id, item)
+        })
+        .collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(&id.0)).collect())
+}

@@ -7,6 +7,7 @@ mod error;
 mod forms;
 mod i18n;
 mod routes;
+mod search;
 mod shell;
 
 pub use auth::hash_password;
@@ -43,6 +44,8 @@ impl Default for WebConfig {
 pub struct AppState {
     pub db: Db,
     pub config: Arc<WebConfig>,
+    /// This node's search indexes, kept in step with the database by revision.
+    pub search: Arc<search::SearchCache>,
 }
 
 /// All routes of the application.
@@ -50,6 +53,7 @@ pub fn router(db: Db, config: WebConfig) -> Router {
     let state = AppState {
         db,
         config: Arc::new(config),
+        search: Arc::new(search::SearchCache::default()),
     };
     routes::router()
         .merge(assets::router())

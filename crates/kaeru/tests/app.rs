@@ -533,3 +533,43 @@ db_test!(
         assert!(r.text().await.unwrap().contains("この復帰の流れは終了しています"));
     }
 );
+
+db_test!(
+    async fn search_finds_people_in_any_script_and_sees_writes_from_another_node(target) {
+        let node_a = spawn_app(target.clone()).await;
+        let node_b = spawn_app(target).await;
+        let c = browser();
+        node_a.setup(&c, "sakura", "shacho@example.jp").await;
+        let r = node_a
+            .post(&c, "/people/new", "/people", &[("family_name", "田中"), ("given_name", "太郎"), ("family_kana", "たなか"), ("given_kana", "たろう"), ("romaji_name", "Taro Tanaka"), ("notes", "デジタルマーケティングの経験あり")])
+            .await;
+        let person = location(&r).to_string();
+        node_a.create_person(&c, "中田", "なかた", "nakata@example.jp").await;
+        let names = |html: &str| html.matches("href=\"/people/").count();
+        // The same session works on the other node: sessions live in the database.
+        let (status, html) = node_b.get(&c, "/search?q=たなか").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("田中 太郎") && !html.contains("中田 太郎"), "{html}");
+        for q in ["%E3%82%BF%E3%83%8A%E3%82%AB", "%EF%BE%80%EF%BE%85%EF%BD%B6", "TANAKA", "%E7%94%B0%E4%B8%AD"] {
+            let (_, h) = node_b.get(&c, &format!("/search?q={q}")).await;
+            assert!(h.contains("田中 太郎"), "query {q} did not find 田中 太郎");
+            assert_eq!(names(&h), names(&html), "query {q} found other people");
+        }
+        let (_, h) = node_b.get(&c, "/search?q=デジタル").await;
+        assert!(h.contains("田中 太郎"));
+        // A write on node A is visible to a search on node B at once.
+        let edit = format!("{person}/edit");
+        node_a.post(&c, &edit, &person, &[("family_name", "田中"), ("given_name", "次郎"), ("family_kana", "たなか"), ("given_kana", "じろう")]).await;
+        let (_, h) = node_b.get(&c, "/search?q=次郎").await;
+        assert!(h.contains("田中 次郎"), "node B still serves a stale index");
+        // Bad input: nothing found, never an error page.
+        let (status, h) = node_b.get(&c, "/search?q=%F0%9F%98%80").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(h.contains("見つかりませんでした"));
+        let long = "あ".repeat(101);
+        let (status, h) = node_b.get(&c, &format!("/search?q={long}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(h.contains("100文字以内"));
+        assert_eq!(node_b.get(&c, "/search?q=").await.0, StatusCode::OK);
+    }
+);

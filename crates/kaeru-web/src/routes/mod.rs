@@ -5,6 +5,7 @@ mod health;
 mod home;
 mod offers;
 mod people;
+mod search;
 mod session;
 mod settings;
 mod stints;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(settings::router())
         .merge(offers::router())
         .merge(comebacks::router())
+        .merge(search::router())
         .merge(home::router())
         .fallback(not_found)
 }

@@ -1,0 +1,55 @@
+//! The per-company search indexes of this node. Each is derived from the database and tagged with the company's
+//! revision; a search first reads the revision (one indexed row) and rebuilds the index when another node (or
+//! this one) has written since, so every node answers as the database stands.
+
+use kaeru_domain::CompanyId;
+use kaeru_search::SearchIndex;
+use kaeru_store::{Db, Scope, StoreResult, companies, people};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+pub struct CachedIndex {
+    pub revision: i64,
+    pub index: SearchIndex,
+}
+
+#[derive(Default)]
+pub struct SearchCache {
+    indexes: RwLock<HashMap<CompanyId, Arc<CachedIndex>>>,
+}
+
+impl SearchCache {
+    fn cached(&self, company: CompanyId) -> Option<Arc<CachedIndex>> {
+        self.indexes
+            .read()
+            .ok()
+            .and_then(|m| m.get(&company).cloned())
+    }
+
+    /// The company's index, current with the database.
+    pub async fn index_for(&self, db: &Db, scope: &Scope) -> StoreResult<Arc<CachedIndex>> {
+        let revision = companies::revision(db, scope).await?;
+        if let Some(c) = self
+            .cached(scope.company_id())
+            .filter(|c| c.revision == revision)
+        {
+            return Ok(c);
+        }
+        let (revision, docs) = people::search_docs(db, scope).await?;
+        let index = tokio::task::spawn_blocking(move || SearchIndex::build(docs))
+            .await
+            .map_err(|e| kaeru_store::StoreError::Other(e.into()))?;
+        let fresh = Arc::new(CachedIndex { revision, index });
+        tracing::debug!(company = %scope.company_id(), revision, people = fresh.index.len(), "search index rebuilt");
+        if let Ok(mut m) = self.indexes.write() {
+            // Keep whichever is newer if two requests rebuilt at once.
+            let keep = m
+                .get(&scope.company_id())
+                .is_none_or(|old| old.revision <= revision);
+            if keep {
+                m.insert(scope.company_id(), fresh.clone());
+            }
+        }
+        Ok(fresh)
+    }
+}
