@@ -27,3 +27,22 @@ test('the demo HR account signs in and sees the same people', async ({ page }) =
   await login(page, 'jinji@sakura-seiki.example', 'kaeru-demo-2026');
   await expect(page.getByText(/^4\d\d人$/)).toBeVisible();
 });
+
+test('search answers as you type and finds the same people in any script', async ({ page }) => {
+  await login(page, 'shacho@sakura-seiki.example', 'kaeru-demo-2026');
+  await page.getByPlaceholder('人材を検索').fill('たなか');
+  await page.getByPlaceholder('人材を検索').press('Enter');
+  await expect(page).toHaveURL(/\/search\?q=/);
+  const names = async () => page.locator('#search-results td.name a').allTextContents();
+  const hiragana = await names();
+  expect(hiragana.length).toBeGreaterThan(0);
+  expect(hiragana.every((n) => n.startsWith('田中'))).toBe(true);
+  // Typing replaces the results without a page load.
+  for (const q of ['タナカ', 'ﾀﾅｶ', 'tanaka']) {
+    await page.getByLabel('名前・ふりがな・メール・部署・メモで検索', { exact: true }).fill(q);
+    await expect(page).toHaveURL(new RegExp(`q=${encodeURIComponent(q)}`));
+    expect(await names()).toEqual(hiragana);
+  }
+  await page.getByLabel('名前・ふりがな・メール・部署・メモで検索', { exact: true }).fill('😀');
+  await expect(page.getByText('見つかりませんでした。')).toBeVisible();
+});

@@ -62,8 +62,13 @@ impl SearchIndex {
                 .map(|s| fold(s))
                 .filter(|s| !s.is_empty())
                 .collect();
-            // Names are also indexed without their inner space, so "山田太郎" finds "山田 太郎".
-            let joined: Vec<String> = names.iter().map(|s| s.replace(' ', "")).collect();
+            // Japanese names are also indexed without their inner space, so "山田太郎" finds "山田 太郎"; Latin
+            // names are not, or "tanaka" would find "kenta nakagawa".
+            let joined: Vec<String> = names
+                .iter()
+                .filter(|s| !s.is_ascii() && s.contains(' '))
+                .map(|s| s.replace(' ', ""))
+                .collect();
             let other: Vec<String> = d
                 .other
                 .iter()
@@ -243,6 +248,17 @@ mod tests {
         assert_eq!(ids(&i.search("田中太郎", 20)), [1]);
         assert_eq!(ids(&i.search("デジタル", 20)), [3]);
         assert_eq!(ids(&i.search("田", 20)), [1, 2, 3, 4]);
+        let latin = SearchIndex::build(vec![doc(
+            9,
+            "中川 健太",
+            "なかがわ けんた",
+            "Kenta Nakagawa",
+            &[],
+        )]);
+        assert!(
+            latin.search("tanaka", 20).is_empty(),
+            "words of a Latin name are not run together"
+        );
     }
 
     #[test]
