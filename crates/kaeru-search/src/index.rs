@@ -27,7 +27,6 @@ struct Entry {
     id: uuid::Uuid,
     names: Vec<String>,
     all: String,
-    sort_key: String,
 }
 
 /// The index of one company at one revision.
@@ -52,7 +51,9 @@ fn grams(text: &str) -> impl Iterator<Item = u64> + '_ {
 }
 
 impl SearchIndex {
-    pub fn build(docs: Vec<SearchDoc>) -> Self {
+    pub fn build(mut docs: Vec<SearchDoc>) -> Self {
+        // Documents are numbered in 五十音 order, so ordering hits by number orders them by reading.
+        docs.sort_by(|a, b| a.sort_key.cmp(&b.sort_key));
         let mut entries = Vec::with_capacity(docs.len());
         let mut postings: HashMap<u64, Vec<u32>> = HashMap::new();
         for (n, d) in docs.into_iter().enumerate() {
@@ -98,7 +99,6 @@ impl SearchIndex {
                 id: d.id,
                 names: names_all,
                 all,
-                sort_key: d.sort_key,
             });
         }
         Self { entries, postings }
@@ -162,25 +162,33 @@ impl SearchIndex {
                     .collect(),
             });
         }
-        let mut hits: Vec<(u8, &str, SearchHit)> = docs
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|d| self.entries.get(d as usize))
-            .filter(|e| terms.iter().all(|t| e.all.contains(t)))
-            .map(|e| {
-                let first = terms[0];
-                let rank = if e.names.iter().any(|n| n.starts_with(first)) {
-                    0
-                } else if terms.iter().all(|t| e.names.iter().any(|n| n.contains(t))) {
-                    1
-                } else {
-                    2
-                };
-                (rank, e.sort_key.as_str(), SearchHit { id: e.id, rank })
-            })
-            .collect();
-        hits.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
-        hits.into_iter().take(limit).map(|h| h.2).collect()
+        // Candidates come in 五十音 order; keep them in three buckets by rank. Once the best bucket holds `limit`
+        // hits nothing later can beat them, so the scan stops early.
+        let mut buckets: [Vec<SearchHit>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+        let first = terms[0];
+        for d in docs.unwrap_or_default() {
+            let Some(e) = self.entries.get(d as usize) else {
+                continue;
+            };
+            if !terms.iter().all(|t| e.all.contains(t)) {
+                continue;
+            }
+            let rank = if e.names.iter().any(|n| n.starts_with(first)) {
+                0
+            } else if terms.iter().all(|t| e.names.iter().any(|n| n.contains(t))) {
+                1
+            } else {
+                2
+            };
+            let bucket = &mut buckets[rank as usize];
+            if bucket.len() < limit {
+                bucket.push(SearchHit { id: e.id, rank });
+            }
+            if buckets[0].len() >= limit {
+                break;
+            }
+        }
+        buckets.into_iter().flatten().take(limit).collect()
     }
 }
 
