@@ -19,7 +19,7 @@ pub struct SearchDoc {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SearchHit {
     pub id: uuid::Uuid,
-    /// 0: a name starts with the query; 1: a name contains it; 2: another field does.
+    /// 0: a name or a word of it starts with the query; 1: a name contains it; 2: another field does.
     pub rank: u8,
 }
 
@@ -33,6 +33,8 @@ struct Entry {
 pub struct SearchIndex {
     entries: Vec<Entry>,
     postings: HashMap<u64, Vec<u32>>,
+    /// Grams that occur in names: when a query has a gram no name has, no hit can be a name hit.
+    name_grams: std::collections::HashSet<u64>,
 }
 
 fn gram_key(a: char, b: Option<char>) -> u64 {
@@ -56,6 +58,7 @@ impl SearchIndex {
         docs.sort_by(|a, b| a.sort_key.cmp(&b.sort_key));
         let mut entries = Vec::with_capacity(docs.len());
         let mut postings: HashMap<u64, Vec<u32>> = HashMap::new();
+        let mut name_grams = std::collections::HashSet::new();
         for (n, d) in docs.into_iter().enumerate() {
             let names: Vec<String> = d
                 .names
@@ -93,6 +96,9 @@ impl SearchIndex {
             for k in keys {
                 postings.entry(k).or_default().push(doc);
             }
+            for n in names.iter().chain(joined.iter()) {
+                name_grams.extend(grams(n));
+            }
             let mut names_all = names;
             names_all.extend(joined);
             entries.push(Entry {
@@ -101,7 +107,11 @@ impl SearchIndex {
                 all,
             });
         }
-        Self { entries, postings }
+        Self {
+            entries,
+            postings,
+            name_grams,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -112,33 +122,28 @@ impl SearchIndex {
         self.entries.is_empty()
     }
 
-    /// Candidates containing every gram of `term` (sorted doc numbers).
-    fn candidates(&self, term: &str) -> Vec<u32> {
-        let chars: Vec<char> = term.chars().collect();
-        let keys: Vec<u64> = if chars.len() == 1 {
-            vec![gram_key(chars[0], None)]
-        } else {
-            chars
-                .windows(2)
-                .map(|w| gram_key(w[0], Some(w[1])))
-                .collect()
-        };
-        let mut lists: Vec<&Vec<u32>> = Vec::with_capacity(keys.len());
-        for k in keys {
-            match self.postings.get(&k) {
-                Some(l) => lists.push(l),
-                None => return Vec::new(),
+    /// The shortest postings list among the grams of all terms (every hit is in it), or `None` when some gram
+    /// occurs nowhere, so nothing can match.
+    fn shortest_postings(&self, terms: &[&str]) -> Option<&[u32]> {
+        let mut shortest: Option<&[u32]> = None;
+        for t in terms {
+            let chars: Vec<char> = t.chars().collect();
+            let keys: Vec<u64> = if chars.len() == 1 {
+                vec![gram_key(chars[0], None)]
+            } else {
+                chars
+                    .windows(2)
+                    .map(|w| gram_key(w[0], Some(w[1])))
+                    .collect()
+            };
+            for k in keys {
+                let list = self.postings.get(&k)?;
+                if shortest.is_none_or(|s| list.len() < s.len()) {
+                    shortest = Some(list);
+                }
             }
         }
-        lists.sort_by_key(|l| l.len());
-        let mut out: Vec<u32> = lists.first().map(|l| (*l).clone()).unwrap_or_default();
-        for l in &lists[1..] {
-            out.retain(|d| l.binary_search(d).is_ok());
-            if out.is_empty() {
-                break;
-            }
-        }
-        out
+        shortest
     }
 
     /// The people matching every word of `query` (after folding), best first, at most `limit`.
@@ -151,29 +156,38 @@ impl SearchIndex {
         if terms.is_empty() {
             return Vec::new();
         }
-        let mut docs: Option<Vec<u32>> = None;
-        for t in &terms {
-            let c = self.candidates(t);
-            docs = Some(match docs {
-                None => c,
-                Some(prev) => prev
-                    .into_iter()
-                    .filter(|d| c.binary_search(d).is_ok())
-                    .collect(),
-            });
-        }
+        // Walk the rarest gram's documents and check each for every term: cheaper than intersecting lists, and it
+        // lets the scan stop early.
+        let Some(candidates) = self.shortest_postings(&terms) else {
+            return Vec::new();
+        };
         // Candidates come in 五十音 order; keep them in three buckets by rank. Once the best bucket holds `limit`
         // hits nothing later can beat them, so the scan stops early.
         let mut buckets: [Vec<SearchHit>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+        let name_hits_possible = terms.iter().all(|t| {
+            let chars: Vec<char> = t.chars().collect();
+            if chars.len() == 1 {
+                self.name_grams.contains(&gram_key(chars[0], None))
+            } else {
+                chars
+                    .windows(2)
+                    .all(|w| self.name_grams.contains(&gram_key(w[0], Some(w[1]))))
+            }
+        });
         let first = terms[0];
-        for d in docs.unwrap_or_default() {
+        for &d in candidates {
             let Some(e) = self.entries.get(d as usize) else {
                 continue;
             };
             if !terms.iter().all(|t| e.all.contains(t)) {
                 continue;
             }
-            let rank = if e.names.iter().any(|n| n.starts_with(first)) {
+            // Best: a name, or a word of it (a family name in "taro tanaka"), starts with the first term.
+            let rank = if e
+                .names
+                .iter()
+                .any(|n| n.split(' ').any(|w| w.starts_with(first)) || n.starts_with(first))
+            {
                 0
             } else if terms.iter().all(|t| e.names.iter().any(|n| n.contains(t))) {
                 1
@@ -184,7 +198,7 @@ impl SearchIndex {
             if bucket.len() < limit {
                 bucket.push(SearchHit { id: e.id, rank });
             }
-            if buckets[0].len() >= limit {
+            if buckets[0].len() >= limit || (!name_hits_possible && buckets[2].len() >= limit) {
                 break;
             }
         }
