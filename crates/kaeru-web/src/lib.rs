@@ -59,6 +59,9 @@ pub fn router(db: Db, config: WebConfig) -> Router {
         .merge(assets::router())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(tower_http::compression::CompressionLayer::new())
-        .layer(axum::middleware::from_fn(shell::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            shell::security_headers,
+        ))
         .with_state(state)
 }

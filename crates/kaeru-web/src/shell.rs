@@ -126,8 +126,22 @@ impl Shell {
     }
 }
 
-pub async fn security_headers(mut req: Request, next: Next) -> Response {
+pub async fn security_headers(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let jar = CookieJar::from_headers(req.headers());
+    let behind_https = state.config.trust_proxy
+        && req
+            .headers()
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes() == b"https");
+    let secure = if state.config.secure_cookies || behind_https {
+        "; Secure"
+    } else {
+        ""
+    };
     let had_flash = jar.get(FLASH_COOKIE).is_some();
     let (csrf, new_csrf) = match jar
         .get(CSRF_COOKIE)
@@ -165,7 +179,7 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
     }
     if new_csrf
         && let Ok(v) = HeaderValue::from_str(&format!(
-            "{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Lax"
+            "{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Lax{secure}"
         ))
     {
         h.append(header::SET_COOKIE, v);

@@ -175,6 +175,7 @@ db_test!(
         let r = app.post(&c, "/login", "/login", &[("email", "SHACHO@example.jp"), ("password", "correct horse battery")]).await;
         assert_eq!(location(&r), "/people");
         let cookie = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|v| v.starts_with("kaeru_session=")).unwrap();
+        assert!(!cookie.contains("Secure"), "plain HTTP on loopback: no Secure flag");
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
         assert_eq!(app.get(&c, "/people").await.0, StatusCode::OK);
         // A form without the CSRF token is refused.
@@ -573,3 +574,32 @@ db_test!(
         assert_eq!(node_b.get(&c, "/search?q=").await.0, StatusCode::OK);
     }
 );
+
+#[tokio::test]
+async fn behind_https_every_cookie_is_secure() {
+    let fresh = kaeru_store::testing::Fresh::new(kaeru_store::testing::Backend::Sqlite).await;
+    let DatabaseTarget::Sqlite(path) = &fresh.target else {
+        unreachable!()
+    };
+    let config = Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir: path.parent().unwrap().to_path_buf(),
+        worker: false,
+        secure_cookies: true,
+        ..Default::default()
+    };
+    let app = Application::build(config).await.unwrap();
+    let base = format!("http://{}", app.local_addr());
+    let stop = CancellationToken::new();
+    tokio::spawn(app.run_until(stop.clone()));
+    let r = browser().get(format!("{base}/setup")).send().await.unwrap();
+    let cookies: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert!(cookies.iter().any(|c| c.starts_with("kaeru_csrf=")));
+    assert!(cookies.iter().all(|c| c.contains("Secure")), "{cookies:?}");
+    stop.cancel();
+}
