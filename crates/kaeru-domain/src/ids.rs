@@ -47,3 +47,7 @@ id_type!(StintId);
 id_type!(OfferId);
 id_type!(MissionId);
 id_type!(CheckInId);
+id_type!(SkillId);
+id_type!(PersonSkillId);
+id_type!(OpeningId);
+id_type!(CareerId);

@@ -2,22 +2,33 @@
 
 #[macro_use]
 pub mod coded;
+pub mod career;
 pub mod comeback;
 pub mod company;
 pub mod ids;
 pub mod offer;
 pub mod person;
+pub mod skill;
 pub mod staff;
 pub mod stint;
 pub mod validation;
 
+pub use career::{CareerDraft, CareerEntry, CareerInput};
 pub use comeback::{Comeback, ComebackId, ComebackMove, ComebackStage};
 pub use company::{Company, CompanySettings, Language, Slug, TimeZoneName};
-pub use ids::{CheckInId, CompanyId, MissionId, OfferId, PersonId, StaffUserId, StintId};
+pub use ids::{
+    CareerId, CheckInId, CompanyId, MissionId, OfferId, OpeningId, PersonId, PersonSkillId,
+    SkillId, StaffUserId, StintId,
+};
 pub use offer::{
     OfferAction, OfferDraft, OfferInput, OfferPolicy, OfferStatus, OfferTerm, ReturnOffer,
 };
 pub use person::{Person, PersonDraft, PersonInput, PersonStatus};
+pub use skill::{
+    MatchWeights, NeedPriority, Opening, OpeningDraft, OpeningStatus, Outlook, PersonSkill,
+    PersonSkillDraft, Requirement, ReturnIntent, Skill, SkillDraft, SkillNeed, SkillOrigin,
+    SkillSource, WorkStyle,
+};
 pub use staff::{Permission, Role, StaffUser};
 pub use stint::{
     EmploymentStint, EmploymentType, LeaveReason, RehireEligibility, StintDraft, StintInput,

@@ -2,7 +2,9 @@
 //! database and rebuilt when the company's revision number moves.
 
 mod index;
+pub mod matching;
 mod normalise;
 
 pub use index::{SearchDoc, SearchHit, SearchIndex};
+pub use matching::{Holding, Match, MatchDoc, MatchIndex, MatchQuery, MatchResult};
 pub use normalise::{fold, kana_sort_key};

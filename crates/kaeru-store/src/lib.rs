@@ -6,13 +6,16 @@ mod entity;
 mod migration;
 
 pub mod audit;
+pub mod careers;
 pub mod comebacks;
 pub mod companies;
 pub mod offers;
+pub mod openings;
 pub mod people;
 pub mod rate_limit;
 pub mod schedules;
 pub mod sessions;
+pub mod skills;
 pub mod staff;
 pub mod stints;
 

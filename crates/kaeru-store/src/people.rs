@@ -504,6 +504,39 @@ pub async fn search_docs(
         o.extend(s.department);
         o.extend(s.job_title);
     }
+    // Careers after leaving (employer, role, industry) and skills with their aliases.
+    for c in crate::entity::career::Entity::find()
+        .filter(crate::entity::career::Column::CompanyId.eq(scope.company_id().0))
+        .all(&tx)
+        .await?
+    {
+        let o = other.entry(c.person_id).or_default();
+        o.push(c.employer);
+        o.extend(c.role);
+        o.extend(c.industry);
+    }
+    let skill_names: HashMap<uuid::Uuid, String> = crate::entity::skill::Entity::find()
+        .filter(crate::entity::skill::Column::CompanyId.eq(scope.company_id().0))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, format!("{}\n{}", s.name, s.aliases)))
+        .collect();
+    for h in crate::entity::person_skill::Entity::find()
+        .filter(crate::entity::person_skill::Column::CompanyId.eq(scope.company_id().0))
+        .all(&tx)
+        .await?
+    {
+        if let Some(names) = skill_names.get(&h.skill_id) {
+            let o = other.entry(h.person_id).or_default();
+            o.extend(
+                names
+                    .split('\n')
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string),
+            );
+        }
+    }
     tx.commit().await?;
     let docs = rows
         .into_iter()
@@ -567,4 +600,71 @@ pub async fn get_many(
         })
         .collect();
     Ok(ids.iter().filter_map(|id| by_id.remove(&id.0)).collect())
+}
+
+/// What the person has said about coming back, and when the company last heard from them.
+pub async fn outlook(db: &Db, scope: &Scope, id: PersonId) -> StoreResult<kaeru_domain::Outlook> {
+    let r = row::Entity::find_by_id(id.0)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .one(&db.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(outlook_of(&r))
+}
+
+fn outlook_of(r: &row::Model) -> kaeru_domain::Outlook {
+    kaeru_domain::Outlook {
+        intent: r
+            .return_intent
+            .as_deref()
+            .and_then(kaeru_domain::ReturnIntent::parse),
+        work_style: r
+            .work_style
+            .as_deref()
+            .and_then(kaeru_domain::WorkStyle::parse),
+        days_per_week: r.days_per_week,
+        last_contact_on: r.last_contact_on,
+    }
+}
+
+pub async fn set_outlook(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    id: PersonId,
+    o: &kaeru_domain::Outlook,
+) -> StoreResult<()> {
+    let tx = db.write.begin().await?;
+    let current = row::Entity::find_by_id(id.0)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let before = outlook_of(&current);
+    let mut am: row::ActiveModel = current.into();
+    am.return_intent = Set(o.intent.map(|x| x.code().to_string()));
+    am.work_style = Set(o.work_style.map(|x| x.code().to_string()));
+    am.days_per_week = Set(o.days_per_week);
+    am.last_contact_on = Set(o.last_contact_on);
+    am.updated_at = Set(now());
+    am.update(&tx).await?;
+    audit::record(
+        &tx,
+        scope,
+        Change {
+            action: "outlook.update",
+            entity: "person",
+            entity_id: id.0,
+            person_id: Some(id),
+            changes: audit::diff(
+                &serde_json::to_value(&before).unwrap_or_default(),
+                &serde_json::to_value(o).unwrap_or_default(),
+            ),
+            actor,
+        },
+    )
+    .await?;
+    companies::bump_revision(&tx, scope).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -21,6 +21,10 @@ pub struct Model {
     pub notes: Option<String>,
     pub sort_key: String,
     pub status: String,
+    pub return_intent: Option<String>,
+    pub work_style: Option<String>,
+    pub days_per_week: Option<i32>,
+    pub last_contact_on: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

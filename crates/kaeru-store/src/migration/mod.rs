@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_return_offers;
 mod m0003_comebacks;
+mod m0004_skills;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_return_offers::Migration),
             Box::new(m0003_comebacks::Migration),
+            Box::new(m0004_skills::Migration),
         ]
     }
 }

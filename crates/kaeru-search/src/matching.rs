@@ -1,0 +1,667 @@
+//! Matching alumni to an opening: a score out of 100 made of readable parts (skill fit with levels and recency,
+//! return intent, an active return offer, a completed learning mission, rehire eligibility, recency of contact,
+//! fit of the way of working), weighted per company.
+//!
+//! The index keeps one postings list per skill (people in 五十音 order with their best level), so a match walks
+//! only the people who hold at least one of the opening's skills, merging the lists, and keeps the best in a
+//! bounded heap; the reasons are written out only for the people shown.
+
+use chrono::{Datelike, NaiveDate};
+use kaeru_domain::{MatchWeights, RehireEligibility, ReturnIntent, SkillId, WorkStyle};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+/// A skill a person holds, as the store hands it over.
+#[derive(Clone, Debug)]
+pub struct Holding {
+    pub skill: SkillId,
+    pub level: u8,
+    pub assessed_on: NaiveDate,
+    pub after_leaving: bool,
+}
+
+/// Everything matching needs to know about one alumnus.
+#[derive(Clone, Debug)]
+pub struct MatchDoc {
+    pub id: uuid::Uuid,
+    pub sort_key: String,
+    pub skills: Vec<Holding>,
+    pub intent: Option<ReturnIntent>,
+    pub work_style: Option<WorkStyle>,
+    pub days_per_week: Option<i32>,
+    pub last_contact_on: Option<NaiveDate>,
+    /// An issued or acknowledged return offer whose window covers today.
+    pub offer_active: bool,
+    /// A learning mission whose target level was reached at a check-in.
+    pub mission_done: bool,
+    /// From the most recent stint that ended.
+    pub rehire: Option<RehireEligibility>,
+    /// 不可, but the company made an exception (an offer issued with a reason).
+    pub rehire_exception: bool,
+    /// Consent for 再雇用のご案内 is recorded as missing or withdrawn.
+    pub no_rehire_consent: bool,
+}
+
+#[derive(Clone, Copy)]
+struct Posting {
+    doc: u32,
+    level: u8,
+    /// Days since the Common Era of the assessment, for recency.
+    day: i32,
+    after_leaving: bool,
+}
+
+#[derive(Clone)]
+struct Facts {
+    id: uuid::Uuid,
+    intent: Option<ReturnIntent>,
+    work_style: Option<WorkStyle>,
+    days_per_week: Option<i32>,
+    last_contact_day: Option<i32>,
+    offer_active: bool,
+    mission_done: bool,
+    rehire: Option<RehireEligibility>,
+    rehire_exception: bool,
+    no_rehire_consent: bool,
+}
+
+/// The matching index of one company at one revision.
+pub struct MatchIndex {
+    docs: Vec<Facts>,
+    postings: HashMap<SkillId, Vec<Posting>>,
+}
+
+/// What an opening asks for.
+#[derive(Clone, Debug)]
+pub struct MatchQuery {
+    /// (skill, required, minimum level)
+    pub skills: Vec<(SkillId, bool, u8)>,
+    pub work_style: WorkStyle,
+    pub days_per_week: Option<i32>,
+    pub weights: MatchWeights,
+    pub today: NaiveDate,
+    pub limit: usize,
+}
+
+/// Why one part of the score is what it is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Detail {
+    /// A required skill at or above the minimum level.
+    SkillMet {
+        skill: SkillId,
+        level: u8,
+        min: u8,
+        years: u32,
+        after_leaving: bool,
+    },
+    /// A required skill below the minimum level.
+    SkillBelow {
+        skill: SkillId,
+        level: u8,
+        min: u8,
+    },
+    /// A required skill not held at all.
+    SkillMissing {
+        skill: SkillId,
+    },
+    /// A nice-to-have skill held.
+    NiceHeld {
+        skill: SkillId,
+        level: u8,
+        after_leaving: bool,
+    },
+    Intent(Option<ReturnIntent>),
+    Offer(bool),
+    Mission(bool),
+    Rehire(Option<RehireEligibility>, bool),
+    /// Days since the last contact, if any.
+    Contact(Option<i64>),
+    Work(Option<WorkStyle>, Option<i32>),
+}
+
+/// One part of a score.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reason {
+    /// `skill`, `intent`, `offer`, `mission`, `rehire`, `contact` or `work_style`.
+    pub part: &'static str,
+    /// Points this part gave, out of the whole 100.
+    pub points: f32,
+    /// Points it could have given.
+    pub max: f32,
+    pub details: Vec<Detail>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Match {
+    pub id: uuid::Uuid,
+    /// 0–100.
+    pub score: f32,
+    pub reasons: Vec<Reason>,
+    /// Required skills the person meets, out of how many the opening requires.
+    pub required_met: usize,
+    /// Why the person is shown apart, if they are: `not_eligible` (再雇用不可) or `no_consent`.
+    pub excluded: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MatchError {
+    /// The opening names no skill, so there is nothing to match on.
+    NoSkills,
+}
+
+#[derive(Debug, Default)]
+pub struct MatchResult {
+    pub ranked: Vec<Match>,
+    /// People who would rank but are left out (不可 without an exception, or no consent), best first.
+    pub excluded: Vec<Match>,
+    /// People holding at least one of the skills.
+    pub considered: usize,
+}
+
+fn day_number(d: NaiveDate) -> i32 {
+    d.num_days_from_ce()
+}
+
+/// 1.0 for skills assessed in the last two years, fading to 0.5 at ten years and staying there.
+fn recency(today: i32, day: i32) -> f32 {
+    let years = (today - day).max(0) as f32 / 365.25;
+    if years <= 2.0 {
+        1.0
+    } else {
+        (1.0 - (years - 2.0) * 0.0625).max(0.5)
+    }
+}
+
+fn intent_score(i: Option<ReturnIntent>) -> f32 {
+    match i {
+        Some(ReturnIntent::Now) => 1.0,
+        Some(ReturnIntent::WithinYear) => 0.7,
+        Some(ReturnIntent::Someday) => 0.35,
+        Some(ReturnIntent::NotNow) => 0.0,
+        None => 0.2,
+    }
+}
+
+fn rehire_score(r: Option<RehireEligibility>, exception: bool) -> f32 {
+    match r {
+        Some(RehireEligibility::Welcome) => 1.0,
+        Some(RehireEligibility::CaseByCase) | None => 0.5,
+        Some(RehireEligibility::NotEligible) if exception => 0.5,
+        Some(RehireEligibility::NotEligible) => 0.0,
+    }
+}
+
+/// Full marks within 90 days of the last contact, nothing after three years.
+fn contact_score(today: i32, last: Option<i32>) -> f32 {
+    match last {
+        None => 0.0,
+        Some(d) => {
+            let days = (today - d).max(0) as f32;
+            if days <= 90.0 {
+                1.0
+            } else {
+                (1.0 - (days - 90.0) / (3.0 * 365.0 - 90.0)).max(0.0)
+            }
+        }
+    }
+}
+
+fn work_score(
+    opening: WorkStyle,
+    days: Option<i32>,
+    pref: Option<WorkStyle>,
+    pref_days: Option<i32>,
+) -> f32 {
+    use WorkStyle::*;
+    match (opening, pref) {
+        (_, None) => 0.5,
+        (PartWeek, Some(PartWeek)) => match (days, pref_days) {
+            (Some(d), Some(p)) if p < d => 0.7,
+            _ => 1.0,
+        },
+        (a, Some(b)) if a == b => 1.0,
+        (PartWeek, Some(FullTime)) | (Contract, Some(PartWeek)) | (PartWeek, Some(Contract)) => 0.7,
+        (FullTime, Some(PartWeek)) | (Contract, Some(FullTime)) => 0.3,
+        (FullTime, Some(Contract)) => 0.2,
+        _ => 0.5,
+    }
+}
+
+impl MatchIndex {
+    pub fn build(mut docs: Vec<MatchDoc>) -> Self {
+        docs.sort_by(|a, b| a.sort_key.cmp(&b.sort_key));
+        let mut postings: HashMap<SkillId, Vec<Posting>> = HashMap::new();
+        let mut facts = Vec::with_capacity(docs.len());
+        for (n, d) in docs.into_iter().enumerate() {
+            let doc = u32::try_from(n).unwrap_or(u32::MAX);
+            // One posting per skill: the highest level, the most recent among equals.
+            let mut best: HashMap<SkillId, &Holding> = HashMap::new();
+            for h in &d.skills {
+                let e = best.entry(h.skill).or_insert(h);
+                if (h.level, h.assessed_on) > (e.level, e.assessed_on) {
+                    *e = h;
+                }
+            }
+            for (skill, h) in best {
+                postings.entry(skill).or_default().push(Posting {
+                    doc,
+                    level: h.level.clamp(1, 5),
+                    day: day_number(h.assessed_on),
+                    after_leaving: h.after_leaving,
+                });
+            }
+            facts.push(Facts {
+                id: d.id,
+                intent: d.intent,
+                work_style: d.work_style,
+                days_per_week: d.days_per_week,
+                last_contact_day: d.last_contact_on.map(day_number),
+                offer_active: d.offer_active,
+                mission_done: d.mission_done,
+                rehire: d.rehire,
+                rehire_exception: d.rehire_exception,
+                no_rehire_consent: d.no_rehire_consent,
+            });
+        }
+        Self {
+            docs: facts,
+            postings,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Ranks the alumni holding at least one of the query's skills; the best `limit` get their reasons.
+    pub fn rank(&self, q: &MatchQuery) -> Result<MatchResult, MatchError> {
+        if q.skills.is_empty() {
+            return Err(MatchError::NoSkills);
+        }
+        let weights = if q.weights.total() == 0 {
+            MatchWeights::default()
+        } else {
+            q.weights
+        };
+        let today = day_number(q.today);
+        let lists: Vec<&[Posting]> = q
+            .skills
+            .iter()
+            .map(|(s, _, _)| self.postings.get(s).map_or(&[][..], Vec::as_slice))
+            .collect();
+        let mut cursor = vec![0usize; lists.len()];
+        let mut levels: Vec<Option<Posting>> = vec![None; lists.len()];
+        let limit = q.limit.max(1);
+        let mut best: BinaryHeap<Reverse<(u32, Reverse<u32>)>> =
+            BinaryHeap::with_capacity(limit + 1);
+        let mut apart: BinaryHeap<Reverse<(u32, Reverse<u32>)>> =
+            BinaryHeap::with_capacity(limit + 1);
+        let mut considered = 0;
+        loop {
+            // The next person in order across all lists.
+            let mut next = u32::MAX;
+            for (i, l) in lists.iter().enumerate() {
+                if let Some(p) = l.get(cursor[i]) {
+                    next = next.min(p.doc);
+                }
+            }
+            if next == u32::MAX {
+                break;
+            }
+            for (i, l) in lists.iter().enumerate() {
+                levels[i] = match l.get(cursor[i]) {
+                    Some(p) if p.doc == next => {
+                        cursor[i] += 1;
+                        Some(*p)
+                    }
+                    _ => None,
+                };
+            }
+            considered += 1;
+            let Some(f) = self.docs.get(next as usize) else {
+                continue;
+            };
+            let (score, _) = self.score(f, &levels, q, &weights, today, false);
+            let key = Reverse(((score * 1000.0) as u32, Reverse(next)));
+            let heap = if excluded(f).is_some() {
+                &mut apart
+            } else {
+                &mut best
+            };
+            heap.push(key);
+            if heap.len() > limit {
+                heap.pop();
+            }
+        }
+        let explain = |heap: BinaryHeap<Reverse<(u32, Reverse<u32>)>>| -> Vec<Match> {
+            let mut v: Vec<(u32, u32)> = heap
+                .into_iter()
+                .map(|Reverse((s, Reverse(d)))| (s, d))
+                .collect();
+            v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            v.into_iter()
+                .filter_map(|(_, d)| self.explain(d, q, &weights, today))
+                .collect()
+        };
+        Ok(MatchResult {
+            ranked: explain(best),
+            excluded: explain(apart),
+            considered,
+        })
+    }
+
+    fn explain(&self, doc: u32, q: &MatchQuery, w: &MatchWeights, today: i32) -> Option<Match> {
+        let f = self.docs.get(doc as usize)?;
+        let levels: Vec<Option<Posting>> = q
+            .skills
+            .iter()
+            .map(|(s, _, _)| {
+                self.postings
+                    .get(s)
+                    .and_then(|l| l.binary_search_by_key(&doc, |p| p.doc).ok().map(|i| l[i]))
+            })
+            .collect();
+        let (score, reasons) = self.score(f, &levels, q, w, today, true);
+        let required_met = q
+            .skills
+            .iter()
+            .zip(&levels)
+            .filter(|((_, req, min), p)| *req && p.is_some_and(|p| p.level >= *min))
+            .count();
+        Some(Match {
+            id: f.id,
+            score: (score * 10.0).round() / 10.0,
+            reasons,
+            required_met,
+            excluded: excluded(f),
+        })
+    }
+
+    /// The score (0–100) and, when `explain`, the reasons.
+    fn score(
+        &self,
+        f: &Facts,
+        levels: &[Option<Posting>],
+        q: &MatchQuery,
+        w: &MatchWeights,
+        today: i32,
+        explain: bool,
+    ) -> (f32, Vec<Reason>) {
+        let mut req_sum = 0.0;
+        let mut req_n = 0;
+        let mut nice_sum = 0.0;
+        let mut nice_n = 0;
+        let mut skill_details = Vec::new();
+        for ((skill, required, min), p) in q.skills.iter().zip(levels) {
+            let min = (*min).clamp(1, 5);
+            if *required {
+                req_n += 1;
+                match p {
+                    Some(p) if p.level >= min => {
+                        req_sum += recency(today, p.day);
+                        if explain {
+                            skill_details.push(Detail::SkillMet {
+                                skill: *skill,
+                                level: p.level,
+                                min,
+                                years: ((today - p.day).max(0) / 365) as u32,
+                                after_leaving: p.after_leaving,
+                            });
+                        }
+                    }
+                    Some(p) => {
+                        req_sum +=
+                            0.5 * f32::from(p.level) / f32::from(min) * recency(today, p.day);
+                        if explain {
+                            skill_details.push(Detail::SkillBelow {
+                                skill: *skill,
+                                level: p.level,
+                                min,
+                            });
+                        }
+                    }
+                    None => {
+                        if explain {
+                            skill_details.push(Detail::SkillMissing { skill: *skill });
+                        }
+                    }
+                }
+            } else {
+                nice_n += 1;
+                if let Some(p) = p {
+                    nice_sum += f32::from(p.level) / 5.0 * recency(today, p.day);
+                    if explain {
+                        skill_details.push(Detail::NiceHeld {
+                            skill: *skill,
+                            level: p.level,
+                            after_leaving: p.after_leaving,
+                        });
+                    }
+                }
+            }
+        }
+        let req = if req_n > 0 {
+            req_sum / req_n as f32
+        } else {
+            0.0
+        };
+        let nice = if nice_n > 0 {
+            nice_sum / nice_n as f32
+        } else {
+            0.0
+        };
+        let skill = match (req_n, nice_n) {
+            (0, _) => nice,
+            (_, 0) => req,
+            _ => 0.8 * req + 0.2 * nice,
+        };
+        let parts: [(&'static str, f32, u8); 7] = [
+            ("skill", skill, w.skill),
+            ("intent", intent_score(f.intent), w.intent),
+            ("offer", if f.offer_active { 1.0 } else { 0.0 }, w.offer),
+            ("mission", if f.mission_done { 1.0 } else { 0.0 }, w.mission),
+            (
+                "rehire",
+                rehire_score(f.rehire, f.rehire_exception),
+                w.rehire,
+            ),
+            (
+                "contact",
+                contact_score(today, f.last_contact_day),
+                w.contact,
+            ),
+            (
+                "work_style",
+                work_score(q.work_style, q.days_per_week, f.work_style, f.days_per_week),
+                w.work_style,
+            ),
+        ];
+        let total = w.total().max(1) as f32;
+        let score: f32 = parts
+            .iter()
+            .map(|(_, v, wt)| v * f32::from(*wt))
+            .sum::<f32>()
+            / total
+            * 100.0;
+        if !explain {
+            return (score, Vec::new());
+        }
+        let reasons = parts
+            .iter()
+            .filter(|(_, _, wt)| *wt > 0)
+            .map(|(part, v, wt)| {
+                let max = f32::from(*wt) / total * 100.0;
+                let details = match *part {
+                    "skill" => std::mem::take(&mut skill_details),
+                    "intent" => vec![Detail::Intent(f.intent)],
+                    "offer" => vec![Detail::Offer(f.offer_active)],
+                    "mission" => vec![Detail::Mission(f.mission_done)],
+                    "rehire" => vec![Detail::Rehire(f.rehire, f.rehire_exception)],
+                    "contact" => vec![Detail::Contact(
+                        f.last_contact_day.map(|d| i64::from((today - d).max(0))),
+                    )],
+                    _ => vec![Detail::Work(f.work_style, f.days_per_week)],
+                };
+                Reason {
+                    part,
+                    points: (v * max * 10.0).round() / 10.0,
+                    max: (max * 10.0).round() / 10.0,
+                    details,
+                }
+            })
+            .collect();
+        (score, reasons)
+    }
+}
+
+fn excluded(f: &Facts) -> Option<&'static str> {
+    if f.rehire == Some(RehireEligibility::NotEligible) && !f.rehire_exception {
+        Some("not_eligible")
+    } else if f.no_rehire_consent {
+        Some("no_consent")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn person(n: u128, key: &str, skills: Vec<(SkillId, u8, NaiveDate)>) -> MatchDoc {
+        MatchDoc {
+            id: uuid::Uuid::from_u128(n),
+            sort_key: key.into(),
+            skills: skills
+                .into_iter()
+                .map(|(skill, level, assessed_on)| Holding {
+                    skill,
+                    level,
+                    assessed_on,
+                    after_leaving: true,
+                })
+                .collect(),
+            intent: None,
+            work_style: None,
+            days_per_week: None,
+            last_contact_on: None,
+            offer_active: false,
+            mission_done: false,
+            rehire: None,
+            rehire_exception: false,
+            no_rehire_consent: false,
+        }
+    }
+
+    fn query(skills: Vec<(SkillId, bool, u8)>) -> MatchQuery {
+        MatchQuery {
+            skills,
+            work_style: WorkStyle::FullTime,
+            days_per_week: None,
+            weights: MatchWeights::default(),
+            today: day(2026, 11, 29),
+            limit: 20,
+        }
+    }
+
+    #[test]
+    fn the_alumna_with_the_skill_an_offer_and_now_intent_ranks_first_with_reasons() {
+        let dm = SkillId::new();
+        let cad = SkillId::new();
+        let recent = day(2026, 6, 1);
+        let mut ayumi = person(1, "さ", vec![(dm, 4, recent)]);
+        ayumi.intent = Some(ReturnIntent::Now);
+        ayumi.offer_active = true;
+        ayumi.rehire = Some(RehireEligibility::Welcome);
+        let mut kenta = person(2, "あ", vec![(dm, 3, day(2015, 1, 1))]);
+        kenta.intent = Some(ReturnIntent::Someday);
+        let weak = person(3, "い", vec![(dm, 1, recent)]);
+        let other = person(4, "う", vec![(cad, 5, recent)]);
+        let mut never = person(5, "え", vec![(dm, 5, recent)]);
+        never.rehire = Some(RehireEligibility::NotEligible);
+        let idx = MatchIndex::build(vec![ayumi, kenta, weak, other, never]);
+        let r = idx.rank(&query(vec![(dm, true, 3)])).unwrap();
+        let ids: Vec<u128> = r.ranked.iter().map(|m| m.id.as_u128()).collect();
+        assert_eq!(ids, [1, 2, 3], "only holders of the skill, best first");
+        assert_eq!(r.considered, 4);
+        let first = &r.ranked[0];
+        assert_eq!(first.required_met, 1);
+        let skill = first.reasons.iter().find(|x| x.part == "skill").unwrap();
+        assert_eq!(skill.points, skill.max, "level 4 ≥ 3, assessed this year");
+        assert!(matches!(
+            skill.details[0],
+            Detail::SkillMet {
+                level: 4,
+                min: 3,
+                ..
+            }
+        ));
+        let total: f32 = first.reasons.iter().map(|x| x.points).sum();
+        assert!(
+            (total - first.score).abs() < 0.5,
+            "{total} vs {}",
+            first.score
+        );
+        assert!(matches!(
+            r.ranked[2].reasons[0].details[0],
+            Detail::SkillBelow {
+                level: 1,
+                min: 3,
+                ..
+            }
+        ));
+        assert_eq!(r.excluded.len(), 1);
+        assert_eq!(r.excluded[0].excluded, Some("not_eligible"));
+    }
+
+    #[test]
+    fn an_old_skill_counts_less_than_a_recent_one() {
+        let dm = SkillId::new();
+        let old = person(1, "あ", vec![(dm, 3, day(2012, 1, 1))]);
+        let new = person(2, "い", vec![(dm, 3, day(2026, 1, 1))]);
+        let idx = MatchIndex::build(vec![old, new]);
+        let r = idx.rank(&query(vec![(dm, true, 3)])).unwrap();
+        assert_eq!(r.ranked[0].id.as_u128(), 2);
+        assert!(r.ranked[0].score > r.ranked[1].score);
+    }
+
+    #[test]
+    fn no_skills_is_an_error_and_zero_weights_fall_back_to_defaults() {
+        let idx = MatchIndex::build(vec![]);
+        assert_eq!(idx.rank(&query(vec![])).unwrap_err(), MatchError::NoSkills);
+        let dm = SkillId::new();
+        let idx = MatchIndex::build(vec![person(1, "あ", vec![(dm, 3, day(2026, 1, 1))])]);
+        let mut q = query(vec![(dm, true, 1)]);
+        q.weights = MatchWeights {
+            skill: 0,
+            intent: 0,
+            offer: 0,
+            mission: 0,
+            rehire: 0,
+            contact: 0,
+            work_style: 0,
+        };
+        let r = idx.rank(&q).unwrap();
+        assert!(r.ranked[0].score > 0.0);
+    }
+
+    #[test]
+    fn ties_keep_五十音_order_and_the_limit_holds() {
+        let dm = SkillId::new();
+        let docs: Vec<MatchDoc> = (0..50)
+            .map(|i| person(i, &format!("{i:03}"), vec![(dm, 3, day(2026, 1, 1))]))
+            .collect();
+        let idx = MatchIndex::build(docs);
+        let r = idx.rank(&query(vec![(dm, true, 3)])).unwrap();
+        let ids: Vec<u128> = r.ranked.iter().map(|m| m.id.as_u128()).collect();
+        assert_eq!(ids, (0..20).collect::<Vec<_>>());
+    }
+}

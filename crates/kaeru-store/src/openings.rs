@@ -1,0 +1,399 @@
+//! Openings with the skills they ask for, the company's matching weights, and what matching reads of each
+//! alumnus.
+
+use crate::audit::{self, Change};
+use crate::entity::{
+    employment_stint as stint_row, learning_mission, match_setting, mission_check_in,
+    opening as row, opening_skill as req_row, person as person_row, person_skill as held_row,
+    return_offer,
+};
+use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now};
+use chrono::NaiveDate;
+use kaeru_domain::{
+    MatchWeights, OfferStatus, Opening, OpeningDraft, OpeningId, OpeningStatus, PersonStatus,
+    RehireEligibility, Requirement, ReturnIntent, SkillId, SkillOrigin, WorkStyle,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+use std::collections::{HashMap, HashSet};
+
+fn to_domain(r: row::Model, reqs: Vec<req_row::Model>) -> Opening {
+    let mut reqs = reqs;
+    reqs.sort_by_key(|x| x.position);
+    Opening {
+        id: OpeningId(r.id),
+        title: r.title,
+        department: r.department,
+        work_style: WorkStyle::parse(&r.work_style).unwrap_or(WorkStyle::FullTime),
+        days_per_week: r.days_per_week,
+        place: r.place,
+        description: r.description,
+        is_public: r.is_public,
+        status: OpeningStatus::parse(&r.status).unwrap_or(OpeningStatus::Open),
+        requirements: reqs
+            .into_iter()
+            .map(|q| Requirement {
+                skill_id: SkillId(q.skill_id),
+                required: q.required,
+                min_level: q.min_level,
+            })
+            .collect(),
+        created_at: r.created_at,
+    }
+}
+
+async fn requirements_of(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    ids: Vec<uuid::Uuid>,
+) -> StoreResult<HashMap<uuid::Uuid, Vec<req_row::Model>>> {
+    let mut by: HashMap<uuid::Uuid, Vec<req_row::Model>> = HashMap::new();
+    for r in req_row::Entity::find()
+        .filter(req_row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(req_row::Column::OpeningId.is_in(ids))
+        .all(conn)
+        .await?
+    {
+        by.entry(r.opening_id).or_default().push(r);
+    }
+    Ok(by)
+}
+
+/// Openings, open ones first, newest first.
+pub async fn list(db: &Db, scope: &Scope, public_only: bool) -> StoreResult<Vec<Opening>> {
+    let mut q = row::Entity::find().filter(row::Column::CompanyId.eq(scope.company_id().0));
+    if public_only {
+        q = q
+            .filter(row::Column::IsPublic.eq(true))
+            .filter(row::Column::Status.eq(OpeningStatus::Open.code()));
+    }
+    let rows = q
+        .order_by_desc(row::Column::CreatedAt)
+        .all(&db.read)
+        .await?;
+    let mut reqs = requirements_of(&db.read, scope, rows.iter().map(|r| r.id).collect()).await?;
+    let mut v: Vec<Opening> = rows
+        .into_iter()
+        .map(|r| {
+            let q = reqs.remove(&r.id).unwrap_or_default();
+            to_domain(r, q)
+        })
+        .collect();
+    v.sort_by_key(|o| o.status != OpeningStatus::Open);
+    Ok(v)
+}
+
+pub async fn get(db: &Db, scope: &Scope, id: OpeningId) -> StoreResult<Opening> {
+    let r = row::Entity::find_by_id(id.0)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .one(&db.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut reqs = requirements_of(&db.read, scope, vec![r.id]).await?;
+    let q = reqs.remove(&r.id).unwrap_or_default();
+    Ok(to_domain(r, q))
+}
+
+async fn write_requirements(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    opening: OpeningId,
+    reqs: &[Requirement],
+) -> StoreResult<()> {
+    let c = scope.company_id().0;
+    req_row::Entity::delete_many()
+        .filter(req_row::Column::CompanyId.eq(c))
+        .filter(req_row::Column::OpeningId.eq(opening.0))
+        .exec(conn)
+        .await?;
+    // Every skill must be the company's own (a forged id of another company's skill is refused).
+    let own: HashSet<uuid::Uuid> = crate::entity::skill::Entity::find()
+        .filter(crate::entity::skill::Column::CompanyId.eq(c))
+        .filter(crate::entity::skill::Column::Id.is_in(reqs.iter().map(|r| r.skill_id.0)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    for (i, r) in reqs.iter().enumerate() {
+        if !own.contains(&r.skill_id.0) {
+            return Err(StoreError::NotFound);
+        }
+        req_row::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            company_id: Set(c),
+            opening_id: Set(opening.0),
+            skill_id: Set(r.skill_id.0),
+            required: Set(r.required),
+            min_level: Set(r.min_level),
+            position: Set(i as i32),
+        }
+        .insert(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn fill(am: &mut row::ActiveModel, d: &OpeningDraft) {
+    am.title = Set(d.title.clone());
+    am.department = Set(d.department.clone());
+    am.work_style = Set(d.work_style.code().into());
+    am.days_per_week = Set(d.days_per_week);
+    am.place = Set(d.place.clone());
+    am.description = Set(d.description.clone());
+    am.is_public = Set(d.is_public);
+    am.status = Set(d.status.code().into());
+    am.updated_at = Set(now());
+}
+
+pub async fn create(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    draft: &OpeningDraft,
+) -> StoreResult<Opening> {
+    let id = OpeningId::new();
+    let tx = db.write.begin().await?;
+    let mut am = row::ActiveModel {
+        id: Set(id.0),
+        company_id: Set(scope.company_id().0),
+        created_at: Set(now()),
+        ..Default::default()
+    };
+    fill(&mut am, draft);
+    am.insert(&tx).await?;
+    write_requirements(&tx, scope, id, &draft.requirements).await?;
+    audit::record(
+        &tx,
+        scope,
+        Change {
+            action: "opening.create",
+            entity: "opening",
+            entity_id: id.0,
+            person_id: None,
+            changes: serde_json::to_value(draft).unwrap_or_default(),
+            actor,
+        },
+    )
+    .await?;
+    companies::bump_revision(&tx, scope).await?;
+    tx.commit().await?;
+    get(db, scope, id).await
+}
+
+pub async fn update(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    id: OpeningId,
+    draft: &OpeningDraft,
+) -> StoreResult<Opening> {
+    let tx = db.write.begin().await?;
+    let current = row::Entity::find_by_id(id.0)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut am: row::ActiveModel = current.into();
+    fill(&mut am, draft);
+    am.update(&tx).await?;
+    write_requirements(&tx, scope, id, &draft.requirements).await?;
+    audit::record(
+        &tx,
+        scope,
+        Change {
+            action: "opening.update",
+            entity: "opening",
+            entity_id: id.0,
+            person_id: None,
+            changes: serde_json::to_value(draft).unwrap_or_default(),
+            actor,
+        },
+    )
+    .await?;
+    companies::bump_revision(&tx, scope).await?;
+    tx.commit().await?;
+    get(db, scope, id).await
+}
+
+/// The company's matching weights (the defaults until it sets its own).
+pub async fn weights(db: &Db, scope: &Scope) -> StoreResult<MatchWeights> {
+    Ok(match_setting::Entity::find_by_id(scope.company_id().0)
+        .one(&db.read)
+        .await?
+        .and_then(|r| serde_json::from_str(&r.weights).ok())
+        .unwrap_or_default())
+}
+
+pub async fn set_weights(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    w: &MatchWeights,
+) -> StoreResult<()> {
+    let before = weights(db, scope).await?;
+    let tx = db.write.begin().await?;
+    let json = serde_json::to_string(w).map_err(|e| StoreError::Other(e.into()))?;
+    let existing = match_setting::Entity::find_by_id(scope.company_id().0)
+        .one(&tx)
+        .await?;
+    match existing {
+        Some(r) => {
+            let mut am: match_setting::ActiveModel = r.into();
+            am.weights = Set(json);
+            am.updated_at = Set(now());
+            am.update(&tx).await?;
+        }
+        None => {
+            match_setting::ActiveModel {
+                company_id: Set(scope.company_id().0),
+                weights: Set(json),
+                updated_at: Set(now()),
+            }
+            .insert(&tx)
+            .await?;
+        }
+    }
+    audit::record(
+        &tx,
+        scope,
+        Change {
+            action: "match_weights.update",
+            entity: "company",
+            entity_id: scope.company_id().0,
+            person_id: None,
+            changes: audit::diff(
+                &serde_json::to_value(before).unwrap_or_default(),
+                &serde_json::to_value(w).unwrap_or_default(),
+            ),
+            actor,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What matching reads of every alumnus and contractor of the company, at one revision (one read transaction).
+pub async fn match_docs(
+    db: &Db,
+    scope: &Scope,
+    today: NaiveDate,
+) -> StoreResult<(i64, Vec<kaeru_search::MatchDoc>)> {
+    let c = scope.company_id().0;
+    let tx = db.read.begin().await?;
+    let revision = crate::entity::company::Entity::find_by_id(c)
+        .one(&tx)
+        .await?
+        .map(|x| x.revision)
+        .ok_or(StoreError::NotFound)?;
+    let people = person_row::Entity::find()
+        .filter(person_row::Column::CompanyId.eq(c))
+        .filter(person_row::Column::Status.is_in([
+            PersonStatus::Alumnus.code(),
+            PersonStatus::Contractor.code(),
+        ]))
+        .all(&tx)
+        .await?;
+    let mut skills: HashMap<uuid::Uuid, Vec<kaeru_search::Holding>> = HashMap::new();
+    for h in held_row::Entity::find()
+        .filter(held_row::Column::CompanyId.eq(c))
+        .all(&tx)
+        .await?
+    {
+        skills
+            .entry(h.person_id)
+            .or_default()
+            .push(kaeru_search::Holding {
+                skill: SkillId(h.skill_id),
+                level: u8::try_from(h.level).unwrap_or(1),
+                assessed_on: h.assessed_on,
+                after_leaving: h.origin == SkillOrigin::AfterLeaving.code(),
+            });
+    }
+    // The rehire eligibility of each person's most recently ended stint.
+    let mut rehire: HashMap<uuid::Uuid, (NaiveDate, Option<String>)> = HashMap::new();
+    for s in stint_row::Entity::find()
+        .filter(stint_row::Column::CompanyId.eq(c))
+        .filter(stint_row::Column::EndDate.is_not_null())
+        .all(&tx)
+        .await?
+    {
+        let end = s.end_date.unwrap_or(today);
+        let e = rehire.entry(s.person_id).or_insert((end, None));
+        if end >= e.0 {
+            *e = (end, s.rehire_eligibility);
+        }
+    }
+    let standing = [OfferStatus::Issued.code(), OfferStatus::Acknowledged.code()];
+    let offers = return_offer::Entity::find()
+        .filter(return_offer::Column::CompanyId.eq(c))
+        .filter(return_offer::Column::Status.is_in(standing))
+        .all(&tx)
+        .await?;
+    let mut active: HashSet<uuid::Uuid> = HashSet::new();
+    let mut exception: HashSet<uuid::Uuid> = HashSet::new();
+    let mut offer_person: HashMap<uuid::Uuid, uuid::Uuid> = HashMap::new();
+    for o in &offers {
+        offer_person.insert(o.id, o.person_id);
+        if o.valid_from <= today && today <= o.valid_until {
+            active.insert(o.person_id);
+        }
+        if o.override_reason.is_some() {
+            exception.insert(o.person_id);
+        }
+    }
+    // Missions whose target level was reached at some check-in, of any offer of the person.
+    let all_offers: HashMap<uuid::Uuid, uuid::Uuid> = return_offer::Entity::find()
+        .filter(return_offer::Column::CompanyId.eq(c))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.person_id))
+        .collect();
+    let missions: HashMap<uuid::Uuid, (uuid::Uuid, i32)> = learning_mission::Entity::find()
+        .filter(learning_mission::Column::CompanyId.eq(c))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, (m.offer_id, m.target_level)))
+        .collect();
+    let mut mission_done: HashSet<uuid::Uuid> = HashSet::new();
+    for ci in mission_check_in::Entity::find()
+        .filter(mission_check_in::Column::CompanyId.eq(c))
+        .filter(mission_check_in::Column::AssessedLevel.is_not_null())
+        .all(&tx)
+        .await?
+    {
+        if let Some((offer, target)) = missions.get(&ci.mission_id)
+            && ci.assessed_level.is_some_and(|l| l >= *target)
+            && let Some(p) = all_offers.get(offer)
+        {
+            mission_done.insert(*p);
+        }
+    }
+    tx.commit().await?;
+    let docs = people
+        .into_iter()
+        .map(|p| kaeru_search::MatchDoc {
+            id: p.id,
+            sort_key: p.sort_key,
+            skills: skills.remove(&p.id).unwrap_or_default(),
+            intent: p.return_intent.as_deref().and_then(ReturnIntent::parse),
+            work_style: p.work_style.as_deref().and_then(WorkStyle::parse),
+            days_per_week: p.days_per_week,
+            last_contact_on: p.last_contact_on,
+            offer_active: active.contains(&p.id),
+            mission_done: mission_done.contains(&p.id),
+            rehire: rehire
+                .get(&p.id)
+                .and_then(|(_, r)| r.as_deref())
+                .and_then(RehireEligibility::parse),
+            rehire_exception: exception.contains(&p.id),
+            no_rehire_consent: false,
+        })
+        .collect();
+    Ok((revision, docs))
+}
