@@ -288,7 +288,7 @@ pub async fn for_person(db: &Db, scope: &Scope, person: PersonId) -> StoreResult
         .into_iter()
         .map(held_to_domain)
         .collect();
-    held.sort_by(|a, b| b.level.cmp(&a.level));
+    held.sort_by_key(|h| std::cmp::Reverse(h.level));
     Ok(held)
 }
 

@@ -151,6 +151,19 @@ mod tests {
                             "policy.",
                             "comeback.",
                             "stage.",
+                            "skill.",
+                            "gap.",
+                            "priority.",
+                            "person_skill.",
+                            "origin.",
+                            "source.",
+                            "career.",
+                            "outlook.",
+                            "intent.",
+                            "work.",
+                            "opening.",
+                            "opening_status.",
+                            "match.",
                         ]
                         .iter()
                         .any(|p| piece.starts_with(p));

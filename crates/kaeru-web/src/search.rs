@@ -3,8 +3,8 @@
 //! this one) has written since, so every node answers as the database stands.
 
 use kaeru_domain::CompanyId;
-use kaeru_search::SearchIndex;
-use kaeru_store::{Db, Scope, StoreResult, companies, people};
+use kaeru_search::{MatchIndex, SearchIndex};
+use kaeru_store::{Db, Scope, StoreResult, companies, openings, people};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -13,9 +13,18 @@ pub struct CachedIndex {
     pub index: SearchIndex,
 }
 
+/// A matching index, tagged with the revision and the day it was built for (an offer's window is read
+/// against the day).
+pub struct CachedMatch {
+    pub revision: i64,
+    pub day: chrono::NaiveDate,
+    pub index: MatchIndex,
+}
+
 #[derive(Default)]
 pub struct SearchCache {
     indexes: RwLock<HashMap<CompanyId, Arc<CachedIndex>>>,
+    matches: RwLock<HashMap<CompanyId, Arc<CachedMatch>>>,
 }
 
 impl SearchCache {
@@ -43,6 +52,43 @@ impl SearchCache {
         tracing::debug!(company = %scope.company_id(), revision, people = fresh.index.len(), "search index rebuilt");
         if let Ok(mut m) = self.indexes.write() {
             // Keep whichever is newer if two requests rebuilt at once.
+            let keep = m
+                .get(&scope.company_id())
+                .is_none_or(|old| old.revision <= revision);
+            if keep {
+                m.insert(scope.company_id(), fresh.clone());
+            }
+        }
+        Ok(fresh)
+    }
+
+    /// The company's matching index, current with the database and built for `today`.
+    pub async fn match_index_for(
+        &self,
+        db: &Db,
+        scope: &Scope,
+        today: chrono::NaiveDate,
+    ) -> StoreResult<Arc<CachedMatch>> {
+        let revision = companies::revision(db, scope).await?;
+        let cached = self
+            .matches
+            .read()
+            .ok()
+            .and_then(|m| m.get(&scope.company_id()).cloned());
+        if let Some(c) = cached.filter(|c| c.revision == revision && c.day == today) {
+            return Ok(c);
+        }
+        let (revision, docs) = openings::match_docs(db, scope, today).await?;
+        let index = tokio::task::spawn_blocking(move || MatchIndex::build(docs))
+            .await
+            .map_err(|e| kaeru_store::StoreError::Other(e.into()))?;
+        let fresh = Arc::new(CachedMatch {
+            revision,
+            day: today,
+            index,
+        });
+        tracing::debug!(company = %scope.company_id(), revision, alumni = fresh.index.len(), "match index rebuilt");
+        if let Ok(mut m) = self.matches.write() {
             let keep = m
                 .get(&scope.company_id())
                 .is_none_or(|old| old.revision <= revision);

@@ -17,6 +17,8 @@ pub enum Section {
     People,
     Offers,
     Comebacks,
+    Skills,
+    Openings,
     Settings,
     None,
 }
@@ -105,6 +107,8 @@ impl Shell {
                 | (Section::People, "people")
                 | (Section::Offers, "offers")
                 | (Section::Comebacks, "comebacks")
+                | (Section::Skills, "skills")
+                | (Section::Openings, "openings")
                 | (Section::Settings, "settings")
         )
     }

@@ -355,6 +355,8 @@ pub async fn seed(db: &Db, today: NaiveDate, seed: u64, progress: bool) -> anyho
     let twenty_years_ago = NaiveDate::from_ymd_opt(today.year() - 20, 4, 1).unwrap_or(today);
     let mut returners = 0;
     let mut recent_leavers = Vec::new();
+    let mut staff_members: Vec<(kaeru_domain::PersonId, &'static str, NaiveDate)> = Vec::new();
+    let mut alumni_deps: Vec<(crate::demo_skills::Alumnus, &'static str)> = Vec::new();
     for i in 0..(n_employees + n_alumni) {
         let is_employee = i < n_employees;
         let (mut d, birth) = draft(&mut rng, &mut emails, today);
@@ -462,11 +464,34 @@ pub async fn seed(db: &Db, today: NaiveDate, seed: u64, progress: bool) -> anyho
                 last.end_date.unwrap_or(today),
                 last.rehire_eligibility,
             ));
+            alumni_deps.push((
+                crate::demo_skills::Alumnus {
+                    id: person.id,
+                    left: last.end_date.unwrap_or(today),
+                },
+                dep,
+            ));
+        } else if let Some(first) = plan.first() {
+            staff_members.push((person.id, dep, first.start_date));
         }
         bar.inc(1);
     }
     bar.finish_and_clear();
-    seed_offers_and_comebacks(db, &scope, &actor, &recent_leavers, today, &mut rng).await?;
+    let welcome =
+        seed_offers_and_comebacks(db, &scope, &actor, &recent_leavers, today, &mut rng).await?;
+    // The one who learned digital marketing: a recent leaver who confirmed her offer and is not in the pipeline.
+    let star = (welcome.len() >= 6).then(|| welcome[welcome.len() - 2]);
+    crate::demo_skills::seed(
+        db,
+        &scope,
+        &actor,
+        &staff_members,
+        &alumni_deps,
+        star,
+        today,
+        &mut rng,
+    )
+    .await?;
     Ok(Seeded {
         employees: n_employees,
         alumni: n_alumni,
@@ -483,7 +508,7 @@ async fn seed_offers_and_comebacks(
     leavers: &[(kaeru_domain::PersonId, NaiveDate, Option<RehireEligibility>)],
     today: NaiveDate,
     rng: &mut StdRng,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<kaeru_domain::PersonId>> {
     use kaeru_domain::offer::{CheckInDraft, MissionDraft};
     use kaeru_domain::{ComebackMove, ComebackStage, OfferAction, OfferDraft, OfferTerm};
     use kaeru_store::{comebacks, offers};
@@ -602,5 +627,5 @@ async fn seed_offers_and_comebacks(
             .await
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     }
-    Ok(())
+    Ok(welcome.iter().map(|(p, _, _)| *p).collect())
 }

@@ -603,3 +603,97 @@ async fn behind_https_every_cookie_is_secure() {
     assert!(cookies.iter().all(|c| c.contains("Secure")), "{cookies:?}");
     stop.cancel();
 }
+
+fn first_id_after<'a>(html: &'a str, prefix: &str) -> &'a str {
+    let start = html
+        .find(prefix)
+        .unwrap_or_else(|| panic!("{prefix} not in page"))
+        + prefix.len();
+    &html[start..start + 36]
+}
+
+db_test!(
+    async fn skills_gaps_openings_and_matching_with_reasons(target) {
+        let app = spawn_app(target).await;
+        let c = browser();
+        app.setup(&c, "sakura", "shacho@example.jp").await;
+        // The catalogue: a skill with aliases; an alias already used elsewhere is refused and the form keeps it.
+        let r = app.post(&c, "/skills/new", "/skills", &[("name", "デジタルマーケティング"), ("category", "営業・マーケティング"), ("aliases", "Web広告運用、SNSマーケティング")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let r = app.post(&c, "/skills/new", "/skills", &[("name", "ｗｅｂ広告運用"), ("category", "その他")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("ほかのスキルですでに使われています") && html.contains("value=\"ｗｅｂ広告運用\""));
+        app.post(&c, "/skills/new", "/skills", &[("name", "NC旋盤"), ("category", "ものづくり")]).await;
+        let (_, html) = app.get(&c, "/skills").await;
+        assert!(html.contains("Web広告運用、SNSマーケティング"));
+        let row = html.find("<strong>デジタルマーケティング</strong>").expect("the skill's row");
+        let dm = first_id_after(&html[row..], "href=\"/skills/").to_string();
+        // An alumna (no current stint) with the skill gained after leaving.
+        let person = app.create_person(&c, "佐藤", "さとう", "ayumi@example.jp").await;
+        let r = app.post(&c, &format!("{person}/skills"), &format!("{person}/skills"), &[("skill", &dm), ("level", "9"), ("origin", "after_leaving"), ("assessed_on", "2026-10-01"), ("note", "広告運用を3年")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("レベルは1〜5から選択してください") && html.contains("広告運用を3年"));
+        let r = app.post(&c, &format!("{person}/skills"), &format!("{person}/skills"), &[("skill", &dm), ("level", "4"), ("origin", "after_leaving"), ("source", "hr"), ("assessed_on", "2026-10-01")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let r = app.post(&c, &format!("{person}/outlook"), &format!("{person}/outlook"), &[("intent", "now"), ("work_style", "part_week"), ("days_per_week", "3"), ("last_contact_on", "2026-11-20")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let r = app.post(&c, &format!("{person}/careers"), &format!("{person}/careers"), &[("employer", "株式会社みらいデジタル"), ("from_date", "2024-04-01"), ("to_date", "2023-01-01")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("終了日は開始日より後"));
+        app.post(&c, &format!("{person}/careers"), &format!("{person}/careers"), &[("employer", "株式会社みらいデジタル"), ("role", "Webマーケター"), ("from_date", "2024-04-01")]).await;
+        let (_, html) = app.get(&c, &person).await;
+        for want in ["デジタルマーケティング", "退職後に習得", "今すぐ", "週3日", "株式会社みらいデジタル", "スキルを記録"] {
+            assert!(html.contains(want), "person page lacks {want}");
+        }
+        // Search finds her by the alias of her skill and by her employer.
+        let (_, html) = app.get(&c, "/search?q=web%E5%BA%83%E5%91%8A").await;
+        assert!(html.contains("佐藤 太郎"));
+        // Needs and the gap view.
+        let r = app.post(&c, "/skills/gaps", "/skills/needs", &[("skill", &dm), ("priority", "high"), ("min_level", "3")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let r = app.post(&c, "/skills/gaps", "/skills/needs", &[("skill", "not-a-skill"), ("priority", "high"), ("min_level", "3")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let (_, html) = app.get(&c, "/skills/gaps").await;
+        assert!(html.contains("社内にいないスキル1件のうち、1件をアルムナイのネットワークで補えます"), "{html}");
+        assert!(html.contains("佐藤 太郎"));
+        // Weights cannot all be zero.
+        let zero: Vec<(&str, &str)> = ["skill", "intent", "offer", "mission", "rehire", "contact", "work_style"].iter().map(|f| (*f, "0")).collect();
+        let r = app.post(&c, "/settings/matching", "/settings/matching", &zero).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("すべての重みを0にはできません"));
+        // An opening needing the skill at level 3 ranks her with readable reasons.
+        let r = app.post(&c, "/openings/new", "/openings", &[("title", "Webマーケティング担当"), ("work_style", "part_week"), ("days_per_week", "3"), ("status", "open"), ("req_skill", &dm), ("req_level", "3"), ("req_skill", ""), ("req_level", "3")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let opening = location(&r).to_string();
+        let (_, html) = app.get(&c, &opening).await;
+        for want in ["佐藤 太郎", "デジタルマーケティング レベル4（必要3以上）", "復帰の意向：今すぐ", "希望の働き方：週3日", "復帰の流れを始める"] {
+            assert!(html.contains(want), "opening page lacks {want}");
+        }
+        // A required skill chosen twice, and part-time without days, are refused with the form kept.
+        let r = app.post(&c, "/openings/new", "/openings", &[("title", "重複"), ("work_style", "part_week"), ("status", "open"), ("req_skill", &dm), ("req_level", "3"), ("req_skill", &dm), ("req_level", "2")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("同じスキルが2回選ばれています") && html.contains("value=\"重複\""));
+        // One click from a result starts the comeback pipeline.
+        let pid = person.trim_start_matches("/people/");
+        let r = app.post(&c, &opening, &format!("/people/{pid}/comebacks"), &[("note", "求人「Webマーケティング担当」の候補として")]).await;
+        assert!(location(&r).starts_with("/comebacks/"));
+        // Deleting a skill in use asks first, then removes it everywhere; the opening says it has no skills.
+        let r = app.post(&c, &format!("/skills/{dm}/delete"), &format!("/skills/{dm}/delete"), &[]).await;
+        assert_eq!(location(&r), format!("/skills/{dm}/delete"));
+        let (_, html) = app.get(&c, &format!("/skills/{dm}/delete")).await;
+        assert!(html.contains("1件の人材のスキル記録") && html.contains("1件の求人の条件"));
+        let r = app.post(&c, &format!("/skills/{dm}/delete"), &format!("/skills/{dm}/delete"), &[("confirm", "yes")]).await;
+        assert_eq!(location(&r), "/skills");
+        let (status, html) = app.get(&c, &opening).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("スキルが設定されていないため"));
+        // Another company sees none of it.
+        let other = browser();
+        let r = app.post(&other, "/login", "/login", &[("email", "nobody@example.jp"), ("password", "x")]).await;
+        assert_ne!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.get(&other, &opening).await.0, StatusCode::SEE_OTHER, "signed out goes to sign-in");
+    }
+);

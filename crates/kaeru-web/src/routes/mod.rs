@@ -4,10 +4,12 @@ mod comebacks;
 mod health;
 mod home;
 mod offers;
+mod openings;
 mod people;
 mod search;
 mod session;
 mod settings;
+mod skills;
 mod stints;
 
 use crate::AppState;
@@ -27,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .merge(settings::router())
         .merge(offers::router())
         .merge(comebacks::router())
+        .merge(skills::router())
+        .merge(openings::router())
         .merge(search::router())
         .merge(home::router())
         .fallback(not_found)
@@ -46,6 +50,11 @@ pub(crate) fn choices<T: Copy>(
     all.iter()
         .map(|x| (code(*x), t.t(&format!("{prefix}.{}", code(*x))).to_string()))
         .collect()
+}
+
+/// Choices with owned codes, for the select macro.
+pub(crate) fn owned(v: Vec<(&'static str, String)>) -> Vec<(String, String)> {
+    v.into_iter().map(|(c, l)| (c.to_string(), l)).collect()
 }
 
 pub(crate) fn label(t: &Catalog, prefix: &str, code: &str) -> String {

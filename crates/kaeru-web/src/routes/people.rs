@@ -380,6 +380,7 @@ struct ShowPage {
     can_offer: bool,
     comebacks: Vec<(kaeru_domain::ComebackId, String, String)>,
     can_open_comeback: bool,
+    panel: super::skills::PersonPanel,
 }
 
 pub struct OfferRow {
@@ -619,7 +620,9 @@ async fn show(
         s.t("person.updated_at").to_string(),
         s.datetime(&person.updated_at),
     ));
+    let panel = super::skills::person_panel(&state, &signed, &s, id).await?;
     let tpl = ShowPage {
+        panel,
         id,
         name: person.full_name(),
         kana: person.full_kana(),
