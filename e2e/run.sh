@@ -19,7 +19,7 @@ if [ "$backend" = postgres ]; then
 fi
 [ -d node_modules/@playwright/test ] || npm ci --no-audit --no-fund
 echo "Browser journeys on $backend"
-npx playwright test
+npx playwright test "${@:2}"
 status=$?
 rm -rf "$root"
 exit $status
