@@ -4,6 +4,7 @@
 mod index;
 pub mod matching;
 mod normalise;
+pub mod synthetic;
 
 pub use index::{SearchDoc, SearchHit, SearchIndex};
 pub use matching::{Holding, Match, MatchDoc, MatchIndex, MatchQuery, MatchResult};

@@ -49,6 +49,8 @@ struct Posting {
     /// Days since the Common Era of the assessment, for recency.
     day: i32,
     after_leaving: bool,
+    /// Recency of the assessment on the day the index was built.
+    recency: f32,
 }
 
 #[derive(Clone)]
@@ -63,12 +65,28 @@ struct Facts {
     rehire: Option<RehireEligibility>,
     rehire_exception: bool,
     no_rehire_consent: bool,
+    /// The parts that do not depend on the opening (intent, offer, mission, rehire, contact), for the day the
+    /// index was built.
+    fixed: [f32; 5],
 }
 
-/// The matching index of one company at one revision.
+impl Facts {
+    fn fixed_parts(&self, today: i32) -> [f32; 5] {
+        [
+            intent_score(self.intent),
+            if self.offer_active { 1.0 } else { 0.0 },
+            if self.mission_done { 1.0 } else { 0.0 },
+            rehire_score(self.rehire, self.rehire_exception),
+            contact_score(today, self.last_contact_day),
+        ]
+    }
+}
+
+/// The matching index of one company at one revision, for one day.
 pub struct MatchIndex {
     docs: Vec<Facts>,
     postings: HashMap<SkillId, Vec<Posting>>,
+    day: i32,
 }
 
 /// What an opening asks for.
@@ -228,7 +246,10 @@ fn work_score(
 }
 
 impl MatchIndex {
-    pub fn build(mut docs: Vec<MatchDoc>) -> Self {
+    /// Builds the index for `today` (contact recency is read against it; a query for another day still answers
+    /// correctly, only slower).
+    pub fn build(mut docs: Vec<MatchDoc>, today: NaiveDate) -> Self {
+        let day = day_number(today);
         docs.sort_by(|a, b| a.sort_key.cmp(&b.sort_key));
         let mut postings: HashMap<SkillId, Vec<Posting>> = HashMap::new();
         let mut facts = Vec::with_capacity(docs.len());
@@ -248,9 +269,10 @@ impl MatchIndex {
                     level: h.level.clamp(1, 5),
                     day: day_number(h.assessed_on),
                     after_leaving: h.after_leaving,
+                    recency: recency(day, day_number(h.assessed_on)),
                 });
             }
-            facts.push(Facts {
+            let mut f = Facts {
                 id: d.id,
                 intent: d.intent,
                 work_style: d.work_style,
@@ -261,11 +283,15 @@ impl MatchIndex {
                 rehire: d.rehire,
                 rehire_exception: d.rehire_exception,
                 no_rehire_consent: d.no_rehire_consent,
-            });
+                fixed: [0.0; 5],
+            };
+            f.fixed = f.fixed_parts(day);
+            facts.push(f);
         }
         Self {
             docs: facts,
             postings,
+            day,
         }
     }
 
@@ -293,48 +319,89 @@ impl MatchIndex {
             .iter()
             .map(|(s, _, _)| self.postings.get(s).map_or(&[][..], Vec::as_slice))
             .collect();
-        let mut cursor = vec![0usize; lists.len()];
-        let mut levels: Vec<Option<Posting>> = vec![None; lists.len()];
+        // Each person's skill sums, accumulated list by list into dense arrays (cache-friendly, no merge).
+        let n = self.docs.len();
+        let mut req_sum = vec![0.0f32; n];
+        let mut nice_sum = vec![0.0f32; n];
+        let mut seen = vec![false; n];
+        let mut considered = 0usize;
+        let same_day = today == self.day;
+        let (mut req_n, mut nice_n) = (0u32, 0u32);
+        for ((_, required, min), list) in q.skills.iter().zip(&lists) {
+            let min = (*min).clamp(1, 5);
+            if *required {
+                req_n += 1;
+            } else {
+                nice_n += 1;
+            }
+            for p in *list {
+                let d = p.doc as usize;
+                if d >= n {
+                    continue;
+                }
+                if !seen[d] {
+                    seen[d] = true;
+                    considered += 1;
+                }
+                let r = if same_day {
+                    p.recency
+                } else {
+                    recency(today, p.day)
+                };
+                if *required {
+                    req_sum[d] += if p.level >= min {
+                        r
+                    } else {
+                        0.5 * f32::from(p.level) / f32::from(min) * r
+                    };
+                } else {
+                    nice_sum[d] += f32::from(p.level) / 5.0 * r;
+                }
+            }
+        }
         let limit = q.limit.max(1);
         let mut best: BinaryHeap<Reverse<(u32, Reverse<u32>)>> =
             BinaryHeap::with_capacity(limit + 1);
         let mut apart: BinaryHeap<Reverse<(u32, Reverse<u32>)>> =
             BinaryHeap::with_capacity(limit + 1);
-        let mut considered = 0;
-        loop {
-            // The next person in order across all lists.
-            let mut next = u32::MAX;
-            for (i, l) in lists.iter().enumerate() {
-                if let Some(p) = l.get(cursor[i]) {
-                    next = next.min(p.doc);
-                }
-            }
-            if next == u32::MAX {
-                break;
-            }
-            for (i, l) in lists.iter().enumerate() {
-                levels[i] = match l.get(cursor[i]) {
-                    Some(p) if p.doc == next => {
-                        cursor[i] += 1;
-                        Some(*p)
-                    }
-                    _ => None,
-                };
-            }
-            considered += 1;
-            let Some(f) = self.docs.get(next as usize) else {
+        let total = weights.total().max(1) as f32;
+        // In document order, so the facts are read front to back.
+        for (d, f) in self.docs.iter().enumerate() {
+            if !seen[d] {
                 continue;
+            }
+            let doc = d as u32;
+            let req = if req_n > 0 {
+                req_sum[d] / req_n as f32
+            } else {
+                0.0
             };
-            let (score, _) = self.score(f, &levels, q, &weights, today, false);
-            let key = Reverse(((score * 1000.0) as u32, Reverse(next)));
+            let nice = if nice_n > 0 {
+                nice_sum[d] / nice_n as f32
+            } else {
+                0.0
+            };
+            let skill = match (req_n, nice_n) {
+                (0, _) => nice,
+                (_, 0) => req,
+                _ => 0.8 * req + 0.2 * nice,
+            };
+            let score = (skill * f32::from(weights.skill)
+                + self.other_parts(f, q, &weights, today))
+                / total
+                * 100.0;
+            let key = Reverse(((score * 1000.0) as u32, Reverse(doc)));
             let heap = if excluded(f).is_some() {
                 &mut apart
             } else {
                 &mut best
             };
-            heap.push(key);
-            if heap.len() > limit {
+            if heap.len() < limit {
+                heap.push(key);
+            } else if heap.peek().is_some_and(|min| key < *min) {
+                // Better than the worst kept (a smaller Reverse is a larger score).
                 heap.pop();
+                heap.push(key);
             }
         }
         let explain = |heap: BinaryHeap<Reverse<(u32, Reverse<u32>)>>| -> Vec<Match> {
@@ -352,6 +419,22 @@ impl MatchIndex {
             excluded: explain(apart),
             considered,
         })
+    }
+
+    /// The weighted sum of the parts other than skill fit (not yet divided by the total weight).
+    fn other_parts(&self, f: &Facts, q: &MatchQuery, w: &MatchWeights, today: i32) -> f32 {
+        let fixed = if today == self.day {
+            f.fixed
+        } else {
+            f.fixed_parts(today)
+        };
+        let work = work_score(q.work_style, q.days_per_week, f.work_style, f.days_per_week);
+        fixed[0] * f32::from(w.intent)
+            + fixed[1] * f32::from(w.offer)
+            + fixed[2] * f32::from(w.mission)
+            + fixed[3] * f32::from(w.rehire)
+            + fixed[4] * f32::from(w.contact)
+            + work * f32::from(w.work_style)
     }
 
     fn explain(&self, doc: u32, q: &MatchQuery, w: &MatchWeights, today: i32) -> Option<Match> {
@@ -587,7 +670,7 @@ mod tests {
         let other = person(4, "う", vec![(cad, 5, recent)]);
         let mut never = person(5, "え", vec![(dm, 5, recent)]);
         never.rehire = Some(RehireEligibility::NotEligible);
-        let idx = MatchIndex::build(vec![ayumi, kenta, weak, other, never]);
+        let idx = MatchIndex::build(vec![ayumi, kenta, weak, other, never], day(2026, 11, 29));
         let r = idx.rank(&query(vec![(dm, true, 3)])).unwrap();
         let ids: Vec<u128> = r.ranked.iter().map(|m| m.id.as_u128()).collect();
         assert_eq!(ids, [1, 2, 3], "only holders of the skill, best first");
@@ -627,7 +710,7 @@ mod tests {
         let dm = SkillId::new();
         let old = person(1, "あ", vec![(dm, 3, day(2012, 1, 1))]);
         let new = person(2, "い", vec![(dm, 3, day(2026, 1, 1))]);
-        let idx = MatchIndex::build(vec![old, new]);
+        let idx = MatchIndex::build(vec![old, new], day(2026, 11, 29));
         let r = idx.rank(&query(vec![(dm, true, 3)])).unwrap();
         assert_eq!(r.ranked[0].id.as_u128(), 2);
         assert!(r.ranked[0].score > r.ranked[1].score);
@@ -635,10 +718,13 @@ mod tests {
 
     #[test]
     fn no_skills_is_an_error_and_zero_weights_fall_back_to_defaults() {
-        let idx = MatchIndex::build(vec![]);
+        let idx = MatchIndex::build(vec![], day(2026, 11, 29));
         assert_eq!(idx.rank(&query(vec![])).unwrap_err(), MatchError::NoSkills);
         let dm = SkillId::new();
-        let idx = MatchIndex::build(vec![person(1, "あ", vec![(dm, 3, day(2026, 1, 1))])]);
+        let idx = MatchIndex::build(
+            vec![person(1, "あ", vec![(dm, 3, day(2026, 1, 1))])],
+            day(2026, 11, 29),
+        );
         let mut q = query(vec![(dm, true, 1)]);
         q.weights = MatchWeights {
             skill: 0,
@@ -659,9 +745,36 @@ mod tests {
         let docs: Vec<MatchDoc> = (0..50)
             .map(|i| person(i, &format!("{i:03}"), vec![(dm, 3, day(2026, 1, 1))]))
             .collect();
-        let idx = MatchIndex::build(docs);
+        let idx = MatchIndex::build(docs, day(2026, 11, 29));
         let r = idx.rank(&query(vec![(dm, true, 3)])).unwrap();
         let ids: Vec<u128> = r.ranked.iter().map(|m| m.id.as_u128()).collect();
         assert_eq!(ids, (0..20).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_fast_score_agrees_with_the_explained_one_on_any_day() {
+        let today = day(2026, 11, 29);
+        let ids: Vec<SkillId> = (0..crate::synthetic::SKILLS.len())
+            .map(|_| SkillId::new())
+            .collect();
+        let docs: Vec<MatchDoc> = crate::synthetic::people(2000, today)
+            .iter()
+            .filter_map(|p| p.match_doc(&ids))
+            .collect();
+        let idx = MatchIndex::build(docs, today);
+        for query_day in [today, day(2027, 6, 1)] {
+            let mut q = query(vec![(ids[8], true, 3), (ids[7], false, 1)]);
+            q.today = query_day;
+            q.work_style = WorkStyle::PartWeek;
+            q.days_per_week = Some(3);
+            let r = idx.rank(&q).unwrap();
+            assert_eq!(r.ranked.len(), 20);
+            for m in &r.ranked {
+                let total: f32 = m.reasons.iter().map(|x| x.points).sum();
+                assert!((total - m.score).abs() < 0.6, "{total} vs {}", m.score);
+            }
+            let scores: Vec<f32> = r.ranked.iter().map(|m| m.score).collect();
+            assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+        }
     }
 }

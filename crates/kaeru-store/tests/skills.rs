@@ -175,7 +175,7 @@ db_test!(
         assert_eq!(openings::get(&db, &c, o.id).await.unwrap().requirements, draft.requirements);
         let (_, docs) = openings::match_docs(&db, &c, today()).await.unwrap();
         assert_eq!(docs.len(), 2, "employees are not matched");
-        let idx = MatchIndex::build(docs);
+        let idx = MatchIndex::build(docs, today());
         let r = idx.rank(&MatchQuery {
             skills: vec![(dm.id, true, 3)],
             work_style: WorkStyle::PartWeek,

@@ -79,7 +79,7 @@ impl SearchCache {
             return Ok(c);
         }
         let (revision, docs) = openings::match_docs(db, scope, today).await?;
-        let index = tokio::task::spawn_blocking(move || MatchIndex::build(docs))
+        let index = tokio::task::spawn_blocking(move || MatchIndex::build(docs, today))
             .await
             .map_err(|e| kaeru_store::StoreError::Other(e.into()))?;
         let fresh = Arc::new(CachedMatch {
