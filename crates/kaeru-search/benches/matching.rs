@@ -8,6 +8,9 @@ use kaeru_search::synthetic::{self, DIGITAL_MARKETING, SKILLS};
 use kaeru_search::{MatchIndex, MatchQuery};
 use std::hint::black_box;
 
+/// A named query: its skills (skill, required, minimum level) and way of working.
+type Named = (&'static str, Vec<(SkillId, bool, u8)>, WorkStyle);
+
 fn bench(c: &mut Criterion) {
     let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
     let ids: Vec<SkillId> = (0..SKILLS.len())
@@ -22,7 +25,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| MatchIndex::build(black_box(docs.clone()), today))
         });
         let index = MatchIndex::build(docs, today);
-        let queries: [(&str, Vec<(SkillId, bool, u8)>, WorkStyle); 3] = [
+        let queries: [Named; 3] = [
             (
                 "dm3",
                 vec![(ids[DIGITAL_MARKETING], true, 3)],
