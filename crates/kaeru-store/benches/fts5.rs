@@ -7,8 +7,8 @@
 use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use kaeru_search::{SearchIndex, fold, synthetic};
+use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use sqlx::{Row, SqlitePool};
 use std::hint::black_box;
 use std::str::FromStr;
 
@@ -66,12 +66,7 @@ async fn fts5_search(pool: &SqlitePool, query: &str) -> usize {
     for t in &short {
         q = q.bind(format!("%{t}%")).bind(format!("%{t}%"));
     }
-    q.fetch_all(pool)
-        .await
-        .expect("search")
-        .iter()
-        .map(|r| r.get::<i64, _>(0))
-        .count()
+    q.fetch_all(pool).await.expect("search").len()
 }
 
 fn bench(c: &mut Criterion) {

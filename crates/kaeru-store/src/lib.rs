@@ -6,6 +6,7 @@ mod entity;
 mod migration;
 
 pub mod audit;
+pub mod bulk;
 pub mod careers;
 pub mod comebacks;
 pub mod companies;

@@ -14,8 +14,8 @@ use kaeru_domain::{
     RehireEligibility, Requirement, ReturnIntent, SkillId, SkillOrigin, WorkStyle,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -289,42 +289,77 @@ pub async fn match_docs(
         .await?
         .map(|x| x.revision)
         .ok_or(StoreError::NotFound)?;
-    let people = person_row::Entity::find()
+    // Only the columns matching reads: decoding whole rows dominates the load for a large company.
+    type PersonCols = (
+        uuid::Uuid,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<i32>,
+        Option<NaiveDate>,
+    );
+    let people: Vec<PersonCols> = person_row::Entity::find()
+        .select_only()
+        .columns([
+            person_row::Column::Id,
+            person_row::Column::SortKey,
+            person_row::Column::ReturnIntent,
+            person_row::Column::WorkStyle,
+            person_row::Column::DaysPerWeek,
+            person_row::Column::LastContactOn,
+        ])
         .filter(person_row::Column::CompanyId.eq(c))
         .filter(person_row::Column::Status.is_in([
             PersonStatus::Alumnus.code(),
             PersonStatus::Contractor.code(),
         ]))
+        .into_tuple()
         .all(&tx)
         .await?;
     let mut skills: HashMap<uuid::Uuid, Vec<kaeru_search::Holding>> = HashMap::new();
-    for h in held_row::Entity::find()
+    let held: Vec<(uuid::Uuid, uuid::Uuid, i32, NaiveDate, String)> = held_row::Entity::find()
+        .select_only()
+        .columns([
+            held_row::Column::PersonId,
+            held_row::Column::SkillId,
+            held_row::Column::Level,
+            held_row::Column::AssessedOn,
+            held_row::Column::Origin,
+        ])
         .filter(held_row::Column::CompanyId.eq(c))
+        .into_tuple()
         .all(&tx)
-        .await?
-    {
+        .await?;
+    for (person, skill, level, assessed_on, origin) in held {
         skills
-            .entry(h.person_id)
+            .entry(person)
             .or_default()
             .push(kaeru_search::Holding {
-                skill: SkillId(h.skill_id),
-                level: u8::try_from(h.level).unwrap_or(1),
-                assessed_on: h.assessed_on,
-                after_leaving: h.origin == SkillOrigin::AfterLeaving.code(),
+                skill: SkillId(skill),
+                level: u8::try_from(level).unwrap_or(1),
+                assessed_on,
+                after_leaving: origin == SkillOrigin::AfterLeaving.code(),
             });
     }
     // The rehire eligibility of each person's most recently ended stint.
     let mut rehire: HashMap<uuid::Uuid, (NaiveDate, Option<String>)> = HashMap::new();
-    for s in stint_row::Entity::find()
+    let ended: Vec<(uuid::Uuid, Option<NaiveDate>, Option<String>)> = stint_row::Entity::find()
+        .select_only()
+        .columns([
+            stint_row::Column::PersonId,
+            stint_row::Column::EndDate,
+            stint_row::Column::RehireEligibility,
+        ])
         .filter(stint_row::Column::CompanyId.eq(c))
         .filter(stint_row::Column::EndDate.is_not_null())
+        .into_tuple()
         .all(&tx)
-        .await?
-    {
-        let end = s.end_date.unwrap_or(today);
-        let e = rehire.entry(s.person_id).or_insert((end, None));
+        .await?;
+    for (person, end, eligibility) in ended {
+        let end = end.unwrap_or(today);
+        let e = rehire.entry(person).or_insert((end, None));
         if end >= e.0 {
-            *e = (end, s.rehire_eligibility);
+            *e = (end, eligibility);
         }
     }
     let standing = [OfferStatus::Issued.code(), OfferStatus::Acknowledged.code()];
@@ -377,23 +412,27 @@ pub async fn match_docs(
     tx.commit().await?;
     let docs = people
         .into_iter()
-        .map(|p| kaeru_search::MatchDoc {
-            id: p.id,
-            sort_key: p.sort_key,
-            skills: skills.remove(&p.id).unwrap_or_default(),
-            intent: p.return_intent.as_deref().and_then(ReturnIntent::parse),
-            work_style: p.work_style.as_deref().and_then(WorkStyle::parse),
-            days_per_week: p.days_per_week,
-            last_contact_on: p.last_contact_on,
-            offer_active: active.contains(&p.id),
-            mission_done: mission_done.contains(&p.id),
-            rehire: rehire
-                .get(&p.id)
-                .and_then(|(_, r)| r.as_deref())
-                .and_then(RehireEligibility::parse),
-            rehire_exception: exception.contains(&p.id),
-            no_rehire_consent: false,
-        })
+        .map(
+            |(id, sort_key, intent, work_style, days_per_week, last_contact_on)| {
+                kaeru_search::MatchDoc {
+                    id,
+                    sort_key,
+                    skills: skills.remove(&id).unwrap_or_default(),
+                    intent: intent.as_deref().and_then(ReturnIntent::parse),
+                    work_style: work_style.as_deref().and_then(WorkStyle::parse),
+                    days_per_week,
+                    last_contact_on,
+                    offer_active: active.contains(&id),
+                    mission_done: mission_done.contains(&id),
+                    rehire: rehire
+                        .get(&id)
+                        .and_then(|(_, r)| r.as_deref())
+                        .and_then(RehireEligibility::parse),
+                    rehire_exception: exception.contains(&id),
+                    no_rehire_consent: false,
+                }
+            },
+        )
         .collect();
     Ok((revision, docs))
 }

@@ -495,14 +495,22 @@ pub async fn search_docs(
     {
         other.entry(e.person_id).or_default().push(e.email);
     }
-    for s in stint_row::Entity::find()
+    // Only the columns search reads: decoding whole rows dominates the load for a large company.
+    let worked: Vec<(uuid::Uuid, Option<String>, Option<String>)> = stint_row::Entity::find()
+        .select_only()
+        .columns([
+            stint_row::Column::PersonId,
+            stint_row::Column::Department,
+            stint_row::Column::JobTitle,
+        ])
         .filter(stint_row::Column::CompanyId.eq(scope.company_id().0))
+        .into_tuple()
         .all(&tx)
-        .await?
-    {
-        let o = other.entry(s.person_id).or_default();
-        o.extend(s.department);
-        o.extend(s.job_title);
+        .await?;
+    for (person, department, job_title) in worked {
+        let o = other.entry(person).or_default();
+        o.extend(department);
+        o.extend(job_title);
     }
     // Careers after leaving (employer, role, industry) and skills with their aliases.
     for c in crate::entity::career::Entity::find()
@@ -522,13 +530,19 @@ pub async fn search_docs(
         .into_iter()
         .map(|s| (s.id, format!("{}\n{}", s.name, s.aliases)))
         .collect();
-    for h in crate::entity::person_skill::Entity::find()
+    let held: Vec<(uuid::Uuid, uuid::Uuid)> = crate::entity::person_skill::Entity::find()
+        .select_only()
+        .columns([
+            crate::entity::person_skill::Column::PersonId,
+            crate::entity::person_skill::Column::SkillId,
+        ])
         .filter(crate::entity::person_skill::Column::CompanyId.eq(scope.company_id().0))
+        .into_tuple()
         .all(&tx)
-        .await?
-    {
-        if let Some(names) = skill_names.get(&h.skill_id) {
-            let o = other.entry(h.person_id).or_default();
+        .await?;
+    for (person, skill) in held {
+        if let Some(names) = skill_names.get(&skill) {
+            let o = other.entry(person).or_default();
             o.extend(
                 names
                     .split('\n')

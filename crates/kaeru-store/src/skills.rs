@@ -406,6 +406,25 @@ pub async fn remove_from_person(
     Ok(())
 }
 
+/// How many people hold each skill (any origin), counted by the database.
+pub async fn holder_counts(db: &Db, scope: &Scope) -> StoreResult<HashMap<SkillId, u64>> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::Expr;
+    let rows: Vec<(uuid::Uuid, i64)> = held_row::Entity::find()
+        .select_only()
+        .column(held_row::Column::SkillId)
+        .expr(Expr::cust("COUNT(DISTINCT person_id)"))
+        .filter(held_row::Column::CompanyId.eq(scope.company_id().0))
+        .group_by(held_row::Column::SkillId)
+        .into_tuple()
+        .all(&db.read)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(k, n)| (SkillId(k), u64::try_from(n).unwrap_or(0)))
+        .collect())
+}
+
 /// Every holding of the company, for the in-memory matching index and the gap view.
 pub async fn all_held(db: &Db, scope: &Scope) -> StoreResult<Vec<PersonSkill>> {
     Ok(held_row::Entity::find()

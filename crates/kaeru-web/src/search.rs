@@ -44,12 +44,14 @@ impl SearchCache {
         {
             return Ok(c);
         }
+        let started = std::time::Instant::now();
         let (revision, docs) = people::search_docs(db, scope).await?;
+        let loaded = started.elapsed();
         let index = tokio::task::spawn_blocking(move || SearchIndex::build(docs))
             .await
             .map_err(|e| kaeru_store::StoreError::Other(e.into()))?;
         let fresh = Arc::new(CachedIndex { revision, index });
-        tracing::debug!(company = %scope.company_id(), revision, people = fresh.index.len(), "search index rebuilt");
+        tracing::info!(company = %scope.company_id(), revision, people = fresh.index.len(), load_ms = loaded.as_millis() as u64, total_ms = started.elapsed().as_millis() as u64, "search index rebuilt");
         if let Ok(mut m) = self.indexes.write() {
             // Keep whichever is newer if two requests rebuilt at once.
             let keep = m
@@ -78,7 +80,9 @@ impl SearchCache {
         if let Some(c) = cached.filter(|c| c.revision == revision && c.day == today) {
             return Ok(c);
         }
+        let started = std::time::Instant::now();
         let (revision, docs) = openings::match_docs(db, scope, today).await?;
+        let loaded = started.elapsed();
         let index = tokio::task::spawn_blocking(move || MatchIndex::build(docs, today))
             .await
             .map_err(|e| kaeru_store::StoreError::Other(e.into()))?;
@@ -87,7 +91,7 @@ impl SearchCache {
             day: today,
             index,
         });
-        tracing::debug!(company = %scope.company_id(), revision, alumni = fresh.index.len(), "match index rebuilt");
+        tracing::info!(company = %scope.company_id(), revision, alumni = fresh.index.len(), load_ms = loaded.as_millis() as u64, total_ms = started.elapsed().as_millis() as u64, "match index rebuilt");
         if let Ok(mut m) = self.matches.write() {
             let keep = m
                 .get(&scope.company_id())

@@ -629,3 +629,142 @@ async fn seed_offers_and_comebacks(
     }
     Ok(welcome.iter().map(|(p, _, _)| *p).collect())
 }
+
+/// `kaeru demo --people N`: a synthetic company of N people (a quarter employed, the rest alumni) with skills,
+/// careers since leaving, outlooks and issued return offers, written in bulk. For benchmarks and load tests.
+pub async fn seed_synthetic(
+    db: &Db,
+    today: NaiveDate,
+    n: usize,
+    progress: bool,
+) -> anyhow::Result<(String, usize)> {
+    use kaeru_domain::{
+        CareerDraft, Outlook, PersonSkillDraft, PersonStatus, SkillDraft, SkillOrigin, SkillSource,
+    };
+    use kaeru_search::synthetic;
+    use kaeru_store::{bulk, skills};
+    let slug_text = format!("synthetic-{n}");
+    if companies::find_by_slug(db, &slug_text).await?.is_some() {
+        anyhow::bail!("the company {slug_text} already exists in this database");
+    }
+    let settings = CompanySettings {
+        name: format!("合成データ株式会社（{n}人）"),
+        time_zone: "Asia/Tokyo".into(),
+        default_language: Language::Ja,
+    };
+    let owner = companies::NewOwner {
+        email: format!("owner@{slug_text}.example"),
+        display_name: "合成 太郎".into(),
+        password_hash: kaeru_web::hash_password(DEMO_PASSWORD.into()).await?,
+    };
+    let slug = Slug::parse(&slug_text).map_err(|_| anyhow::anyhow!("bad slug {slug_text}"))?;
+    let (company, _) = companies::create_with_owner(db, &slug, &settings, owner).await?;
+    let scope = Scope::for_company(company.id);
+    let actor = Actor::system("合成データ");
+    let mut skill_ids = Vec::new();
+    for name in synthetic::SKILLS {
+        let k = skills::create(
+            db,
+            &scope,
+            &actor,
+            &SkillDraft {
+                name: (*name).into(),
+                category: None,
+                aliases: Vec::new(),
+                description: None,
+            },
+        )
+        .await?;
+        skill_ids.push(k.id);
+    }
+    let rows: Vec<bulk::BulkPerson> = synthetic::people(n, today)
+        .into_iter()
+        .map(|p| {
+            let mut stint = stint(
+                p.started,
+                p.left,
+                p.department,
+                "担当",
+                EmploymentType::FullTime,
+            );
+            stint.rehire_eligibility = p.left.map(|_| p.rehire);
+            bulk::BulkPerson {
+                person: PersonDraft {
+                    family_name: p.family.into(),
+                    given_name: p.given.into(),
+                    family_kana: p.family_kana.into(),
+                    given_kana: p.given_kana.into(),
+                    romaji_name: Some(p.romaji.clone()),
+                    emails: vec![p.email.clone()],
+                    phone: None,
+                    line_id: None,
+                    facebook_url: None,
+                    linkedin_url: None,
+                    prefecture: None,
+                    city: None,
+                    birth_date: None,
+                    notes: (!p.note.is_empty()).then(|| p.note.to_string()),
+                },
+                status: if p.left.is_some() {
+                    PersonStatus::Alumnus
+                } else {
+                    PersonStatus::Employee
+                },
+                outlook: Outlook {
+                    intent: p.intent,
+                    work_style: p.work_style,
+                    days_per_week: p.days_per_week,
+                    last_contact_on: p.last_contact_on,
+                },
+                stints: vec![stint],
+                skills: p
+                    .skills
+                    .iter()
+                    .map(|s| PersonSkillDraft {
+                        skill_id: skill_ids[s.skill],
+                        level: i32::from(s.level),
+                        origin: if s.after_leaving {
+                            SkillOrigin::AfterLeaving
+                        } else {
+                            SkillOrigin::Employment
+                        },
+                        source: SkillSource::Hr,
+                        assessed_on: s.assessed_on,
+                        note: None,
+                    })
+                    .collect(),
+                careers: p
+                    .employer
+                    .map(|(employer, industry)| CareerDraft {
+                        employer: employer.into(),
+                        role: None,
+                        industry: Some(industry.into()),
+                        from_date: p.left,
+                        to_date: None,
+                    })
+                    .into_iter()
+                    .collect(),
+                offer: p
+                    .left
+                    .filter(|_| p.offer)
+                    .map(|left| (left, today + Duration::days(365))),
+            }
+        })
+        .collect();
+    let bar = if progress {
+        ProgressBar::new(n as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("合成データ");
+    bulk::insert_people(db, &scope, &actor, &rows, today, |done| {
+        bar.set_position(done as u64)
+    })
+    .await?;
+    bar.finish_and_clear();
+    Ok((slug_text, n))
+}

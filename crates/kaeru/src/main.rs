@@ -66,6 +66,10 @@ enum Command {
         /// Seed for the random generator, for reproducible data.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Instead of the town factory, add a synthetic company of this many people (with skills, careers and
+        /// offers) for benchmarks; it can be added to a database that already holds data.
+        #[arg(long)]
+        people: Option<usize>,
     },
     /// Manage the companies hosted by this install.
     Company {
@@ -217,10 +221,20 @@ async fn main() -> anyhow::Result<()> {
             println!("The database {target} is up to date.");
             Ok(())
         }
-        Command::Demo { db, seed } => {
+        Command::Demo { db, seed, people } => {
             let config = config(&cli.config, db, None, None, None)?;
             let target = config.database_target()?;
             let database = open_database(&target).await?;
+            if let Some(n) = people {
+                let started = std::time::Instant::now();
+                let (slug, n) = demo::seed_synthetic(&database, today_in_tokyo(), n, true).await?;
+                println!(
+                    "Synthetic company {slug} seeded: {n} people in {:.1} s.\n  Owner login: owner@{slug}.example  password: {}",
+                    started.elapsed().as_secs_f64(),
+                    demo::DEMO_PASSWORD
+                );
+                return Ok(());
+            }
             seed_demo(&database, seed).await?;
             print_login();
             println!(

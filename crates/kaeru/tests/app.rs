@@ -697,3 +697,22 @@ db_test!(
         assert_eq!(app.get(&other, &opening).await.0, StatusCode::SEE_OTHER, "signed out goes to sign-in");
     }
 );
+
+db_test!(
+    async fn a_synthetic_company_is_written_in_bulk_and_searchable(target) {
+        let app = spawn_app(target).await;
+        let today = tokyo_today();
+        let (slug, n) = kaeru::demo::seed_synthetic(&app.db, today, 900, false).await.unwrap();
+        assert_eq!((slug.as_str(), n), ("synthetic-900", 900));
+        assert!(kaeru::demo::seed_synthetic(&app.db, today, 900, false).await.is_err(), "the same company twice is refused");
+        let c = browser();
+        let r = app.post(&c, "/login", "/login", &[("email", "owner@synthetic-900.example"), ("password", kaeru::demo::DEMO_PASSWORD)]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, html) = app.get(&c, "/people").await;
+        assert!(html.contains("900人"), "all 900 people are listed");
+        let (_, html) = app.get(&c, "/search?q=%E7%94%B0%E4%B8%AD").await;
+        assert!(html.contains("田中"));
+        let (_, html) = app.get(&c, "/skills").await;
+        assert!(html.contains("デジタルマーケティング"));
+    }
+);

@@ -169,6 +169,16 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
+        // Fetching a page of people by id within a company: without it SQLite's planner walks the company's
+        // whole status index for `company_id = ? AND id IN (…)`.
+        m.create_index(index(
+            "people",
+            "company_id_id",
+            &["company_id", "id"],
+            true,
+        ))
+        .await?;
+
         // SQLite adds one column per statement.
         for col in [
             string_len_null("return_intent", 16),
@@ -199,6 +209,13 @@ impl MigrationTrait for Migration {
         ] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
+        m.drop_index(
+            Index::drop()
+                .name("ix_people_company_id_id")
+                .table("people")
+                .to_owned(),
+        )
+        .await?;
         for c in [
             "return_intent",
             "work_style",

@@ -82,7 +82,7 @@ pub struct CatalogueRow {
     name: String,
     aliases: String,
     description: String,
-    holders: usize,
+    holders: u64,
 }
 
 pub struct CategoryGroup {
@@ -105,13 +105,9 @@ async fn catalogue(State(state): State<AppState>, signed: Signed) -> AppResult<R
     let cat = skills::catalogue(&state.db, signed.scope())
         .await
         .map_err(&err)?;
-    let held = skills::all_held(&state.db, signed.scope())
+    let holders = skills::holder_counts(&state.db, signed.scope())
         .await
         .map_err(&err)?;
-    let mut holders: HashMap<SkillId, std::collections::HashSet<PersonId>> = HashMap::new();
-    for h in held {
-        holders.entry(h.skill_id).or_default().insert(h.person_id);
-    }
     let s = Shell::signed(&signed, Section::Skills, "/skills");
     let mut groups: Vec<CategoryGroup> = Vec::new();
     for k in cat {
@@ -128,7 +124,7 @@ async fn catalogue(State(state): State<AppState>, signed: Signed) -> AppResult<R
         if let Some(g) = groups.last_mut() {
             g.skills.push(CatalogueRow {
                 id: k.id,
-                holders: holders.get(&k.id).map_or(0, |h| h.len()),
+                holders: holders.get(&k.id).copied().unwrap_or(0),
                 name: k.name,
                 aliases: k.aliases.join("、"),
                 description: k.description.unwrap_or_default(),
