@@ -12,7 +12,7 @@ use kaeru_domain::{
     CareerDraft, OfferStatus, OfferTerm, Outlook, PersonDraft, PersonId, PersonSkillDraft,
     PersonStatus, StintDraft,
 };
-use sea_orm::{ActiveValue::Set, EntityTrait, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, TransactionTrait};
 
 /// One person with everything that hangs off them.
 #[derive(Clone, Debug)]
@@ -193,5 +193,7 @@ pub async fn insert_people(
     .await?;
     companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
+    // Fresh statistics, or the planners take a company's whole index for a lookup of a few ids.
+    db.write.execute_unprepared("ANALYZE").await?;
     Ok(ids)
 }

@@ -25,9 +25,18 @@ pub struct CachedMatch {
 pub struct SearchCache {
     indexes: RwLock<HashMap<CompanyId, Arc<CachedIndex>>>,
     matches: RwLock<HashMap<CompanyId, Arc<CachedMatch>>>,
+    /// One rebuild at a time per company and kind: concurrent requests wait for it instead of each rebuilding.
+    building: std::sync::Mutex<HashMap<(CompanyId, bool), Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl SearchCache {
+    fn build_lock(&self, company: CompanyId, matching: bool) -> Arc<tokio::sync::Mutex<()>> {
+        match self.building.lock() {
+            Ok(mut m) => m.entry((company, matching)).or_default().clone(),
+            Err(_) => Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+
     fn cached(&self, company: CompanyId) -> Option<Arc<CachedIndex>> {
         self.indexes
             .read()
@@ -41,6 +50,15 @@ impl SearchCache {
         if let Some(c) = self
             .cached(scope.company_id())
             .filter(|c| c.revision == revision)
+        {
+            return Ok(c);
+        }
+        let lock = self.build_lock(scope.company_id(), false);
+        let _building = lock.lock().await;
+        // Another request may have rebuilt it while this one waited.
+        if let Some(c) = self
+            .cached(scope.company_id())
+            .filter(|c| c.revision >= revision)
         {
             return Ok(c);
         }
@@ -78,6 +96,16 @@ impl SearchCache {
             .ok()
             .and_then(|m| m.get(&scope.company_id()).cloned());
         if let Some(c) = cached.filter(|c| c.revision == revision && c.day == today) {
+            return Ok(c);
+        }
+        let lock = self.build_lock(scope.company_id(), true);
+        let _building = lock.lock().await;
+        let cached = self
+            .matches
+            .read()
+            .ok()
+            .and_then(|m| m.get(&scope.company_id()).cloned());
+        if let Some(c) = cached.filter(|c| c.revision >= revision && c.day == today) {
             return Ok(c);
         }
         let started = std::time::Instant::now();
