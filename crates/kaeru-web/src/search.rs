@@ -21,16 +21,19 @@ pub struct CachedMatch {
     pub index: MatchIndex,
 }
 
+/// Held while one request rebuilds an index.
+type BuildLock = Arc<tokio::sync::Mutex<()>>;
+
 #[derive(Default)]
 pub struct SearchCache {
     indexes: RwLock<HashMap<CompanyId, Arc<CachedIndex>>>,
     matches: RwLock<HashMap<CompanyId, Arc<CachedMatch>>>,
     /// One rebuild at a time per company and kind: concurrent requests wait for it instead of each rebuilding.
-    building: std::sync::Mutex<HashMap<(CompanyId, bool), Arc<tokio::sync::Mutex<()>>>>,
+    building: std::sync::Mutex<HashMap<(CompanyId, bool), BuildLock>>,
 }
 
 impl SearchCache {
-    fn build_lock(&self, company: CompanyId, matching: bool) -> Arc<tokio::sync::Mutex<()>> {
+    fn build_lock(&self, company: CompanyId, matching: bool) -> BuildLock {
         match self.building.lock() {
             Ok(mut m) => m.entry((company, matching)).or_default().clone(),
             Err(_) => Arc::new(tokio::sync::Mutex::new(())),
