@@ -54,8 +54,11 @@ test('an opening ranks first the alumna with the skill, an offer and 今すぐ, 
 test('HR records a skill gained after leaving and it shows on the person page', async ({ page }) => {
   await login(page, 'jinji@sakura-seiki.example', 'kaeru-demo-2026');
   await page.goto('/people?status=alumnus');
-  await page.locator('table.people tbody tr a').nth(3).click();
+  const href = await page.locator('table.people tbody tr a').nth(3).getAttribute('href');
+  await page.goto(href);
+  await expect(page.getByRole('heading', { name: 'スキル', exact: true })).toBeVisible();
   await page.getByRole('button', { name: 'スキルを記録' }).click();
+  await expect(page).toHaveURL(/\/skills$/);
   await page.getByLabel('スキル', { exact: true }).selectOption({ label: 'ECサイト運営（営業・マーケティング）' });
   await page.getByLabel('レベル').selectOption({ label: '3 — 中級：仕事として一人で任せられる' });
   await page.getByLabel('時期').selectOption({ label: '退職後に習得' });
