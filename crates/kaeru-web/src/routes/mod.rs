@@ -52,6 +52,15 @@ pub(crate) fn choices<T: Copy>(
         .collect()
 }
 
+/// 200 for a form shown fresh, 422 for one shown again with its errors.
+pub(crate) fn form_status(errors: &kaeru_domain::FieldErrors) -> axum::http::StatusCode {
+    if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 /// Choices with owned codes, for the select macro.
 pub(crate) fn owned(v: Vec<(&'static str, String)>) -> Vec<(String, String)> {
     v.into_iter().map(|(c, l)| (c.to_string(), l)).collect()

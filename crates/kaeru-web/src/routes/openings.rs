@@ -10,7 +10,6 @@ use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -172,11 +171,7 @@ async fn form_page(
             level: "3".into(),
         });
     }
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(errors);
     let tpl = FormPage {
         title: s.t(title_key).to_string(),
         action,
@@ -601,11 +596,7 @@ fn weights_page(signed: &Signed, form: WeightsInput, errors: &FieldErrors) -> Ap
             )
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(errors);
     let tpl = WeightsPage {
         errors: FormErrors::from(errors, s.t),
         form,

@@ -176,11 +176,7 @@ async fn form_page(
         categories,
         s,
     };
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(errors);
     Ok((status, render(signed.lang, &tpl)?).into_response())
 }
 
@@ -423,11 +419,7 @@ async fn gaps_page(
                 .collect(),
         })
         .collect();
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(errors);
     let tpl = GapsPage {
         headline,
         rows,
@@ -645,11 +637,7 @@ async fn person_skill_page(
         Section::People,
         &format!("/people/{person_id}/skills"),
     );
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(errors);
     let tpl = PersonSkillPage {
         person_id,
         person_name,
@@ -763,11 +751,7 @@ fn career_page(
         Section::People,
         &format!("/people/{}/careers", who.0),
     );
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(errors);
     let tpl = CareerPage {
         person_id: who.0,
         person_name: who.1,
@@ -853,11 +837,7 @@ fn outlook_page(
         Section::People,
         &format!("/people/{}/outlook", who.0),
     );
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(errors);
     let tpl = OutlookPage {
         person_id: who.0,
         person_name: who.1,
