@@ -42,6 +42,29 @@ pub async fn for_person(db: &Db, scope: &Scope, person: PersonId) -> StoreResult
     Ok(v)
 }
 
+/// The current positions (no end date) of the given people of the scope's company, newest first per person.
+pub async fn current_for(
+    db: &Db,
+    scope: &Scope,
+    people: &[PersonId],
+) -> StoreResult<std::collections::HashMap<PersonId, CareerEntry>> {
+    let mut rows: Vec<CareerEntry> = row::Entity::find()
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(row::Column::PersonId.is_in(people.iter().map(|p| p.0)))
+        .filter(row::Column::ToDate.is_null())
+        .all(&db.read)
+        .await?
+        .into_iter()
+        .map(to_domain)
+        .collect();
+    sort(&mut rows);
+    let mut out = std::collections::HashMap::new();
+    for c in rows {
+        out.entry(c.person_id).or_insert(c);
+    }
+    Ok(out)
+}
+
 /// Every career entry of the company, for search and the network view.
 pub async fn all(db: &Db, scope: &Scope) -> StoreResult<Vec<CareerEntry>> {
     Ok(row::Entity::find()

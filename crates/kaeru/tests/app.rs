@@ -668,7 +668,7 @@ db_test!(
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let opening = location(&r).to_string();
         let (_, html) = app.get(&c, &opening).await;
-        for want in ["佐藤 太郎", "デジタルマーケティング レベル4（必要3以上）", "復帰の意向：今すぐ", "希望の働き方：週3日", "復帰の流れを始める"] {
+        for want in ["佐藤 太郎", "現在：株式会社みらいデジタル（Webマーケター）", "デジタルマーケティング レベル4（必要3以上）", "復帰の意向：今すぐ", "希望の働き方：週3日", "復帰の流れを始める"] {
             assert!(html.contains(want), "opening page lacks {want}");
         }
         // A required skill chosen twice, and part-time without days, are refused with the form kept.

@@ -299,6 +299,8 @@ pub struct MatchView {
     person_id: PersonId,
     name: String,
     kana: String,
+    /// Where they work now, if known.
+    now_at: String,
     score: String,
     score_value: f32,
     required: String,
@@ -402,18 +404,19 @@ fn detail_text(s: &Shell, names: &HashMap<SkillId, String>, d: &Detail) -> Strin
 fn view(
     s: &Shell,
     names: &HashMap<SkillId, String>,
-    people: &HashMap<PersonId, (String, String)>,
+    people: &HashMap<PersonId, (String, String, String)>,
     required_total: usize,
     rank: usize,
     m: &Match,
 ) -> MatchView {
     let pid = PersonId(m.id);
-    let (name, kana) = people.get(&pid).cloned().unwrap_or_default();
+    let (name, kana, now_at) = people.get(&pid).cloned().unwrap_or_default();
     MatchView {
         rank,
         person_id: pid,
         name,
         kana,
+        now_at,
         score: format!("{:.0}", m.score),
         score_value: m.score,
         required: if required_total > 0 {
@@ -501,12 +504,27 @@ async fn show(
         .chain(result.excluded.iter())
         .map(|m| PersonId(m.id))
         .collect();
-    let people: HashMap<PersonId, (String, String)> =
+    let current = kaeru_store::careers::current_for(&state.db, signed.scope(), &ids)
+        .await
+        .map_err(err)?;
+    let people: HashMap<PersonId, (String, String, String)> =
         people::get_many(&state.db, signed.scope(), &ids)
             .await
             .map_err(err)?
             .into_iter()
-            .map(|i| (i.person.id, (i.person.full_name(), i.person.full_kana())))
+            .map(|i| {
+                let now_at = current
+                    .get(&i.person.id)
+                    .map(|c| match &c.role {
+                        Some(r) => format!("{}（{r}）", c.employer),
+                        None => c.employer.clone(),
+                    })
+                    .unwrap_or_default();
+                (
+                    i.person.id,
+                    (i.person.full_name(), i.person.full_kana(), now_at),
+                )
+            })
             .collect();
     let s = Shell::signed(&signed, Section::Openings, &format!("/openings/{id}"));
     let required_total = o.requirements.iter().filter(|r| r.required).count();
