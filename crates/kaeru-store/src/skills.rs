@@ -367,6 +367,44 @@ pub async fn set_for_person(
     Ok(held_to_domain(model))
 }
 
+/// HR confirms a self-reported skill: it counts as HR-assessed from now on.
+pub async fn confirm(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    person: PersonId,
+    id: PersonSkillId,
+) -> StoreResult<()> {
+    let c = scope.company_id().0;
+    let tx = db.write.begin().await?;
+    let r = held_row::Entity::find_by_id(id.0)
+        .filter(held_row::Column::CompanyId.eq(c))
+        .filter(held_row::Column::PersonId.eq(person.0))
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let before = r.source.clone();
+    let mut am: held_row::ActiveModel = r.into();
+    am.source = Set(SkillSource::Hr.code().into());
+    am.update(&tx).await?;
+    audit::record(
+        &tx,
+        scope,
+        Change {
+            action: "person_skill.confirm",
+            entity: "person_skill",
+            entity_id: id.0,
+            person_id: Some(person),
+            changes: serde_json::json!({"source": [before, SkillSource::Hr.code()]}),
+            actor,
+        },
+    )
+    .await?;
+    companies::bump_revision(&tx, scope).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn remove_from_person(
     db: &Db,
     scope: &Scope,

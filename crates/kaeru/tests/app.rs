@@ -629,6 +629,8 @@ db_test!(
         assert!(html.contains("Web広告運用、SNSマーケティング"));
         let row = html.find("<strong>デジタルマーケティング</strong>").expect("the skill's row");
         let dm = first_id_after(&html[row..], "href=\"/skills/").to_string();
+        let row = html.find("<strong>NC旋盤</strong>").expect("the skill's row");
+        let nc = first_id_after(&html[row..], "href=\"/skills/").to_string();
         // An alumna (no current stint) with the skill gained after leaving.
         let person = app.create_person(&c, "佐藤", "さとう", "ayumi@example.jp").await;
         let r = app.post(&c, &format!("{person}/skills"), &format!("{person}/skills"), &[("skill", &dm), ("level", "9"), ("origin", "after_leaving"), ("assessed_on", "2026-10-01"), ("note", "広告運用を3年")]).await;
@@ -637,6 +639,16 @@ db_test!(
         assert!(html.contains("レベルは1〜5から選択してください") && html.contains("広告運用を3年"));
         let r = app.post(&c, &format!("{person}/skills"), &format!("{person}/skills"), &[("skill", &dm), ("level", "4"), ("origin", "after_leaving"), ("source", "hr"), ("assessed_on", "2026-10-01")]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        // A self-reported skill, then confirmed by HR.
+        let r = app.post(&c, &format!("{person}/skills"), &format!("{person}/skills"), &[("skill", &nc), ("level", "2"), ("origin", "employment"), ("source", "self")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, html) = app.get(&c, &person).await;
+        assert!(html.contains("本人の申告"));
+        let confirm = html.find("/confirm\"").map(|i| &html[..i]).and_then(|h| h.rfind("action=\"").map(|j| h[j + 8..].to_string())).expect("a confirm form");
+        let r = app.post(&c, &person, &format!("{confirm}/confirm"), &[]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, html) = app.get(&c, &person).await;
+        assert!(!html.contains("本人の申告") && html.contains("スキルを確認"));
         let r = app.post(&c, &format!("{person}/outlook"), &format!("{person}/outlook"), &[("intent", "now"), ("work_style", "part_week"), ("days_per_week", "3"), ("last_contact_on", "2026-11-20")]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let r = app.post(&c, &format!("{person}/careers"), &format!("{person}/careers"), &[("employer", "株式会社みらいデジタル"), ("from_date", "2024-04-01"), ("to_date", "2023-01-01")]).await;

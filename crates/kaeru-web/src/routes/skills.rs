@@ -39,6 +39,10 @@ pub fn router() -> Router<AppState> {
             "/people/{id}/skills/{held}/delete",
             post(remove_person_skill),
         )
+        .route(
+            "/people/{id}/skills/{held}/confirm",
+            post(confirm_person_skill),
+        )
         .route("/people/{id}/careers", get(career_form).post(add_career))
         .route("/people/{id}/careers/{cid}/delete", post(remove_career))
         .route("/people/{id}/outlook", get(outlook_form).post(save_outlook))
@@ -501,6 +505,7 @@ pub struct HeldRow {
     pub origin: String,
     pub after_leaving: bool,
     pub source: String,
+    pub self_reported: bool,
     pub assessed_on: String,
     pub note: String,
 }
@@ -572,6 +577,7 @@ pub(crate) async fn person_panel(
                 origin: label(s.t, "origin", h.origin.code()),
                 after_leaving: h.origin == SkillOrigin::AfterLeaving,
                 source: label(s.t, "source", h.source.code()),
+                self_reported: h.source == SkillSource::SelfReported,
                 assessed_on: s.date(&h.assessed_on),
                 note: h.note.unwrap_or_default(),
             })
@@ -709,6 +715,25 @@ async fn add_person_skill(
         }
         Err(e) => Err(AppError::from_store(signed.lang, e)),
     }
+}
+
+async fn confirm_person_skill(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, held)): Path<(String, String)>,
+    Form(posted): Form<Posted<DeleteForm>>,
+) -> AppResult<Response> {
+    signed.check_csrf(&posted.csrf)?;
+    signed.require(Permission::EditPeople)?;
+    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
+    let hid: PersonSkillId = held.parse().map_err(|_| AppError::NotFound(signed.lang))?;
+    skills::confirm(&state.db, signed.scope(), &signed.actor(), pid, hid)
+        .await
+        .map_err(not_found(&signed))?;
+    Ok(redirect_with_flash(
+        &format!("/people/{pid}#skills-h"),
+        "flash.person_skill_confirmed",
+    ))
 }
 
 async fn remove_person_skill(
