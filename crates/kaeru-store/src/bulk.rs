@@ -89,6 +89,11 @@ pub async fn insert_people(
                 work_style: Set(b.outlook.work_style.map(|x| x.code().to_string())),
                 days_per_week: Set(b.outlook.days_per_week),
                 last_contact_on: Set(b.outlook.last_contact_on),
+                contact_stopped_at: Set(None),
+                self_updated_at: Set(None),
+                message_to_company: Set(None),
+                message_at: Set(None),
+                erased_at: Set(None),
                 created_at: Set(now()),
                 updated_at: Set(now()),
             });

@@ -12,7 +12,7 @@ use sea_orm::{
     QueryOrder, Set, TransactionTrait,
 };
 
-fn to_domain(r: row::Model) -> Company {
+pub(crate) fn to_domain(r: row::Model) -> Company {
     Company {
         id: CompanyId(r.id),
         slug: r.slug,
@@ -49,6 +49,9 @@ pub async fn create_with_owner(
         time_zone: Set(settings.time_zone.clone()),
         default_language: Set(settings.default_language.code().into()),
         revision: Set(0),
+        declaration_ja: Set(None),
+        declaration_en: Set(None),
+        retention_years: Set(None),
         created_at: Set(now()),
     }
     .insert(&tx)
@@ -183,5 +186,68 @@ pub(crate) async fn bump_revision(conn: &impl ConnectionTrait, scope: &Scope) ->
         .filter(row::Column::Id.eq(scope.company_id().0))
         .exec(conn)
         .await?;
+    Ok(())
+}
+
+/// What the public page says and how long alumni data is kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PublicSettings {
+    /// `None`: the default declaration.
+    pub declaration_ja: Option<String>,
+    pub declaration_en: Option<String>,
+    /// Delete alumni data this many years after the last contact unless consent is current.
+    pub retention_years: Option<i32>,
+}
+
+pub async fn public_settings(db: &Db, scope: &Scope) -> StoreResult<PublicSettings> {
+    let c = row::Entity::find_by_id(scope.company_id().0)
+        .one(&db.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(PublicSettings {
+        declaration_ja: c.declaration_ja,
+        declaration_en: c.declaration_en,
+        retention_years: c.retention_years,
+    })
+}
+
+pub async fn set_public_settings(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    p: &PublicSettings,
+) -> StoreResult<()> {
+    let tx = db.write.begin().await?;
+    let current = row::Entity::find_by_id(scope.company_id().0)
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let before = PublicSettings {
+        declaration_ja: current.declaration_ja.clone(),
+        declaration_en: current.declaration_en.clone(),
+        retention_years: current.retention_years,
+    };
+    let mut am: row::ActiveModel = current.into();
+    am.declaration_ja = Set(p.declaration_ja.clone());
+    am.declaration_en = Set(p.declaration_en.clone());
+    am.retention_years = Set(p.retention_years);
+    am.update(&tx).await?;
+    audit::record(
+        &tx,
+        scope,
+        Change {
+            action: "company.public",
+            entity: "company",
+            entity_id: scope.company_id().0,
+            person_id: None,
+            changes: audit::diff(
+                &serde_json::to_value(&before).unwrap_or_default(),
+                &serde_json::to_value(p).unwrap_or_default(),
+            ),
+            actor,
+        },
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -121,6 +121,8 @@ impl Db {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
+                    // Deleted personal data is overwritten on disk, not only unlinked (APPI erasure).
+                    .pragma("secure_delete", "ON")
                     .busy_timeout(Duration::from_secs(15));
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)

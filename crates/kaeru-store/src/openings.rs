@@ -409,6 +409,7 @@ pub async fn match_docs(
             mission_done.insert(*p);
         }
     }
+    let refusing = crate::consent::refusing_people(&tx, scope, "rehire").await?;
     tx.commit().await?;
     let docs = people
         .into_iter()
@@ -429,7 +430,7 @@ pub async fn match_docs(
                         .and_then(|(_, r)| r.as_deref())
                         .and_then(RehireEligibility::parse),
                     rehire_exception: exception.contains(&id),
-                    no_rehire_consent: false,
+                    no_rehire_consent: refusing.contains(&kaeru_domain::PersonId(id)),
                 }
             },
         )

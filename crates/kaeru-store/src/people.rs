@@ -41,7 +41,7 @@ fn audit_view(d: &PersonDraft) -> serde_json::Value {
     serde_json::to_value(d).unwrap_or_default()
 }
 
-fn draft_of(p: &Person) -> PersonDraft {
+pub(crate) fn draft_of(p: &Person) -> PersonDraft {
     PersonDraft {
         family_name: p.family_name.clone(),
         given_name: p.given_name.clone(),
@@ -132,8 +132,20 @@ pub async fn create(
     actor: &Actor,
     draft: &PersonDraft,
 ) -> StoreResult<Person> {
-    let id = PersonId::new();
     let tx = db.write.begin().await?;
+    let person = create_in(&tx, scope, actor, draft).await?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+/// Creates a person inside the caller's transaction, with its audit entry and a revision bump.
+pub(crate) async fn create_in(
+    tx: &impl ConnectionTrait,
+    scope: &Scope,
+    actor: &Actor,
+    draft: &PersonDraft,
+) -> StoreResult<Person> {
+    let id = PersonId::new();
     let mut am = row::ActiveModel {
         id: Set(id.0),
         company_id: Set(scope.company_id().0),
@@ -142,10 +154,10 @@ pub async fn create(
         ..Default::default()
     };
     fill(&mut am, draft);
-    let model = am.insert(&tx).await?;
-    write_emails(&tx, scope, id, &draft.emails).await?;
+    let model = am.insert(tx).await?;
+    write_emails(tx, scope, id, &draft.emails).await?;
     audit::record(
-        &tx,
+        tx,
         scope,
         Change {
             action: "person.create",
@@ -157,8 +169,7 @@ pub async fn create(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
-    tx.commit().await?;
+    companies::bump_revision(tx, scope).await?;
     Ok(to_domain(model, draft.emails.clone()))
 }
 
@@ -169,20 +180,34 @@ pub async fn update(
     id: PersonId,
     draft: &PersonDraft,
 ) -> StoreResult<Person> {
-    let before = get(db, scope, id).await?;
     let tx = db.write.begin().await?;
+    let person = update_in(&tx, scope, actor, id, draft).await?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+/// Updates a person inside the caller's transaction, with its audit entry and a revision bump.
+pub(crate) async fn update_in(
+    tx: &impl ConnectionTrait,
+    scope: &Scope,
+    actor: &Actor,
+    id: PersonId,
+    draft: &PersonDraft,
+) -> StoreResult<Person> {
     let current = row::Entity::find_by_id(id.0)
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
-        .one(&tx)
+        .one(tx)
         .await?
         .ok_or(StoreError::NotFound)?;
+    let old_emails = emails_in(tx, scope, id).await?;
+    let before = to_domain(current.clone(), old_emails);
     let mut am: row::ActiveModel = current.into();
     fill(&mut am, draft);
-    let model = am.update(&tx).await?;
-    write_emails(&tx, scope, id, &draft.emails).await?;
+    let model = am.update(tx).await?;
+    write_emails(tx, scope, id, &draft.emails).await?;
     let changes = audit::diff(&audit_view(&draft_of(&before)), &audit_view(draft));
     audit::record(
-        &tx,
+        tx,
         scope,
         Change {
             action: "person.update",
@@ -194,9 +219,65 @@ pub async fn update(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
-    tx.commit().await?;
+    companies::bump_revision(tx, scope).await?;
     Ok(to_domain(model, draft.emails.clone()))
+}
+
+async fn emails_in(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: PersonId,
+) -> StoreResult<Vec<String>> {
+    Ok(email_row::Entity::find()
+        .filter(email_row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(email_row::Column::PersonId.eq(id.0))
+        .order_by_asc(email_row::Column::Position)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| e.email)
+        .collect())
+}
+
+/// Notes that the person changed their own data (shown on HR's person page).
+pub(crate) async fn mark_self_updated(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: PersonId,
+) -> StoreResult<()> {
+    row::Entity::update_many()
+        .col_expr(row::Column::SelfUpdatedAt, Expr::value(now()))
+        .filter(row::Column::Id.eq(id.0))
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The portal facts of a person: whether they stopped all contact, when they last updated their own data,
+/// their message to the company, and whether the record was erased.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PortalFacts {
+    pub contact_stopped_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub self_updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub message_to_company: Option<String>,
+    pub message_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub erased_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+pub async fn portal_facts(db: &Db, scope: &Scope, id: PersonId) -> StoreResult<PortalFacts> {
+    let r = row::Entity::find_by_id(id.0)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .one(&db.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(PortalFacts {
+        contact_stopped_at: r.contact_stopped_at,
+        self_updated_at: r.self_updated_at,
+        message_to_company: r.message_to_company,
+        message_at: r.message_at,
+        erased_at: r.erased_at,
+    })
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: PersonId) -> StoreResult<Person> {

@@ -10,6 +10,9 @@ pub struct Model {
     pub time_zone: String,
     pub default_language: String,
     pub revision: i64,
+    pub declaration_ja: Option<String>,
+    pub declaration_en: Option<String>,
+    pub retention_years: Option<i32>,
     pub created_at: DateTimeUtc,
 }
 

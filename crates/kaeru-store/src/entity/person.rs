@@ -25,6 +25,11 @@ pub struct Model {
     pub work_style: Option<String>,
     pub days_per_week: Option<i32>,
     pub last_contact_on: Option<Date>,
+    pub contact_stopped_at: Option<DateTimeUtc>,
+    pub self_updated_at: Option<DateTimeUtc>,
+    pub message_to_company: Option<String>,
+    pub message_at: Option<DateTimeUtc>,
+    pub erased_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -6,6 +6,7 @@ mod m0001_foundation;
 mod m0002_return_offers;
 mod m0003_comebacks;
 mod m0004_skills;
+mod m0005_portal;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_return_offers::Migration),
             Box::new(m0003_comebacks::Migration),
             Box::new(m0004_skills::Migration),
+            Box::new(m0005_portal::Migration),
         ]
     }
 }
