@@ -27,6 +27,10 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// How long a sign-in lasts.
     pub session_hours: i64,
+    /// The address people reach Kaeru at, for links in e-mails; `None`: taken from the request's Host.
+    pub public_url: Option<String>,
+    /// Whether the worker delivers the outbox (the outbox page says so when not).
+    pub smtp_configured: bool,
 }
 
 impl Default for WebConfig {
@@ -35,6 +39,8 @@ impl Default for WebConfig {
             secure_cookies: false,
             trust_proxy: false,
             session_hours: 12,
+            public_url: None,
+            smtp_configured: false,
         }
     }
 }

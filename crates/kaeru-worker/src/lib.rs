@@ -6,6 +6,9 @@ use kaeru_domain::CompanyId;
 use kaeru_store::{Db, Scope, companies, people, schedules, sessions};
 use tokio_util::sync::CancellationToken;
 
+pub mod mail;
+pub use mail::{Mailer, SmtpSettings, TlsMode, deliver_outbox};
+
 /// Recomputes each person's status once a day, so planned leaving dates take effect.
 pub const REFRESH_STATUSES: &str = "refresh_statuses";
 /// Marks return offers whose window has passed as expired, once a day.
@@ -77,23 +80,33 @@ pub async fn tick(db: &Db, node: &str) -> anyhow::Result<usize> {
         schedules::finish(db, company, &job, next, result.err().map(|e| e.to_string())).await?;
         ran += 1;
     }
-    let purged = sessions::purge_expired(db).await?;
+    let purged = sessions::purge_expired(db).await? + kaeru_store::portal::purge_expired(db).await?;
     if purged > 0 {
         tracing::debug!(purged, "expired sessions removed");
     }
     Ok(ran)
 }
 
-/// Runs until `stop` is cancelled, one pass a minute.
-pub async fn run(db: Db, node: String, stop: CancellationToken) {
-    tracing::info!(node, "worker started");
+/// Runs until `stop` is cancelled: scheduled jobs once a minute, the outbox every few seconds when SMTP is
+/// configured (without it messages wait in the outbox, shown as not sent).
+pub async fn run(db: Db, node: String, mailer: Option<Mailer>, stop: CancellationToken) {
+    tracing::info!(node, smtp = mailer.is_some(), "worker started");
+    let mut last_tick: Option<tokio::time::Instant> = None;
     loop {
-        if let Err(e) = tick(&db, &node).await {
-            tracing::error!(error = %e, "worker pass failed");
+        if last_tick.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(60)) {
+            if let Err(e) = tick(&db, &node).await {
+                tracing::error!(error = %e, "worker pass failed");
+            }
+            last_tick = Some(tokio::time::Instant::now());
+        }
+        if let Some(m) = &mailer
+            && let Err(e) = deliver_outbox(&db, m, &node).await
+        {
+            tracing::error!(error = %e, "outbox delivery failed");
         }
         tokio::select! {
             _ = stop.cancelled() => break,
-            _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+            _ = tokio::time::sleep(std::time::Duration::from_secs(3)) => {}
         }
     }
     tracing::info!("worker stopped");

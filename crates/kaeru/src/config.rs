@@ -18,6 +18,10 @@ pub struct Config {
     pub session_hours: i64,
     /// Run the background worker in this process.
     pub worker: bool,
+    /// SMTP for the outbox; without it messages wait in the outbox, shown as not sent.
+    pub smtp: Option<kaeru_worker::SmtpSettings>,
+    /// The address people reach Kaeru at, for links in e-mails (e.g. `https://kaeru.example.jp`).
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -30,6 +34,8 @@ impl Default for Config {
             trust_proxy: false,
             session_hours: 12,
             worker: true,
+            smtp: None,
+            public_url: None,
         }
     }
 }
@@ -47,6 +53,8 @@ impl fmt::Debug for Config {
             .field("trust_proxy", &self.trust_proxy)
             .field("session_hours", &self.session_hours)
             .field("worker", &self.worker)
+            .field("smtp", &self.smtp)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -61,6 +69,62 @@ pub struct FileConfig {
     pub secure_cookies: Option<bool>,
     pub trust_proxy: Option<bool>,
     pub session_hours: Option<i64>,
+    pub public_url: Option<String>,
+    #[serde(default)]
+    pub smtp: SmtpFile,
+}
+
+/// SMTP settings, in the file (`[smtp]`) or as `KAERU_SMTP_*` variables.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpFile {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    /// `starttls` (default), `tls` or `none`.
+    pub tls: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub from: Option<String>,
+}
+
+impl SmtpFile {
+    /// Fills what is unset here from `other`.
+    fn or(self, other: SmtpFile) -> SmtpFile {
+        SmtpFile {
+            host: self.host.or(other.host),
+            port: self.port.or(other.port),
+            tls: self.tls.or(other.tls),
+            user: self.user.or(other.user),
+            password: self.password.or(other.password),
+            from: self.from.or(other.from),
+        }
+    }
+
+    fn settings(self) -> anyhow::Result<Option<kaeru_worker::SmtpSettings>> {
+        let Some(host) = self.host.filter(|h| !h.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let tls = match self.tls.as_deref() {
+            None => kaeru_worker::TlsMode::StartTls,
+            Some(t) => kaeru_worker::TlsMode::parse(t)
+                .ok_or_else(|| anyhow::anyhow!("smtp tls must be starttls, tls or none, not {t:?}"))?,
+        };
+        let port = self.port.unwrap_or(match tls {
+            kaeru_worker::TlsMode::None => 25,
+            kaeru_worker::TlsMode::StartTls => 587,
+            kaeru_worker::TlsMode::Tls => 465,
+        });
+        Ok(Some(kaeru_worker::SmtpSettings {
+            host,
+            port,
+            tls,
+            user: self.user.filter(|u| !u.is_empty()),
+            password: self.password.filter(|p| !p.is_empty()),
+            from: self
+                .from
+                .unwrap_or_else(|| "Kaeru <no-reply@localhost>".into()),
+        }))
+    }
 }
 
 /// What flags and environment variables said (clap merges the two, flags first).
@@ -71,6 +135,8 @@ pub struct Overrides {
     pub database_url: Option<String>,
     pub secure_cookies: Option<bool>,
     pub trust_proxy: Option<bool>,
+    pub public_url: Option<String>,
+    pub smtp: SmtpFile,
 }
 
 impl FileConfig {
@@ -105,6 +171,12 @@ impl Config {
             trust_proxy: over.trust_proxy.or(f.trust_proxy).unwrap_or(d.trust_proxy),
             session_hours,
             worker: true,
+            smtp: over.smtp.or(f.smtp).settings()?,
+            public_url: over
+                .public_url
+                .or(f.public_url)
+                .map(|u| u.trim().trim_end_matches('/').to_string())
+                .filter(|u| !u.is_empty()),
         })
     }
 
@@ -120,6 +192,8 @@ impl Config {
             secure_cookies: self.secure_cookies,
             trust_proxy: self.trust_proxy,
             session_hours: self.session_hours,
+            public_url: self.public_url.clone(),
+            smtp_configured: self.smtp.is_some(),
         }
     }
 }
@@ -156,5 +230,37 @@ mod tests {
         };
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2") && shown.contains("***"));
+    }
+
+    #[test]
+    fn smtp_settings_default_to_starttls_and_hide_the_password() {
+        let c = Config::layered(
+            None,
+            Overrides {
+                smtp: SmtpFile {
+                    host: Some("mail.example.jp".into()),
+                    user: Some("kaeru".into()),
+                    password: Some("s3cret-pw".into()),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let smtp = c.smtp.clone().unwrap();
+        assert_eq!((smtp.port, smtp.tls), (587, kaeru_worker::TlsMode::StartTls));
+        assert!(!format!("{c:?}").contains("s3cret-pw"));
+        let bad = Config::layered(
+            None,
+            Overrides {
+                smtp: SmtpFile {
+                    host: Some("mail.example.jp".into()),
+                    tls: Some("maybe".into()),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        );
+        assert!(bad.is_err());
     }
 }

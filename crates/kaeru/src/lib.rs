@@ -54,9 +54,14 @@ impl Application {
         let router = kaeru_web::router(self.db.clone(), self.config.web());
         let worker = if self.config.worker {
             let node = format!("{}-{}", hostname(), std::process::id());
+            let mailer = match &self.config.smtp {
+                Some(s) => Some(kaeru_worker::Mailer::new(s)?),
+                None => None,
+            };
             Some(tokio::spawn(kaeru_worker::run(
                 self.db.clone(),
                 node,
+                mailer,
                 stop.clone(),
             )))
         } else {

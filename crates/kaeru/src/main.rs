@@ -35,6 +35,29 @@ struct DbArgs {
     database_url: Option<String>,
 }
 
+/// E-mail: where links point and which SMTP server delivers the outbox.
+#[derive(Args, Clone, Default)]
+struct MailArgs {
+    /// The address people reach Kaeru at, for links in e-mails (default: the listen address).
+    #[arg(long, env = "KAERU_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// SMTP server host; without it messages wait in the outbox.
+    #[arg(long, env = "KAERU_SMTP_HOST")]
+    smtp_host: Option<String>,
+    #[arg(long, env = "KAERU_SMTP_PORT")]
+    smtp_port: Option<u16>,
+    /// starttls (default), tls or none.
+    #[arg(long, env = "KAERU_SMTP_TLS")]
+    smtp_tls: Option<String>,
+    #[arg(long, env = "KAERU_SMTP_USER")]
+    smtp_user: Option<String>,
+    #[arg(long, env = "KAERU_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// Sender, e.g. "さくら精機 <no-reply@sakura-seiki.example>".
+    #[arg(long, env = "KAERU_MAIL_FROM")]
+    mail_from: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the web pages and the background worker.
@@ -53,6 +76,8 @@ enum Command {
         /// Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy.
         #[arg(long, env = "KAERU_TRUST_PROXY")]
         trust_proxy: Option<bool>,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Bring the database schema up to date and exit.
     Migrate {
@@ -124,6 +149,7 @@ fn config(
     listen: Option<String>,
     secure: Option<bool>,
     proxy: Option<bool>,
+    mail: MailArgs,
 ) -> anyhow::Result<Config> {
     let file = file.as_deref().map(FileConfig::read).transpose()?;
     Config::layered(
@@ -134,6 +160,15 @@ fn config(
             database_url: db.database_url,
             secure_cookies: secure,
             trust_proxy: proxy,
+            public_url: mail.public_url,
+            smtp: kaeru::config::SmtpFile {
+                host: mail.smtp_host,
+                port: mail.smtp_port,
+                tls: mail.smtp_tls,
+                user: mail.smtp_user,
+                password: mail.smtp_password,
+                from: mail.mail_from,
+            },
         },
     )
 }
@@ -197,8 +232,9 @@ async fn main() -> anyhow::Result<()> {
             demo: with_demo,
             secure_cookies,
             trust_proxy,
+            mail,
         } => {
-            let config = config(&cli.config, db, listen, secure_cookies, trust_proxy)?;
+            let config = config(&cli.config, db, listen, secure_cookies, trust_proxy, mail)?;
             tracing::info!(?config, "starting");
             let app = Application::build(config.clone()).await?;
             if with_demo {
@@ -215,14 +251,14 @@ async fn main() -> anyhow::Result<()> {
             app.run_until(stop).await
         }
         Command::Migrate { db } => {
-            let config = config(&cli.config, db, None, None, None)?;
+            let config = config(&cli.config, db, None, None, None, MailArgs::default())?;
             let target = config.database_target()?;
             open_database(&target).await?;
             println!("The database {target} is up to date.");
             Ok(())
         }
         Command::Demo { db, seed, people } => {
-            let config = config(&cli.config, db, None, None, None)?;
+            let config = config(&cli.config, db, None, None, None, MailArgs::default())?;
             let target = config.database_target()?;
             let database = open_database(&target).await?;
             if let Some(n) = people {
@@ -257,7 +293,7 @@ async fn main() -> anyhow::Result<()> {
                 owner_password,
                 language,
             } => {
-                let config = config(&cli.config, db, None, None, None)?;
+                let config = config(&cli.config, db, None, None, None, MailArgs::default())?;
                 let database = open_database(&config.database_target()?).await?;
                 let slug = Slug::parse(&slug).map_err(|_| {
                     anyhow::anyhow!(
@@ -290,7 +326,7 @@ async fn main() -> anyhow::Result<()> {
                 Ok(())
             }
             CompanyCommand::List { db } => {
-                let config = config(&cli.config, db, None, None, None)?;
+                let config = config(&cli.config, db, None, None, None, MailArgs::default())?;
                 let database = open_database(&config.database_target()?).await?;
                 for c in kaeru_store::companies::all(&database).await? {
                     println!("{}\t{}\t{}", c.slug, c.name, c.time_zone);

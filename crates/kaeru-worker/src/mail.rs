@@ -1,0 +1,143 @@
+//! Delivering the outbox over SMTP with lettre: claim due messages, check consent again, send, and record
+//! the outcome (sent, retried later with back-off, failed for good, or refused).
+
+use kaeru_store::{Db, outbox};
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::fmt;
+
+/// How the SMTP connection is secured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Plain SMTP (a relay on the same host or loopback).
+    None,
+    /// STARTTLS, required.
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+impl TlsMode {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "none" | "plain" | "off" => Some(Self::None),
+            "starttls" => Some(Self::StartTls),
+            "tls" | "smtps" | "implicit" => Some(Self::Tls),
+            _ => None,
+        }
+    }
+}
+
+/// SMTP settings of the install. The password never appears in `Debug` output or logs.
+#[derive(Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    /// The sender, e.g. `Kaeru <no-reply@example.jp>`.
+    pub from: String,
+}
+
+impl fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+/// An SMTP connection pool and the sender address.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Mailer {
+    pub fn new(s: &SmtpSettings) -> anyhow::Result<Self> {
+        let from: Mailbox = s
+            .from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("the sender address {:?} is not valid: {e}", s.from))?;
+        let mut b = match s.tls {
+            TlsMode::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host),
+            TlsMode::StartTls => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host)
+                .tls(Tls::Required(TlsParameters::new(s.host.clone())?)),
+            TlsMode::Tls => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host)
+                .tls(Tls::Wrapper(TlsParameters::new(s.host.clone())?)),
+        }
+        .port(s.port)
+        .timeout(Some(std::time::Duration::from_secs(20)));
+        if let (Some(u), Some(p)) = (&s.user, &s.password) {
+            b = b.credentials(Credentials::new(u.clone(), p.clone()));
+        }
+        Ok(Self {
+            transport: b.build(),
+            from,
+        })
+    }
+
+    async fn send(&self, m: &outbox::Message) -> anyhow::Result<()> {
+        let to: Mailbox = m
+            .to
+            .parse()
+            .map_err(|e| anyhow::anyhow!("the address {:?} is not valid: {e}", m.to))?;
+        let email = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(m.subject.clone())
+            .message_id(Some(format!("<{}@kaeru.outbox>", m.id)))
+            .header(ContentType::TEXT_PLAIN)
+            .body(m.body.clone())?;
+        self.transport.send(email).await?;
+        Ok(())
+    }
+}
+
+/// What one delivery pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Delivered {
+    pub sent: usize,
+    pub retried: usize,
+    pub refused: usize,
+}
+
+/// Claims and delivers every due message, a batch at a time.
+pub async fn deliver_outbox(db: &Db, mailer: &Mailer, node: &str) -> anyhow::Result<Delivered> {
+    let mut done = Delivered::default();
+    loop {
+        let batch = outbox::claim(db, node, chrono::Duration::minutes(5), 20).await?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        for m in batch {
+            if !outbox::still_allowed(db, &m).await? {
+                outbox::mark_refused(db, &m, node).await?;
+                tracing::info!(message = %m.id, purpose = ?m.purpose, "message refused: consent no longer stands");
+                done.refused += 1;
+                continue;
+            }
+            match mailer.send(&m).await {
+                Ok(()) => {
+                    outbox::mark_sent(db, &m, node).await?;
+                    tracing::info!(message = %m.id, kind = m.kind, "message sent");
+                    done.sent += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(message = %m.id, attempt = m.attempts + 1, error = %e, "sending failed");
+                    outbox::mark_failed(db, &m, node, &e.to_string()).await?;
+                    done.retried += 1;
+                }
+            }
+        }
+    }
+}
