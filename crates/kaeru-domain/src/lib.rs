@@ -8,6 +8,7 @@ pub mod company;
 pub mod ids;
 pub mod offer;
 pub mod person;
+pub mod portal;
 pub mod skill;
 pub mod staff;
 pub mod stint;
@@ -24,6 +25,7 @@ pub use offer::{
     OfferAction, OfferDraft, OfferInput, OfferPolicy, OfferStatus, OfferTerm, ReturnOffer,
 };
 pub use person::{Person, PersonDraft, PersonInput, PersonStatus};
+pub use portal::{QualificationDraft, QualificationInput, RegistrationDraft, RegistrationInput};
 pub use skill::{
     MatchWeights, NeedPriority, Opening, OpeningDraft, OpeningStatus, Outlook, PersonSkill,
     PersonSkillDraft, Requirement, ReturnIntent, Skill, SkillDraft, SkillNeed, SkillOrigin,

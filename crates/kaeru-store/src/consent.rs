@@ -58,15 +58,15 @@ pub struct Purpose {
 }
 
 impl Purpose {
-    pub fn name(&self, lang: kaeru_domain::Language) -> &str {
-        match lang {
+    pub fn name(&self, lang: impl std::borrow::Borrow<kaeru_domain::Language>) -> &str {
+        match lang.borrow() {
             kaeru_domain::Language::Ja => &self.name_ja,
             kaeru_domain::Language::En => &self.name_en,
         }
     }
 
-    pub fn description(&self, lang: kaeru_domain::Language) -> &str {
-        match lang {
+    pub fn description(&self, lang: impl std::borrow::Borrow<kaeru_domain::Language>) -> &str {
+        match lang.borrow() {
             kaeru_domain::Language::Ja => &self.description_ja,
             kaeru_domain::Language::En => &self.description_en,
         }
@@ -262,7 +262,11 @@ impl ConsentState {
 }
 
 /// Every active purpose with the person's standing on it.
-pub async fn for_person(db: &Db, scope: &Scope, person: PersonId) -> StoreResult<Vec<ConsentState>> {
+pub async fn for_person(
+    db: &Db,
+    scope: &Scope,
+    person: PersonId,
+) -> StoreResult<Vec<ConsentState>> {
     let all = purposes(db, scope).await?;
     let rows = row::Entity::find()
         .filter(row::Column::CompanyId.eq(scope.company_id().0))

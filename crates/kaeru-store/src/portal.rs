@@ -268,7 +268,10 @@ pub async fn set_message(
 ) -> StoreResult<()> {
     let tx = db.write.begin().await?;
     let updated = person_row::Entity::update_many()
-        .col_expr(person_row::Column::MessageToCompany, Expr::value(text.clone()))
+        .col_expr(
+            person_row::Column::MessageToCompany,
+            Expr::value(text.clone()),
+        )
         .col_expr(
             person_row::Column::MessageAt,
             Expr::value(text.as_ref().map(|_| now())),

@@ -114,7 +114,14 @@ pub async fn requests(db: &Db, scope: &Scope) -> StoreResult<Vec<DeletionRequest
         .all(&db.read)
         .await?
         .into_iter()
-        .map(|p| (p.id, format!("{} {}", p.family_name, p.given_name).trim().to_string()))
+        .map(|p| {
+            (
+                p.id,
+                format!("{} {}", p.family_name, p.given_name)
+                    .trim()
+                    .to_string(),
+            )
+        })
         .collect();
     let mut out: Vec<DeletionRequest> = rows
         .into_iter()
@@ -157,6 +164,14 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
         .await?
         .ok_or(StoreError::NotFound)?;
     let at = now();
+    let emails: Vec<String> = person_email::Entity::find()
+        .filter(person_email::Column::CompanyId.eq(c))
+        .filter(person_email::Column::PersonId.eq(person.0))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|e| e.email)
+        .collect();
     let mut am: person_row::ActiveModel = p.into();
     am.family_name = Set(ERASED_NAME.into());
     am.given_name = Set(String::new());
@@ -201,9 +216,18 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
     delete_of_person!(magic_link);
     delete_of_person!(portal_session);
     delete_of_person!(outbox_message);
+    // Messages sent before the address was tied to the person (a registration receipt).
+    outbox_message::Entity::delete_many()
+        .filter(outbox_message::Column::CompanyId.eq(c))
+        .filter(outbox_message::Column::ToAddress.is_in(emails))
+        .exec(&tx)
+        .await?;
 
     employment_stint::Entity::update_many()
-        .col_expr(employment_stint::Column::JobTitle, Expr::value(Option::<String>::None))
+        .col_expr(
+            employment_stint::Column::JobTitle,
+            Expr::value(Option::<String>::None),
+        )
         .col_expr(
             employment_stint::Column::LeaveReasonDetail,
             Expr::value(Option::<String>::None),
@@ -212,15 +236,24 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
             employment_stint::Column::ExitInterviewNotes,
             Expr::value(Option::<String>::None),
         )
-        .col_expr(employment_stint::Column::RehireReason, Expr::value(Option::<String>::None))
+        .col_expr(
+            employment_stint::Column::RehireReason,
+            Expr::value(Option::<String>::None),
+        )
         .filter(employment_stint::Column::CompanyId.eq(c))
         .filter(employment_stint::Column::PersonId.eq(person.0))
         .exec(&tx)
         .await?;
     comeback::Entity::update_many()
         .col_expr(comeback::Column::Note, Expr::value(Option::<String>::None))
-        .col_expr(comeback::Column::SkillsGained, Expr::value(Option::<String>::None))
-        .col_expr(comeback::Column::DroppedReason, Expr::value(Option::<String>::None))
+        .col_expr(
+            comeback::Column::SkillsGained,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            comeback::Column::DroppedReason,
+            Expr::value(Option::<String>::None),
+        )
         .filter(comeback::Column::CompanyId.eq(c))
         .filter(comeback::Column::PersonId.eq(person.0))
         .exec(&tx)
@@ -234,9 +267,18 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
         .map(|o| o.id)
         .collect();
     return_offer::Entity::update_many()
-        .col_expr(return_offer::Column::TermsNote, Expr::value(Option::<String>::None))
-        .col_expr(return_offer::Column::OverrideReason, Expr::value(Option::<String>::None))
-        .col_expr(return_offer::Column::StatusReason, Expr::value(Option::<String>::None))
+        .col_expr(
+            return_offer::Column::TermsNote,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            return_offer::Column::OverrideReason,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            return_offer::Column::StatusReason,
+            Expr::value(Option::<String>::None),
+        )
         .filter(return_offer::Column::CompanyId.eq(c))
         .filter(return_offer::Column::PersonId.eq(person.0))
         .exec(&tx)
@@ -250,7 +292,10 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
         .map(|m| m.id)
         .collect();
     learning_mission::Entity::update_many()
-        .col_expr(learning_mission::Column::Reason, Expr::value(Option::<String>::None))
+        .col_expr(
+            learning_mission::Column::Reason,
+            Expr::value(Option::<String>::None),
+        )
         .filter(learning_mission::Column::CompanyId.eq(c))
         .filter(learning_mission::Column::OfferId.is_in(offers))
         .exec(&tx)
@@ -262,7 +307,10 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
         .exec(&tx)
         .await?;
     audit_entry::Entity::update_many()
-        .col_expr(audit_entry::Column::Changes, Expr::value("{\"erased\":true}"))
+        .col_expr(
+            audit_entry::Column::Changes,
+            Expr::value("{\"erased\":true}"),
+        )
         .filter(audit_entry::Column::CompanyId.eq(c))
         .filter(
             Condition::any()
@@ -273,7 +321,10 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
         .await?;
     req_row::Entity::update_many()
         .col_expr(req_row::Column::CompletedAt, Expr::value(Some(at)))
-        .col_expr(req_row::Column::CompletedBy, Expr::value(Some(actor.name.clone())))
+        .col_expr(
+            req_row::Column::CompletedBy,
+            Expr::value(Some(actor.name.clone())),
+        )
         .filter(req_row::Column::CompanyId.eq(c))
         .filter(req_row::Column::PersonId.eq(person.0))
         .filter(req_row::Column::CompletedAt.is_null())
@@ -307,7 +358,11 @@ pub struct RetentionDue {
 
 /// Former employees whose last contact is older than the company's retention period and whose consent to
 /// no purpose is current. Empty when the company has no retention rule.
-pub async fn retention_due(db: &Db, scope: &Scope, today: NaiveDate) -> StoreResult<Vec<RetentionDue>> {
+pub async fn retention_due(
+    db: &Db,
+    scope: &Scope,
+    today: NaiveDate,
+) -> StoreResult<Vec<RetentionDue>> {
     let Some(years) = companies::public_settings(db, scope).await?.retention_years else {
         return Ok(Vec::new());
     };
@@ -357,7 +412,10 @@ pub async fn retention_due(db: &Db, scope: &Scope, today: NaiveDate) -> StoreRes
     Ok(out)
 }
 
-async fn current_consenters(db: &Db, scope: &Scope) -> StoreResult<std::collections::HashSet<Uuid>> {
+async fn current_consenters(
+    db: &Db,
+    scope: &Scope,
+) -> StoreResult<std::collections::HashSet<Uuid>> {
     let purposes = crate::consent::purposes(db, scope).await?;
     let rows = consent::Entity::find()
         .filter(consent::Column::CompanyId.eq(scope.company_id().0))

@@ -195,7 +195,9 @@ pub async fn matches(db: &Db, scope: &Scope, r: &Registration) -> StoreResult<Ve
             }
         })
         .collect();
-    out.sort_by_key(|m| std::cmp::Reverse(m.reasons.len() * 10 + usize::from(m.reasons.contains(&"email"))));
+    out.sort_by_key(|m| {
+        std::cmp::Reverse(m.reasons.len() * 10 + usize::from(m.reasons.contains(&"email")))
+    });
     Ok(out)
 }
 
@@ -249,7 +251,12 @@ pub async fn link(
 }
 
 /// Creates a new person from the registration.
-pub async fn create_person(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> StoreResult<PersonId> {
+pub async fn create_person(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    id: Uuid,
+) -> StoreResult<PersonId> {
     let r = get(db, scope, id).await?;
     let d = &r.data;
     let draft = PersonDraft {

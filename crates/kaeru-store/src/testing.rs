@@ -126,3 +126,50 @@ macro_rules! db_test {
         }
     };
 }
+
+/// Every text column of every table that contains `needle`, as `table.column` (to prove an erasure).
+pub async fn traces(db: &crate::Db, needle: &str) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = db.backend;
+    let columns_sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "SELECT table_name AS t, column_name AS c FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying')"
+        }
+        _ => {
+            "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND (p.type LIKE '%CHAR%' OR p.type LIKE '%TEXT%' OR p.type = '')"
+        }
+    };
+    let cols = db
+        .read
+        .query_all_raw(Statement::from_string(backend, columns_sql))
+        .await
+        .expect("list the columns");
+    let mut found = Vec::new();
+    for r in cols {
+        let t: String = r.try_get("", "t").expect("table");
+        let c: String = r.try_get("", "c").expect("column");
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM \"{t}\" WHERE CAST(\"{c}\" AS TEXT) LIKE '%{}%'",
+            needle.replace('\'', "''")
+        );
+        let n: i64 = db
+            .read
+            .query_one_raw(Statement::from_string(backend, sql))
+            .await
+            .expect("count")
+            .and_then(|r| r.try_get("", "n").ok())
+            .unwrap_or(0);
+        if n > 0 {
+            found.push(format!("{t}.{c}"));
+        }
+    }
+    found
+}
+
+/// Runs one SQL statement (tests that need to move time, e.g. expire a link).
+pub async fn execute(db: &crate::Db, sql: &str) {
+    use sea_orm::ConnectionTrait;
+    db.write.execute_unprepared(sql).await.expect("statement");
+}

@@ -252,3 +252,86 @@ impl Signed {
         chrono::Utc::now().with_timezone(&tz).date_naive()
     }
 }
+
+pub const PORTAL_COOKIE: &str = "kaeru_portal";
+/// Which company's sign-in page to send an alumnus back to when their portal session has ended.
+pub const PORTAL_COMPANY_COOKIE: &str = "kaeru_portal_company";
+
+/// A former employee signed in to the portal. Without a live portal session the request is sent to the
+/// company's sign-in page (or the home page when the company is not known).
+#[derive(Clone, Debug)]
+pub struct Alumnus {
+    pub session: kaeru_store::portal::PortalSession,
+    pub lang: Language,
+    pub visitor: Visitor,
+}
+
+impl FromRequestParts<AppState> for Alumnus {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let visitor = Visitor::from_request_parts(parts, state).await?;
+        let back = || {
+            let to = visitor
+                .jar
+                .get(PORTAL_COMPANY_COOKIE)
+                .map(|c| c.value().to_string())
+                .filter(|s| kaeru_domain::Slug::parse(s).is_ok())
+                .map(|s| format!("/c/{s}/login"))
+                .unwrap_or_else(|| "/".into());
+            AppError::Redirect(to)
+        };
+        let Some(token) = visitor
+            .jar
+            .get(PORTAL_COOKIE)
+            .map(|c| c.value().to_string())
+        else {
+            return Err(back());
+        };
+        let session = kaeru_store::portal::resolve_session(&state.db, &token)
+            .await
+            .map_err(|e| AppError::from_store(visitor.lang, e))?
+            .ok_or_else(back)?;
+        let lang = if visitor.jar.get(LANG_COOKIE).is_some() {
+            visitor.lang
+        } else {
+            session.company.default_language
+        };
+        Ok(Self {
+            session,
+            lang,
+            visitor,
+        })
+    }
+}
+
+impl Alumnus {
+    pub fn scope(&self) -> &kaeru_store::Scope {
+        &self.session.scope
+    }
+
+    pub fn person(&self) -> kaeru_domain::PersonId {
+        self.session.person
+    }
+
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
+        if constant_time_eq(self.session.csrf_token.as_bytes(), submitted.as_bytes()) {
+            Ok(())
+        } else {
+            Err(AppError::BadCsrf(self.lang))
+        }
+    }
+
+    pub fn today(&self) -> chrono::NaiveDate {
+        let tz: chrono_tz::Tz = self
+            .session
+            .company
+            .time_zone
+            .parse()
+            .unwrap_or(chrono_tz::Asia::Tokyo);
+        chrono::Utc::now().with_timezone(&tz).date_naive()
+    }
+}

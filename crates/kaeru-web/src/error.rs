@@ -16,6 +16,8 @@ pub enum AppError {
     SignIn,
     /// The form's CSRF token did not match.
     BadCsrf(Language),
+    /// Go elsewhere (e.g. an alumnus whose portal session ended, to their company's sign-in page).
+    Redirect(String),
     Internal(Language, anyhow::Error),
 }
 
@@ -62,6 +64,7 @@ impl IntoResponse for AppError {
                 "page.forbidden_help",
             ),
             Self::SignIn => Redirect::to("/login").into_response(),
+            Self::Redirect(to) => Redirect::to(&to).into_response(),
             Self::BadCsrf(l) => page(
                 StatusCode::FORBIDDEN,
                 l,

@@ -164,6 +164,15 @@ mod tests {
                             "opening.",
                             "opening_status.",
                             "match.",
+                            "portal.",
+                            "consent.",
+                            "outbox.",
+                            "message.",
+                            "privacy.",
+                            "public.",
+                            "purpose.",
+                            "qualification.",
+                            "registration.",
                         ]
                         .iter()
                         .any(|p| piece.starts_with(p));

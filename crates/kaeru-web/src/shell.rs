@@ -35,6 +35,8 @@ pub struct Shell {
     pub flash: Option<String>,
     pub time_zone: chrono_tz::Tz,
     pub path: String,
+    /// A former employee in the portal (their own navigation).
+    pub portal: bool,
 }
 
 fn flash_of(jar: &CookieJar, t: &Catalog) -> Option<String> {
@@ -64,6 +66,31 @@ impl Shell {
                 .parse()
                 .unwrap_or(chrono_tz::Asia::Tokyo),
             path: path.to_string(),
+            portal: false,
+        }
+    }
+
+    /// The shell of the alumni portal; its forms carry the portal session's token.
+    pub fn portal(a: &crate::auth::Alumnus, name: &str, path: &str) -> Self {
+        let t = Catalog::get(a.lang);
+        Self {
+            t,
+            lang: a.lang,
+            csrf: a.session.csrf_token.clone(),
+            user_name: Some(name.to_string()),
+            company_name: Some(a.session.company.name.clone()),
+            section: Section::None,
+            can_edit_people: false,
+            can_manage: false,
+            flash: flash_of(&a.visitor.jar, t),
+            time_zone: a
+                .session
+                .company
+                .time_zone
+                .parse()
+                .unwrap_or(chrono_tz::Asia::Tokyo),
+            path: path.to_string(),
+            portal: true,
         }
     }
 
@@ -81,6 +108,7 @@ impl Shell {
             flash: flash_of(&v.jar, t),
             time_zone: chrono_tz::Asia::Tokyo,
             path: path.to_string(),
+            portal: false,
         }
     }
 

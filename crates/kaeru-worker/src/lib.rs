@@ -80,7 +80,8 @@ pub async fn tick(db: &Db, node: &str) -> anyhow::Result<usize> {
         schedules::finish(db, company, &job, next, result.err().map(|e| e.to_string())).await?;
         ran += 1;
     }
-    let purged = sessions::purge_expired(db).await? + kaeru_store::portal::purge_expired(db).await?;
+    let purged =
+        sessions::purge_expired(db).await? + kaeru_store::portal::purge_expired(db).await?;
     if purged > 0 {
         tracing::debug!(purged, "expired sessions removed");
     }

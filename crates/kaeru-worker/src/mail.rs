@@ -87,10 +87,9 @@ impl Mailer {
     }
 
     async fn send(&self, m: &outbox::Message) -> anyhow::Result<()> {
-        let to: Mailbox = m
-            .to
-            .parse()
-            .map_err(|e| anyhow::anyhow!("the address {:?} is not valid: {e}", m.to))?;
+        let to: Mailbox =
+            m.to.parse()
+                .map_err(|e| anyhow::anyhow!("the address {:?} is not valid: {e}", m.to))?;
         let email = Message::builder()
             .from(self.from.clone())
             .to(to)

@@ -106,8 +106,9 @@ impl SmtpFile {
         };
         let tls = match self.tls.as_deref() {
             None => kaeru_worker::TlsMode::StartTls,
-            Some(t) => kaeru_worker::TlsMode::parse(t)
-                .ok_or_else(|| anyhow::anyhow!("smtp tls must be starttls, tls or none, not {t:?}"))?,
+            Some(t) => kaeru_worker::TlsMode::parse(t).ok_or_else(|| {
+                anyhow::anyhow!("smtp tls must be starttls, tls or none, not {t:?}")
+            })?,
         };
         let port = self.port.unwrap_or(match tls {
             kaeru_worker::TlsMode::None => 25,
@@ -248,7 +249,10 @@ mod tests {
         )
         .unwrap();
         let smtp = c.smtp.clone().unwrap();
-        assert_eq!((smtp.port, smtp.tls), (587, kaeru_worker::TlsMode::StartTls));
+        assert_eq!(
+            (smtp.port, smtp.tls),
+            (587, kaeru_worker::TlsMode::StartTls)
+        );
         assert!(!format!("{c:?}").contains("s3cret-pw"));
         let bad = Config::layered(
             None,

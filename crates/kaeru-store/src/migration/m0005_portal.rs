@@ -39,10 +39,20 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_index(index("outbox", "key", &["idempotency_key"], true))
             .await?;
-        m.create_index(index("outbox", "due", &["status", "next_attempt_at"], false))
-            .await?;
-        m.create_index(index("outbox", "list", &["company_id", "created_at"], false))
-            .await?;
+        m.create_index(index(
+            "outbox",
+            "due",
+            &["status", "next_attempt_at"],
+            false,
+        ))
+        .await?;
+        m.create_index(index(
+            "outbox",
+            "list",
+            &["company_id", "created_at"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -136,8 +146,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("registrations", "list", &["company_id", "created_at"], false))
-            .await?;
+        m.create_index(index(
+            "registrations",
+            "list",
+            &["company_id", "created_at"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()

@@ -6,6 +6,9 @@ mod home;
 mod offers;
 mod openings;
 mod people;
+mod portal;
+mod privacy;
+mod public;
 mod search;
 mod session;
 mod settings;
@@ -32,6 +35,9 @@ pub fn router() -> Router<AppState> {
         .merge(skills::router())
         .merge(openings::router())
         .merge(search::router())
+        .merge(public::router())
+        .merge(portal::router())
+        .merge(privacy::router())
         .merge(home::router())
         .fallback(not_found)
 }

@@ -381,6 +381,7 @@ struct ShowPage {
     comebacks: Vec<(kaeru_domain::ComebackId, String, String)>,
     can_open_comeback: bool,
     panel: super::skills::PersonPanel,
+    portal: super::privacy::PortalPanel,
 }
 
 pub struct OfferRow {
@@ -621,8 +622,10 @@ async fn show(
         s.datetime(&person.updated_at),
     ));
     let panel = super::skills::person_panel(&state, &signed, &s, id).await?;
+    let portal = super::privacy::portal_panel(&state, &signed, &s, id).await?;
     let tpl = ShowPage {
         panel,
+        portal,
         id,
         name: person.full_name(),
         kana: person.full_kana(),

@@ -270,6 +270,12 @@ async fn switch_language(State(state): State<AppState>, req: Request) -> AppResu
     let (mut parts, body) = req.into_parts();
     let v = Visitor::from_request_parts(&mut parts, &state).await?;
     let signed = Signed::from_request_parts(&mut parts, &state).await.ok();
+    let alumnus = match signed {
+        Some(_) => None,
+        None => crate::auth::Alumnus::from_request_parts(&mut parts, &state)
+            .await
+            .ok(),
+    };
     let req = Request::from_parts(parts, body);
     let Form(posted): Form<Posted<LanguageForm>> = Form::from_request(req, &state)
         .await
@@ -282,7 +288,10 @@ async fn switch_language(State(state): State<AppState>, req: Request) -> AppResu
                 .await
                 .map_err(|e| AppError::from_store(lang, e))?;
         }
-        None => v.check_csrf(&posted.csrf)?,
+        None => match &alumnus {
+            Some(a) => a.check_csrf(&posted.csrf)?,
+            None => v.check_csrf(&posted.csrf)?,
+        },
     }
     // Only a path on this site, never an outside address.
     let next = posted.fields.next;

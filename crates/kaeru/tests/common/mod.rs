@@ -1,0 +1,281 @@
+//! What the HTTP tests share: the application started on port 0 with a fresh database, a browser that keeps
+//! cookies, and form helpers.
+#![allow(dead_code)]
+
+use kaeru::Application;
+use kaeru::config::Config;
+use kaeru_store::DatabaseTarget;
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use tokio_util::sync::CancellationToken;
+
+pub struct TestApp {
+    pub base: String,
+    pub db: kaeru_store::Db,
+    pub stop: CancellationToken,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+pub async fn spawn_app(target: DatabaseTarget) -> TestApp {
+    let (database_url, data_dir) = match &target {
+        DatabaseTarget::Sqlite(path) => (None, path.parent().unwrap().to_path_buf()),
+        DatabaseTarget::Postgres { .. } => (None, std::path::PathBuf::from(".")),
+    };
+    let config = Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir,
+        database_url,
+        worker: false,
+        ..Default::default()
+    };
+    let app = match target {
+        DatabaseTarget::Sqlite(_) => Application::build(config).await.expect("app"),
+        pg @ DatabaseTarget::Postgres { .. } => Application::build_with_target(config, pg)
+            .await
+            .expect("app"),
+    };
+    let base = format!("http://{}", app.local_addr());
+    let db = app.db().clone();
+    let stop = CancellationToken::new();
+    tokio::spawn(app.run_until(stop.clone()));
+    TestApp { base, db, stop }
+}
+
+/// A browser: keeps cookies, does not follow redirects so tests can see them.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub fn csrf_of(html: &str) -> String {
+    let start = html
+        .find("name=\"_csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 20;
+    html[start..start + 64].to_string()
+}
+
+impl TestApp {
+    pub async fn get(&self, c: &reqwest::Client, path: &str) -> (StatusCode, String) {
+        let r = c.get(format!("{}{path}", self.base)).send().await.unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
+    /// Loads `form_page` for its CSRF token, then posts `fields` to `action`.
+    pub async fn post(
+        &self,
+        c: &reqwest::Client,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let (_, html) = self.get(c, form_page).await;
+        let token = csrf_of(&html);
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        c.post(format!("{}{action}", self.base))
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn setup(&self, c: &reqwest::Client, slug: &str, email: &str) {
+        let r = self
+            .post(
+                c,
+                "/setup",
+                "/setup",
+                &[
+                    ("company_name", "さくら精機株式会社"),
+                    ("slug", slug),
+                    ("owner_name", "桜井 健一"),
+                    ("email", email),
+                    ("password", "correct horse battery"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "setup redirects once done"
+        );
+    }
+
+    pub async fn create_person(
+        &self,
+        c: &reqwest::Client,
+        family: &str,
+        kana: &str,
+        email: &str,
+    ) -> String {
+        let r = self
+            .post(
+                c,
+                "/people/new",
+                "/people",
+                &[
+                    ("family_name", family),
+                    ("given_name", "太郎"),
+                    ("family_kana", kana),
+                    ("given_kana", "たろう"),
+                    ("emails", email),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        r.headers()["location"].to_str().unwrap().to_string()
+    }
+}
+
+pub fn location(r: &reqwest::Response) -> &str {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or("")
+}
+
+/// A real SMTP server on loopback (aiosmtpd, started from `tools/smtp_sink.py`) that keeps every message
+/// it accepts in a folder, read back with an independent parser (mailparse).
+pub struct SmtpSink {
+    pub port: u16,
+    pub dir: std::path::PathBuf,
+    child: std::process::Child,
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A message as the SMTP server received it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub to: String,
+    pub from: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A Python that has aiosmtpd: the machine's own, else a virtual environment made once beside the tests.
+fn python_with_aiosmtpd() -> std::path::PathBuf {
+    use std::process::Command;
+    let has = |py: &std::path::Path| {
+        Command::new(py)
+            .args(["-c", "import aiosmtpd"])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let system = std::path::PathBuf::from("python3");
+    if has(&system) {
+        return system;
+    }
+    let venv = std::env::temp_dir().join("kaeru-test-aiosmtpd");
+    let py = venv.join("bin/python3");
+    if !has(&py) {
+        let lock = std::env::temp_dir().join("kaeru-test-aiosmtpd.lock");
+        // One test makes the environment; the others wait for it.
+        for _ in 0..600 {
+            if std::fs::create_dir(&lock).is_ok() {
+                if !has(&py) {
+                    let ok = Command::new("python3")
+                        .args(["-m", "venv"])
+                        .arg(&venv)
+                        .status()
+                        .is_ok_and(|s| s.success())
+                        && Command::new(&py)
+                            .args(["-m", "pip", "install", "--quiet", "aiosmtpd"])
+                            .status()
+                            .is_ok_and(|s| s.success());
+                    assert!(
+                        ok,
+                        "cannot install aiosmtpd from PyPI for the SMTP test server"
+                    );
+                }
+                let _ = std::fs::remove_dir(&lock);
+                break;
+            }
+            if has(&py) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+    }
+    py
+}
+
+impl SmtpSink {
+    pub fn start() -> Self {
+        use std::io::BufRead;
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/smtp_sink.py");
+        let dir = std::env::temp_dir().join(format!("kaeru-smtp-{}", uuid::Uuid::now_v7()));
+        let mut child = std::process::Command::new(python_with_aiosmtpd())
+            .arg(script)
+            .arg("0")
+            .arg(&dir)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the SMTP test server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("ready ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("the SMTP test server said {line:?}"));
+        Self { port, dir, child }
+    }
+
+    pub fn settings(&self) -> kaeru_worker::SmtpSettings {
+        kaeru_worker::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: self.port,
+            tls: kaeru_worker::TlsMode::None,
+            user: None,
+            password: None,
+            from: "さくら精機 <no-reply@sakura.example>".into(),
+        }
+    }
+
+    /// Every message received so far, oldest first.
+    pub fn messages(&self) -> Vec<Received> {
+        let mut files: Vec<_> = std::fs::read_dir(&self.dir)
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.retain(|p| p.extension().is_some_and(|e| e == "eml"));
+        files.sort();
+        files
+            .iter()
+            .map(|p| {
+                let raw = std::fs::read(p).unwrap();
+                let mail = mailparse::parse_mail(&raw).expect("a well-formed message");
+                let h = |name: &str| {
+                    mail.headers
+                        .iter()
+                        .find(|x| x.get_key_ref().eq_ignore_ascii_case(name))
+                        .map(|x| x.get_value())
+                        .unwrap_or_default()
+                };
+                Received {
+                    to: h("To"),
+                    from: h("From"),
+                    subject: h("Subject"),
+                    body: mail.get_body().unwrap_or_default(),
+                }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""A real SMTP server on loopback for tests: aiosmtpd, writing every message it accepts to a folder.
+
+Usage: smtp_sink.py PORT FOLDER   (PORT 0 picks a free port; the chosen port is printed as "ready PORT")
+Each message is written to FOLDER/NNNNNN.eml (the raw message as received, with an X-Envelope-To header),
+renamed into place only once complete, so a reader never sees half a message.
+"""
+import itertools
+import os
+import signal
+import socket
+import sys
+
+from aiosmtpd.controller import Controller
+
+
+class Sink:
+    def __init__(self, folder):
+        self.folder = folder
+        self.counter = itertools.count(1)
+
+    async def handle_DATA(self, server, session, envelope):
+        n = next(self.counter)
+        tmp = os.path.join(self.folder, f".{n:06d}.tmp")
+        final = os.path.join(self.folder, f"{n:06d}.eml")
+        content = envelope.original_content or envelope.content
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        header = ("X-Envelope-To: " + ", ".join(envelope.rcpt_tos) + "\r\n").encode("ascii", "replace")
+        with open(tmp, "wb") as f:
+            f.write(header + content)
+        os.replace(tmp, final)
+        return "250 OK"
+
+
+def main():
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    port, folder = int(sys.argv[1]), sys.argv[2]
+    os.makedirs(folder, exist_ok=True)
+    if port == 0:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+    controller = Controller(Sink(folder), hostname="127.0.0.1", port=port)
+    controller.start()
+    print(f"ready {port}", flush=True)
+    try:
+        signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    finally:
+        controller.stop()
+
+
+if __name__ == "__main__":
+    main()
