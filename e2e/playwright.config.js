@@ -15,7 +15,15 @@ function server(port, dir, url, extra) {
     timeout: 120_000,
     stdout: 'ignore',
     stderr: 'pipe',
-    env: { ...process.env, KAERU_DATABASE_URL: url || '', KAERU_LOG: 'warn' },
+    env: {
+      ...process.env,
+      KAERU_DATABASE_URL: url || '',
+      KAERU_LOG: 'warn',
+      KAERU_SMTP_HOST: '127.0.0.1',
+      KAERU_SMTP_PORT: process.env.KAERU_E2E_SMTP_PORT || '18125',
+      KAERU_SMTP_TLS: 'none',
+      KAERU_MAIL_FROM: 'さくら精機 <no-reply@sakura-seiki.example>',
+    },
   };
 }
 
@@ -38,7 +46,7 @@ module.exports = defineConfig({
   },
   projects: [
     { name: 'fresh', testMatch: /fresh\.spec\.js/, use: { baseURL: `http://127.0.0.1:${freshPort}` } },
-    { name: 'demo', testMatch: /(demo|offers|skills)\.spec\.js/, use: { baseURL: `http://127.0.0.1:${demoPort}` } },
+    { name: 'demo', testMatch: /(demo|offers|skills|portal)\.spec\.js/, use: { baseURL: `http://127.0.0.1:${demoPort}` } },
   ],
   webServer: [
     server(freshPort, process.env.KAERU_E2E_FRESH_DIR || '/tmp/kaeru-e2e/fresh', process.env.KAERU_E2E_FRESH_URL, ''),

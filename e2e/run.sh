@@ -18,8 +18,17 @@ if [ "$backend" = postgres ]; then
   export KAERU_E2E_FRESH_URL=$pg/kaeru_e2e_fresh KAERU_E2E_DEMO_URL=$pg/kaeru_e2e_demo
 fi
 [ -d node_modules/@playwright/test ] || npm ci --no-audit --no-fund
+# A real SMTP server on loopback receives what the servers send; the journeys read the messages it keeps.
+python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install --quiet aiosmtpd
+export KAERU_E2E_MAIL_DIR=$root/mail KAERU_E2E_SMTP_PORT=${KAERU_E2E_SMTP_PORT:-18125}
+python3 ../tools/smtp_sink.py "$KAERU_E2E_SMTP_PORT" "$KAERU_E2E_MAIL_DIR" > "$root/smtp.log" 2>&1 &
+smtp_pid=$!
+trap 'kill $smtp_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q ready "$root/smtp.log" 2>/dev/null && break; sleep 0.1; done
 echo "Browser journeys on $backend"
+set +e
 npx playwright test "${@:2}"
 status=$?
+set -e
 rm -rf "$root"
 exit $status

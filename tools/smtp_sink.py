@@ -2,10 +2,14 @@
 """A real SMTP server on loopback for tests: aiosmtpd, writing every message it accepts to a folder.
 
 Usage: smtp_sink.py PORT FOLDER   (PORT 0 picks a free port; the chosen port is printed as "ready PORT")
-Each message is written to FOLDER/NNNNNN.eml (the raw message as received, with an X-Envelope-To header),
-renamed into place only once complete, so a reader never sees half a message.
+Each message is written to FOLDER/NNNNNN.eml (the raw message as received, with an X-Envelope-To header)
+and FOLDER/NNNNNN.json (to, from, subject and the decoded text body, read by Python's own e-mail parser),
+each renamed into place only once complete, so a reader never sees half a message.
 """
+import email
+import email.policy
 import itertools
+import json
 import os
 import signal
 import socket
@@ -30,6 +34,19 @@ class Sink:
         with open(tmp, "wb") as f:
             f.write(header + content)
         os.replace(tmp, final)
+        parsed = email.message_from_bytes(content, policy=email.policy.default)
+        body = parsed.get_body(preferencelist=("plain",))
+        decoded = {
+            "to": str(parsed.get("To", "")),
+            "from": str(parsed.get("From", "")),
+            "subject": str(parsed.get("Subject", "")),
+            "body": body.get_content() if body is not None else "",
+            "envelope_to": envelope.rcpt_tos,
+        }
+        tmp_json = os.path.join(self.folder, f".{n:06d}.json.tmp")
+        with open(tmp_json, "w", encoding="utf-8") as f:
+            json.dump(decoded, f, ensure_ascii=False)
+        os.replace(tmp_json, os.path.join(self.folder, f"{n:06d}.json"))
         return "250 OK"
 
 

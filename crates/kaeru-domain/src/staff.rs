@@ -28,6 +28,8 @@ pub enum Permission {
     ManageCompany,
     /// Create, issue and close return offers; add missions and check-ins.
     ManageOffers,
+    /// The outbox, deletion requests and erasure, the retention list (APPI duties of HR).
+    ManagePersonalData,
 }
 
 impl Role {
@@ -52,7 +54,7 @@ impl Role {
             Role::Owner => true,
             Role::Hr => matches!(
                 permission,
-                ViewPeople | EditPeople | SeeRehireReason | ManageOffers
+                ViewPeople | EditPeople | SeeRehireReason | ManageOffers | ManagePersonalData
             ),
             Role::Manager | Role::Viewer => matches!(permission, ViewPeople),
         }

@@ -32,6 +32,8 @@ pub struct Shell {
     pub section: Section,
     pub can_edit_people: bool,
     pub can_manage: bool,
+    /// The outbox and personal-data duties.
+    pub can_privacy: bool,
     pub flash: Option<String>,
     pub time_zone: chrono_tz::Tz,
     pub path: String,
@@ -58,6 +60,7 @@ impl Shell {
             section,
             can_edit_people: s.can(Permission::EditPeople),
             can_manage: s.can(Permission::ManageStaff),
+            can_privacy: s.can(Permission::ManagePersonalData),
             flash: flash_of(&s.visitor.jar, t),
             time_zone: s
                 .info
@@ -82,6 +85,7 @@ impl Shell {
             section: Section::None,
             can_edit_people: false,
             can_manage: false,
+            can_privacy: false,
             flash: flash_of(&a.visitor.jar, t),
             time_zone: a
                 .session
@@ -105,6 +109,7 @@ impl Shell {
             section: Section::None,
             can_edit_people: false,
             can_manage: false,
+            can_privacy: false,
             flash: flash_of(&v.jar, t),
             time_zone: chrono_tz::Asia::Tokyo,
             path: path.to_string(),

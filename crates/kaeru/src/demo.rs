@@ -492,6 +492,7 @@ pub async fn seed(db: &Db, today: NaiveDate, seed: u64, progress: bool) -> anyho
         &mut rng,
     )
     .await?;
+    crate::demo_portal::seed(db, &scope, star, today, &mut rng).await?;
     Ok(Seeded {
         employees: n_employees,
         alumni: n_alumni,

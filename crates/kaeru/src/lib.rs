@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod demo;
+mod demo_portal;
 mod demo_skills;
 
 use anyhow::Context;

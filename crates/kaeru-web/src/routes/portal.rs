@@ -338,10 +338,7 @@ async fn save_contacts(
     input.linkedin_url = f.linkedin_url.clone();
     input.prefecture = f.prefecture.clone();
     input.city = f.city.clone();
-    let mut draft = match input.parse(a.today()) {
-        Ok(d) => Ok(d),
-        Err(e) => Err(e),
-    };
+    let mut draft = input.parse(a.today());
     if let Ok(d) = &draft
         && d.emails.is_empty()
     {

@@ -100,7 +100,7 @@ async fn outbox_list(
     signed: Signed,
     Query(q): Query<OutboxQuery>,
 ) -> AppResult<Response> {
-    signed.require(Permission::ManageCompany)?;
+    signed.require(Permission::ManagePersonalData)?;
     let err = store_err(&signed);
     let status = [
         outbox::QUEUED,
@@ -174,7 +174,7 @@ async fn outbox_show(
     signed: Signed,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    signed.require(Permission::ManageCompany)?;
+    signed.require(Permission::ManagePersonalData)?;
     let err = store_err(&signed);
     let id = parse_id(&signed, &id)?;
     let m = outbox::get(&state.db, signed.scope(), id)
@@ -212,7 +212,7 @@ async fn outbox_retry(
     Form(posted): Form<Posted<()>>,
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
-    signed.require(Permission::ManageCompany)?;
+    signed.require(Permission::ManagePersonalData)?;
     let id: uuid::Uuid = parse_id(&signed, &id)?;
     outbox::retry(&state.db, signed.scope(), id)
         .await
@@ -511,7 +511,7 @@ pub(crate) async fn portal_panel(
             })
             .collect(),
         can_write: signed.can(Permission::EditPeople) && facts.erased_at.is_none(),
-        can_erase: signed.can(Permission::ManageCompany) && facts.erased_at.is_none(),
+        can_erase: signed.can(Permission::ManagePersonalData) && facts.erased_at.is_none(),
     })
 }
 
@@ -538,7 +538,7 @@ struct PrivacyPage {
 }
 
 async fn privacy_page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
-    signed.require(Permission::ManageCompany)?;
+    signed.require(Permission::ManagePersonalData)?;
     let err = store_err(&signed);
     let today = signed.today();
     let all = privacy::requests(&state.db, signed.scope())
@@ -603,7 +603,7 @@ async fn erase(
     Form(posted): Form<Posted<EraseForm>>,
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
-    signed.require(Permission::ManageCompany)?;
+    signed.require(Permission::ManagePersonalData)?;
     let id: PersonId = parse_id(&signed, &id)?;
     if posted.fields.confirm != "erase" {
         return Ok(redirect_with_flash(

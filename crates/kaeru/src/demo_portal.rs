@@ -1,0 +1,160 @@
+//! The demo company's portal side: alumni who consented to some purposes (one stopped all contact), the
+//! star alumna's own updates and message, registrations from the public page waiting for HR (one of them
+//! probably someone already known), an open deletion request, and a retention rule.
+
+use chrono::{Duration, NaiveDate};
+use kaeru_domain::{PersonId, PersonStatus};
+use kaeru_store::{Actor, Db, Scope, companies, consent, people, portal, privacy, registrations};
+use rand::Rng;
+use rand::rngs::StdRng;
+
+pub async fn seed(
+    db: &Db,
+    scope: &Scope,
+    star: Option<PersonId>,
+    today: NaiveDate,
+    rng: &mut StdRng,
+) -> anyhow::Result<()> {
+    let me = portal::self_actor();
+    companies::set_public_settings(
+        db,
+        scope,
+        &Actor::system("demo"),
+        &companies::PublicSettings {
+            declaration_ja: None,
+            declaration_en: None,
+            retention_years: Some(5),
+        },
+    )
+    .await?;
+    let purposes = consent::purposes(db, scope).await?;
+    let id = |code: &str| purposes.iter().find(|p| p.code == code).map(|p| p.id);
+    let (Some(rehire), Some(events), Some(collab), Some(news)) = (
+        id("rehire"),
+        id("events"),
+        id("collaboration"),
+        id("newsletter"),
+    ) else {
+        anyhow::bail!("the default purposes are missing");
+    };
+    let alumni = people::list(
+        db,
+        scope,
+        &people::PeopleFilter {
+            status: Some(PersonStatus::Alumnus),
+            ..Default::default()
+        },
+        1,
+        1000,
+    )
+    .await?
+    .items;
+    let with_email: Vec<_> = alumni
+        .iter()
+        .filter(|a| !a.person.emails.is_empty() && Some(a.person.id) != star)
+        .collect();
+    // About half have answered the consent question; answers vary.
+    for (n, a) in with_email.iter().enumerate() {
+        if rng.gen_bool(0.5) {
+            continue;
+        }
+        let decisions = [
+            (rehire, rng.gen_bool(0.8)),
+            (events, rng.gen_bool(0.7)),
+            (collab, rng.gen_bool(0.4)),
+            (news, rng.gen_bool(0.5)),
+        ];
+        consent::decide(db, scope, &me, a.person.id, &decisions).await?;
+        if n == 3 {
+            consent::stop_all(db, scope, &me, a.person.id).await?;
+        }
+    }
+    if let Some(star) = star {
+        consent::decide(
+            db,
+            scope,
+            &me,
+            star,
+            &[
+                (rehire, true),
+                (events, true),
+                (collab, true),
+                (news, false),
+            ],
+        )
+        .await?;
+        portal::add_qualification(
+            db,
+            scope,
+            &me,
+            star,
+            &portal::Qualification {
+                id: uuid::Uuid::nil(),
+                kind: "certification".into(),
+                name: "ウェブ解析士".into(),
+                issuer: Some("一般社団法人ウェブ解析士協会".into()),
+                obtained_on: Some(today - Duration::days(90)),
+            },
+        )
+        .await?;
+        portal::set_message(
+            db,
+            scope,
+            star,
+            Some(
+                "外でWebマーケティングを学びました。週3日からなら、すぐにでも戻りたいです。".into(),
+            ),
+        )
+        .await?;
+    }
+    // A former employee who registered on the public page and is probably already known (same name and
+    // reading, new address), and one the company has no record of.
+    if let Some(known) = with_email.iter().find(|a| a.person.birth_date.is_some()) {
+        let p = &known.person;
+        registrations::create(
+            db,
+            scope,
+            &registrations::NewRegistration {
+                family_name: p.family_name.clone(),
+                given_name: p.given_name.clone(),
+                family_kana: p.family_kana.clone(),
+                given_kana: p.given_kana.clone(),
+                email: format!("{}.new@example.jp", p.id.0.simple()),
+                phone: None,
+                birth_date: p.birth_date,
+                period: Some("入社から退職まで".into()),
+                department: known.latest_department.clone(),
+                message: Some("新しいメールアドレスで登録し直しました。".into()),
+            },
+            ("ご登録を受け付けました".into(), "（デモ）".into()),
+        )
+        .await?;
+    }
+    registrations::create(
+        db,
+        scope,
+        &registrations::NewRegistration {
+            family_name: "森".into(),
+            given_name: "菜摘".into(),
+            family_kana: "もり".into(),
+            given_kana: "なつみ".into(),
+            email: "natsumi.mori@example.jp".into(),
+            phone: Some("090-2468-1357".into()),
+            birth_date: NaiveDate::from_ymd_opt(1990, 7, 14),
+            period: Some("2012年〜2016年".into()),
+            department: Some("品質保証部".into()),
+            message: Some("子育てが落ち着いたので、短時間からまた働けたらうれしいです。".into()),
+        },
+        ("ご登録を受け付けました".into(), "（デモ）".into()),
+    )
+    .await?;
+    // Someone asked for their data to be deleted last week.
+    if let Some(a) = with_email
+        .iter()
+        .rev()
+        .find(|a| a.person.birth_date.is_none())
+    {
+        privacy::request_deletion(db, scope, &me, a.person.id, today - Duration::days(7)).await?;
+    }
+    Ok(())
+}
