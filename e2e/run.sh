@@ -20,11 +20,15 @@ fi
 [ -d node_modules/@playwright/test ] || npm ci --no-audit --no-fund
 # A real SMTP server on loopback receives what the servers send; the journeys read the messages it keeps.
 python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install --quiet aiosmtpd
-export KAERU_E2E_MAIL_DIR=$root/mail KAERU_E2E_SMTP_PORT=${KAERU_E2E_SMTP_PORT:-18125}
-python3 ../tools/smtp_sink.py "$KAERU_E2E_SMTP_PORT" "$KAERU_E2E_MAIL_DIR" > "$root/smtp.log" 2>&1 &
+export KAERU_E2E_MAIL_DIR=$root/mail
+python3 ../tools/smtp_sink.py 0 "$KAERU_E2E_MAIL_DIR" > "$root/smtp.log" 2>&1 &
 smtp_pid=$!
 trap 'kill $smtp_pid 2>/dev/null || true' EXIT
-for _ in $(seq 50); do grep -q ready "$root/smtp.log" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q '^ready ' "$root/smtp.log" 2>/dev/null && break; sleep 0.1; done
+KAERU_E2E_SMTP_PORT=$(sed -n 's/^ready //p' "$root/smtp.log")
+[ -n "$KAERU_E2E_SMTP_PORT" ] || { echo "the SMTP test server did not start:"; cat "$root/smtp.log"; exit 1; }
+export KAERU_E2E_SMTP_PORT
+echo "SMTP test server on 127.0.0.1:$KAERU_E2E_SMTP_PORT"
 echo "Browser journeys on $backend"
 set +e
 npx playwright test "${@:2}"

@@ -400,14 +400,19 @@ async fn add_career(
     )
     .await
     .map_err(store_err(&a))?;
-    portal::touch(&state.db, a.scope(), a.person())
-        .await
-        .map_err(store_err(&a))?;
-    Ok(redirect_with_flash("/me#career", "flash.saved"))
+    done(&state, &a, "/me#career", "flash.saved").await
 }
 
 fn parse_id<T: std::str::FromStr>(a: &Alumnus, id: &str) -> AppResult<T> {
     id.parse().map_err(|_| AppError::NotFound(a.lang))
+}
+
+/// After a change the person made through another repository: mark it as theirs and go back to the section.
+async fn done(state: &AppState, a: &Alumnus, to: &str, flash: &'static str) -> AppResult<Response> {
+    portal::touch(&state.db, a.scope(), a.person())
+        .await
+        .map_err(store_err(a))?;
+    Ok(redirect_with_flash(to, flash))
 }
 
 async fn remove_career(
@@ -421,10 +426,7 @@ async fn remove_career(
     careers::remove(&state.db, a.scope(), &portal::self_actor(), a.person(), id)
         .await
         .map_err(store_err(&a))?;
-    portal::touch(&state.db, a.scope(), a.person())
-        .await
-        .map_err(store_err(&a))?;
-    Ok(redirect_with_flash("/me#career", "flash.removed"))
+    done(&state, &a, "/me#career", "flash.removed").await
 }
 
 async fn add_skill(
@@ -457,10 +459,7 @@ async fn add_skill(
     )
     .await
     .map_err(&err)?;
-    portal::touch(&state.db, a.scope(), a.person())
-        .await
-        .map_err(&err)?;
-    Ok(redirect_with_flash("/me#skills", "flash.saved"))
+    done(&state, &a, "/me#skills", "flash.saved").await
 }
 
 async fn remove_skill(
@@ -474,10 +473,7 @@ async fn remove_skill(
     skills::remove_from_person(&state.db, a.scope(), &portal::self_actor(), a.person(), id)
         .await
         .map_err(store_err(&a))?;
-    portal::touch(&state.db, a.scope(), a.person())
-        .await
-        .map_err(store_err(&a))?;
-    Ok(redirect_with_flash("/me#skills", "flash.removed"))
+    done(&state, &a, "/me#skills", "flash.removed").await
 }
 
 async fn add_qualification(
@@ -539,10 +535,7 @@ async fn save_outlook(
     people::set_outlook(&state.db, a.scope(), &portal::self_actor(), a.person(), &o)
         .await
         .map_err(store_err(&a))?;
-    portal::touch(&state.db, a.scope(), a.person())
-        .await
-        .map_err(store_err(&a))?;
-    Ok(redirect_with_flash("/me#outlook", "flash.saved"))
+    done(&state, &a, "/me#outlook", "flash.saved").await
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -95,6 +95,20 @@ fn purpose_label(s: &Shell, purposes: &[Purpose], code: &Option<String>) -> Stri
     }
 }
 
+fn outbox_row(s: &Shell, purposes: &[Purpose], m: &outbox::Message) -> OutboxRow {
+    OutboxRow {
+        id: m.id.to_string(),
+        created: s.datetime(&m.created_at),
+        to: m.to.clone(),
+        subject: m.subject.clone(),
+        purpose: purpose_label(s, purposes, &m.purpose),
+        status_code: m.status.clone(),
+        status: s.t(&format!("outbox.status_{}", m.status)).to_string(),
+        attempts: m.attempts,
+        error: m.last_error.clone().unwrap_or_default(),
+    }
+}
+
 async fn outbox_list(
     State(state): State<AppState>,
     signed: Signed,
@@ -120,17 +134,7 @@ async fn outbox_list(
     let rows = page
         .items
         .iter()
-        .map(|m| OutboxRow {
-            id: m.id.to_string(),
-            created: s.datetime(&m.created_at),
-            to: m.to.clone(),
-            subject: m.subject.clone(),
-            purpose: purpose_label(&s, &purposes, &m.purpose),
-            status_code: m.status.clone(),
-            status: s.t(&format!("outbox.status_{}", m.status)).to_string(),
-            attempts: m.attempts,
-            error: m.last_error.clone().unwrap_or_default(),
-        })
+        .map(|m| outbox_row(&s, &purposes, m))
         .collect();
     let tpl = OutboxPage {
         rows,
@@ -185,17 +189,7 @@ async fn outbox_show(
         .map_err(&err)?;
     let s = Shell::signed(&signed, Section::Settings, "/outbox");
     let tpl = OutboxShow {
-        row: OutboxRow {
-            id: m.id.to_string(),
-            created: s.datetime(&m.created_at),
-            to: m.to.clone(),
-            subject: m.subject.clone(),
-            purpose: purpose_label(&s, &purposes, &m.purpose),
-            status_code: m.status.clone(),
-            status: s.t(&format!("outbox.status_{}", m.status)).to_string(),
-            attempts: m.attempts,
-            error: m.last_error.clone().unwrap_or_default(),
-        },
+        row: outbox_row(&s, &purposes, &m),
         body: m.body.clone(),
         sent: m.sent_at.map(|d| s.datetime(&d)).unwrap_or_default(),
         can_retry: m.status == outbox::FAILED,
@@ -727,6 +721,49 @@ async fn welcome(
     .map_err(store_err(signed))
 }
 
+/// What HR decided for a registration that becomes a person.
+enum Decision {
+    Link(PersonId),
+    Create,
+}
+
+/// Links or creates, then sends the person their sign-in link.
+async fn decide_registration(
+    state: &AppState,
+    signed: &Signed,
+    headers: &HeaderMap,
+    id: &str,
+    decision: Decision,
+) -> AppResult<Response> {
+    let id: uuid::Uuid = parse_id(signed, id)?;
+    let err = store_err(signed);
+    let r = registrations::get(&state.db, signed.scope(), id)
+        .await
+        .map_err(&err)?;
+    let (result, flash) = match decision {
+        Decision::Link(person) => (
+            registrations::link(&state.db, signed.scope(), &signed.actor(), id, person).await,
+            "flash.registration_linked",
+        ),
+        Decision::Create => (
+            registrations::create_person(&state.db, signed.scope(), &signed.actor(), id).await,
+            "flash.registration_created",
+        ),
+    };
+    let person = match result {
+        Ok(p) => p,
+        Err(StoreError::Conflict(_)) => {
+            return Ok(redirect_with_flash(
+                "/registrations",
+                "flash.registration_email_taken",
+            ));
+        }
+        Err(e) => return Err(err(e)),
+    };
+    welcome(state, signed, headers, person, &r.data.email.to_lowercase()).await?;
+    Ok(redirect_with_flash(&format!("/people/{person}"), flash))
+}
+
 async fn registration_link(
     State(state): State<AppState>,
     signed: Signed,
@@ -736,34 +773,8 @@ async fn registration_link(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: uuid::Uuid = parse_id(&signed, &id)?;
     let person: PersonId = parse_id(&signed, &posted.fields.person)?;
-    let err = store_err(&signed);
-    let r = registrations::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
-    match registrations::link(&state.db, signed.scope(), &signed.actor(), id, person).await {
-        Ok(_) => {}
-        Err(StoreError::Conflict(_)) => {
-            return Ok(redirect_with_flash(
-                "/registrations",
-                "flash.registration_email_taken",
-            ));
-        }
-        Err(e) => return Err(err(e)),
-    }
-    welcome(
-        &state,
-        &signed,
-        &headers,
-        person,
-        &r.data.email.to_lowercase(),
-    )
-    .await?;
-    Ok(redirect_with_flash(
-        &format!("/people/{person}"),
-        "flash.registration_linked",
-    ))
+    decide_registration(&state, &signed, &headers, &id, Decision::Link(person)).await
 }
 
 async fn registration_create(
@@ -775,34 +786,7 @@ async fn registration_create(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: uuid::Uuid = parse_id(&signed, &id)?;
-    let err = store_err(&signed);
-    let r = registrations::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
-    let person =
-        match registrations::create_person(&state.db, signed.scope(), &signed.actor(), id).await {
-            Ok(p) => p,
-            Err(StoreError::Conflict(_)) => {
-                return Ok(redirect_with_flash(
-                    "/registrations",
-                    "flash.registration_email_taken",
-                ));
-            }
-            Err(e) => return Err(err(e)),
-        };
-    welcome(
-        &state,
-        &signed,
-        &headers,
-        person,
-        &r.data.email.to_lowercase(),
-    )
-    .await?;
-    Ok(redirect_with_flash(
-        &format!("/people/{person}"),
-        "flash.registration_created",
-    ))
+    decide_registration(&state, &signed, &headers, &id, Decision::Create).await
 }
 
 async fn registration_reject(
