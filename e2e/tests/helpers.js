@@ -7,6 +7,11 @@ async function login(page, email, password) {
   await page.getByLabel('パスワード', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'ログイン' }).click();
   await expect(page).toHaveURL(/\/people$/);
+  // The language is saved on the account; a journey that ended in English must not leak into the next.
+  if ((await page.locator('html').getAttribute('lang')) !== 'ja') {
+    await page.locator('#lang-select').selectOption('ja');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'ja');
+  }
 }
 
 // The order the product promises (五十音順): kana folded to hiragana, voicing marks ignored first.

@@ -105,4 +105,6 @@ test('a leaver gets a return offer, learns outside, and comes back', async ({ pa
   await page.getByLabel('表示言語').selectOption('en');
   await expect(page.locator('h1 .badge')).toHaveText('Exercised');
   await page.getByLabel('Language').selectOption('ja');
+  // The choice is saved on the account: wait for it, so the next journey starts in Japanese.
+  await expect(page.locator('h1 .badge')).toHaveText('行使');
 });

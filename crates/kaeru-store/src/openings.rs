@@ -309,6 +309,7 @@ pub async fn match_docs(
             person_row::Column::LastContactOn,
         ])
         .filter(person_row::Column::CompanyId.eq(c))
+        .filter(person_row::Column::ErasedAt.is_null())
         .filter(person_row::Column::Status.is_in([
             PersonStatus::Alumnus.code(),
             PersonStatus::Contractor.code(),

@@ -336,7 +336,10 @@ pub async fn list(
     page: u64,
     per_page: u64,
 ) -> StoreResult<Page<PersonListItem>> {
-    let mut q = row::Entity::find().filter(row::Column::CompanyId.eq(scope.company_id().0));
+    // An erased record stays only for statistics; it is not a person to list.
+    let mut q = row::Entity::find()
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(row::Column::ErasedAt.is_null());
     if let Some(s) = filter.status {
         q = q.filter(row::Column::Status.eq(s.code()));
     }
@@ -598,6 +601,7 @@ pub async fn search_docs(
             row::Column::LineId,
         ])
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(row::Column::ErasedAt.is_null())
         .into_model::<SearchCols>()
         .all(&tx)
         .await?;

@@ -88,6 +88,8 @@ db_test!(
         assert!(receipt.subject.contains("ご登録を受け付けました") && receipt.to.contains("hanako@example.jp"), "{receipt:?}");
         assert!(receipt.from.contains("no-reply@sakura.example"));
 
+        let (_, home) = app.get(&hr, "/").await;
+        assert!(home.contains("公開ページからの登録が1件"), "{home}");
         // HR sees the possible match (same name and reading) and links it; she gets a sign-in link.
         let (_, regs) = app.get(&hr, "/registrations").await;
         assert!(regs.contains("山田 花子") && regs.contains("氏名一致") && regs.contains("読み一致") && !regs.contains("スパム"), "{regs}");
@@ -173,6 +175,9 @@ db_test!(
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let (_, offer_page) = app.get(&hr, &offer).await;
         assert!(offer_page.contains("確認済み"), "{offer_page}");
+        let r = me.get(format!("{}/me/offers/{offer_id}/letter.pdf", app.base)).send().await.unwrap();
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert!(r.bytes().await.unwrap().starts_with(b"%PDF"));
         let audit = kaeru_store::audit::for_person(&app.db, &scope, kaeru_domain::PersonId(known_id.parse().unwrap()), 100).await.unwrap();
         assert!(audit.iter().any(|e| e.action == "offer.acknowledge" && e.actor_name.contains("本人")));
 
@@ -180,6 +185,16 @@ db_test!(
         let other_person = kaeru_store::portal::person_by_email(&app.db, &scope, "other@example.jp").await.unwrap().unwrap();
         let theirs = kaeru_store::careers::add(&app.db, &scope, &kaeru_store::Actor::system("test"), other_person, &kaeru_domain::CareerDraft { employer: "他人の会社".into(), role: None, industry: None, from_date: None, to_date: None }).await.unwrap();
         let r = app.post(&me, "/me", &format!("/me/careers/{}/delete", theirs.id), &[]).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let their_offer = {
+            let r = app.post(&hr, "/people/new", "/people", &[("family_name", "他人"), ("given_name", "次郎"), ("family_kana", "たにん"), ("given_kana", "じろう")]).await;
+            let p = location(&r).to_string();
+            let r = app.post(&hr, &format!("{p}/offers/new"), &format!("{p}/offers"), &[("valid_from", "2021-03-31"), ("valid_until", "2031-03-31"), ("signer_name", "桜井 健一")]).await;
+            location(&r).trim_start_matches("/offers/").to_string()
+        };
+        let r = me.get(format!("{}/me/offers/{their_offer}/letter.pdf", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = app.post(&me, "/me", &format!("/me/offers/{their_offer}/acknowledge"), &[]).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         assert_eq!(kaeru_store::careers::for_person(&app.db, &scope, other_person).await.unwrap().len(), 1);
         let r = me.post(format!("{}/me/message", app.base)).form(&[("_csrf", "forged"), ("message", "x")]).send().await.unwrap();
@@ -208,6 +223,20 @@ db_test!(
         let (_, outbox) = app.get(&hr, "/outbox").await;
         assert!(outbox.contains("送信拒否") && outbox.contains("送信済み"), "{outbox}");
 
+        // New wording of a purpose is a new version: she is asked again, and until then it does not count.
+        let r = app.post(&hr, "/settings/purposes", &format!("/settings/purposes/{}", id_of("rehire")), &[("name_ja", "再雇用のご案内"), ("name_en", "Invitations to work here again"), ("description_ja", "再入社・復職・業務委託の機会についてご連絡します。"), ("description_en", "We tell you about chances to come back."), ("active", "on")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let r = me.get(format!("{}/me", app.base)).send().await.unwrap();
+        assert_eq!(location(&r), "/me/consent");
+        let (_, consent_html) = app.get(&me, "/me/consent").await;
+        assert!(consent_html.contains("第2版") && consent_html.contains("内容が変わりました"), "{consent_html}");
+        let r = app.post(&hr, &message, &message, &[("purpose", "rehire"), ("subject", "再確認前"), ("body", "x")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let csrf = csrf_of(&consent_html);
+        me.post(format!("{}/me/consent", app.base)).form(&[("_csrf", csrf.as_str()), ("purpose", &id_of("rehire"))]).send().await.unwrap();
+        let r = app.post(&hr, &message, &message, &[("purpose", "rehire"), ("subject", "再確認後"), ("body", "x")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
         // She downloads everything stored about her.
         let r = me.get(format!("{}/me/data.json", app.base)).send().await.unwrap();
         assert!(r.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
@@ -224,6 +253,8 @@ db_test!(
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let (_, privacy) = app.get(&hr, "/privacy").await;
         assert!(privacy.contains("山田 花子") && privacy.contains("削除を実行"), "{privacy}");
+        let (_, home) = app.get(&hr, "/").await;
+        assert!(home.contains("山田 花子 さんからデータ削除の依頼があります"), "{home}");
         let r = app.post(&hr, "/privacy", &format!("{known}/erase"), &[("confirm", "erase")]).await;
         assert_eq!(location(&r), "/privacy");
         for needle in ["山田", "花子", "やまだ", "ヤマダ", "hanako", "090-1234", "みらいデジタル", "ウェブ解析士", "週3日なら"] {

@@ -53,7 +53,7 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
     let reminders = offers::reminders(&state.db, signed.scope(), today)
         .await
         .map_err(err)?;
-    let todos = reminders
+    let mut todos: Vec<Todo> = reminders
         .into_iter()
         .map(|r| match r {
             Reminder::ExpiringSoon {
@@ -107,6 +107,43 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
             },
         })
         .collect();
+    // The personal-data duties come first: they have legal deadlines.
+    if signed.can(kaeru_domain::Permission::ManagePersonalData) {
+        let open = kaeru_store::privacy::requests(&state.db, signed.scope())
+            .await
+            .map_err(err)?
+            .into_iter()
+            .filter(|r| r.completed_at.is_none());
+        let mut first = Vec::new();
+        for r in open {
+            first.push(Todo {
+                href: "/privacy".into(),
+                text: s
+                    .t
+                    .format("home.todo_deletion", &[("name", r.person_name.clone())]),
+                date: s.date(&r.due_on),
+                kind: if r.due_on < today {
+                    "overdue"
+                } else {
+                    "deletion"
+                },
+            });
+        }
+        todos.splice(0..0, first);
+    }
+    if signed.can(kaeru_domain::Permission::EditPeople) {
+        let waiting = kaeru_store::registrations::count(&state.db, signed.scope())
+            .await
+            .map_err(err)?;
+        if waiting > 0 {
+            todos.push(Todo {
+                href: "/registrations".into(),
+                text: s.tf("home.todo_registrations", "n", waiting),
+                date: String::new(),
+                kind: "registration",
+            });
+        }
+    }
     let mut counts = Vec::new();
     for status in PersonStatus::ALL {
         let f = PeopleFilter {

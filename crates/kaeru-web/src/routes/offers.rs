@@ -880,27 +880,48 @@ async fn letter(
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
     let oid = offer_id(&signed, &id)?;
-    let err = |e| AppError::from_store(signed.lang, e);
+    let language = kaeru_domain::Language::parse(&q.lang).unwrap_or(signed.lang);
     let offer = offers::get(&state.db, signed.scope(), oid)
         .await
-        .map_err(err)?;
-    let person = people::get(&state.db, signed.scope(), offer.person_id)
+        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    letter_response(
+        &state,
+        signed.scope(),
+        &signed.info.company.name,
+        signed.today(),
+        offer,
+        language,
+        signed.lang,
+    )
+    .await
+}
+
+/// The letter of `offer` as a PDF download, for HR and for the person in the portal.
+pub(crate) async fn letter_response(
+    state: &AppState,
+    scope: &kaeru_store::Scope,
+    company: &str,
+    today: chrono::NaiveDate,
+    offer: kaeru_domain::ReturnOffer,
+    language: kaeru_domain::Language,
+    lang: kaeru_domain::Language,
+) -> AppResult<Response> {
+    let err = |e| AppError::from_store(lang, e);
+    let oid = offer.id;
+    let person = people::get(&state.db, scope, offer.person_id)
         .await
         .map_err(err)?;
-    let st = stints::for_person(&state.db, signed.scope(), person.id)
+    let st = stints::for_person(&state.db, scope, person.id)
         .await
         .map_err(err)?;
-    let policy = offers::policy(&state.db, signed.scope())
-        .await
-        .map_err(err)?;
-    let missions: Vec<_> = offers::missions(&state.db, signed.scope(), oid)
+    let policy = offers::policy(&state.db, scope).await.map_err(err)?;
+    let missions: Vec<_> = offers::missions(&state.db, scope, oid)
         .await
         .map_err(err)?
         .into_iter()
         .map(|m| m.mission)
         .collect();
-    let language = kaeru_domain::Language::parse(&q.lang).unwrap_or(signed.lang);
-    let company = signed.info.company.name.clone();
+    let company = company.to_string();
     let person_name = match language {
         kaeru_domain::Language::En => person
             .romaji_name
@@ -910,13 +931,12 @@ async fn letter(
     };
     let leaving_date = OfferContext {
         stints: &st,
-        today: signed.today(),
+        today,
         other_active_offer: None,
     }
     .leaving_date();
-    let dated = offer.issued_on.unwrap_or_else(|| signed.today());
+    let dated = offer.issued_on.unwrap_or(today);
     let number = offer.number.clone();
-    let lang = signed.lang;
     let pdf = tokio::task::spawn_blocking(move || {
         kaeru_letters::offer_letter(&kaeru_letters::OfferLetter {
             company_name: &company,

@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/me/outlook", post(save_outlook))
         .route("/me/message", post(save_message))
         .route("/me/offers/{id}/acknowledge", post(acknowledge_offer))
+        .route("/me/offers/{id}/letter.pdf", get(offer_letter))
         .route("/me/consent", get(consent_page).post(save_consent))
         .route("/me/stop", post(stop_all))
         .route("/me/data.json", get(data_json))
@@ -599,6 +600,31 @@ async fn acknowledge_offer(
         }
         Err(offers::TransitionError::Store(e)) => Err(store_err(&a)(e)),
     }
+}
+
+/// The person's own return offer letter (never a draft, never someone else's).
+async fn offer_letter(
+    State(state): State<AppState>,
+    a: Alumnus,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = parse_id(&a, &id)?;
+    let offer = offers::get(&state.db, a.scope(), id)
+        .await
+        .map_err(store_err(&a))?;
+    if offer.person_id != a.person() || offer.status == OfferStatus::Draft {
+        return Err(AppError::NotFound(a.lang));
+    }
+    super::offers::letter_response(
+        &state,
+        a.scope(),
+        &a.session.company.name,
+        a.today(),
+        offer,
+        a.lang,
+        a.lang,
+    )
+    .await
 }
 
 #[derive(Template)]
