@@ -12,6 +12,7 @@ pub mod portal;
 pub mod skill;
 pub mod staff;
 pub mod stint;
+pub mod touchpoint;
 pub mod validation;
 
 pub use career::{CareerDraft, CareerEntry, CareerInput};

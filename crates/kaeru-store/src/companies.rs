@@ -52,6 +52,7 @@ pub async fn create_with_owner(
         declaration_ja: Set(None),
         declaration_en: Set(None),
         retention_years: Set(None),
+        reconnect_days: Set(None),
         created_at: Set(now()),
     }
     .insert(&tx)

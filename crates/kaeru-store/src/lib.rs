@@ -24,6 +24,7 @@ pub mod sessions;
 pub mod skills;
 pub mod staff;
 pub mod stints;
+pub mod touchpoints;
 
 pub use audit::AuditEntry;
 pub use db::{DatabaseTarget, Db, TargetError, redact};

@@ -6,7 +6,7 @@ use crate::audit::{self, Change};
 use crate::entity::{
     audit_entry, career, comeback, consent, deletion_request as req_row, employment_stint,
     learning_mission, magic_link, mission_check_in, outbox_message, person as person_row,
-    person_email, person_skill, portal_session, qualification, return_offer,
+    person_email, person_skill, portal_session, qualification, return_offer, touchpoint,
 };
 use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now};
 use chrono::NaiveDate;
@@ -216,6 +216,7 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
     delete_of_person!(magic_link);
     delete_of_person!(portal_session);
     delete_of_person!(outbox_message);
+    delete_of_person!(touchpoint);
     // Messages sent before the address was tied to the person (a registration receipt).
     outbox_message::Entity::delete_many()
         .filter(outbox_message::Column::CompanyId.eq(c))
@@ -475,6 +476,7 @@ pub async fn export(db: &Db, scope: &Scope, person: PersonId) -> StoreResult<ser
         .filter(|r| r.person == person)
         .map(|r| json!({"requested_at": r.requested_at, "due_on": r.due_on, "completed_at": r.completed_at}))
         .collect();
+    let touchpoints = crate::touchpoints::for_person(db, scope, person).await?;
     let company = companies::get(db, scope).await?;
     Ok(json!({
         "exported_at": now(),
@@ -491,5 +493,6 @@ pub async fn export(db: &Db, scope: &Scope, person: PersonId) -> StoreResult<ser
         "consents": consents,
         "messages": messages,
         "deletion_requests": requests,
+        "touchpoints": touchpoints,
     }))
 }

@@ -173,6 +173,10 @@ mod tests {
                             "purpose.",
                             "qualification.",
                             "registration.",
+                            "touchpoint.",
+                            "channel.",
+                            "warmth.",
+                            "reconnect.",
                         ]
                         .iter()
                         .any(|p| piece.starts_with(p));

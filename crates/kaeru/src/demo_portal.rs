@@ -148,6 +148,51 @@ pub async fn seed(
         ("ご登録を受け付けました".into(), "（デモ）".into()),
     )
     .await?;
+    // Contacts over the last two years: drinks, the chamber of commerce, LINE… the star alumna is warm.
+    use kaeru_domain::touchpoint::{Channel, TouchpointDraft};
+    let staff = ["桜井 健一", "田村 さゆり", "製造部 山口"];
+    let notes = [
+        "近況を聞いた。元気そう",
+        "商工会の新年会で再会",
+        "子どもが小学校に入ったとのこと",
+        "独立して半年、順調らしい",
+        "今の職場で管理職になった",
+    ];
+    for a in alumni.iter().filter(|a| Some(a.person.id) != star) {
+        if !rng.gen_bool(0.4) {
+            continue;
+        }
+        for _ in 0..rng.gen_range(1..=3) {
+            let d = TouchpointDraft {
+                on: today - Duration::days(rng.gen_range(3..730)),
+                channel: Channel::ALL[rng.gen_range(0..Channel::ALL.len())],
+                by: staff[rng.gen_range(0..staff.len())].into(),
+                note: rng
+                    .gen_bool(0.5)
+                    .then(|| notes[rng.gen_range(0..notes.len())].to_string()),
+            };
+            kaeru_store::touchpoints::add(db, scope, &Actor::system("demo"), a.person.id, &d)
+                .await?;
+        }
+    }
+    if let Some(star) = star {
+        for (days, channel, note) in [
+            (
+                40,
+                Channel::Drinks,
+                "Webマーケの話で盛り上がった。週3日なら戻りたいとのこと",
+            ),
+            (12, Channel::Line, "リターンオファーの件、前向き"),
+        ] {
+            let d = TouchpointDraft {
+                on: today - Duration::days(days),
+                channel,
+                by: "桜井 健一".into(),
+                note: Some(note.into()),
+            };
+            kaeru_store::touchpoints::add(db, scope, &Actor::system("demo"), star, &d).await?;
+        }
+    }
     // Someone asked for their data to be deleted last week.
     if let Some(a) = with_email
         .iter()

@@ -13,6 +13,7 @@ pub struct Model {
     pub declaration_ja: Option<String>,
     pub declaration_en: Option<String>,
     pub retention_years: Option<i32>,
+    pub reconnect_days: Option<i32>,
     pub created_at: DateTimeUtc,
 }
 

@@ -29,3 +29,4 @@ pub mod session;
 pub mod skill;
 pub mod skill_need;
 pub mod staff_user;
+pub mod touchpoint;

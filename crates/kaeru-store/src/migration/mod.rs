@@ -7,6 +7,7 @@ mod m0002_return_offers;
 mod m0003_comebacks;
 mod m0004_skills;
 mod m0005_portal;
+mod m0006_touchpoints;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_comebacks::Migration),
             Box::new(m0004_skills::Migration),
             Box::new(m0005_portal::Migration),
+            Box::new(m0006_touchpoints::Migration),
         ]
     }
 }

@@ -131,6 +131,18 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
         }
         todos.splice(0..0, first);
     }
+    let cold = kaeru_store::touchpoints::reconnect_list(&state.db, signed.scope(), today)
+        .await
+        .map_err(err)?
+        .len();
+    if cold > 0 {
+        todos.push(Todo {
+            href: "/reconnect".into(),
+            text: s.tf("home.todo_reconnect", "n", cold),
+            date: String::new(),
+            kind: "reconnect",
+        });
+    }
     if signed.can(kaeru_domain::Permission::EditPeople) {
         let waiting = kaeru_store::registrations::count(&state.db, signed.scope())
             .await

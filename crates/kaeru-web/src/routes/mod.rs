@@ -14,6 +14,7 @@ mod session;
 mod settings;
 mod skills;
 mod stints;
+mod touchpoints;
 
 use crate::AppState;
 use crate::auth::Visitor;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(openings::router())
         .merge(search::router())
         .merge(public::router())
+        .merge(touchpoints::router())
         .merge(portal::router())
         .merge(privacy::router())
         .merge(home::router())

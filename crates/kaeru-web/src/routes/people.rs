@@ -382,6 +382,7 @@ struct ShowPage {
     can_open_comeback: bool,
     panel: super::skills::PersonPanel,
     portal: super::privacy::PortalPanel,
+    contact: super::touchpoints::TouchpointPanel,
 }
 
 pub struct OfferRow {
@@ -623,9 +624,11 @@ async fn show(
     ));
     let panel = super::skills::person_panel(&state, &signed, &s, id).await?;
     let portal = super::privacy::portal_panel(&state, &signed, &s, id).await?;
+    let contact = super::touchpoints::panel(&state, &signed, &s, id).await?;
     let tpl = ShowPage {
         panel,
         portal,
+        contact,
         id,
         name: person.full_name(),
         kana: person.full_kana(),

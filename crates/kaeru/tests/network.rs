@@ -1,0 +1,70 @@
+//! Touchpoints and warmth over HTTP, on SQLite and PostgreSQL: logging a contact (refused in the future or
+//! without a channel), the warmth label rising, the last contact moving, and the reconnect list.
+
+mod common;
+
+use common::*;
+use kaeru_store::db_test;
+use reqwest::StatusCode;
+
+fn tokyo_today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
+}
+
+db_test!(
+    async fn a_logged_contact_warms_the_relationship_and_takes_the_person_off_the_reconnect_list(target) {
+        let app = spawn_app(target).await;
+        let c = browser();
+        app.setup(&c, "sakura", "shacho@example.jp").await;
+        let person = app.create_person(&c, "高橋", "たかはし", "takahashi@example.jp").await;
+        let stints = format!("{person}/stints");
+        app.post(&c, &format!("{stints}/new"), &stints, &[("start_date", "2015-04-01"), ("end_date", "2022-03-31"), ("employment_type", "full_time"), ("rehire_eligibility", "welcome")]).await;
+        let (_, page) = app.get(&c, &person).await;
+        assert!(page.contains("疎遠") && page.contains("記録なし"), "{page}");
+        let (_, list) = app.get(&c, "/reconnect").await;
+        assert!(list.contains("高橋 太郎") && list.contains("再雇用歓迎"), "{list}");
+        let (_, home) = app.get(&c, "/").await;
+        assert!(home.contains("大切なアルムナイ1人と疎遠になっています"));
+
+        // Refused: a date in the future, no channel. Nothing is written and the typed values stay.
+        let new = format!("{person}/touchpoints/new");
+        let add = format!("{person}/touchpoints");
+        let tomorrow = (tokyo_today() + chrono::Duration::days(1)).to_string();
+        let r = app.post(&c, &new, &add, &[("on", &tomorrow), ("channel", "drinks"), ("note", "来月また")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("未来の日付の接点は記録できません") && html.contains("来月また"));
+        let r = app.post(&c, &new, &add, &[("note", "方法なし")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let (_, page) = app.get(&c, &person).await;
+        assert!(page.contains("接点はまだ記録されていません"));
+
+        // An e-mail today: ふつう; drinks too: 温かい; the last contact moves to today.
+        let r = app.post(&c, &new, &add, &[("channel", "email"), ("note", "近況をメールで聞いた")]).await;
+        assert_eq!(location(&r), format!("{person}#touchpoints-h"));
+        let (_, page) = app.get(&c, &person).await;
+        assert!(page.contains(">ふつう<") && page.contains("近況をメールで聞いた") && page.contains("桜井 健一"), "{page}");
+        app.post(&c, &new, &add, &[("channel", "drinks"), ("by", "人事 田村")]).await;
+        let (_, page) = app.get(&c, &person).await;
+        assert!(page.contains(">温かい<") && page.contains("人事 田村"));
+        let today = tokyo_today().format("%Y/%m/%d").to_string();
+        assert!(page.contains(&format!("最後の接点 {today}")));
+        let (_, list) = app.get(&c, "/reconnect").await;
+        assert!(!list.contains("高橋 太郎"));
+
+        // The interval is checked; another company cannot log a contact with this person.
+        let r = app.post(&c, "/reconnect", "/reconnect/interval", &[("days", "3")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let r = app.post(&c, "/reconnect", "/reconnect/interval", &[("days", "90")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let settings = kaeru_domain::CompanySettings { name: "B".into(), time_zone: "Asia/Tokyo".into(), default_language: kaeru_domain::Language::Ja };
+        let owner = kaeru_store::companies::NewOwner { email: "b@b.example".into(), display_name: "B".into(), password_hash: kaeru_web::hash_password("b owner password".into()).await.unwrap() };
+        kaeru_store::companies::create_with_owner(&app.db, &kaeru_domain::Slug::parse("company-b").unwrap(), &settings, owner).await.unwrap();
+        let b = browser();
+        app.post(&b, "/login", "/login", &[("email", "b@b.example"), ("password", "b owner password")]).await;
+        let r = app.post(&b, "/reconnect", &add, &[("channel", "phone")]).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let (_, page) = app.get(&c, &person).await;
+        assert!(!page.contains("電話"));
+    }
+);
