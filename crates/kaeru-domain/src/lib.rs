@@ -6,6 +6,7 @@ pub mod career;
 pub mod comeback;
 pub mod company;
 pub mod ids;
+pub mod network;
 pub mod offer;
 pub mod person;
 pub mod portal;

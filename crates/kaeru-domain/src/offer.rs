@@ -193,25 +193,7 @@ impl OfferContext<'_> {
 }
 
 fn parse_yen(s: &str) -> Result<Option<i64>, Invalid> {
-    let cleaned: String = s
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ',' | '，' | '¥' | '￥' | '円' | ' '))
-        .map(|c| {
-            if ('０'..='９').contains(&c) {
-                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
-            } else {
-                c
-            }
-        })
-        .collect();
-    if cleaned.is_empty() {
-        return Ok(None);
-    }
-    match cleaned.parse::<i64>() {
-        Ok(n) if (1..=100_000_000).contains(&n) => Ok(Some(n)),
-        _ => Err(Invalid::new("error.yen")),
-    }
+    v::optional_yen(s, 100_000_000).map_err(|_| Invalid::new("error.yen"))
 }
 
 impl OfferInput {

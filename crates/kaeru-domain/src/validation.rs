@@ -151,6 +151,42 @@ pub fn optional_url(input: &str, hosts: &[&str]) -> Result<Option<String>, Inval
 }
 
 /// A phone number: digits with optional + - ( ) and spaces; full-width digits accepted.
+/// An amount in yen: digits with optional commas, ¥ or 円, full-width digits accepted; 1 to `max`.
+pub fn optional_yen(input: &str, max: i64) -> Result<Option<i64>, Invalid> {
+    let cleaned: String = input
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | '¥' | '￥' | '円' | ' ' | '　'))
+        .map(|c| {
+            if ('０'..='９').contains(&c) {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            } else {
+                c
+            }
+        })
+        .collect();
+    if cleaned.is_empty() {
+        return Ok(None);
+    }
+    match cleaned.parse::<i64>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(Some(n)),
+        _ => Err(Invalid::new("error.yen_range").with("max", group_digits(max))),
+    }
+}
+
+/// 1234567 → "1,234,567".
+pub fn group_digits(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
 pub fn optional_phone(input: &str) -> Result<Option<String>, Invalid> {
     let s: String = input
         .trim()

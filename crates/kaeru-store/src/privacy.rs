@@ -4,9 +4,10 @@
 
 use crate::audit::{self, Change};
 use crate::entity::{
-    audit_entry, career, comeback, consent, deletion_request as req_row, employment_stint,
-    learning_mission, magic_link, mission_check_in, outbox_message, person as person_row,
-    person_email, person_skill, portal_session, qualification, return_offer, touchpoint,
+    audit_entry, career, comeback, consent, contribution, deletion_request as req_row,
+    employment_stint, learning_mission, magic_link, mission_check_in, outbox_message,
+    person as person_row, person_email, person_skill, portal_session, qualification, return_offer,
+    touchpoint,
 };
 use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now};
 use chrono::NaiveDate;
@@ -243,6 +244,20 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
         )
         .filter(employment_stint::Column::CompanyId.eq(c))
         .filter(employment_stint::Column::PersonId.eq(person.0))
+        .exec(&tx)
+        .await?;
+    // What they brought stays in the year's figures, without names or notes.
+    contribution::Entity::update_many()
+        .col_expr(
+            contribution::Column::Candidate,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            contribution::Column::Note,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(contribution::Column::CompanyId.eq(c))
+        .filter(contribution::Column::PersonId.eq(person.0))
         .exec(&tx)
         .await?;
     comeback::Entity::update_many()

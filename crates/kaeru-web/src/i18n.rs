@@ -177,6 +177,9 @@ mod tests {
                             "channel.",
                             "warmth.",
                             "reconnect.",
+                            "contribution.",
+                            "outcome.",
+                            "network.",
                         ]
                         .iter()
                         .any(|p| piece.starts_with(p));

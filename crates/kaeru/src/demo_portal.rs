@@ -193,6 +193,45 @@ pub async fn seed(
             kaeru_store::touchpoints::add(db, scope, &Actor::system("demo"), star, &d).await?;
         }
     }
+    // What the network brought: deals from alumni now elsewhere, and referrals (one became a hire).
+    use kaeru_domain::network::{ContributionDraft, ContributionKind, ReferralOutcome};
+    let placed = kaeru_store::careers::all(db, scope).await?;
+    let current: Vec<_> = placed.iter().filter(|c| c.is_current()).take(5).collect();
+    let deals = [
+        ("精密部品の試作（50個）", 1_200_000),
+        ("検査治具の製作", 680_000),
+        ("量産部品の年間契約", 4_800_000),
+    ];
+    for (n, c) in current.iter().enumerate() {
+        let d = if n < deals.len() {
+            ContributionDraft {
+                kind: ContributionKind::Business,
+                on: today - Duration::days(20 + 35 * n as i64),
+                candidate: None,
+                opening: None,
+                outcome: None,
+                client: Some(c.employer.clone()),
+                amount_yen: Some(deals[n].1),
+                note: Some(deals[n].0.into()),
+            }
+        } else {
+            ContributionDraft {
+                kind: ContributionKind::Referral,
+                on: today - Duration::days(15 + 40 * n as i64),
+                candidate: Some(["小松 大輔", "内田 結衣"][n % 2].into()),
+                opening: Some("設計担当（3次元CAD）".into()),
+                outcome: Some(if n % 2 == 0 {
+                    ReferralOutcome::Hired
+                } else {
+                    ReferralOutcome::Interviewing
+                }),
+                client: None,
+                amount_yen: None,
+                note: None,
+            }
+        };
+        kaeru_store::network::add(db, scope, &Actor::system("demo"), c.person_id, &d).await?;
+    }
     // Someone asked for their data to be deleted last week.
     if let Some(a) = with_email
         .iter()

@@ -68,3 +68,48 @@ db_test!(
         assert!(!page.contains("電話"));
     }
 );
+
+db_test!(
+    async fn referrals_and_deals_add_up_and_the_network_page_finds_who_works_where(target) {
+        let app = spawn_app(target).await;
+        let c = browser();
+        app.setup(&c, "sakura", "shacho@example.jp").await;
+        let a = app.create_person(&c, "高橋", "たかはし", "takahashi@example.jp").await;
+        let b = app.create_person(&c, "中村", "なかむら", "nakamura@example.jp").await;
+        for (p, employer, industry) in [(&a, "浜松ロボティクス株式会社", "製造"), (&b, "株式会社みらいデジタル", "広告")] {
+            let r = app.post(&c, &format!("{p}/careers"), &format!("{p}/careers"), &[("employer", employer), ("industry", industry), ("from_date", "2023-04-01")]).await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        }
+        // Who do we know at a company: one search, in any width or script.
+        let (_, page) = app.get(&c, "/network?q=ﾛﾎﾞﾃｨｸｽ").await;
+        assert!(page.contains("高橋 太郎") && !page.contains("中村 太郎"), "{page}");
+        let (_, page) = app.get(&c, "/network?q=広告").await;
+        assert!(page.contains("中村 太郎") && !page.contains("高橋 太郎"));
+
+        // Bad amounts and missing names are refused; nothing is written.
+        let new = format!("{a}/contributions/new");
+        let add = format!("{a}/contributions");
+        for amount in ["-100", "0", "99999999999999", "いっぱい"] {
+            let r = app.post(&c, &new, &add, &[("kind", "business"), ("client", "浜松ロボティクス株式会社"), ("amount_yen", amount)]).await;
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{amount}");
+            assert!(r.text().await.unwrap().contains("金額は1円以上"));
+        }
+        let r = app.post(&c, &new, &add, &[("kind", "referral")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let future = (tokyo_today() + chrono::Duration::days(3)).to_string();
+        let r = app.post(&c, &new, &add, &[("kind", "referral"), ("candidate", "佐々木 翔"), ("on", &future)]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let (_, page) = app.get(&c, "/network").await;
+        assert!(page.contains("data-testid=\"business-total\">0円"));
+
+        // A deal and a referral that became a hire.
+        let r = app.post(&c, &new, &add, &[("kind", "business"), ("client", "浜松ロボティクス株式会社"), ("amount_yen", "１,２００,０００")]).await;
+        assert_eq!(location(&r), format!("{a}#contributions-h"));
+        app.post(&c, &format!("{b}/contributions/new"), &format!("{b}/contributions"), &[("kind", "business"), ("client", "株式会社みらいデジタル"), ("amount_yen", "300000")]).await;
+        app.post(&c, &new, &add, &[("kind", "referral"), ("candidate", "佐々木 翔"), ("opening", "設計担当"), ("outcome", "hired")]).await;
+        let (_, person) = app.get(&c, &a).await;
+        assert!(person.contains("1,200,000円") && person.contains("佐々木 翔（設計担当） — 採用"), "{person}");
+        let (_, page) = app.get(&c, "/network").await;
+        assert!(page.contains("data-testid=\"business-total\">1,500,000円") && page.contains("取引 2件"), "{page}");
+    }
+);

@@ -5,6 +5,7 @@ pub mod career;
 pub mod comeback;
 pub mod company;
 pub mod consent;
+pub mod contribution;
 pub mod deletion_request;
 pub mod employment_stint;
 pub mod learning_mission;

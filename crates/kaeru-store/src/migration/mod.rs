@@ -8,6 +8,7 @@ mod m0003_comebacks;
 mod m0004_skills;
 mod m0005_portal;
 mod m0006_touchpoints;
+mod m0007_contributions;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_skills::Migration),
             Box::new(m0005_portal::Migration),
             Box::new(m0006_touchpoints::Migration),
+            Box::new(m0007_contributions::Migration),
         ]
     }
 }

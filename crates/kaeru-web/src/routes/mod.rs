@@ -3,6 +3,7 @@
 mod comebacks;
 mod health;
 mod home;
+mod network;
 mod offers;
 mod openings;
 mod people;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(search::router())
         .merge(public::router())
         .merge(touchpoints::router())
+        .merge(network::router())
         .merge(portal::router())
         .merge(privacy::router())
         .merge(home::router())

@@ -383,6 +383,7 @@ struct ShowPage {
     panel: super::skills::PersonPanel,
     portal: super::privacy::PortalPanel,
     contact: super::touchpoints::TouchpointPanel,
+    contributions: Vec<super::network::ContributionRow>,
 }
 
 pub struct OfferRow {
@@ -625,7 +626,9 @@ async fn show(
     let panel = super::skills::person_panel(&state, &signed, &s, id).await?;
     let portal = super::privacy::portal_panel(&state, &signed, &s, id).await?;
     let contact = super::touchpoints::panel(&state, &signed, &s, id).await?;
+    let contributions = super::network::panel(&state, &signed, &s, id).await?;
     let tpl = ShowPage {
+        contributions,
         panel,
         portal,
         contact,

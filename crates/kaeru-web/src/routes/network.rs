@@ -1,0 +1,262 @@
+//! The network page (who works where now, and what the network brought this year) and the referrals and
+//! business each former employee brings.
+
+use super::{label, redirect_with_flash, render};
+use crate::AppState;
+use crate::auth::Signed;
+use crate::error::{AppError, AppResult};
+use crate::forms::{FormErrors, Posted};
+use crate::shell::{Section, Shell};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use kaeru_domain::network::{Contribution, ContributionInput, ContributionKind, ReferralOutcome};
+use kaeru_domain::validation::group_digits;
+use kaeru_domain::{FieldErrors, Permission, PersonId};
+use kaeru_store::{StoreError, network, people};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/network", get(page))
+        .route("/people/{id}/contributions", post(add))
+        .route("/people/{id}/contributions/new", get(new_form))
+        .route("/people/{id}/contributions/{cid}/delete", post(remove))
+}
+
+fn store_err(signed: &Signed) -> impl Fn(StoreError) -> AppError + '_ {
+    move |e| AppError::from_store(signed.lang, e)
+}
+
+fn parse_id<T: std::str::FromStr>(signed: &Signed, id: &str) -> AppResult<T> {
+    id.parse().map_err(|_| AppError::NotFound(signed.lang))
+}
+
+pub struct ContributionRow {
+    pub id: String,
+    pub person_id: String,
+    pub person: String,
+    pub on: String,
+    pub kind: String,
+    pub what: String,
+    pub amount: String,
+}
+
+pub(crate) fn row(s: &Shell, c: &Contribution, person: &str) -> ContributionRow {
+    let what = match c.kind {
+        ContributionKind::Referral => {
+            let mut w = c.candidate.clone().unwrap_or_default();
+            if let Some(o) = &c.opening {
+                w.push_str(&format!("（{o}）"));
+            }
+            if let Some(o) = c.outcome {
+                w.push_str(&format!(" — {}", label(s.t, "outcome", o.code())));
+            }
+            w
+        }
+        ContributionKind::Business => c.client.clone().unwrap_or_default(),
+    };
+    ContributionRow {
+        id: c.id.to_string(),
+        person_id: c.person_id.to_string(),
+        person: person.to_string(),
+        on: s.date(&c.on),
+        kind: label(s.t, "contribution", c.kind.code()),
+        what,
+        amount: c
+            .amount_yen
+            .map(|y| s.tf("network.yen", "n", group_digits(y)))
+            .unwrap_or_default(),
+    }
+}
+
+/// The person page's list of what they brought.
+pub(crate) async fn panel(
+    state: &AppState,
+    signed: &Signed,
+    s: &Shell,
+    id: PersonId,
+) -> AppResult<Vec<ContributionRow>> {
+    Ok(network::for_person(&state.db, signed.scope(), id)
+        .await
+        .map_err(store_err(signed))?
+        .iter()
+        .map(|c| row(s, c, ""))
+        .collect())
+}
+
+pub struct Group {
+    employer: String,
+    people: Vec<(String, String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "network.html")]
+struct NetworkPage {
+    s: Shell,
+    q: String,
+    groups: Vec<Group>,
+    placed: usize,
+    year: i32,
+    business: String,
+    deals: usize,
+    referrals: usize,
+    hires: usize,
+    items: Vec<ContributionRow>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NetworkQuery {
+    q: String,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<NetworkQuery>,
+) -> AppResult<Response> {
+    signed.require(Permission::ViewPeople)?;
+    let err = store_err(&signed);
+    let groups = network::by_employer(&state.db, signed.scope(), &q.q)
+        .await
+        .map_err(&err)?;
+    let year = network::this_year(signed.today());
+    let value = network::year_value(&state.db, signed.scope(), year)
+        .await
+        .map_err(&err)?;
+    let s = Shell::signed(&signed, Section::People, "/network");
+    let placed = groups.iter().map(|g| g.1.len()).sum();
+    let tpl = NetworkPage {
+        q: q.q.clone(),
+        placed,
+        groups: groups
+            .into_iter()
+            .map(|(employer, people)| Group {
+                employer,
+                people: people
+                    .into_iter()
+                    .map(|p| {
+                        (
+                            p.person.to_string(),
+                            p.name,
+                            p.current.role.unwrap_or_default(),
+                            p.current.industry.unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+        year,
+        business: s.tf("network.yen", "n", group_digits(value.business_yen)),
+        deals: value.deals,
+        referrals: value.referrals,
+        hires: value.hires,
+        items: value.items.iter().map(|(c, n)| row(&s, c, n)).collect(),
+        s,
+    };
+    Ok(render(signed.lang, &tpl)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "contribution_form.html")]
+struct FormPage {
+    s: Shell,
+    person_id: PersonId,
+    person_name: String,
+    form: ContributionInput,
+    errors: FormErrors,
+    kinds: Vec<(String, String)>,
+    outcomes: Vec<(String, String)>,
+}
+
+async fn form_page(
+    state: &AppState,
+    signed: &Signed,
+    id: PersonId,
+    form: ContributionInput,
+    errors: &FieldErrors,
+) -> AppResult<Response> {
+    let p = people::get(&state.db, signed.scope(), id)
+        .await
+        .map_err(store_err(signed))?;
+    let s = Shell::signed(
+        signed,
+        Section::People,
+        &format!("/people/{id}/contributions/new"),
+    );
+    let tpl = FormPage {
+        person_id: id,
+        person_name: p.full_name(),
+        kinds: ContributionKind::ALL
+            .iter()
+            .map(|k| (k.code().to_string(), label(s.t, "contribution", k.code())))
+            .collect(),
+        outcomes: ReferralOutcome::ALL
+            .iter()
+            .map(|k| (k.code().to_string(), label(s.t, "outcome", k.code())))
+            .collect(),
+        form,
+        errors: FormErrors::from(errors, s.t),
+        s,
+    };
+    Ok((super::form_status(errors), render(signed.lang, &tpl)?).into_response())
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    signed.require(Permission::EditPeople)?;
+    let id = parse_id(&signed, &id)?;
+    let form = ContributionInput {
+        kind: "referral".into(),
+        ..Default::default()
+    };
+    form_page(&state, &signed, id, form, &FieldErrors::new()).await
+}
+
+async fn add(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Form(posted): Form<Posted<ContributionInput>>,
+) -> AppResult<Response> {
+    signed.check_csrf(&posted.csrf)?;
+    signed.require(Permission::EditPeople)?;
+    let id: PersonId = parse_id(&signed, &id)?;
+    let f = posted.fields;
+    let d = match f.parse(signed.today()) {
+        Ok(d) => d,
+        Err(e) => return form_page(&state, &signed, id, f, &e).await,
+    };
+    network::add(&state.db, signed.scope(), &signed.actor(), id, &d)
+        .await
+        .map_err(store_err(&signed))?;
+    Ok(redirect_with_flash(
+        &format!("/people/{id}#contributions-h"),
+        "flash.contribution_saved",
+    ))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, cid)): Path<(String, String)>,
+    Form(posted): Form<Posted<()>>,
+) -> AppResult<Response> {
+    signed.check_csrf(&posted.csrf)?;
+    signed.require(Permission::EditPeople)?;
+    let id: PersonId = parse_id(&signed, &id)?;
+    let cid: uuid::Uuid = parse_id(&signed, &cid)?;
+    network::remove(&state.db, signed.scope(), &signed.actor(), id, cid)
+        .await
+        .map_err(store_err(&signed))?;
+    Ok(redirect_with_flash(
+        &format!("/people/{id}#contributions-h"),
+        "flash.removed",
+    ))
+}
