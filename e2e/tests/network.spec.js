@@ -41,3 +41,35 @@ test('from a phone, HR logs a contact with a cold alumnus and the relationship w
   await page.goto('/reconnect');
   await expect(page.locator('table.reconnect')).not.toContainText(name);
 });
+
+test('who do we know at a company: one search, then a deal they brought adds to the year', async ({ page }) => {
+  await login(page, 'shacho@sakura-seiki.example', 'kaeru-demo-2026');
+  await page.goto('/network');
+  const totalBefore = (await page.getByTestId('business-total').textContent()).trim();
+  await page.getByLabel('会社名・業種・職種で探す').fill('ミライデジタル');
+  await page.getByRole('button', { name: '探す' }).click();
+  const group = page.locator('article.employer', { hasText: '株式会社みらいデジタル' });
+  await expect(group).toBeVisible();
+  await expect(page.locator('article.employer')).toHaveCount(1);
+  const person = group.locator('li a').first();
+  const name = (await person.textContent()).trim();
+  await person.click();
+  await expect(page.locator('h1')).toContainText(name);
+
+  await page.getByRole('button', { name: '紹介・取引を記録' }).click();
+  await page.getByLabel('種類').selectOption('business');
+  await page.getByLabel('取引先').fill('株式会社みらいデジタル');
+  await page.getByLabel('金額（円）').fill('-50000');
+  await page.getByRole('button', { name: '保存' }).click();
+  await expect(page.getByText('金額は1円以上10,000,000,000円以下の数字で入力してください。')).toBeVisible();
+  await expect(page.getByLabel('取引先')).toHaveValue('株式会社みらいデジタル');
+  await page.getByLabel('金額（円）').fill('2,500,000');
+  await page.getByLabel('メモ').fill('Web広告の運用を受託');
+  await page.getByRole('button', { name: '保存' }).click();
+  await expect(page.getByText('紹介・取引を記録しました。')).toBeVisible();
+  await expect(page.locator('ul.contributions')).toContainText('2,500,000円');
+
+  await page.goto('/network');
+  const before = Number(totalBefore.replace(/[^0-9]/g, ''));
+  await expect(page.getByTestId('business-total')).toHaveText(`${(before + 2500000).toLocaleString('en-US')}円`);
+});
