@@ -5,6 +5,7 @@ pub mod coded;
 pub mod career;
 pub mod comeback;
 pub mod company;
+pub mod engagement;
 pub mod ids;
 pub mod network;
 pub mod offer;

@@ -11,6 +11,7 @@ pub mod careers;
 pub mod comebacks;
 pub mod companies;
 pub mod consent;
+pub mod engagements;
 pub mod network;
 pub mod offers;
 pub mod openings;

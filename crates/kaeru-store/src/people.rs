@@ -465,7 +465,16 @@ pub async fn leaving_years(db: &Db, scope: &Scope) -> StoreResult<Vec<i32>> {
     Ok(years)
 }
 
-/// Stores the status derived from the stints, inside the caller's transaction.
+/// A former employee with an active 業務委託 engagement counts as 業務委託.
+fn with_engagement(status: PersonStatus, engaged: bool) -> PersonStatus {
+    if engaged && status == PersonStatus::Alumnus {
+        PersonStatus::Contractor
+    } else {
+        status
+    }
+}
+
+/// Stores the status derived from the stints (and an active engagement), inside the caller's transaction.
 pub(crate) async fn store_status(
     conn: &impl ConnectionTrait,
     scope: &Scope,
@@ -473,7 +482,10 @@ pub(crate) async fn store_status(
     stints: &[EmploymentStint],
     today: NaiveDate,
 ) -> StoreResult<PersonStatus> {
-    let status = PersonStatus::derive(stints, today);
+    let engaged = crate::engagements::engaged_on(conn, scope, today)
+        .await?
+        .contains(&id.0);
+    let status = with_engagement(PersonStatus::derive(stints, today), engaged);
     row::Entity::update_many()
         .col_expr(row::Column::Status, Expr::value(status.code()))
         .col_expr(row::Column::UpdatedAt, Expr::value(now()))
@@ -507,10 +519,11 @@ pub async fn refresh_statuses(db: &Db, scope: &Scope, today: NaiveDate) -> Store
             .or_default()
             .push(crate::stints::to_domain(s));
     }
+    let engaged = crate::engagements::engaged_on(&tx, scope, today).await?;
     let mut changed = 0;
     for (id, status) in people {
         let stints = by_person.remove(&id).unwrap_or_default();
-        let derived = PersonStatus::derive(&stints, today);
+        let derived = with_engagement(PersonStatus::derive(&stints, today), engaged.contains(&id));
         if derived.code() != status {
             store_status(&tx, scope, PersonId(id), &stints, today).await?;
             changed += 1;

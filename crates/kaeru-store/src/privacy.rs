@@ -5,7 +5,7 @@
 use crate::audit::{self, Change};
 use crate::entity::{
     audit_entry, career, comeback, consent, contribution, deletion_request as req_row,
-    employment_stint, learning_mission, magic_link, mission_check_in, outbox_message,
+    employment_stint, engagement, learning_mission, magic_link, mission_check_in, outbox_message,
     person as person_row, person_email, person_skill, portal_session, qualification, return_offer,
     touchpoint,
 };
@@ -244,6 +244,15 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
         )
         .filter(employment_stint::Column::CompanyId.eq(c))
         .filter(employment_stint::Column::PersonId.eq(person.0))
+        .exec(&tx)
+        .await?;
+    engagement::Entity::update_many()
+        .col_expr(
+            engagement::Column::Note,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(engagement::Column::CompanyId.eq(c))
+        .filter(engagement::Column::PersonId.eq(person.0))
         .exec(&tx)
         .await?;
     // What they brought stays in the year's figures, without names or notes.

@@ -73,7 +73,7 @@ fn draft_of(s: &EmploymentStint) -> StintDraft {
     }
 }
 
-async fn of_person(
+pub(crate) async fn of_person(
     conn: &impl ConnectionTrait,
     scope: &Scope,
     person: PersonId,

@@ -180,6 +180,10 @@ mod tests {
                             "contribution.",
                             "outcome.",
                             "network.",
+                            "engagement.",
+                            "weekday.",
+                            "rate_kind.",
+                            "engagement_status.",
                         ]
                         .iter()
                         .any(|p| piece.starts_with(p));

@@ -232,6 +232,29 @@ pub async fn seed(
         };
         kaeru_store::network::add(db, scope, &Actor::system("demo"), c.person_id, &d).await?;
     }
+    // One former employee helps out two days a week on contract.
+    if let Some(a) = with_email.get(1) {
+        use kaeru_domain::engagement::{EngagementDraft, RateKind, Weekday};
+        kaeru_store::engagements::add(
+            db,
+            scope,
+            &Actor::system("demo"),
+            a.person.id,
+            &EngagementDraft {
+                title: "海外取引先とのやりとり（英語）".into(),
+                weekdays: vec![Weekday::Tue, Weekday::Thu],
+                rate_kind: RateKind::Day,
+                rate_yen: 32_000,
+                start_date: today - Duration::days(45),
+                end_date: Some(today + Duration::days(320)),
+                manager: Some("桜井 健一".into()),
+                note: None,
+            },
+            today,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    }
     // Someone asked for their data to be deleted last week.
     if let Some(a) = with_email
         .iter()

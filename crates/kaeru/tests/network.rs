@@ -113,3 +113,41 @@ db_test!(
         assert!(page.contains("data-testid=\"business-total\">1,500,000円") && page.contains("取引 2件"), "{page}");
     }
 );
+
+db_test!(
+    async fn a_two_day_contract_shows_in_the_week_view_and_makes_the_person_a_contractor(target) {
+        let app = spawn_app(target).await;
+        let c = browser();
+        app.setup(&c, "sakura", "shacho@example.jp").await;
+        let person = app.create_person(&c, "高橋", "たかはし", "takahashi@example.jp").await;
+        let stints = format!("{person}/stints");
+        app.post(&c, &format!("{stints}/new"), &stints, &[("start_date", "2015-04-01"), ("end_date", "2022-03-31"), ("employment_type", "full_time")]).await;
+        let new = format!("{person}/engagements/new");
+        let add = format!("{person}/engagements");
+        let today = tokyo_today().to_string();
+        // Refused: no day, an end before the start, a negative rate.
+        let r = app.post(&c, &new, &add, &[("title", "Web広告の運用"), ("rate_kind", "day"), ("rate_yen", "-35000"), ("start_date", &today), ("end_date", "2020-01-01")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("働く曜日を1日以上") && html.contains("金額は1円以上") && html.contains("value=\"Web広告の運用\""), "{html}");
+        // 週2日, Monday and Thursday.
+        let r = app.post(&c, &new, &add, &[("title", "Web広告の運用"), ("weekdays", "mon"), ("weekdays", "thu"), ("rate_kind", "day"), ("rate_yen", "35,000"), ("start_date", &today), ("manager", "桜井 健一")]).await;
+        assert_eq!(location(&r), format!("{person}#engagements-h"));
+        let (_, page) = app.get(&c, &person).await;
+        assert!(page.contains("badge contractor") && page.contains("週2日（月・木）") && page.contains("日額 35,000円"), "{page}");
+        let (_, list) = app.get(&c, "/engagements").await;
+        let monday = list.split("<h3>月</h3>").nth(1).unwrap().split("</div>").next().unwrap();
+        let tuesday = list.split("<h3>火</h3>").nth(1).unwrap().split("</div>").next().unwrap();
+        assert!(monday.contains("高橋 太郎") && !tuesday.contains("高橋 太郎"));
+        // Four more days in the same period would make six: refused.
+        let r = app.post(&c, &new, &add, &[("title", "設計の応援"), ("weekdays", "tue"), ("weekdays", "wed"), ("weekdays", "fri"), ("weekdays", "sat"), ("rate_kind", "month"), ("rate_yen", "400000"), ("start_date", &today)]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("週6日になります"));
+        // Ending it today keeps today as its last day.
+        let id = list.split("/engagements/").nth(1).unwrap().split('/').next().unwrap().to_string();
+        let r = app.post(&c, "/engagements", &format!("/engagements/{id}/end"), &[]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, list) = app.get(&c, "/engagements").await;
+        assert!(list.contains(&format!("{} – {}", tokyo_today().format("%Y/%m/%d"), tokyo_today().format("%Y/%m/%d"))));
+    }
+);

@@ -8,6 +8,7 @@ pub mod consent;
 pub mod contribution;
 pub mod deletion_request;
 pub mod employment_stint;
+pub mod engagement;
 pub mod learning_mission;
 pub mod magic_link;
 pub mod match_setting;

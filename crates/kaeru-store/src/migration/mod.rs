@@ -9,6 +9,7 @@ mod m0004_skills;
 mod m0005_portal;
 mod m0006_touchpoints;
 mod m0007_contributions;
+mod m0008_engagements;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_portal::Migration),
             Box::new(m0006_touchpoints::Migration),
             Box::new(m0007_contributions::Migration),
+            Box::new(m0008_engagements::Migration),
         ]
     }
 }

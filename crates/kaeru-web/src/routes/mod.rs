@@ -1,6 +1,7 @@
 //! Every route, each feature module with its own router, merged here.
 
 mod comebacks;
+mod engagements;
 mod health;
 mod home;
 mod network;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(public::router())
         .merge(touchpoints::router())
         .merge(network::router())
+        .merge(engagements::router())
         .merge(portal::router())
         .merge(privacy::router())
         .merge(home::router())

@@ -384,6 +384,7 @@ struct ShowPage {
     portal: super::privacy::PortalPanel,
     contact: super::touchpoints::TouchpointPanel,
     contributions: Vec<super::network::ContributionRow>,
+    engagements: Vec<super::engagements::EngagementRow>,
 }
 
 pub struct OfferRow {
@@ -627,7 +628,9 @@ async fn show(
     let portal = super::privacy::portal_panel(&state, &signed, &s, id).await?;
     let contact = super::touchpoints::panel(&state, &signed, &s, id).await?;
     let contributions = super::network::panel(&state, &signed, &s, id).await?;
+    let engagements = super::engagements::panel(&state, &signed, &s, id).await?;
     let tpl = ShowPage {
+        engagements,
         contributions,
         panel,
         portal,

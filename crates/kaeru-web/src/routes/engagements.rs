@@ -1,0 +1,279 @@
+//! 業務委託 engagements: the list with a week view (who works here on which days), the form on the person's
+//! page, ending one, and the step back to employment through the comeback pipeline.
+
+use super::{label, redirect_with_flash, render};
+use crate::AppState;
+use crate::auth::Signed;
+use crate::error::{AppError, AppResult};
+use crate::forms::{FormErrors, Posted};
+use crate::shell::{Section, Shell};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::Form as HtmlForm;
+use kaeru_domain::engagement::{Engagement, EngagementInput, EngagementStatus, RateKind, Weekday};
+use kaeru_domain::validation::group_digits;
+use kaeru_domain::{FieldErrors, Invalid, Permission, PersonId};
+use kaeru_store::engagements::{self, EngagementError};
+use kaeru_store::{StoreError, people, staff};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/engagements", get(list))
+        .route("/people/{id}/engagements", post(add))
+        .route("/people/{id}/engagements/new", get(new_form))
+        .route("/engagements/{id}/end", post(end))
+}
+
+fn store_err(signed: &Signed) -> impl Fn(StoreError) -> AppError + '_ {
+    move |e| AppError::from_store(signed.lang, e)
+}
+
+fn parse_id<T: std::str::FromStr>(signed: &Signed, id: &str) -> AppResult<T> {
+    id.parse().map_err(|_| AppError::NotFound(signed.lang))
+}
+
+pub struct EngagementRow {
+    pub id: String,
+    pub person_id: String,
+    pub person: String,
+    pub title: String,
+    pub days: String,
+    pub rate: String,
+    pub period: String,
+    pub manager: String,
+    pub status_code: &'static str,
+    pub status: String,
+}
+
+pub(crate) fn row(
+    s: &Shell,
+    e: &Engagement,
+    person: &str,
+    today: chrono::NaiveDate,
+) -> EngagementRow {
+    let st = e.status(today);
+    EngagementRow {
+        id: e.id.to_string(),
+        person_id: e.person_id.to_string(),
+        person: person.to_string(),
+        title: e.title.clone(),
+        days: format!(
+            "{}（{}）",
+            s.tf("work.days", "n", e.weekdays.len()),
+            e.weekdays
+                .iter()
+                .map(|w| label(s.t, "weekday", w.code()))
+                .collect::<Vec<_>>()
+                .join("・")
+        ),
+        rate: s.tf(
+            &format!("engagement.rate_{}", e.rate_kind.code()),
+            "n",
+            group_digits(e.rate_yen),
+        ),
+        period: format!(
+            "{} – {}",
+            s.date(&e.start_date),
+            e.end_date.map(|d| s.date(&d)).unwrap_or_default()
+        ),
+        manager: e.manager.clone().unwrap_or_default(),
+        status_code: st.code(),
+        status: label(s.t, "engagement_status", st.code()),
+    }
+}
+
+pub(crate) async fn panel(
+    state: &AppState,
+    signed: &Signed,
+    s: &Shell,
+    id: PersonId,
+) -> AppResult<Vec<EngagementRow>> {
+    let today = signed.today();
+    Ok(engagements::for_person(&state.db, signed.scope(), id)
+        .await
+        .map_err(store_err(signed))?
+        .iter()
+        .map(|e| row(s, e, "", today))
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "engagements.html")]
+struct ListPage {
+    s: Shell,
+    rows: Vec<EngagementRow>,
+    week: Vec<(String, Vec<(String, String, String)>)>,
+    can_comeback: bool,
+}
+
+async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+    signed.require(Permission::ViewPeople)?;
+    let today = signed.today();
+    let all = engagements::all(&state.db, signed.scope())
+        .await
+        .map_err(store_err(&signed))?;
+    let s = Shell::signed(&signed, Section::People, "/engagements");
+    let active: Vec<&(Engagement, String)> = all
+        .iter()
+        .filter(|(e, _)| e.status(today) == EngagementStatus::Active)
+        .collect();
+    let week = Weekday::ALL
+        .iter()
+        .map(|w| {
+            (
+                label(s.t, "weekday", w.code()),
+                active
+                    .iter()
+                    .filter(|(e, _)| e.weekdays.contains(w))
+                    .map(|(e, n)| (e.person_id.to_string(), n.clone(), e.title.clone()))
+                    .collect(),
+            )
+        })
+        .collect();
+    let mut rows: Vec<EngagementRow> = all.iter().map(|(e, n)| row(&s, e, n, today)).collect();
+    rows.sort_by_key(|r| match r.status_code {
+        "active" => 0,
+        "planned" => 1,
+        _ => 2,
+    });
+    let tpl = ListPage {
+        rows,
+        week,
+        can_comeback: signed.can(Permission::ManageOffers),
+        s,
+    };
+    Ok(render(signed.lang, &tpl)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "engagement_form.html")]
+struct FormPage {
+    s: Shell,
+    person_id: PersonId,
+    person_name: String,
+    form: EngagementInput,
+    errors: FormErrors,
+    weekdays: Vec<(String, String)>,
+    rate_kinds: Vec<(String, String)>,
+    managers: Vec<String>,
+}
+
+async fn form_page(
+    state: &AppState,
+    signed: &Signed,
+    id: PersonId,
+    form: EngagementInput,
+    errors: &FieldErrors,
+) -> AppResult<Response> {
+    let err = store_err(signed);
+    let p = people::get(&state.db, signed.scope(), id)
+        .await
+        .map_err(&err)?;
+    let managers = staff::list(&state.db, signed.scope())
+        .await
+        .map_err(&err)?
+        .into_iter()
+        .filter(|u| u.active)
+        .map(|u| u.display_name)
+        .collect();
+    let s = Shell::signed(
+        signed,
+        Section::People,
+        &format!("/people/{id}/engagements/new"),
+    );
+    let tpl = FormPage {
+        person_id: id,
+        person_name: p.full_name(),
+        weekdays: Weekday::ALL
+            .iter()
+            .map(|w| (w.code().to_string(), label(s.t, "weekday", w.code())))
+            .collect(),
+        rate_kinds: RateKind::ALL
+            .iter()
+            .map(|k| (k.code().to_string(), label(s.t, "rate_kind", k.code())))
+            .collect(),
+        managers,
+        form,
+        errors: FormErrors::from(errors, s.t),
+        s,
+    };
+    Ok((super::form_status(errors), render(signed.lang, &tpl)?).into_response())
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    signed.require(Permission::EditPeople)?;
+    let id = parse_id(&signed, &id)?;
+    let form = EngagementInput {
+        rate_kind: "day".into(),
+        start_date: signed.today().format("%Y-%m-%d").to_string(),
+        manager: signed.info.user.display_name.clone(),
+        ..Default::default()
+    };
+    form_page(&state, &signed, id, form, &FieldErrors::new()).await
+}
+
+async fn add(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    HtmlForm(posted): HtmlForm<Posted<EngagementInput>>,
+) -> AppResult<Response> {
+    signed.check_csrf(&posted.csrf)?;
+    signed.require(Permission::EditPeople)?;
+    let id: PersonId = parse_id(&signed, &id)?;
+    let f = posted.fields;
+    let d = match f.parse() {
+        Ok(d) => d,
+        Err(e) => return form_page(&state, &signed, id, f, &e).await,
+    };
+    match engagements::add(
+        &state.db,
+        signed.scope(),
+        &signed.actor(),
+        id,
+        &d,
+        signed.today(),
+    )
+    .await
+    {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/people/{id}#engagements-h"),
+            "flash.engagement_saved",
+        )),
+        Err(EngagementError::OverFiveDays(n)) => {
+            let mut e = FieldErrors::new();
+            e.add(
+                "weekdays",
+                Invalid::new("error.engagement_over_five").with("days", n),
+            );
+            form_page(&state, &signed, id, f, &e).await
+        }
+        Err(EngagementError::Store(e)) => Err(store_err(&signed)(e)),
+    }
+}
+
+async fn end(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    HtmlForm(posted): HtmlForm<Posted<()>>,
+) -> AppResult<Response> {
+    signed.check_csrf(&posted.csrf)?;
+    signed.require(Permission::EditPeople)?;
+    let id: uuid::Uuid = parse_id(&signed, &id)?;
+    let today = signed.today();
+    let e = engagements::end(&state.db, signed.scope(), &signed.actor(), id, today, today)
+        .await
+        .map_err(store_err(&signed))?;
+    Ok(redirect_with_flash(
+        &format!("/people/{}#engagements-h", e.person_id),
+        "flash.engagement_ended",
+    ))
+}
