@@ -73,3 +73,30 @@ test('who do we know at a company: one search, then a deal they brought adds to 
   const before = Number(totalBefore.replace(/[^0-9]/g, ''));
   await expect(page.getByTestId('business-total')).toHaveText(`${(before + 2500000).toLocaleString('en-US')}円`);
 });
+
+test('a 週2日 contract for an alumnus shows in the week view and in their status', async ({ page }) => {
+  await login(page, 'jinji@sakura-seiki.example', 'kaeru-demo-2026');
+  await page.goto('/people?status=alumnus');
+  const first = page.locator('table.people tbody tr a').first();
+  const name = (await first.textContent()).trim();
+  await first.click();
+  await page.getByRole('button', { name: '業務委託を登録' }).click();
+  await page.getByLabel('業務内容').fill('Web広告の運用');
+  await page.getByLabel('報酬（円）').fill('35,000');
+  await page.getByRole('button', { name: '登録する' }).click();
+  await expect(page.getByText('働く曜日を1日以上選んでください。')).toBeVisible();
+  await expect(page.getByLabel('業務内容')).toHaveValue('Web広告の運用');
+  await page.getByLabel('月', { exact: true }).check();
+  await page.getByLabel('木', { exact: true }).check();
+  await page.getByRole('button', { name: '登録する' }).click();
+  await expect(page.getByText('業務委託を登録しました。')).toBeVisible();
+  await expect(page.locator('h1 .badge')).toHaveText('業務委託');
+  await expect(page.locator('ul.engagements')).toContainText('週2日（月・木）');
+
+  await page.goto('/engagements');
+  const monday = page.locator('.week-day', { has: page.getByRole('heading', { name: '月', exact: true }) });
+  const tuesday = page.locator('.week-day', { has: page.getByRole('heading', { name: '火', exact: true }) });
+  await expect(monday).toContainText(name);
+  await expect(tuesday).not.toContainText(name);
+  await expect(page.locator('table.engagements')).toContainText('Web広告の運用');
+});
