@@ -100,12 +100,15 @@ pub(crate) async fn panel(
         .collect())
 }
 
+/// Who comes in on a day: (person id, name, what they do).
+type WeekEntry = (String, String, String);
+
 #[derive(Template)]
 #[template(path = "engagements.html")]
 struct ListPage {
     s: Shell,
     rows: Vec<EngagementRow>,
-    week: Vec<(String, Vec<(String, String, String)>)>,
+    week: Vec<(String, Vec<WeekEntry>)>,
     can_comeback: bool,
 }
 
