@@ -1,10 +1,10 @@
 //! 業務委託 engagements: the list with a week view (who works here on which days), the form on the person's
 //! page, ending one, and the step back to employment through the comeback pipeline.
 
-use super::{label, redirect_with_flash, render};
+use super::{label, parse_id, redirect_with_flash, render, store_err};
 use crate::AppState;
 use crate::auth::Signed;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
 use askama::Template;
@@ -17,7 +17,7 @@ use kaeru_domain::engagement::{Engagement, EngagementInput, EngagementStatus, Ra
 use kaeru_domain::validation::group_digits;
 use kaeru_domain::{FieldErrors, Invalid, Permission, PersonId};
 use kaeru_store::engagements::{self, EngagementError};
-use kaeru_store::{StoreError, people, staff};
+use kaeru_store::{people, staff};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -25,14 +25,6 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}/engagements", post(add))
         .route("/people/{id}/engagements/new", get(new_form))
         .route("/engagements/{id}/end", post(end))
-}
-
-fn store_err(signed: &Signed) -> impl Fn(StoreError) -> AppError + '_ {
-    move |e| AppError::from_store(signed.lang, e)
-}
-
-fn parse_id<T: std::str::FromStr>(signed: &Signed, id: &str) -> AppResult<T> {
-    id.parse().map_err(|_| AppError::NotFound(signed.lang))
 }
 
 pub struct EngagementRow {

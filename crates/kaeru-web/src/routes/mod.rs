@@ -52,6 +52,21 @@ async fn not_found(v: Visitor) -> AppError {
     AppError::NotFound(v.lang)
 }
 
+/// Turns a repository error into the page for the signed-in user (not found stays not found).
+pub(crate) fn store_err(
+    signed: &crate::auth::Signed,
+) -> impl Fn(kaeru_store::StoreError) -> AppError + '_ {
+    move |e| AppError::from_store(signed.lang, e)
+}
+
+/// An id from the URL or a form; anything unparseable is simply not found.
+pub(crate) fn parse_id<T: std::str::FromStr>(
+    signed: &crate::auth::Signed,
+    id: &str,
+) -> AppResult<T> {
+    id.parse().map_err(|_| AppError::NotFound(signed.lang))
+}
+
 /// Labels of a coded enum, in the user's language: `(code, label)` pairs for a select.
 pub(crate) fn choices<T: Copy>(
     t: &Catalog,

@@ -1,10 +1,10 @@
 //! The network page (who works where now, and what the network brought this year) and the referrals and
 //! business each former employee brings.
 
-use super::{label, redirect_with_flash, render};
+use super::{label, parse_id, redirect_with_flash, render, store_err};
 use crate::AppState;
 use crate::auth::Signed;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
 use askama::Template;
@@ -15,7 +15,7 @@ use axum::{Form, Router};
 use kaeru_domain::network::{Contribution, ContributionInput, ContributionKind, ReferralOutcome};
 use kaeru_domain::validation::group_digits;
 use kaeru_domain::{FieldErrors, Permission, PersonId};
-use kaeru_store::{StoreError, network, people};
+use kaeru_store::{network, people};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -24,14 +24,6 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}/contributions", post(add))
         .route("/people/{id}/contributions/new", get(new_form))
         .route("/people/{id}/contributions/{cid}/delete", post(remove))
-}
-
-fn store_err(signed: &Signed) -> impl Fn(StoreError) -> AppError + '_ {
-    move |e| AppError::from_store(signed.lang, e)
-}
-
-fn parse_id<T: std::str::FromStr>(signed: &Signed, id: &str) -> AppResult<T> {
-    id.parse().map_err(|_| AppError::NotFound(signed.lang))
 }
 
 pub struct ContributionRow {

@@ -3,10 +3,10 @@
 //! retention rule, the public page's declaration with its badge, and the purposes of use.
 
 use super::public::{badge_svg, base_url, send_sign_in_link};
-use super::{redirect_with_flash, render};
+use super::{parse_id, redirect_with_flash, render, store_err};
 use crate::AppState;
 use crate::auth::Signed;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
 use askama::Template;
@@ -40,14 +40,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/settings/purposes", get(purposes_page).post(add_purpose))
         .route("/settings/purposes/{id}", post(save_purpose))
-}
-
-fn store_err(signed: &Signed) -> impl Fn(StoreError) -> AppError + '_ {
-    move |e| AppError::from_store(signed.lang, e)
-}
-
-fn parse_id<T: std::str::FromStr>(signed: &Signed, id: &str) -> AppResult<T> {
-    id.parse().map_err(|_| AppError::NotFound(signed.lang))
 }
 
 // ---------------------------------------------------------------- outbox

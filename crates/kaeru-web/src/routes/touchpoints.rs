@@ -1,10 +1,10 @@
 //! Touchpoints and warmth: log a contact in a few seconds (a phone-sized form), see how warm each
 //! relationship is, and the list of valued alumni to reconnect with.
 
-use super::{label, redirect_with_flash, render};
+use super::{label, parse_id, redirect_with_flash, render, store_err};
 use crate::AppState;
 use crate::auth::Signed;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
 use askama::Template;
@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use kaeru_domain::touchpoint::{Channel, TouchpointInput, Warmth};
 use kaeru_domain::{FieldErrors, Invalid, Permission, PersonId};
-use kaeru_store::{StoreError, people, touchpoints};
+use kaeru_store::{people, touchpoints};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -24,14 +24,6 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}/touchpoints/{tid}/delete", post(remove))
         .route("/reconnect", get(reconnect))
         .route("/reconnect/interval", post(save_interval))
-}
-
-fn store_err(signed: &Signed) -> impl Fn(StoreError) -> AppError + '_ {
-    move |e| AppError::from_store(signed.lang, e)
-}
-
-fn parse_id<T: std::str::FromStr>(signed: &Signed, id: &str) -> AppResult<T> {
-    id.parse().map_err(|_| AppError::NotFound(signed.lang))
 }
 
 /// The warmth label and last contact, as the person page and lists show them.
