@@ -139,7 +139,7 @@ impl EngagementInput {
         if let (Some(s), Some(en)) = (start, end)
             && en < s
         {
-            e.add("end_date", Invalid::new("error.end_before_start"));
+            e.add("end_date", Invalid::new("error.period_end_before_start"));
         }
         let manager = e
             .check("manager", v::optional_line(&self.manager, 100))
@@ -196,7 +196,10 @@ mod tests {
         }
         .parse()
         .unwrap_err();
-        assert_eq!(e.get("end_date").unwrap().key, "error.end_before_start");
+        assert_eq!(
+            e.get("end_date").unwrap().key,
+            "error.period_end_before_start"
+        );
         assert_eq!(e.get("rate_yen").unwrap().key, "error.yen_range");
         assert_eq!(e.get("weekdays").unwrap().key, "error.weekdays_required");
         let six = EngagementInput {

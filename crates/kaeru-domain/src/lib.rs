@@ -11,11 +11,13 @@ pub mod network;
 pub mod offer;
 pub mod person;
 pub mod portal;
+pub mod side_job;
 pub mod skill;
 pub mod staff;
 pub mod stint;
 pub mod touchpoint;
 pub mod validation;
+pub mod venture;
 
 pub use career::{CareerDraft, CareerEntry, CareerInput};
 pub use comeback::{Comeback, ComebackId, ComebackMove, ComebackStage};

@@ -30,6 +30,10 @@ pub enum Permission {
     ManageOffers,
     /// The outbox, deletion requests and erasure, the retention list (APPI duties of HR).
     ManagePersonalData,
+    /// Record a side job application (a manager does it for a member of the team).
+    ApplySideJob,
+    /// Approve or reject a side job application.
+    DecideSideJob,
 }
 
 impl Role {
@@ -54,9 +58,16 @@ impl Role {
             Role::Owner => true,
             Role::Hr => matches!(
                 permission,
-                ViewPeople | EditPeople | SeeRehireReason | ManageOffers | ManagePersonalData
+                ViewPeople
+                    | EditPeople
+                    | SeeRehireReason
+                    | ManageOffers
+                    | ManagePersonalData
+                    | ApplySideJob
+                    | DecideSideJob
             ),
-            Role::Manager | Role::Viewer => matches!(permission, ViewPeople),
+            Role::Manager => matches!(permission, ViewPeople | ApplySideJob),
+            Role::Viewer => matches!(permission, ViewPeople),
         }
     }
 }
@@ -105,6 +116,10 @@ mod tests {
         assert!(!Role::Manager.can(Permission::SeeRehireReason));
         assert!(Role::Viewer.can(Permission::ViewPeople));
         assert!(!Role::Viewer.can(Permission::EditPeople));
+        assert!(Role::Manager.can(Permission::ApplySideJob));
+        assert!(!Role::Manager.can(Permission::DecideSideJob));
+        assert!(Role::Hr.can(Permission::DecideSideJob));
+        assert!(!Role::Viewer.can(Permission::ApplySideJob));
     }
 
     #[test]

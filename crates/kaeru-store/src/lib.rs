@@ -23,10 +23,12 @@ pub mod rate_limit;
 pub mod registrations;
 pub mod schedules;
 pub mod sessions;
+pub mod side_jobs;
 pub mod skills;
 pub mod staff;
 pub mod stints;
 pub mod touchpoints;
+pub mod ventures;
 
 pub use audit::AuditEntry;
 pub use db::{DatabaseTarget, Db, TargetError, redact};

@@ -7,7 +7,7 @@ use crate::entity::{
     audit_entry, career, comeback, consent, contribution, deletion_request as req_row,
     employment_stint, engagement, learning_mission, magic_link, mission_check_in, outbox_message,
     person as person_row, person_email, person_skill, portal_session, qualification, return_offer,
-    touchpoint,
+    side_job, touchpoint, venture, venture_deal, venture_support,
 };
 use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now};
 use chrono::NaiveDate;
@@ -218,6 +218,7 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
     delete_of_person!(portal_session);
     delete_of_person!(outbox_message);
     delete_of_person!(touchpoint);
+    delete_of_person!(side_job);
     // Messages sent before the address was tied to the person (a registration receipt).
     outbox_message::Entity::delete_many()
         .filter(outbox_message::Column::CompanyId.eq(c))
@@ -253,6 +254,53 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
         )
         .filter(engagement::Column::CompanyId.eq(c))
         .filter(engagement::Column::PersonId.eq(person.0))
+        .exec(&tx)
+        .await?;
+    // A venture's support and deals stay as amounts and dates; its name (often the founder's own),
+    // website, notes and who-said-what go.
+    let ventures: Vec<Uuid> = venture::Entity::find()
+        .filter(venture::Column::CompanyId.eq(c))
+        .filter(venture::Column::PersonId.eq(person.0))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|v| v.id)
+        .collect();
+    venture::Entity::update_many()
+        .col_expr(venture::Column::Name, Expr::value("—"))
+        .col_expr(
+            venture::Column::Website,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(venture::Column::Note, Expr::value(Option::<String>::None))
+        .filter(venture::Column::CompanyId.eq(c))
+        .filter(venture::Column::PersonId.eq(person.0))
+        .exec(&tx)
+        .await?;
+    venture_support::Entity::update_many()
+        .col_expr(
+            venture_support::Column::Outcome,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            venture_support::Column::ByName,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            venture_support::Column::Description,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(venture_support::Column::CompanyId.eq(c))
+        .filter(venture_support::Column::VentureId.is_in(ventures.clone()))
+        .exec(&tx)
+        .await?;
+    venture_deal::Entity::update_many()
+        .col_expr(
+            venture_deal::Column::Description,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(venture_deal::Column::CompanyId.eq(c))
+        .filter(venture_deal::Column::VentureId.is_in(ventures))
         .exec(&tx)
         .await?;
     // What they brought stays in the year's figures, without names or notes.
@@ -501,6 +549,8 @@ pub async fn export(db: &Db, scope: &Scope, person: PersonId) -> StoreResult<ser
         .map(|r| json!({"requested_at": r.requested_at, "due_on": r.due_on, "completed_at": r.completed_at}))
         .collect();
     let touchpoints = crate::touchpoints::for_person(db, scope, person).await?;
+    let side_jobs = crate::side_jobs::for_person(db, scope, person).await?;
+    let ventures = crate::ventures::export_of_person(db, scope, person).await?;
     let company = companies::get(db, scope).await?;
     Ok(json!({
         "exported_at": now(),
@@ -518,5 +568,7 @@ pub async fn export(db: &Db, scope: &Scope, person: PersonId) -> StoreResult<ser
         "messages": messages,
         "deletion_requests": requests,
         "touchpoints": touchpoints,
+        "side_jobs": side_jobs,
+        "ventures": ventures,
     }))
 }

@@ -184,6 +184,14 @@ mod tests {
                             "weekday.",
                             "rate_kind.",
                             "engagement_status.",
+                            "venture.",
+                            "venture_stage.",
+                            "support_kind.",
+                            "venture_relation.",
+                            "side_job.",
+                            "side_job_state.",
+                            "relation.",
+                            "relation_kind.",
                         ]
                         .iter()
                         .any(|p| piece.starts_with(p));

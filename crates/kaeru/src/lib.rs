@@ -4,6 +4,7 @@
 pub mod config;
 pub mod demo;
 mod demo_portal;
+mod demo_revolving;
 mod demo_skills;
 
 use anyhow::Context;

@@ -1,6 +1,7 @@
 //! sea-orm entities: the rows as stored. Repositories turn them into domain types.
 
 pub mod audit_entry;
+pub mod business_relation;
 pub mod career;
 pub mod comeback;
 pub mod company;
@@ -28,7 +29,11 @@ pub mod registration;
 pub mod return_offer;
 pub mod schedule;
 pub mod session;
+pub mod side_job;
 pub mod skill;
 pub mod skill_need;
 pub mod staff_user;
 pub mod touchpoint;
+pub mod venture;
+pub mod venture_deal;
+pub mod venture_support;

@@ -10,6 +10,7 @@ mod m0005_portal;
 mod m0006_touchpoints;
 mod m0007_contributions;
 mod m0008_engagements;
+mod m0009_ventures_side_jobs;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_touchpoints::Migration),
             Box::new(m0007_contributions::Migration),
             Box::new(m0008_engagements::Migration),
+            Box::new(m0009_ventures_side_jobs::Migration),
         ]
     }
 }

@@ -156,6 +156,35 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
             });
         }
     }
+    if signed.can(kaeru_domain::Permission::DecideSideJob) {
+        let waiting = kaeru_store::side_jobs::pending_count(&state.db, signed.scope())
+            .await
+            .map_err(err)?;
+        if waiting > 0 {
+            todos.push(Todo {
+                href: "/side-jobs".into(),
+                text: s.tf("home.todo_side_jobs", "n", waiting),
+                date: String::new(),
+                kind: "side_job",
+            });
+        }
+    }
+    if signed.can(kaeru_domain::Permission::ApplySideJob) {
+        let all = kaeru_store::side_jobs::all(&state.db, signed.scope())
+            .await
+            .map_err(err)?;
+        for (j, name) in kaeru_store::side_jobs::renewal_due(&all, today) {
+            todos.push(Todo {
+                href: format!("/people/{}/side-jobs/new?renews={}", j.person_id, j.id),
+                text: s.t.format(
+                    "home.todo_side_job_renewal",
+                    &[("name", name), ("employer", j.employer.clone())],
+                ),
+                date: s.date(&j.end_date),
+                kind: "renewal",
+            });
+        }
+    }
     let mut counts = Vec::new();
     for status in PersonStatus::ALL {
         let f = PeopleFilter {

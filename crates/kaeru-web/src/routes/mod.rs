@@ -14,9 +14,11 @@ mod public;
 mod search;
 mod session;
 mod settings;
+mod side_jobs;
 mod skills;
 mod stints;
 mod touchpoints;
+mod ventures;
 
 use crate::AppState;
 use crate::auth::Visitor;
@@ -42,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .merge(touchpoints::router())
         .merge(network::router())
         .merge(engagements::router())
+        .merge(ventures::router())
+        .merge(side_jobs::router())
         .merge(portal::router())
         .merge(privacy::router())
         .merge(home::router())

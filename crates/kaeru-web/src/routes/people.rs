@@ -385,6 +385,10 @@ struct ShowPage {
     contact: super::touchpoints::TouchpointPanel,
     contributions: Vec<super::network::ContributionRow>,
     engagements: Vec<super::engagements::EngagementRow>,
+    ventures: Vec<super::ventures::VentureRow>,
+    side_jobs: Vec<super::side_jobs::SideJobRow>,
+    /// Employed now, so side jobs can be applied for.
+    can_apply_side_job: bool,
 }
 
 pub struct OfferRow {
@@ -629,8 +633,17 @@ async fn show(
     let contact = super::touchpoints::panel(&state, &signed, &s, id).await?;
     let contributions = super::network::panel(&state, &signed, &s, id).await?;
     let engagements = super::engagements::panel(&state, &signed, &s, id).await?;
+    let ventures = super::ventures::panel(&state, &signed, &s, id).await?;
+    let side_jobs = super::side_jobs::panel(&state, &signed, &s, id).await?;
     let tpl = ShowPage {
         engagements,
+        ventures,
+        side_jobs,
+        can_apply_side_job: signed.can(Permission::ApplySideJob)
+            && matches!(
+                person.status,
+                kaeru_domain::PersonStatus::Employee | kaeru_domain::PersonStatus::Returner
+            ),
         contributions,
         panel,
         portal,
