@@ -352,9 +352,9 @@ impl SupportInput {
 #[serde(default)]
 pub struct DealInput {
     pub relation: String,
-    pub on: String,
-    pub amount_yen: String,
-    pub description: String,
+    pub deal_on: String,
+    pub deal_amount: String,
+    pub deal_description: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -372,21 +372,24 @@ impl DealInput {
         if relation.is_none() {
             e.add("relation", Invalid::new("error.choice"));
         }
-        let on = up_to_today(&mut e, "on", &self.on, today);
+        let on = up_to_today(&mut e, "deal_on", &self.deal_on, today);
         let amount = e
             .check(
-                "amount_yen",
-                v::optional_yen(&self.amount_yen, MAX_DEAL_YEN),
+                "deal_amount",
+                v::optional_yen(&self.deal_amount, MAX_DEAL_YEN),
             )
             .flatten();
-        if amount.is_none() && e.get("amount_yen").is_none() {
+        if amount.is_none() && e.get("deal_amount").is_none() {
             e.add(
-                "amount_yen",
+                "deal_amount",
                 Invalid::new("error.yen_range").with("max", v::group_digits(MAX_DEAL_YEN)),
             );
         }
         let description = e
-            .check("description", v::optional_line(&self.description, 200))
+            .check(
+                "deal_description",
+                v::optional_line(&self.deal_description, 200),
+            )
             .flatten();
         match (relation, amount) {
             (Some(relation), Some(amount_yen)) if e.is_empty() => Ok(DealDraft {
@@ -528,11 +531,11 @@ mod tests {
         assert_eq!((t.received_yen, t.purchased_yen), (1_500_000, 50_000));
         let e = DealInput {
             relation: "client".into(),
-            amount_yen: "-5".into(),
+            deal_amount: "-5".into(),
             ..Default::default()
         }
         .parse(today())
         .unwrap_err();
-        assert_eq!(e.get("amount_yen").unwrap().key, "error.yen_range");
+        assert_eq!(e.get("deal_amount").unwrap().key, "error.yen_range");
     }
 }

@@ -85,7 +85,7 @@ db_test!(
         let html = r.text().await.unwrap();
         assert!(html.contains("1以上2000以下の整数") && html.contains("value=\"製造部 鈴木\""));
         let future = (tokyo_today() + chrono::Duration::days(2)).to_string();
-        let r = app.post(&c, &venture, &deals, &[("relation", "client"), ("amount_yen", "500000"), ("on", &future)]).await;
+        let r = app.post(&c, &venture, &deals, &[("relation", "client"), ("deal_amount", "500000"), ("deal_on", &future)]).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let r = app.post(&c, &venture, &support, &[("kind", "client_intro")]).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -97,9 +97,9 @@ db_test!(
         assert_eq!(location(&r), format!("{venture}#support-h"));
         app.post(&c, &venture, &support, &[("kind", "guidance"), ("hours", "12"), ("by", "製造部 鈴木")]).await;
         app.post(&c, &venture, &support, &[("kind", "client_intro"), ("client", "浜松ロボティクス株式会社"), ("outcome", "受注につながった")]).await;
-        let r = app.post(&c, &venture, &deals, &[("relation", "client"), ("amount_yen", "1,200,000"), ("description", "ノベルティ用の精密部品")]).await;
+        let r = app.post(&c, &venture, &deals, &[("relation", "client"), ("deal_amount", "1,200,000"), ("deal_description", "ノベルティ用の精密部品")]).await;
         assert_eq!(location(&r), format!("{venture}#deals-h"));
-        app.post(&c, &venture, &deals, &[("relation", "supplier"), ("amount_yen", "350000")]).await;
+        app.post(&c, &venture, &deals, &[("relation", "supplier"), ("deal_amount", "350000")]).await;
         let (_, page) = app.get(&c, &venture).await;
         assert!(page.contains("data-testid=\"venture-funding\">3,000,000円") && page.contains("data-testid=\"venture-received\">1,200,000円") && page.contains("発注 350,000円"), "{page}");
         assert!(page.contains("浜松ロボティクス株式会社") && page.contains("12時間") && page.contains("顧客・仕入先"));

@@ -302,7 +302,7 @@ fn fresh_support(signed: &Signed) -> SupportInput {
 fn fresh_deal(signed: &Signed) -> DealInput {
     DealInput {
         relation: "client".into(),
-        on: signed.today().to_string(),
+        deal_on: signed.today().to_string(),
         ..Default::default()
     }
 }
