@@ -2,7 +2,7 @@
 //! active a former employee's status is 業務委託.
 
 use crate::audit::{self, Change};
-use crate::entity::{engagement as row, person as person_row};
+use crate::entity::engagement as row;
 use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now};
 use chrono::NaiveDate;
 use kaeru_domain::PersonId;
@@ -107,12 +107,7 @@ pub async fn add(
 ) -> Result<Engagement, EngagementError> {
     let c = scope.company_id().0;
     let tx = db.write.begin().await?;
-    person_row::Entity::find_by_id(person.0)
-        .filter(person_row::Column::CompanyId.eq(c))
-        .filter(person_row::Column::ErasedAt.is_null())
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    crate::people::live(&tx, scope, person).await?;
     let others = of_person(&tx, scope, person).await?;
     let busy: usize = others
         .iter()

@@ -35,12 +35,7 @@ pub async fn add(
 ) -> StoreResult<Contribution> {
     let c = scope.company_id().0;
     let tx = db.write.begin().await?;
-    person_row::Entity::find_by_id(person.0)
-        .filter(person_row::Column::CompanyId.eq(c))
-        .filter(person_row::Column::ErasedAt.is_null())
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    crate::people::live(&tx, scope, person).await?;
     let id = Uuid::now_v7();
     let model = row::ActiveModel {
         id: Set(id),
@@ -194,12 +189,30 @@ pub struct Placed {
     pub current: CareerEntry,
 }
 
+/// How the network page groups alumni.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupBy {
+    Employer,
+    /// By the industry of the current employer; unknown industries under "".
+    Industry,
+}
+
 /// Alumni with a current position, grouped by employer (largest groups first), optionally only those whose
 /// employer, industry or role matches `query` (kana and width folded).
 pub async fn by_employer(
     db: &Db,
     scope: &Scope,
     query: &str,
+) -> StoreResult<Vec<(String, Vec<Placed>)>> {
+    grouped(db, scope, query, GroupBy::Employer).await
+}
+
+/// Like [`by_employer`], grouped as asked.
+pub async fn grouped(
+    db: &Db,
+    scope: &Scope,
+    query: &str,
+    by: GroupBy,
 ) -> StoreResult<Vec<(String, Vec<Placed>)>> {
     let c = scope.company_id().0;
     let alumni: std::collections::HashMap<Uuid, (String, String)> = person_row::Entity::find()
@@ -239,22 +252,29 @@ pub async fn by_employer(
                 continue;
             }
         }
-        groups
-            .entry(career.employer.clone())
-            .or_default()
-            .push(Placed {
-                person: career.person_id,
-                name: name.clone(),
-                kana: kana.clone(),
-                current: career,
-            });
+        let key = match by {
+            GroupBy::Employer => career.employer.clone(),
+            GroupBy::Industry => career.industry.clone().unwrap_or_default(),
+        };
+        groups.entry(key).or_default().push(Placed {
+            person: career.person_id,
+            name: name.clone(),
+            kana: kana.clone(),
+            current: career,
+        });
     }
     let mut out: Vec<(String, Vec<Placed>)> = groups.into_iter().collect();
     for (_, people) in out.iter_mut() {
         people.sort_by(|a, b| a.kana.cmp(&b.kana));
         people.dedup_by_key(|p| p.person);
     }
-    out.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    // Largest groups first; the group of unknown industries last.
+    out.sort_by(|a, b| {
+        a.0.is_empty()
+            .cmp(&b.0.is_empty())
+            .then(b.1.len().cmp(&a.1.len()))
+            .then(a.0.cmp(&b.0))
+    });
     Ok(out)
 }
 

@@ -813,3 +813,18 @@ pub async fn set_outlook(
     tx.commit().await?;
     Ok(())
 }
+
+/// A person of the scope's company who has not been erased, read inside `conn` (a transaction that is about
+/// to write something about them); not found otherwise.
+pub(crate) async fn live(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    person: PersonId,
+) -> StoreResult<row::Model> {
+    row::Entity::find_by_id(person.0)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(row::Column::ErasedAt.is_null())
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)
+}

@@ -199,12 +199,7 @@ pub async fn apply(
 ) -> Result<SideJob, SideJobError> {
     let c = scope.company_id().0;
     let tx = db.write.begin().await?;
-    let p = person_row::Entity::find_by_id(person.0)
-        .filter(person_row::Column::CompanyId.eq(c))
-        .filter(person_row::Column::ErasedAt.is_null())
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let p = crate::people::live(&tx, scope, person).await?;
     if !matches!(
         PersonStatus::parse(&p.status),
         Some(PersonStatus::Employee | PersonStatus::Returner)
@@ -528,12 +523,7 @@ pub async fn record_past(
     }
     let c = scope.company_id().0;
     let tx = db.write.begin().await?;
-    person_row::Entity::find_by_id(person.0)
-        .filter(person_row::Column::CompanyId.eq(c))
-        .filter(person_row::Column::ErasedAt.is_null())
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    crate::people::live(&tx, scope, person).await?;
     let id = Uuid::now_v7();
     let model = row::ActiveModel {
         id: Set(id),

@@ -40,12 +40,7 @@ pub async fn add(
 ) -> StoreResult<Touchpoint> {
     let c = scope.company_id().0;
     let tx = db.write.begin().await?;
-    let p = person_row::Entity::find_by_id(person.0)
-        .filter(person_row::Column::CompanyId.eq(c))
-        .filter(person_row::Column::ErasedAt.is_null())
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let p = crate::people::live(&tx, scope, person).await?;
     let id = Uuid::now_v7();
     let model = row::ActiveModel {
         id: Set(id),

@@ -2,9 +2,7 @@
 //! Every write is one transaction with its audit entry.
 
 use crate::audit::{self, Change};
-use crate::entity::{
-    person as person_row, venture as row, venture_deal as deal_row, venture_support as support_row,
-};
+use crate::entity::{venture as row, venture_deal as deal_row, venture_support as support_row};
 use crate::{Actor, Db, Scope, StoreError, StoreResult, now};
 use chrono::NaiveDate;
 use kaeru_domain::PersonId;
@@ -106,12 +104,7 @@ pub async fn create(
 ) -> StoreResult<Venture> {
     let c = scope.company_id().0;
     let tx = db.write.begin().await?;
-    person_row::Entity::find_by_id(person.0)
-        .filter(person_row::Column::CompanyId.eq(c))
-        .filter(person_row::Column::ErasedAt.is_null())
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    crate::people::live(&tx, scope, person).await?;
     let id = Uuid::now_v7();
     let model = row::ActiveModel {
         id: Set(id),

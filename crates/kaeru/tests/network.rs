@@ -85,6 +85,11 @@ db_test!(
         assert!(page.contains("高橋 太郎") && !page.contains("中村 太郎"), "{page}");
         let (_, page) = app.get(&c, "/network?q=広告").await;
         assert!(page.contains("中村 太郎") && !page.contains("高橋 太郎"));
+        // Or by industry: each alumnus under their employer's industry, the employer beside the name.
+        let (_, page) = app.get(&c, "/network?by=industry").await;
+        let manufacturing = page.split("<h3>製造 ").nth(1).unwrap().split("</article>").next().unwrap();
+        assert!(manufacturing.contains("高橋 太郎") && manufacturing.contains("浜松ロボティクス株式会社") && !manufacturing.contains("中村 太郎"), "{page}");
+        assert!(page.contains("<h3>広告 "));
 
         // Bad amounts and missing names are refused; nothing is written.
         let new = format!("{a}/contributions/new");

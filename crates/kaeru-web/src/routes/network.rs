@@ -89,6 +89,8 @@ pub struct Group {
 struct NetworkPage {
     s: Shell,
     q: String,
+    q_encoded: String,
+    by_industry: bool,
     groups: Vec<Group>,
     placed: usize,
     year: i32,
@@ -103,6 +105,8 @@ struct NetworkPage {
 #[serde(default)]
 pub struct NetworkQuery {
     q: String,
+    /// `industry` groups by industry; anything else by employer.
+    by: String,
 }
 
 async fn page(
@@ -112,7 +116,12 @@ async fn page(
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
     let err = store_err(&signed);
-    let groups = network::by_employer(&state.db, signed.scope(), &q.q)
+    let by = if q.by == "industry" {
+        network::GroupBy::Industry
+    } else {
+        network::GroupBy::Employer
+    };
+    let groups = network::grouped(&state.db, signed.scope(), &q.q, by)
         .await
         .map_err(&err)?;
     let year = network::this_year(signed.today());
@@ -122,12 +131,18 @@ async fn page(
     let s = Shell::signed(&signed, Section::People, "/network");
     let placed = groups.iter().map(|g| g.1.len()).sum();
     let tpl = NetworkPage {
+        by_industry: by == network::GroupBy::Industry,
+        q_encoded: url::form_urlencoded::byte_serialize(q.q.as_bytes()).collect(),
         q: q.q.clone(),
         placed,
         groups: groups
             .into_iter()
-            .map(|(employer, people)| Group {
-                employer,
+            .map(|(key, people)| Group {
+                employer: if key.is_empty() {
+                    s.t("network.industry_unknown").to_string()
+                } else {
+                    key
+                },
                 people: people
                     .into_iter()
                     .map(|p| {
@@ -135,7 +150,12 @@ async fn page(
                             p.person.to_string(),
                             p.name,
                             p.current.role.unwrap_or_default(),
-                            p.current.industry.unwrap_or_default(),
+                            match by {
+                                network::GroupBy::Employer => {
+                                    p.current.industry.unwrap_or_default()
+                                }
+                                network::GroupBy::Industry => p.current.employer,
+                            },
                         )
                     })
                     .collect(),
