@@ -97,6 +97,20 @@ pub struct EngagementDraft {
 }
 
 impl EngagementInput {
+    /// The form filled in from an engagement, for editing it.
+    pub fn from_engagement(e: &Engagement) -> Self {
+        Self {
+            title: e.title.clone(),
+            weekdays: e.weekdays.iter().map(|w| w.code().to_string()).collect(),
+            rate_kind: e.rate_kind.code().into(),
+            rate_yen: e.rate_yen.to_string(),
+            start_date: e.start_date.to_string(),
+            end_date: e.end_date.map(|d| d.to_string()).unwrap_or_default(),
+            manager: e.manager.clone().unwrap_or_default(),
+            note: e.note.clone().unwrap_or_default(),
+        }
+    }
+
     pub fn parse(&self) -> Result<EngagementDraft, FieldErrors> {
         let mut e = FieldErrors::new();
         let title = e.check("title", v::required_line(&self.title, 120));

@@ -28,6 +28,10 @@ pub(crate) fn to_domain(r: row::Model) -> Engagement {
     }
 }
 
+fn codes(days: &[Weekday]) -> String {
+    days.iter().map(|w| w.code()).collect::<Vec<_>>().join(",")
+}
+
 /// Why an engagement was refused.
 #[derive(Debug)]
 pub enum EngagementError {
@@ -123,12 +127,7 @@ pub async fn add(
         company_id: Set(c),
         person_id: Set(person.0),
         title: Set(d.title.clone()),
-        weekdays: Set(d
-            .weekdays
-            .iter()
-            .map(|w| w.code())
-            .collect::<Vec<_>>()
-            .join(",")),
+        weekdays: Set(codes(&d.weekdays)),
         rate_kind: Set(d.rate_kind.code().into()),
         rate_yen: Set(d.rate_yen),
         start_date: Set(d.start_date),
@@ -155,6 +154,72 @@ pub async fn add(
     restatus(&tx, scope, person, today).await?;
     tx.commit().await?;
     Ok(to_domain(model))
+}
+
+/// Changes an engagement; the five-days-a-week rule is checked against the person's other engagements.
+pub async fn update(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    id: Uuid,
+    d: &EngagementDraft,
+    today: NaiveDate,
+) -> Result<Engagement, EngagementError> {
+    let tx = db.write.begin().await?;
+    let current = row::Entity::find_by_id(id)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let before = to_domain(current.clone());
+    let person = before.person_id;
+    let busy: usize = of_person(&tx, scope, person)
+        .await?
+        .iter()
+        .filter(|o| o.id != id && o.overlaps(d.start_date, d.end_date))
+        .map(|o| o.weekdays.len())
+        .sum();
+    if busy + d.weekdays.len() > MAX_DAYS_PER_WEEK {
+        return Err(EngagementError::OverFiveDays(busy + d.weekdays.len()));
+    }
+    let mut am: row::ActiveModel = current.into();
+    am.title = Set(d.title.clone());
+    am.weekdays = Set(codes(&d.weekdays));
+    am.rate_kind = Set(d.rate_kind.code().into());
+    am.rate_yen = Set(d.rate_yen);
+    am.start_date = Set(d.start_date);
+    am.end_date = Set(d.end_date);
+    am.manager = Set(d.manager.clone());
+    am.note = Set(d.note.clone());
+    let after = to_domain(am.update(&tx).await?);
+    audit::record(
+        &tx,
+        scope,
+        Change {
+            action: "engagement.update",
+            entity: "engagement",
+            entity_id: id,
+            person_id: Some(person),
+            changes: audit::diff(
+                &serde_json::to_value(&before).unwrap_or_default(),
+                &serde_json::to_value(&after).unwrap_or_default(),
+            ),
+            actor,
+        },
+    )
+    .await?;
+    restatus(&tx, scope, person, today).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn get(db: &Db, scope: &Scope, id: Uuid) -> StoreResult<Engagement> {
+    row::Entity::find_by_id(id)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .one(&db.read)
+        .await?
+        .map(to_domain)
+        .ok_or(StoreError::NotFound)
 }
 
 /// Ends an engagement on `on` (not before it started).

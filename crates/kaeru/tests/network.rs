@@ -150,6 +150,16 @@ db_test!(
         assert!(r.text().await.unwrap().contains("週6日になります"));
         // Ending it today keeps today as its last day.
         let id = list.split("/engagements/").nth(1).unwrap().split('/').next().unwrap().to_string();
+        // Editing it to five days is fine (it is not counted twice); a bad edit keeps what was typed.
+        let edit = format!("/engagements/{id}/edit");
+        let r = app.post(&c, &edit, &format!("/engagements/{id}"), &[("title", "Web広告の運用"), ("rate_kind", "day"), ("rate_yen", "-1"), ("start_date", &today)]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let five = [("title", "Web広告の運用"), ("weekdays", "mon"), ("weekdays", "tue"), ("weekdays", "wed"), ("weekdays", "thu"), ("weekdays", "fri"), ("rate_kind", "day"), ("rate_yen", "36000"), ("start_date", &today)];
+        let r = app.post(&c, &edit, &format!("/engagements/{id}"), &five).await;
+        assert_eq!(location(&r), format!("{person}#engagements-h"));
+        let (_, page) = app.get(&c, &person).await;
+        assert!(page.contains("週5日（月・火・水・木・金）") && page.contains("日額 36,000円") && page.contains("業務委託の契約を変更"), "{page}");
+        let (_, list) = app.get(&c, "/engagements").await;
         let r = app.post(&c, "/engagements", &format!("/engagements/{id}/end"), &[]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let (_, list) = app.get(&c, "/engagements").await;

@@ -24,6 +24,8 @@ pub fn router() -> Router<AppState> {
         .route("/engagements", get(list))
         .route("/people/{id}/engagements", post(add))
         .route("/people/{id}/engagements/new", get(new_form))
+        .route("/engagements/{id}", post(update))
+        .route("/engagements/{id}/edit", get(edit_form))
         .route("/engagements/{id}/end", post(end))
 }
 
@@ -149,6 +151,8 @@ struct FormPage {
     s: Shell,
     person_id: PersonId,
     person_name: String,
+    /// Set when editing.
+    engagement_id: Option<uuid::Uuid>,
     form: EngagementInput,
     errors: FormErrors,
     weekdays: Vec<(String, String)>,
@@ -160,6 +164,7 @@ async fn form_page(
     state: &AppState,
     signed: &Signed,
     id: PersonId,
+    engagement_id: Option<uuid::Uuid>,
     form: EngagementInput,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
@@ -174,12 +179,13 @@ async fn form_page(
         .filter(|u| u.active)
         .map(|u| u.display_name)
         .collect();
-    let s = Shell::signed(
-        signed,
-        Section::People,
-        &format!("/people/{id}/engagements/new"),
-    );
+    let path = match engagement_id {
+        Some(e) => format!("/engagements/{e}/edit"),
+        None => format!("/people/{id}/engagements/new"),
+    };
+    let s = Shell::signed(signed, Section::People, &path);
     let tpl = FormPage {
+        engagement_id,
         person_id: id,
         person_name: p.full_name(),
         weekdays: Weekday::ALL
@@ -211,7 +217,7 @@ async fn new_form(
         manager: signed.info.user.display_name.clone(),
         ..Default::default()
     };
-    form_page(&state, &signed, id, form, &FieldErrors::new()).await
+    form_page(&state, &signed, id, None, form, &FieldErrors::new()).await
 }
 
 async fn add(
@@ -226,7 +232,7 @@ async fn add(
     let f = posted.fields;
     let d = match f.parse() {
         Ok(d) => d,
-        Err(e) => return form_page(&state, &signed, id, f, &e).await,
+        Err(e) => return form_page(&state, &signed, id, None, f, &e).await,
     };
     match engagements::add(
         &state.db,
@@ -248,7 +254,73 @@ async fn add(
                 "weekdays",
                 Invalid::new("error.engagement_over_five").with("days", n),
             );
-            form_page(&state, &signed, id, f, &e).await
+            form_page(&state, &signed, id, None, f, &e).await
+        }
+        Err(EngagementError::Store(e)) => Err(store_err(&signed)(e)),
+    }
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    signed.require(Permission::EditPeople)?;
+    let id: uuid::Uuid = parse_id(&signed, &id)?;
+    let e = engagements::get(&state.db, signed.scope(), id)
+        .await
+        .map_err(store_err(&signed))?;
+    let form = EngagementInput::from_engagement(&e);
+    form_page(
+        &state,
+        &signed,
+        e.person_id,
+        Some(id),
+        form,
+        &FieldErrors::new(),
+    )
+    .await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    HtmlForm(posted): HtmlForm<Posted<EngagementInput>>,
+) -> AppResult<Response> {
+    signed.check_csrf(&posted.csrf)?;
+    signed.require(Permission::EditPeople)?;
+    let id: uuid::Uuid = parse_id(&signed, &id)?;
+    let current = engagements::get(&state.db, signed.scope(), id)
+        .await
+        .map_err(store_err(&signed))?;
+    let person = current.person_id;
+    let f = posted.fields;
+    let d = match f.parse() {
+        Ok(d) => d,
+        Err(e) => return form_page(&state, &signed, person, Some(id), f, &e).await,
+    };
+    match engagements::update(
+        &state.db,
+        signed.scope(),
+        &signed.actor(),
+        id,
+        &d,
+        signed.today(),
+    )
+    .await
+    {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/people/{person}#engagements-h"),
+            "flash.engagement_saved",
+        )),
+        Err(EngagementError::OverFiveDays(n)) => {
+            let mut e = FieldErrors::new();
+            e.add(
+                "weekdays",
+                Invalid::new("error.engagement_over_five").with("days", n),
+            );
+            form_page(&state, &signed, person, Some(id), f, &e).await
         }
         Err(EngagementError::Store(e)) => Err(store_err(&signed)(e)),
     }
