@@ -159,7 +159,6 @@ db_test!(
         assert_eq!(location(&r), format!("{person}#engagements-h"));
         let (_, page) = app.get(&c, &person).await;
         assert!(page.contains("週5日（月・火・水・木・金）") && page.contains("日額 36,000円") && page.contains("業務委託の契約を変更"), "{page}");
-        let (_, list) = app.get(&c, "/engagements").await;
         let r = app.post(&c, "/engagements", &format!("/engagements/{id}/end"), &[]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let (_, list) = app.get(&c, "/engagements").await;
