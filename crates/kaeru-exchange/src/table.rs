@@ -1,0 +1,252 @@
+//! A file's rows: the encoding and format detected from the bytes, not the file name.
+
+use std::io::Cursor;
+
+/// Why a file could not be read at all (row-level problems are [`crate::Problem`]s).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file is larger than 50 MB")]
+    TooLarge,
+    /// Binary content that is neither XLSX nor text (an image or a PDF renamed .csv).
+    #[error("the file is not a CSV or XLSX file")]
+    NotTabular,
+    /// Text in neither UTF-8 nor Shift_JIS.
+    #[error("the file's encoding is neither UTF-8 nor Shift_JIS")]
+    Encoding,
+    #[error("the spreadsheet could not be read: {0}")]
+    Spreadsheet(String),
+    #[error("the CSV could not be read at line {0}")]
+    Csv(u64),
+    #[error("the file has a header row but no data")]
+    NoRows,
+}
+
+impl FileError {
+    /// The message key for the user.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Self::Empty => "error.import_empty",
+            Self::TooLarge => "error.import_too_large",
+            Self::NotTabular => "error.import_not_tabular",
+            Self::Encoding => "error.import_encoding",
+            Self::Spreadsheet(_) => "error.import_spreadsheet",
+            Self::Csv(_) => "error.import_csv",
+            Self::NoRows => "error.import_no_rows",
+        }
+    }
+}
+
+/// Which encoding a CSV was in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf8Bom,
+    ShiftJis,
+    /// Not text: an XLSX workbook.
+    Xlsx,
+}
+
+impl Encoding {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Utf8 => "UTF-8",
+            Self::Utf8Bom => "UTF-8 (BOM)",
+            Self::ShiftJis => "Shift_JIS",
+            Self::Xlsx => "XLSX",
+        }
+    }
+}
+
+/// The header row and the data rows of a file, each data row with its line number as the user sees it
+/// (the header is line 1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    pub encoding: Encoding,
+    pub headers: Vec<String>,
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+/// Decodes CSV text: a UTF-8 BOM, valid UTF-8, or else Shift_JIS (Windows-31J, which Excel writes in Japan).
+pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), FileError> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return std::str::from_utf8(rest)
+            .map(|s| (s.to_string(), Encoding::Utf8Bom))
+            .map_err(|_| FileError::Encoding);
+    }
+    // NUL bytes and other control characters do not occur in text exports.
+    let controls = bytes
+        .iter()
+        .take(64 * 1024)
+        .filter(|b| matches!(b, 0..=8 | 14..=26 | 28..=31))
+        .count();
+    if controls > 0 {
+        return Err(FileError::NotTabular);
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok((s.to_string(), Encoding::Utf8));
+    }
+    let (text, _, had_errors) = encoding_rs::SHIFT_JIS.decode(bytes);
+    if had_errors {
+        return Err(FileError::Encoding);
+    }
+    Ok((text.into_owned(), Encoding::ShiftJis))
+}
+
+/// Reads a CSV or XLSX file from its bytes.
+pub fn read(bytes: &[u8]) -> Result<Table, FileError> {
+    if bytes.is_empty() {
+        return Err(FileError::Empty);
+    }
+    if bytes.len() > crate::MAX_FILE_BYTES {
+        return Err(FileError::TooLarge);
+    }
+    let (headers, rows, encoding) = if bytes.starts_with(b"PK\x03\x04") {
+        let (h, r) = read_xlsx(bytes)?;
+        (h, r, Encoding::Xlsx)
+    } else {
+        let (text, enc) = decode(bytes)?;
+        let (h, r) = read_csv(&text)?;
+        (h, r, enc)
+    };
+    let rows: Vec<(usize, Vec<String>)> = rows
+        .into_iter()
+        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
+        .collect();
+    if headers.iter().all(|h| h.trim().is_empty()) {
+        return Err(FileError::Empty);
+    }
+    if rows.is_empty() {
+        return Err(FileError::NoRows);
+    }
+    Ok(Table {
+        encoding,
+        headers,
+        rows,
+    })
+}
+
+type Rows = Vec<(usize, Vec<String>)>;
+
+fn read_csv(text: &str) -> Result<(Vec<String>, Rows), FileError> {
+    // Tab-separated when the first line has tabs and no commas.
+    let first = text.lines().next().unwrap_or("");
+    let delimiter = if first.contains('\t') && !first.contains(',') {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut headers = Vec::new();
+    let mut rows = Vec::new();
+    // Line numbers as an editor shows them, counted from the byte offset (the reader skips blank lines).
+    let bytes = text.as_bytes();
+    let (mut counted_to, mut lines_before) = (0usize, 0usize);
+    let mut line_at = |offset: usize| {
+        let mut offset = offset.min(bytes.len());
+        // A record's offset can point at the blank lines the reader skipped before it.
+        while offset < bytes.len() && matches!(bytes[offset], b'\n' | b'\r') {
+            offset += 1;
+        }
+        if offset >= counted_to {
+            lines_before += bytes[counted_to..offset].iter().filter(|b| **b == b'\n').count();
+            counted_to = offset;
+        }
+        lines_before + 1
+    };
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| {
+            FileError::Csv(e.position().map(|p| p.line()).unwrap_or(i as u64 + 1))
+        })?;
+        let line = record
+            .position()
+            .map(|p| line_at(p.byte() as usize))
+            .unwrap_or(i + 1);
+        let cells: Vec<String> = record.iter().map(str::to_string).collect();
+        if i == 0 {
+            headers = cells;
+        } else {
+            rows.push((line, cells));
+        }
+    }
+    Ok((headers, rows))
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<(Vec<String>, Rows), FileError> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec()))
+        .map_err(|e| FileError::Spreadsheet(e.to_string()))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or(FileError::Empty)?
+        .map_err(|e| FileError::Spreadsheet(e.to_string()))?;
+    let cell = |d: &Data| -> String {
+        match d {
+            Data::Empty => String::new(),
+            Data::String(s) => s.clone(),
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            Data::Float(f) => f.to_string(),
+            Data::Int(i) => i.to_string(),
+            Data::Bool(b) => b.to_string(),
+            // Dates come as Excel serial numbers; the date reader knows them.
+            Data::DateTime(d) => format!("{}", d.as_f64().trunc() as i64),
+            Data::DateTimeIso(s) => s.clone(),
+            Data::DurationIso(s) => s.clone(),
+            Data::Error(_) => String::new(),
+        }
+    };
+    let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    let mut headers = Vec::new();
+    let mut rows = Vec::new();
+    for (i, r) in range.rows().enumerate() {
+        let cells: Vec<String> = r.iter().map(cell).collect();
+        if i == 0 {
+            headers = cells;
+        } else {
+            rows.push((start_row + i + 1, cells));
+        }
+    }
+    Ok((headers, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shift_jis_utf8_and_bom_are_told_apart() {
+        let text = "社員番号,氏名\n001,髙橋 ①子\n";
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(text);
+        let t = read(&sjis).unwrap();
+        assert_eq!(t.encoding, Encoding::ShiftJis);
+        assert_eq!(t.rows[0].1[1], "髙橋 ①子");
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(text.as_bytes());
+        let t = read(&bom).unwrap();
+        assert_eq!((t.encoding, t.headers[0].as_str()), (Encoding::Utf8Bom, "社員番号"));
+        assert_eq!(read(text.as_bytes()).unwrap().encoding, Encoding::Utf8);
+    }
+
+    #[test]
+    fn binary_files_and_empty_files_are_refused() {
+        assert_eq!(read(b""), Err(FileError::Empty));
+        assert_eq!(read(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Err(FileError::NotTabular));
+        assert_eq!(read("社員番号,氏名\n".as_bytes()), Err(FileError::NoRows));
+        assert!(matches!(read(b"PK\x03\x04garbage"), Err(FileError::Spreadsheet(_))));
+        // Bytes that are not Shift_JIS either.
+        assert_eq!(read(b"a,b\n\x82\xff\x85\x40\n"), Err(FileError::Encoding));
+    }
+
+    #[test]
+    fn ragged_rows_keep_their_line_numbers() {
+        let t = read("a,b,c\n1,2\n\n3,4,5,6\n".as_bytes()).unwrap();
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[0].0, 2);
+        assert_eq!(t.rows[1], (4, vec!["3".into(), "4".into(), "5".into(), "6".into()]));
+    }
+}
