@@ -73,6 +73,8 @@ impl PersonStatus {
 pub struct Person {
     pub id: PersonId,
     pub company_id: CompanyId,
+    /// 社員番号 from the HR system, unique in the company; imports are keyed by it.
+    pub employee_number: Option<String>,
     pub family_name: String,
     pub given_name: String,
     pub family_kana: String,
@@ -105,6 +107,7 @@ impl Person {
 /// What a create or edit form gives, checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PersonDraft {
+    pub employee_number: Option<String>,
     pub family_name: String,
     pub given_name: String,
     pub family_kana: String,
@@ -125,6 +128,7 @@ pub struct PersonDraft {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PersonInput {
+    pub employee_number: String,
     pub family_name: String,
     pub given_name: String,
     pub family_kana: String,
@@ -207,9 +211,38 @@ pub fn kana(input: &str, max_chars: usize) -> Result<String, Invalid> {
     }
 }
 
+/// An employee number as HR systems write it: letters, digits and - _ . /, full-width accepted, at most 40.
+pub fn employee_number(input: &str) -> Result<Option<String>, Invalid> {
+    let s: String = input
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            'ー' | '‐' | '−' => '-',
+            _ => c,
+        })
+        .collect();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if s.chars().count() > 40 {
+        return Err(Invalid::new("error.too_long").with("max", 40));
+    }
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./#".contains(c))
+    {
+        return Err(Invalid::new("error.employee_number"));
+    }
+    Ok(Some(s))
+}
+
 impl PersonInput {
     pub fn parse(&self, today: NaiveDate) -> Result<PersonDraft, FieldErrors> {
         let mut e = FieldErrors::new();
+        let employee_number = e
+            .check("employee_number", employee_number(&self.employee_number))
+            .flatten();
         let family_name = e.check("family_name", v::required_line(&self.family_name, 50));
         let given_name = e.check("given_name", v::required_line(&self.given_name, 50));
         let family_kana = e.check("family_kana", kana(&self.family_kana, 50));
@@ -269,6 +302,7 @@ impl PersonInput {
             return Err(e);
         };
         Ok(PersonDraft {
+            employee_number,
             family_name,
             given_name,
             family_kana,
@@ -289,6 +323,7 @@ impl PersonInput {
     pub fn from_person(p: &Person) -> Self {
         let o = |x: &Option<String>| x.clone().unwrap_or_default();
         Self {
+            employee_number: o(&p.employee_number),
             family_name: p.family_name.clone(),
             given_name: p.given_name.clone(),
             family_kana: p.family_kana.clone(),

@@ -34,13 +34,36 @@ const NAMES: &[(Field, &[&str])] = &[
     (
         Field::EmployeeNumber,
         &[
-            "社員番号", "従業員番号", "従業員コード", "社員コード", "社員no", "社員id", "従業員id", "従業員no",
-            "個人コード", "社員ナンバー", "職員番号", "employeeid", "employeenumber", "employeeno", "employeecode",
+            "社員番号",
+            "従業員番号",
+            "従業員コード",
+            "社員コード",
+            "社員no",
+            "社員id",
+            "従業員id",
+            "従業員no",
+            "個人コード",
+            "社員ナンバー",
+            "職員番号",
+            "employeeid",
+            "employeenumber",
+            "employeeno",
+            "employeecode",
         ],
     ),
     (
         Field::FamilyName,
-        &["姓", "氏", "苗字", "名字", "姓漢字", "氏名姓", "lastname", "familyname", "surname"],
+        &[
+            "姓",
+            "氏",
+            "苗字",
+            "名字",
+            "姓漢字",
+            "氏名姓",
+            "lastname",
+            "familyname",
+            "surname",
+        ],
     ),
     (
         Field::GivenName,
@@ -48,26 +71,60 @@ const NAMES: &[(Field, &[&str])] = &[
     ),
     (
         Field::FullName,
-        &["氏名", "名前", "社員名", "従業員名", "氏名漢字", "name", "fullname"],
+        &[
+            "氏名",
+            "名前",
+            "社員名",
+            "従業員名",
+            "氏名漢字",
+            "name",
+            "fullname",
+        ],
     ),
     (
         Field::FamilyKana,
         &[
-            "姓ヨミガナ", "姓カナ", "姓フリガナ", "フリガナ姓", "ヨミガナ姓", "姓よみ", "セイ", "姓ふりがな", "カナ姓",
-            "lastnamekana", "familynamekana",
+            "姓ヨミガナ",
+            "姓カナ",
+            "姓フリガナ",
+            "フリガナ姓",
+            "ヨミガナ姓",
+            "姓よみ",
+            "セイ",
+            "姓ふりがな",
+            "カナ姓",
+            "lastnamekana",
+            "familynamekana",
         ],
     ),
     (
         Field::GivenKana,
         &[
-            "名ヨミガナ", "名カナ", "名フリガナ", "フリガナ名", "ヨミガナ名", "名よみ", "メイ", "名ふりがな", "カナ名",
-            "firstnamekana", "givennamekana",
+            "名ヨミガナ",
+            "名カナ",
+            "名フリガナ",
+            "フリガナ名",
+            "ヨミガナ名",
+            "名よみ",
+            "メイ",
+            "名ふりがな",
+            "カナ名",
+            "firstnamekana",
+            "givennamekana",
         ],
     ),
     (
         Field::FullKana,
         &[
-            "フリガナ", "ヨミガナ", "氏名カナ", "氏名フリガナ", "カナ氏名", "氏名ヨミガナ", "よみ", "カナ", "namekana",
+            "フリガナ",
+            "ヨミガナ",
+            "氏名カナ",
+            "氏名フリガナ",
+            "カナ氏名",
+            "氏名ヨミガナ",
+            "よみ",
+            "カナ",
+            "namekana",
         ],
     ),
     (
@@ -77,46 +134,124 @@ const NAMES: &[(Field, &[&str])] = &[
     (
         Field::HireDate,
         &[
-            "入社年月日", "入社日", "入社年月", "雇用開始日", "採用日", "入職日", "hiredate", "joineddate", "startdate",
+            "入社年月日",
+            "入社日",
+            "入社年月",
+            "雇用開始日",
+            "採用日",
+            "入職日",
+            "hiredate",
+            "joineddate",
+            "startdate",
         ],
     ),
     (
         Field::LeaveDate,
         &[
-            "退職年月日", "退職日", "離職日", "退社日", "退職予定日", "leavedate", "terminationdate", "enddate",
+            "退職年月日",
+            "退職日",
+            "離職日",
+            "退社日",
+            "退職予定日",
+            "leavedate",
+            "terminationdate",
+            "enddate",
         ],
     ),
     (
         Field::LeaveReason,
-        &["退職事由", "退職理由", "離職理由", "退職区分", "leavereason", "terminationreason"],
+        &[
+            "退職事由",
+            "退職理由",
+            "離職理由",
+            "退職区分",
+            "leavereason",
+            "terminationreason",
+        ],
     ),
     (
         Field::Department,
-        &["部署", "所属", "部門", "所属部署", "部署名", "所属部門", "department"],
+        &[
+            "部署",
+            "所属",
+            "部門",
+            "所属部署",
+            "部署名",
+            "所属部門",
+            "department",
+        ],
     ),
     (
         Field::JobTitle,
-        &["役職", "職位", "役職名", "肩書", "jobtitle", "title", "position"],
+        &[
+            "役職",
+            "職位",
+            "役職名",
+            "肩書",
+            "jobtitle",
+            "title",
+            "position",
+        ],
     ),
     (
         Field::EmploymentType,
-        &["雇用形態", "雇用区分", "社員区分", "従業員区分", "雇用種別", "employmenttype"],
+        &[
+            "雇用形態",
+            "雇用区分",
+            "社員区分",
+            "従業員区分",
+            "雇用種別",
+            "employmenttype",
+        ],
     ),
     (
         Field::Email,
         &[
-            "メールアドレス", "メール", "eメール", "eメールアドレス", "個人メールアドレス", "私用メールアドレス",
-            "連絡先メールアドレス", "email", "e-mail", "mail", "emailaddress",
+            "メールアドレス",
+            "メール",
+            "eメール",
+            "eメールアドレス",
+            "個人メールアドレス",
+            "私用メールアドレス",
+            "連絡先メールアドレス",
+            "email",
+            "e-mail",
+            "mail",
+            "emailaddress",
         ],
     ),
     (
         Field::Phone,
         &[
-            "電話番号", "携帯電話番号", "携帯番号", "電話", "携帯電話", "携帯", "連絡先電話番号", "phone", "mobile",
-            "phonenumber", "tel",
+            "電話番号",
+            "携帯電話番号",
+            "携帯番号",
+            "電話",
+            "携帯電話",
+            "携帯",
+            "連絡先電話番号",
+            "phone",
+            "mobile",
+            "phonenumber",
+            "tel",
         ],
     ),
-    (Field::Prefecture, &["都道府県", "住所都道府県", "現住所都道府県", "prefecture"]),
+    (
+        Field::Prefecture,
+        &["都道府県", "住所都道府県", "現住所都道府県", "prefecture"],
+    ),
+    // Columns of Kaeru's own export that an import reads past.
+    (
+        Field::Ignore,
+        &[
+            "状態",
+            "status",
+            "現在の勤務先",
+            "currentemployer",
+            "退職理由の詳細",
+            "leavereasondetail",
+        ],
+    ),
 ];
 
 /// A header folded for comparison: width and kana folded, lower case, without spaces, brackets or ・:
@@ -234,6 +369,9 @@ mod tests {
         );
         assert_eq!(m.unmapped(), vec![1]);
         assert!(m.missing().is_empty());
-        assert_eq!(Mapping(vec![Some(Field::FullName)]).missing(), vec!["error.import_needs_kana"]);
+        assert_eq!(
+            Mapping(vec![Some(Field::FullName)]).missing(),
+            vec!["error.import_needs_kana"]
+        );
     }
 }

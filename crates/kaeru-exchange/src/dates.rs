@@ -148,7 +148,15 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_refused() {
-        for s in ["2024年2月30日", "2023/02/29", "13/01/2024", "令和6年13月1日", "明日", "1", "R0.1.1"] {
+        for s in [
+            "2024年2月30日",
+            "2023/02/29",
+            "13/01/2024",
+            "令和6年13月1日",
+            "明日",
+            "1",
+            "R0.1.1",
+        ] {
             assert!(parse(s).is_err(), "{s}");
         }
         assert_eq!(parse("令和1年4月1日").unwrap_err().key, "error.import_era");

@@ -137,7 +137,10 @@ pub fn vcards(cards: &[Card]) -> String {
         line(&mut out, "VERSION:4.0");
         line(
             &mut out,
-            &format!("FN:{}", escape(&format!("{} {}", c.family_name, c.given_name))),
+            &format!(
+                "FN:{}",
+                escape(&format!("{} {}", c.family_name, c.given_name))
+            ),
         );
         let sort = format!("{},{}", c.family_kana, c.given_kana).replace('"', "");
         line(
@@ -148,14 +151,23 @@ pub fn vcards(cards: &[Card]) -> String {
                 escape(&c.given_name)
             ),
         );
-        line(&mut out, &format!("X-PHONETIC-LAST-NAME:{}", escape(&c.family_kana)));
-        line(&mut out, &format!("X-PHONETIC-FIRST-NAME:{}", escape(&c.given_kana)));
+        line(
+            &mut out,
+            &format!("X-PHONETIC-LAST-NAME:{}", escape(&c.family_kana)),
+        );
+        line(
+            &mut out,
+            &format!("X-PHONETIC-FIRST-NAME:{}", escape(&c.given_kana)),
+        );
         for (i, e) in c.emails.iter().enumerate() {
             let pref = if i == 0 { ";PREF=1" } else { "" };
             line(&mut out, &format!("EMAIL{pref}:{}", escape(e)));
         }
         if let Some(p) = &c.phone {
-            line(&mut out, &format!("TEL;VALUE=uri;TYPE=cell:tel:{}", p.replace(' ', "-")));
+            line(
+                &mut out,
+                &format!("TEL;VALUE=uri;TYPE=cell:tel:{}", p.replace(' ', "-")),
+            );
         }
         if let Some(b) = c.birth_date {
             line(&mut out, &format!("BDAY:{}", b.format("%Y%m%d")));

@@ -35,10 +35,16 @@ pub struct ImportPlan {
 }
 
 fn cell<'a>(cells: &'a [String], m: &Mapping, f: Field) -> &'a str {
-    m.column_of(f)
+    let s = m
+        .column_of(f)
         .and_then(|i| cells.get(i))
         .map(|s| s.trim())
-        .unwrap_or("")
+        .unwrap_or("");
+    // The apostrophe an export puts before = + - @ so spreadsheets do not run it is not part of the value.
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => s,
+    }
 }
 
 /// Full-width letters and digits to half-width, ideographic spaces to spaces (NFKC), for identifiers and
@@ -203,6 +209,7 @@ pub fn plan(table: &Table, m: &Mapping, today: chrono::NaiveDate) -> ImportPlan 
             );
         }
         let person_input = PersonInput {
+            employee_number: number.clone(),
             family_name: family,
             given_name: given,
             family_kana: fkana,
@@ -214,16 +221,28 @@ pub fn plan(table: &Table, m: &Mapping, today: chrono::NaiveDate) -> ImportPlan 
             ..Default::default()
         };
         let person = person_input.parse(today).map_err(|e| {
-            report(&mut out, table, m, line, &e, &[
-                ("family_name", Field::FamilyName, Field::FullName),
-                ("given_name", Field::GivenName, Field::FullName),
-                ("family_kana", Field::FamilyKana, Field::FullKana),
-                ("given_kana", Field::GivenKana, Field::FullKana),
-                ("emails", Field::Email, Field::Email),
-                ("phone", Field::Phone, Field::Phone),
-                ("prefecture", Field::Prefecture, Field::Prefecture),
-                ("birth_date", Field::BirthDate, Field::BirthDate),
-            ])
+            report(
+                &mut out,
+                table,
+                m,
+                line,
+                &e,
+                &[
+                    ("family_name", Field::FamilyName, Field::FullName),
+                    ("given_name", Field::GivenName, Field::FullName),
+                    ("family_kana", Field::FamilyKana, Field::FullKana),
+                    ("given_kana", Field::GivenKana, Field::FullKana),
+                    ("emails", Field::Email, Field::Email),
+                    ("phone", Field::Phone, Field::Phone),
+                    ("prefecture", Field::Prefecture, Field::Prefecture),
+                    ("birth_date", Field::BirthDate, Field::BirthDate),
+                    (
+                        "employee_number",
+                        Field::EmployeeNumber,
+                        Field::EmployeeNumber,
+                    ),
+                ],
+            )
         });
         let hire = date(Field::HireDate);
         let leave = date(Field::LeaveDate);
@@ -263,13 +282,24 @@ pub fn plan(table: &Table, m: &Mapping, today: chrono::NaiveDate) -> ImportPlan 
             input
                 .parse(&[])
                 .map_err(|e| {
-                    report(&mut out, table, m, line, &e, &[
-                        ("start_date", Field::HireDate, Field::HireDate),
-                        ("end_date", Field::LeaveDate, Field::LeaveDate),
-                        ("department", Field::Department, Field::Department),
-                        ("job_title", Field::JobTitle, Field::JobTitle),
-                        ("leave_reason_detail", Field::LeaveReason, Field::LeaveReason),
-                    ])
+                    report(
+                        &mut out,
+                        table,
+                        m,
+                        line,
+                        &e,
+                        &[
+                            ("start_date", Field::HireDate, Field::HireDate),
+                            ("end_date", Field::LeaveDate, Field::LeaveDate),
+                            ("department", Field::Department, Field::Department),
+                            ("job_title", Field::JobTitle, Field::JobTitle),
+                            (
+                                "leave_reason_detail",
+                                Field::LeaveReason,
+                                Field::LeaveReason,
+                            ),
+                        ],
+                    )
                 })
                 .ok()
         };
@@ -280,7 +310,7 @@ pub fn plan(table: &Table, m: &Mapping, today: chrono::NaiveDate) -> ImportPlan 
         if let Ok(person) = person {
             out.rows.push(ImportRow {
                 line,
-                employee_number: (!number.is_empty()).then_some(number),
+                employee_number: person.employee_number.clone(),
                 person,
                 stint,
             });
@@ -301,11 +331,19 @@ fn report(
     let mut told = false;
     for (name, split, whole) in fields {
         if let Some(p) = e.get(name) {
-            let f = if m.column_of(*split).is_some() { *split } else { *whole };
+            let f = if m.column_of(*split).is_some() {
+                *split
+            } else {
+                *whole
+            };
             let column = header_of(table, m, f);
             told = true;
             // One problem per cell: a name that could not be split is not also "required".
-            if out.problems.iter().any(|x| x.line == line && x.column == column) {
+            if out
+                .problems
+                .iter()
+                .any(|x| x.line == line && x.column == column)
+            {
                 continue;
             }
             out.problems.push(Problem {
@@ -342,7 +380,11 @@ mod tests {
              002,鈴木,一郎,スズキ,イチロウ,,2020-04-01,,,総務部,契約社員,\n",
         );
         let m = Mapping::auto(&t.headers, &HashMap::new());
-        let p = plan(&t, &m, chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+        let p = plan(
+            &t,
+            &m,
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        );
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         assert_eq!(p.rows.len(), 2);
         let a = &p.rows[0];
@@ -351,7 +393,10 @@ mod tests {
         let s = a.stint.as_ref().unwrap();
         assert_eq!(s.end_date.unwrap().to_string(), "2023-03-31");
         assert_eq!(s.leave_reason, Some(LeaveReason::CareerChange));
-        assert_eq!(p.rows[1].stint.as_ref().unwrap().employment_type, EmploymentType::FixedTerm);
+        assert_eq!(
+            p.rows[1].stint.as_ref().unwrap().employment_type,
+            EmploymentType::FixedTerm
+        );
     }
 
     #[test]
@@ -364,7 +409,11 @@ mod tests {
              3,高橋 三郎,Takahashi Saburo,\n",
         );
         let m = Mapping::auto(&t.headers, &HashMap::new());
-        let p = plan(&t, &m, chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+        let p = plan(
+            &t,
+            &m,
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        );
         let at = |line: usize| -> Vec<(String, &'static str)> {
             p.problems
                 .iter()
@@ -373,7 +422,10 @@ mod tests {
                 .collect()
         };
         assert_eq!(at(2), vec![("退職日".to_string(), "error.import_date")]);
-        assert_eq!(at(3), vec![("従業員番号".to_string(), "error.import_duplicate_number")]);
+        assert_eq!(
+            at(3),
+            vec![("従業員番号".to_string(), "error.import_duplicate_number")]
+        );
         assert_eq!(at(4), vec![("氏名".to_string(), "error.import_name_split")]);
         assert_eq!(at(5)[0].0, "フリガナ");
         assert_eq!((p.rows.len(), p.rejected), (0, 4));

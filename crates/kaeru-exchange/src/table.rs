@@ -154,15 +154,17 @@ fn read_csv(text: &str) -> Result<(Vec<String>, Rows), FileError> {
             offset += 1;
         }
         if offset >= counted_to {
-            lines_before += bytes[counted_to..offset].iter().filter(|b| **b == b'\n').count();
+            lines_before += bytes[counted_to..offset]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
             counted_to = offset;
         }
         lines_before + 1
     };
     for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| {
-            FileError::Csv(e.position().map(|p| p.line()).unwrap_or(i as u64 + 1))
-        })?;
+        let record = record
+            .map_err(|e| FileError::Csv(e.position().map(|p| p.line()).unwrap_or(i as u64 + 1)))?;
         let line = record
             .position()
             .map(|p| line_at(p.byte() as usize))
@@ -228,16 +230,25 @@ mod tests {
         let mut bom = b"\xEF\xBB\xBF".to_vec();
         bom.extend_from_slice(text.as_bytes());
         let t = read(&bom).unwrap();
-        assert_eq!((t.encoding, t.headers[0].as_str()), (Encoding::Utf8Bom, "社員番号"));
+        assert_eq!(
+            (t.encoding, t.headers[0].as_str()),
+            (Encoding::Utf8Bom, "社員番号")
+        );
         assert_eq!(read(text.as_bytes()).unwrap().encoding, Encoding::Utf8);
     }
 
     #[test]
     fn binary_files_and_empty_files_are_refused() {
         assert_eq!(read(b""), Err(FileError::Empty));
-        assert_eq!(read(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Err(FileError::NotTabular));
+        assert_eq!(
+            read(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+            Err(FileError::NotTabular)
+        );
         assert_eq!(read("社員番号,氏名\n".as_bytes()), Err(FileError::NoRows));
-        assert!(matches!(read(b"PK\x03\x04garbage"), Err(FileError::Spreadsheet(_))));
+        assert!(matches!(
+            read(b"PK\x03\x04garbage"),
+            Err(FileError::Spreadsheet(_))
+        ));
         // Bytes that are not Shift_JIS either.
         assert_eq!(read(b"a,b\n\x82\xff\x85\x40\n"), Err(FileError::Encoding));
     }
@@ -247,6 +258,9 @@ mod tests {
         let t = read("a,b,c\n1,2\n\n3,4,5,6\n".as_bytes()).unwrap();
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[0].0, 2);
-        assert_eq!(t.rows[1], (4, vec!["3".into(), "4".into(), "5".into(), "6".into()]));
+        assert_eq!(
+            t.rows[1],
+            (4, vec!["3".into(), "4".into(), "5".into(), "6".into()])
+        );
     }
 }

@@ -27,6 +27,31 @@ pub struct BulkPerson {
     pub offer: Option<(NaiveDate, NaiveDate)>,
 }
 
+/// A new stint row for a person.
+pub(crate) fn stint_model(
+    company: uuid::Uuid,
+    person: PersonId,
+    s: &StintDraft,
+) -> stint_row::ActiveModel {
+    stint_row::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        company_id: Set(company),
+        person_id: Set(person.0),
+        start_date: Set(s.start_date),
+        end_date: Set(s.end_date),
+        department: Set(s.department.clone()),
+        job_title: Set(s.job_title.clone()),
+        employment_type: Set(s.employment_type.code().into()),
+        leave_reason: Set(s.leave_reason.map(|x| x.code().to_string())),
+        leave_reason_detail: Set(s.leave_reason_detail.clone()),
+        exit_interview_notes: Set(s.exit_interview_notes.clone()),
+        rehire_eligibility: Set(s.rehire_eligibility.map(|x| x.code().to_string())),
+        rehire_reason: Set(s.rehire_reason.clone()),
+        created_at: Set(now()),
+        updated_at: Set(now()),
+    }
+}
+
 /// Rows per multi-row INSERT: well under SQLite's and PostgreSQL's limits on bound values.
 const CHUNK: usize = 400;
 
@@ -52,8 +77,39 @@ pub async fn insert_people(
     today: NaiveDate,
     progress: impl Fn(usize),
 ) -> StoreResult<Vec<PersonId>> {
-    let c = scope.company_id().0;
     let tx = db.write.begin().await?;
+    let (ids, offers) = insert_people_in(&tx, scope, actor, people, today, progress).await?;
+    audit::record(
+        &tx,
+        scope,
+        Change {
+            action: "people.bulk_insert",
+            entity: "company",
+            entity_id: scope.company_id().0,
+            person_id: None,
+            changes: serde_json::json!({"people": people.len(), "offers": offers}),
+            actor,
+        },
+    )
+    .await?;
+    companies::bump_revision(&tx, scope).await?;
+    tx.commit().await?;
+    // Fresh statistics, or the planners take a company's whole index for a lookup of a few ids.
+    db.write.execute_unprepared("ANALYZE").await?;
+    Ok(ids)
+}
+
+/// Inserts `people` inside the caller's transaction (no audit entry, no revision bump: the caller does them);
+/// returns their ids and how many offers were written.
+pub(crate) async fn insert_people_in(
+    tx: &sea_orm::DatabaseTransaction,
+    scope: &Scope,
+    actor: &Actor,
+    people: &[BulkPerson],
+    today: NaiveDate,
+    progress: impl Fn(usize),
+) -> StoreResult<(Vec<PersonId>, u32)> {
+    let c = scope.company_id().0;
     let mut ids = Vec::with_capacity(people.len());
     let mut offer_seq = 0u32;
     for (n, batch) in people.chunks(CHUNK).enumerate() {
@@ -70,6 +126,7 @@ pub async fn insert_people(
             p_rows.push(person_row::ActiveModel {
                 id: Set(id.0),
                 company_id: Set(c),
+                employee_number: Set(d.employee_number.clone()),
                 family_name: Set(d.family_name.clone()),
                 given_name: Set(d.given_name.clone()),
                 family_kana: Set(d.family_kana.clone()),
@@ -106,23 +163,7 @@ pub async fn insert_people(
                 });
             }
             for s in &b.stints {
-                s_rows.push(stint_row::ActiveModel {
-                    id: Set(uuid::Uuid::now_v7()),
-                    company_id: Set(c),
-                    person_id: Set(id.0),
-                    start_date: Set(s.start_date),
-                    end_date: Set(s.end_date),
-                    department: Set(s.department.clone()),
-                    job_title: Set(s.job_title.clone()),
-                    employment_type: Set(s.employment_type.code().into()),
-                    leave_reason: Set(s.leave_reason.map(|x| x.code().to_string())),
-                    leave_reason_detail: Set(s.leave_reason_detail.clone()),
-                    exit_interview_notes: Set(s.exit_interview_notes.clone()),
-                    rehire_eligibility: Set(s.rehire_eligibility.map(|x| x.code().to_string())),
-                    rehire_reason: Set(s.rehire_reason.clone()),
-                    created_at: Set(now()),
-                    updated_at: Set(now()),
-                });
+                s_rows.push(stint_model(c, id, s));
             }
             for k in &b.skills {
                 k_rows.push(person_skill::ActiveModel {
@@ -175,30 +216,13 @@ pub async fn insert_people(
                 });
             }
         }
-        insert_chunks(&tx, p_rows).await?;
-        insert_chunks(&tx, e_rows).await?;
-        insert_chunks(&tx, s_rows).await?;
-        insert_chunks(&tx, k_rows).await?;
-        insert_chunks(&tx, c_rows).await?;
-        insert_chunks(&tx, o_rows).await?;
+        insert_chunks(tx, p_rows).await?;
+        insert_chunks(tx, e_rows).await?;
+        insert_chunks(tx, s_rows).await?;
+        insert_chunks(tx, k_rows).await?;
+        insert_chunks(tx, c_rows).await?;
+        insert_chunks(tx, o_rows).await?;
         progress((n * CHUNK + batch.len()).min(people.len()));
     }
-    audit::record(
-        &tx,
-        scope,
-        Change {
-            action: "people.bulk_insert",
-            entity: "company",
-            entity_id: c,
-            person_id: None,
-            changes: serde_json::json!({"people": people.len(), "offers": offer_seq}),
-            actor,
-        },
-    )
-    .await?;
-    companies::bump_revision(&tx, scope).await?;
-    tx.commit().await?;
-    // Fresh statistics, or the planners take a company's whole index for a lookup of a few ids.
-    db.write.execute_unprepared("ANALYZE").await?;
-    Ok(ids)
+    Ok((ids, offer_seq))
 }

@@ -12,6 +12,7 @@ pub mod comebacks;
 pub mod companies;
 pub mod consent;
 pub mod engagements;
+pub mod imports;
 pub mod network;
 pub mod offers;
 pub mod openings;

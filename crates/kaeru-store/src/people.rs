@@ -16,6 +16,7 @@ fn to_domain(r: row::Model, emails: Vec<String>) -> Person {
     Person {
         id: PersonId(r.id),
         company_id: CompanyId(r.company_id),
+        employee_number: r.employee_number,
         family_name: r.family_name,
         given_name: r.given_name,
         family_kana: r.family_kana,
@@ -43,6 +44,7 @@ fn audit_view(d: &PersonDraft) -> serde_json::Value {
 
 pub(crate) fn draft_of(p: &Person) -> PersonDraft {
     PersonDraft {
+        employee_number: p.employee_number.clone(),
         family_name: p.family_name.clone(),
         given_name: p.given_name.clone(),
         family_kana: p.family_kana.clone(),
@@ -86,6 +88,7 @@ async fn write_emails(
 }
 
 fn fill(am: &mut row::ActiveModel, d: &PersonDraft) {
+    am.employee_number = Set(d.employee_number.clone());
     am.family_name = Set(d.family_name.clone());
     am.given_name = Set(d.given_name.clone());
     am.family_kana = Set(d.family_kana.clone());
@@ -101,6 +104,27 @@ fn fill(am: &mut row::ActiveModel, d: &PersonDraft) {
     am.notes = Set(d.notes.clone());
     am.sort_key = Set(kaeru_search::kana_sort_key(&d.family_kana, &d.given_kana));
     am.updated_at = Set(now());
+}
+
+/// The person of the company (other than `except`) who has this employee number, if any.
+pub async fn employee_number_owner(
+    db: &Db,
+    scope: &Scope,
+    number: &str,
+    except: Option<PersonId>,
+) -> StoreResult<Option<(PersonId, String)>> {
+    let mut q = row::Entity::find()
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(row::Column::EmployeeNumber.eq(number));
+    if let Some(x) = except {
+        q = q.filter(row::Column::Id.ne(x.0));
+    }
+    Ok(q.one(&db.read).await?.map(|p| {
+        (
+            PersonId(p.id),
+            format!("{} {}", p.family_name, p.given_name),
+        )
+    }))
 }
 
 /// The e-mail addresses already used by another person of the company, if any.
@@ -154,7 +178,10 @@ pub(crate) async fn create_in(
         ..Default::default()
     };
     fill(&mut am, draft);
-    let model = am.insert(tx).await?;
+    let model = am
+        .insert(tx)
+        .await
+        .map_err(StoreError::conflict_on("employee_number"))?;
     write_emails(tx, scope, id, &draft.emails).await?;
     audit::record(
         tx,
@@ -203,7 +230,10 @@ pub(crate) async fn update_in(
     let before = to_domain(current.clone(), old_emails);
     let mut am: row::ActiveModel = current.into();
     fill(&mut am, draft);
-    let model = am.update(tx).await?;
+    let model = am
+        .update(tx)
+        .await
+        .map_err(StoreError::conflict_on("employee_number"))?;
     write_emails(tx, scope, id, &draft.emails).await?;
     let changes = audit::diff(&audit_view(&draft_of(&before)), &audit_view(draft));
     audit::record(

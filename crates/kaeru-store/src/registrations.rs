@@ -260,6 +260,7 @@ pub async fn create_person(
     let r = get(db, scope, id).await?;
     let d = &r.data;
     let draft = PersonDraft {
+        employee_number: None,
         family_name: d.family_name.clone(),
         given_name: d.given_name.clone(),
         family_kana: d.family_kana.clone(),

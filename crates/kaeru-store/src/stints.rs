@@ -260,3 +260,42 @@ pub async fn delete(
     tx.commit().await?;
     Ok(person)
 }
+
+/// A stint not yet stored, as the domain sees it (for deriving a status before the insert).
+pub(crate) fn draft_to_domain(
+    d: &kaeru_domain::StintDraft,
+    _company: uuid::Uuid,
+) -> EmploymentStint {
+    EmploymentStint {
+        id: kaeru_domain::StintId(uuid::Uuid::nil()),
+        person_id: PersonId(uuid::Uuid::nil()),
+        start_date: d.start_date,
+        end_date: d.end_date,
+        department: d.department.clone(),
+        job_title: d.job_title.clone(),
+        employment_type: d.employment_type,
+        leave_reason: d.leave_reason,
+        leave_reason_detail: d.leave_reason_detail.clone(),
+        exit_interview_notes: d.exit_interview_notes.clone(),
+        rehire_eligibility: d.rehire_eligibility,
+        rehire_reason: d.rehire_reason.clone(),
+    }
+}
+
+/// Every stint of the company, per person, oldest first (for exports).
+pub async fn all_by_person(
+    db: &Db,
+    scope: &Scope,
+) -> StoreResult<std::collections::HashMap<PersonId, Vec<EmploymentStint>>> {
+    let mut out: std::collections::HashMap<PersonId, Vec<EmploymentStint>> = Default::default();
+    for r in row::Entity::find()
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .order_by_asc(row::Column::StartDate)
+        .all(&db.read)
+        .await?
+    {
+        let s = to_domain(r);
+        out.entry(s.person_id).or_default().push(s);
+    }
+    Ok(out)
+}

@@ -18,6 +18,7 @@ fn d(s: &str) -> NaiveDate {
 async fn leaver(db: &Db, scope: &Scope) -> kaeru_domain::PersonId {
     let actor = Actor::system("test");
     let draft = PersonDraft {
+        employee_number: None,
         family_name: "佐藤".into(),
         given_name: "美咲".into(),
         family_kana: "さとう".into(),

@@ -30,6 +30,7 @@ async fn person(
 ) -> kaeru_domain::PersonId {
     let actor = Actor::system("test");
     let draft = PersonDraft {
+        employee_number: None,
         family_name: name.0.into(),
         given_name: name.1.into(),
         family_kana: kana.0.into(),

@@ -9,6 +9,7 @@ use kaeru_store::{Actor, StoreError, companies, db_test, people, rate_limit, sch
 
 fn person(family: &str, given: &str, fk: &str, gk: &str, email: Option<&str>) -> PersonDraft {
     PersonDraft {
+        employee_number: None,
         family_name: family.into(),
         given_name: given.into(),
         family_kana: fk.into(),

@@ -247,6 +247,7 @@ fn draft(
         }
     };
     let d = PersonDraft {
+        employee_number: None,
         family_name: fam.into(),
         given_name: giv.into(),
         family_kana: kana(fam_kana),
@@ -692,6 +693,7 @@ pub async fn seed_synthetic(
             stint.rehire_eligibility = p.left.map(|_| p.rehire);
             bulk::BulkPerson {
                 person: PersonDraft {
+                    employee_number: None,
                     family_name: p.family.into(),
                     given_name: p.given.into(),
                     family_kana: p.family_kana.into(),

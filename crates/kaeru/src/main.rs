@@ -96,10 +96,69 @@ enum Command {
         #[arg(long)]
         people: Option<usize>,
     },
+    /// Import people from an HR system's export (CSV in UTF-8 or Shift_JIS, or XLSX).
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Export people as CSV, XLSX or vCard.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
     /// Manage the companies hosted by this install.
     Company {
         #[command(subcommand)]
         command: CompanyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportWhat {
+    /// Employees and leavers: one row per person, with their hire and leaving dates.
+    People {
+        /// The file (.csv or .xlsx; the format and encoding are read from its content).
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+        /// The company's ID (needed when the install hosts several).
+        #[arg(long)]
+        company: Option<String>,
+        /// Check the file and say what would happen; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the rows without problems even when other rows have some.
+        #[arg(long)]
+        only_valid: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Xlsx,
+    Vcard,
+}
+
+#[derive(Subcommand)]
+enum ExportWhat {
+    /// People with their latest stint and current employer.
+    People {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        company: Option<String>,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Where to write the file.
+        #[arg(long)]
+        out: PathBuf,
+        /// CSV only: `utf8` (with BOM, for Excel) or `sjis` (Shift_JIS).
+        #[arg(long, default_value = "utf8")]
+        encoding: String,
+        /// Only people of this status: employee, alumnus, returner, contractor.
+        #[arg(long)]
+        status: Option<String>,
     },
 }
 
@@ -281,6 +340,110 @@ async fn main() -> anyhow::Result<()> {
                     " (in the same folder)"
                 }
             );
+            Ok(())
+        }
+        Command::Import {
+            what:
+                ImportWhat::People {
+                    file,
+                    db,
+                    company,
+                    dry_run,
+                    only_valid,
+                },
+        } => {
+            let config = config(&cli.config, db, None, None, None, MailArgs::default())?;
+            let database = open_database(&config.database_target()?).await?;
+            let company = kaeru::exchange::company(&database, company.as_deref()).await?;
+            let bytes =
+                std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_message("取り込み / import");
+            let report = kaeru::exchange::import_people(
+                &database,
+                &company,
+                &kaeru_store::Actor::system("kaeru import"),
+                &bytes,
+                kaeru::exchange::ImportOptions {
+                    dry_run,
+                    only_valid,
+                },
+                today_in_tokyo(),
+                |n, total| {
+                    bar.set_length(total as u64);
+                    bar.set_position(n as u64);
+                },
+            )
+            .await?;
+            bar.finish_and_clear();
+            let t = kaeru_web::Catalog::get(company.default_language);
+            if let Some(f) = &report.fatal {
+                eprintln!("{f}");
+                std::process::exit(2);
+            }
+            for p in &report.problems {
+                eprintln!("{p}");
+            }
+            let s = &report.summary;
+            let counts = [
+                ("rows", report.rows.to_string()),
+                ("encoding", report.encoding.to_string()),
+                ("created", s.created.to_string()),
+                ("updated", s.updated.to_string()),
+                ("unchanged", s.unchanged.to_string()),
+                ("rejected", report.rejected.to_string()),
+            ];
+            let key = if report.written {
+                "import.done"
+            } else if report.problems.is_empty() || only_valid {
+                "import.dry_run_done"
+            } else {
+                "import.not_written"
+            };
+            println!("{}", t.format(key, &counts));
+            if !report.written && !dry_run {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Export {
+            what:
+                ExportWhat::People {
+                    db,
+                    company,
+                    format,
+                    out,
+                    encoding,
+                    status,
+                },
+        } => {
+            let config = config(&cli.config, db, None, None, None, MailArgs::default())?;
+            let database = open_database(&config.database_target()?).await?;
+            let company = kaeru::exchange::company(&database, company.as_deref()).await?;
+            let status = match status.as_deref() {
+                None => None,
+                Some(s) => Some(kaeru_domain::PersonStatus::parse(s).ok_or_else(|| {
+                    anyhow::anyhow!("--status is one of employee, alumnus, returner, contractor")
+                })?),
+            };
+            let t = kaeru_web::Catalog::get(company.default_language);
+            let scope = kaeru_store::Scope::for_company(company.id);
+            let (sheet, cards) =
+                kaeru::exchange::people_sheet(&database, &scope, t, status).await?;
+            let bytes = match format {
+                ExportFormat::Csv if encoding == "sjis" => {
+                    kaeru_exchange::export::csv_shift_jis(&sheet)?
+                }
+                ExportFormat::Csv => kaeru_exchange::export::csv_utf8(&sheet),
+                ExportFormat::Xlsx => kaeru_exchange::export::xlsx(&sheet, "people")?,
+                ExportFormat::Vcard => kaeru_exchange::export::vcards(&cards).into_bytes(),
+            };
+            std::fs::write(&out, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+            println!("{} people → {}", sheet.rows.len(), out.display());
             Ok(())
         }
         Command::Company { command } => match command {

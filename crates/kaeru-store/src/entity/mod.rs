@@ -10,6 +10,7 @@ pub mod contribution;
 pub mod deletion_request;
 pub mod employment_stint;
 pub mod engagement;
+pub mod import_mapping;
 pub mod learning_mission;
 pub mod magic_link;
 pub mod match_setting;

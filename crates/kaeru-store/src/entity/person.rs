@@ -6,6 +6,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub company_id: Uuid,
+    pub employee_number: Option<String>,
     pub family_name: String,
     pub given_name: String,
     pub family_kana: String,

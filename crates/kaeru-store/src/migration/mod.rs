@@ -11,6 +11,7 @@ mod m0006_touchpoints;
 mod m0007_contributions;
 mod m0008_engagements;
 mod m0009_ventures_side_jobs;
+mod m0010_imports;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_contributions::Migration),
             Box::new(m0008_engagements::Migration),
             Box::new(m0009_ventures_side_jobs::Migration),
+            Box::new(m0010_imports::Migration),
         ]
     }
 }

@@ -230,6 +230,21 @@ async fn checked(
         );
         return Ok(Err(e));
     }
+    if let Some(n) = &draft.employee_number
+        && let Some((_, name)) =
+            people::employee_number_owner(&state.db, signed.scope(), n, existing)
+                .await
+                .map_err(|e| AppError::from_store(signed.lang, e))?
+    {
+        let mut e = FieldErrors::new();
+        e.add(
+            "employee_number",
+            Invalid::new("error.employee_number_taken")
+                .with("number", n)
+                .with("name", name),
+        );
+        return Ok(Err(e));
+    }
     Ok(Ok(draft))
 }
 
@@ -273,7 +288,17 @@ async fn save(
                 "flash.person_created"
             },
         )),
-        // Another request took the address between the check and the write.
+        // Another request took the number or the address between the check and the write.
+        Err(StoreError::Conflict("employee_number")) => {
+            let mut e = FieldErrors::new();
+            e.add(
+                "employee_number",
+                Invalid::new("error.employee_number_taken")
+                    .with("number", draft.employee_number.clone().unwrap_or_default())
+                    .with("name", "—"),
+            );
+            rerender(signed, existing, input, &e)
+        }
         Err(StoreError::Conflict(_)) => {
             let mut e = FieldErrors::new();
             e.add(
@@ -618,6 +643,9 @@ async fn show(
         .map_err(err)?;
     let s = Shell::signed(&signed, Section::People, &format!("/people/{id}"));
     let mut other_facts = Vec::new();
+    if let Some(n) = &person.employee_number {
+        other_facts.push((s.t("person.employee_number").to_string(), n.clone()));
+    }
     if let Some(b) = person.birth_date {
         other_facts.push((s.t("person.birth_date").to_string(), s.date(&b)));
     }

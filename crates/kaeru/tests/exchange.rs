@@ -1,0 +1,195 @@
+//! Imports and exports on SQLite and PostgreSQL: a Shift_JIS export of an HR system with the usual Japanese
+//! columns and dates imported, imported again with nothing created, changed rows updated; a file with bad rows
+//! writes nothing (or only the valid rows when asked); a binary file is refused; exports read back by
+//! independent parsers (Python's csv with cp932, openpyxl, vobject) and by the importer itself.
+
+use kaeru::exchange::{self, ImportOptions};
+use kaeru_store::{Actor, db_test};
+
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+}
+
+async fn company(db: &kaeru_store::Db) -> kaeru_domain::Company {
+    let settings = kaeru_domain::CompanySettings {
+        name: "さくら精機株式会社".into(),
+        time_zone: "Asia/Tokyo".into(),
+        default_language: kaeru_domain::Language::Ja,
+    };
+    let owner = kaeru_store::companies::NewOwner {
+        email: "o@sakura.example".into(),
+        display_name: "桜井 健一".into(),
+        password_hash: "x".into(),
+    };
+    kaeru_store::companies::create_with_owner(
+        db,
+        &kaeru_domain::Slug::parse("sakura").unwrap(),
+        &settings,
+        owner,
+    )
+    .await
+    .unwrap();
+    exchange::company(db, Some("sakura")).await.unwrap()
+}
+
+fn sjis(text: &str) -> Vec<u8> {
+    encoding_rs::SHIFT_JIS.encode(text).0.into_owned()
+}
+
+const SMARTHR: &str = "社員番号,姓,名,姓（ヨミガナ）,名（ヨミガナ）,生年月日,入社年月日,退職年月日,退職事由,部署,役職,雇用形態,メールアドレス,電話番号\r\n\
+ＳＨ－００１,髙橋,花子,タカハシ,ハナコ,平成2年4月1日,2015/04/01,令和5年3月31日,自己都合（転職）,製造部,班長,正社員,hanako@example.jp,０９０－１２３４－５６７８\r\n\
+SH-002,山田,太郎,ヤマダ,タロウ,1988-07-07,45017,,,営業部,,契約社員,taro@example.jp,\r\n\
+SH-003,佐藤,①子,サトウ,イチコ,,R2.10.1,2024年9月30日,結婚,総務部,,パート,,\r\n";
+
+async fn run(
+    db: &kaeru_store::Db,
+    c: &kaeru_domain::Company,
+    bytes: &[u8],
+    opts: ImportOptions,
+) -> exchange::ImportReport {
+    exchange::import_people(
+        db,
+        c,
+        &Actor::system("test"),
+        bytes,
+        opts,
+        today(),
+        |_, _| {},
+    )
+    .await
+    .unwrap()
+}
+
+db_test!(
+    async fn an_hr_export_imports_once_and_updates_on_the_next_file(target) {
+        let db = kaeru::open_database(&target).await.unwrap();
+        let c = company(&db).await;
+        let scope = kaeru_store::Scope::for_company(c.id);
+
+        // A dry run says what would happen and writes nothing.
+        let r = run(&db, &c, &sjis(SMARTHR), ImportOptions { dry_run: true, ..Default::default() }).await;
+        assert_eq!((r.encoding, r.rows, r.summary.created, r.written), ("Shift_JIS", 3, 3, false), "{:?}", r.problems);
+        assert_eq!(kaeru_store::people::count(&db, &scope).await.unwrap(), 0);
+
+        let r = run(&db, &c, &sjis(SMARTHR), ImportOptions::default()).await;
+        assert!(r.written && r.problems.is_empty(), "{:?}", r.problems);
+        assert_eq!((r.summary.created, r.summary.updated, r.summary.unchanged), (3, 0, 0));
+        let (owner, name) = kaeru_store::people::employee_number_owner(&db, &scope, "SH-001", None).await.unwrap().unwrap();
+        assert_eq!(name, "髙橋 花子");
+        let p = kaeru_store::people::get(&db, &scope, owner).await.unwrap();
+        assert_eq!(p.birth_date.unwrap().to_string(), "1990-04-01");
+        assert_eq!(p.phone.as_deref(), Some("090-1234-5678"));
+        assert_eq!(p.status, kaeru_domain::PersonStatus::Alumnus);
+        let s = kaeru_store::stints::for_person(&db, &scope, owner).await.unwrap();
+        assert_eq!(s[0].end_date.unwrap().to_string(), "2023-03-31");
+        assert_eq!(s[0].leave_reason, Some(kaeru_domain::LeaveReason::CareerChange));
+        let (yamada, _) = kaeru_store::people::employee_number_owner(&db, &scope, "SH-002", None).await.unwrap().unwrap();
+        let s = kaeru_store::stints::for_person(&db, &scope, yamada).await.unwrap();
+        assert_eq!(s[0].start_date.to_string(), "2023-04-01", "Excel serial 45017");
+        assert_eq!(kaeru_store::people::get(&db, &scope, yamada).await.unwrap().status, kaeru_domain::PersonStatus::Employee);
+
+        // The same file again: nothing created, nothing changed.
+        let r = run(&db, &c, &sjis(SMARTHR), ImportOptions::default()).await;
+        assert_eq!((r.summary.created, r.summary.updated, r.summary.unchanged), (0, 0, 3));
+        // The next month's file: 山田 left; the UTF-8 version with a BOM.
+        let next = SMARTHR.replace("SH-002,山田,太郎,ヤマダ,タロウ,1988-07-07,45017,,,", "SH-002,山田,太郎,ヤマダ,タロウ,1988-07-07,45017,2026/11/15,介護のため,");
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(next.as_bytes());
+        let r = run(&db, &c, &bom, ImportOptions::default()).await;
+        assert_eq!((r.encoding, r.summary.created, r.summary.updated, r.summary.unchanged), ("UTF-8 (BOM)", 0, 1, 2));
+        assert_eq!(kaeru_store::people::get(&db, &scope, yamada).await.unwrap().status, kaeru_domain::PersonStatus::Alumnus);
+        let s = kaeru_store::stints::for_person(&db, &scope, yamada).await.unwrap();
+        assert_eq!(s[0].leave_reason, Some(kaeru_domain::LeaveReason::Caregiving));
+    }
+);
+
+db_test!(
+    async fn a_file_with_bad_rows_writes_nothing_unless_only_the_valid_rows_are_asked_for(target) {
+        let db = kaeru::open_database(&target).await.unwrap();
+        let c = company(&db).await;
+        let scope = kaeru_store::Scope::for_company(c.id);
+        let bad = "従業員コード,氏名,フリガナ,入社日,退職日,雇用区分\n\
+                   1,山田 花子,やまだ はなこ,2020/4/1,2024年2月30日,正社員\n\
+                   2,鈴木 一郎,すずき いちろう,2019/4/1,,正社員\n\
+                   2,佐藤 次郎,さとう じろう,2018/4/1,,正社員\n\
+                   3,田中,たなか たろう,2018/4/1,,正社員\n\
+                   4,=HYPERLINK(\"http://x\"),いこーる,2018/4/1,,社長見習い\n\
+                   5,高橋 三郎,たかはし さぶろう,2017/4/1,,パート\n";
+        let r = run(&db, &c, bad.as_bytes(), ImportOptions::default()).await;
+        assert!(!r.written);
+        assert_eq!(r.rejected, 4, "{:?}", r.problems);
+        let all = r.problems.join("\n");
+        assert!(all.contains("2行目「退職日」: 日付「2024年2月30日」を読み取れません"), "{all}");
+        assert!(all.contains("4行目「従業員コード」: 社員番号 2 がファイルの3行目と重複しています"), "{all}");
+        assert!(all.contains("5行目「氏名」: 「田中」を姓と名に分けられません"), "{all}");
+        assert!(all.contains("6行目「雇用区分」: 雇用形態「社長見習い」がわかりません"), "{all}");
+        assert_eq!(kaeru_store::people::count(&db, &scope).await.unwrap(), 0);
+        let r = run(&db, &c, bad.as_bytes(), ImportOptions { only_valid: true, ..Default::default() }).await;
+        assert!(r.written);
+        assert_eq!(r.summary.created, 2);
+        assert_eq!(kaeru_store::people::count(&db, &scope).await.unwrap(), 2);
+
+        // Not a spreadsheet at all, or no name columns: a clear message, nothing else.
+        let r = run(&db, &c, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0", ImportOptions::default()).await;
+        assert_eq!(r.fatal.as_deref(), Some("CSVまたはExcel（.xlsx）のファイルではありません。"));
+        let r = run(&db, &c, "血液型,趣味\nA,釣り\n".as_bytes(), ImportOptions::default()).await;
+        assert!(r.fatal.unwrap().contains("氏名の列"));
+        // The user's choice for an unknown column is remembered for the next file.
+        exchange::remember(&db, &scope, &[("お名前".into(), kaeru_exchange::Field::FullName), ("ふりがな（全角）".into(), kaeru_exchange::Field::FullKana)]).await.unwrap();
+        let r = run(&db, &c, "お名前,ふりがな（全角）\n伊藤 光,いとう ひかる\n".as_bytes(), ImportOptions::default()).await;
+        assert_eq!(r.summary.created, 1, "{:?} {:?}", r.fatal, r.problems);
+    }
+);
+
+db_test!(
+    async fn exports_read_back_with_independent_parsers_and_the_importer(target) {
+        let db = kaeru::open_database(&target).await.unwrap();
+        let c = company(&db).await;
+        let scope = kaeru_store::Scope::for_company(c.id);
+        run(&db, &c, &sjis(SMARTHR), ImportOptions::default()).await;
+        // A formula typed as a department must not run in Excel.
+        let (owner, _) = kaeru_store::people::employee_number_owner(&db, &scope, "SH-003", None).await.unwrap().unwrap();
+        let s = kaeru_store::stints::for_person(&db, &scope, owner).await.unwrap();
+        let mut input = kaeru_domain::StintInput { start_date: s[0].start_date.to_string(), end_date: s[0].end_date.unwrap().to_string(), department: "=1+1".into(), employment_type: "part_time".into(), ..Default::default() };
+        input.leave_reason = "family".into();
+        let d = input.parse(&[]).unwrap();
+        kaeru_store::stints::update(&db, &scope, &Actor::system("test"), s[0].id, &d, today()).await.unwrap();
+
+        let t = kaeru_web::Catalog::get(kaeru_domain::Language::Ja);
+        let (sheet, cards) = exchange::people_sheet(&db, &scope, t, None).await.unwrap();
+        let dir = std::env::temp_dir().join(format!("kaeru-export-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (csv, xlsx, vcf) = (dir.join("p.csv"), dir.join("p.xlsx"), dir.join("p.vcf"));
+        std::fs::write(&csv, kaeru_exchange::export::csv_shift_jis(&sheet).unwrap()).unwrap();
+        std::fs::write(&xlsx, kaeru_exchange::export::xlsx(&sheet, "people").unwrap()).unwrap();
+        std::fs::write(&vcf, kaeru_exchange::export::vcards(&cards)).unwrap();
+        let out = std::process::Command::new("python3")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/read_exports.py"))
+            .args([&csv, &xlsx, &vcf])
+            .output()
+            .expect("python3 with openpyxl and vobject (pip install openpyxl vobject)");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let csv_rows = v["csv"].as_array().unwrap();
+        assert_eq!(csv_rows.len(), 4);
+        assert_eq!(csv_rows[0][0], "社員番号");
+        let row_of = |rows: &Vec<serde_json::Value>, n: &str| rows.iter().find(|r| r[0] == n).cloned().unwrap();
+        let sato = row_of(csv_rows, "SH-003");
+        assert_eq!(sato[2], "①子");
+        assert_eq!(sato[10], "'=1+1", "formula neutralised in CSV");
+        let x = v["xlsx"].as_array().unwrap();
+        assert_eq!(row_of(x, "SH-001")[1], "髙橋");
+        assert_eq!(row_of(x, "SH-003")[10], "'=1+1", "formula neutralised in XLSX");
+        let cards = v["vcards"].as_array().unwrap();
+        let hanako = cards.iter().find(|c| c["family"] == "髙橋").unwrap();
+        assert_eq!(hanako["fn"], "髙橋 花子");
+        assert_eq!(hanako["kana"], "タカハシ ハナコ");
+        assert_eq!(hanako["email"], "hanako@example.jp");
+        assert!(hanako["tel"].as_str().unwrap().contains("090-1234-5678"));
+
+        // Our own export imports back without creating or changing anyone.
+        let r = run(&db, &c, &std::fs::read(&xlsx).unwrap(), ImportOptions::default()).await;
+        assert_eq!((r.summary.created, r.summary.updated, r.summary.unchanged), (0, 0, 3), "{:?} {:?}", r.fatal, r.problems);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+);
