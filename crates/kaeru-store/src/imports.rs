@@ -87,6 +87,7 @@ pub async fn apply(
     progress: impl Fn(usize),
 ) -> StoreResult<ImportSummary> {
     let c = scope.company_id().0;
+    let started = std::time::Instant::now();
     let tx = db.write.begin().await?;
     // Everyone the company knows, with addresses and stints, in three queries.
     let mut known: Vec<Known> = person_row::Entity::find()
@@ -203,10 +204,21 @@ pub async fn apply(
     }
     let created = new_people.len();
     let base = rows.len() - created;
+    tracing::info!(
+        ms = started.elapsed().as_millis() as u64,
+        "import rows matched"
+    );
     insert_people_in(&tx, scope, actor, &new_people, today, |n| {
         progress(base + n)
     })
     .await?;
+    tracing::info!(
+        rows = rows.len(),
+        created,
+        ms = started.elapsed().as_millis() as u64,
+        dry_run,
+        "import rows written"
+    );
     for p in &touched {
         let stints = crate::stints::of_person(&tx, scope, *p).await?;
         crate::people::store_status(&tx, scope, *p, &stints, today).await?;
