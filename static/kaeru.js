@@ -12,3 +12,14 @@ document.addEventListener("change", (event) => {
     el.form.requestSubmit();
   }
 });
+// Long work (an import): show the progress indicator and keep the button from being pressed twice.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || !form.hasAttribute("data-progress")) return;
+  const bar = form.querySelector("progress.busy");
+  if (bar) bar.hidden = false;
+  form.querySelectorAll("button[type=submit]").forEach((b) => {
+    b.setAttribute("aria-busy", "true");
+    setTimeout(() => { b.disabled = true; }, 0);
+  });
+});

@@ -399,3 +399,68 @@ async fn update_known(
     .await?;
     Ok(true)
 }
+
+/// An uploaded file waiting to be imported.
+#[derive(Clone, Debug)]
+pub struct Upload {
+    pub id: Uuid,
+    pub filename: String,
+    pub data: Vec<u8>,
+    pub uploaded_by: String,
+}
+
+/// Keeps an uploaded file until it is imported; uploads older than a day are cleared on the way.
+pub async fn keep_upload(
+    db: &Db,
+    scope: &Scope,
+    filename: &str,
+    data: Vec<u8>,
+    uploaded_by: &str,
+) -> StoreResult<Uuid> {
+    use crate::entity::import_upload as up;
+    let c = scope.company_id().0;
+    let tx = db.write.begin().await?;
+    up::Entity::delete_many()
+        .filter(up::Column::CompanyId.eq(c))
+        .filter(up::Column::CreatedAt.lt(now() - chrono::Duration::days(1)))
+        .exec(&tx)
+        .await?;
+    let id = Uuid::now_v7();
+    up::ActiveModel {
+        id: Set(id),
+        company_id: Set(c),
+        filename: Set(filename.chars().take(200).collect()),
+        data: Set(data),
+        uploaded_by: Set(uploaded_by.chars().take(100).collect()),
+        created_at: Set(now()),
+    }
+    .insert(&tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn upload(db: &Db, scope: &Scope, id: Uuid) -> StoreResult<Upload> {
+    use crate::entity::import_upload as up;
+    up::Entity::find_by_id(id)
+        .filter(up::Column::CompanyId.eq(scope.company_id().0))
+        .one(&db.read)
+        .await?
+        .map(|u| Upload {
+            id: u.id,
+            filename: u.filename,
+            data: u.data,
+            uploaded_by: u.uploaded_by,
+        })
+        .ok_or(crate::StoreError::NotFound)
+}
+
+pub async fn drop_upload(db: &Db, scope: &Scope, id: Uuid) -> StoreResult<()> {
+    use crate::entity::import_upload as up;
+    up::Entity::delete_many()
+        .filter(up::Column::CompanyId.eq(scope.company_id().0))
+        .filter(up::Column::Id.eq(id))
+        .exec(&db.write)
+        .await?;
+    Ok(())
+}

@@ -4,6 +4,7 @@
 mod assets;
 mod auth;
 mod error;
+pub mod exchange;
 mod forms;
 mod i18n;
 mod routes;

@@ -6,7 +6,7 @@ pub mod demo;
 mod demo_portal;
 mod demo_revolving;
 mod demo_skills;
-pub mod exchange;
+pub use kaeru_web::exchange;
 
 use anyhow::Context;
 use config::Config;

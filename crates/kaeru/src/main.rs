@@ -371,6 +371,7 @@ async fn main() -> anyhow::Result<()> {
                 kaeru::exchange::ImportOptions {
                     dry_run,
                     only_valid,
+                    language: None,
                 },
                 today_in_tokyo(),
                 |n, total| {
@@ -432,8 +433,12 @@ async fn main() -> anyhow::Result<()> {
             };
             let t = kaeru_web::Catalog::get(company.default_language);
             let scope = kaeru_store::Scope::for_company(company.id);
+            let filter = kaeru_store::people::PeopleFilter {
+                status,
+                ..Default::default()
+            };
             let (sheet, cards) =
-                kaeru::exchange::people_sheet(&database, &scope, t, status).await?;
+                kaeru::exchange::people_sheet(&database, &scope, t, &filter).await?;
             let bytes = match format {
                 ExportFormat::Csv if encoding == "sjis" => {
                     kaeru_exchange::export::csv_shift_jis(&sheet)?

@@ -156,7 +156,7 @@ db_test!(
         kaeru_store::stints::update(&db, &scope, &Actor::system("test"), s[0].id, &d, today()).await.unwrap();
 
         let t = kaeru_web::Catalog::get(kaeru_domain::Language::Ja);
-        let (sheet, cards) = exchange::people_sheet(&db, &scope, t, None).await.unwrap();
+        let (sheet, cards) = exchange::people_sheet(&db, &scope, t, &Default::default()).await.unwrap();
         let dir = std::env::temp_dir().join(format!("kaeru-export-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&dir).unwrap();
         let (csv, xlsx, vcf) = (dir.join("p.csv"), dir.join("p.xlsx"), dir.join("p.vcf"));

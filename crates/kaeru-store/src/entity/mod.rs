@@ -11,6 +11,7 @@ pub mod deletion_request;
 pub mod employment_stint;
 pub mod engagement;
 pub mod import_mapping;
+pub mod import_upload;
 pub mod learning_mission;
 pub mod magic_link;
 pub mod match_setting;

@@ -12,6 +12,7 @@ mod m0007_contributions;
 mod m0008_engagements;
 mod m0009_ventures_side_jobs;
 mod m0010_imports;
+mod m0011_import_uploads;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_engagements::Migration),
             Box::new(m0009_ventures_side_jobs::Migration),
             Box::new(m0010_imports::Migration),
+            Box::new(m0011_import_uploads::Migration),
         ]
     }
 }

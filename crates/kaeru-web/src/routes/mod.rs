@@ -4,6 +4,7 @@ mod comebacks;
 mod engagements;
 mod health;
 mod home;
+mod imports;
 mod network;
 mod offers;
 mod openings;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(health::router())
         .merge(session::router())
+        .merge(imports::router())
         .merge(people::router())
         .merge(stints::router())
         .merge(settings::router())

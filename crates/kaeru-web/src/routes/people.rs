@@ -66,6 +66,8 @@ struct ListPage {
     filter_department: String,
     filter_year: String,
     filtered: bool,
+    /// The list's filters as a query string, for the downloads.
+    export_query: String,
 }
 
 fn link(q: &ListQuery, page: u64) -> String {
@@ -148,6 +150,12 @@ async fn list(
         filtered: filter.status.is_some()
             || filter.department.is_some()
             || filter.left_in_year.is_some(),
+        export_query: format!(
+            "status={}&department={}&left={}",
+            url_encode(&q.status),
+            url_encode(&q.department),
+            url_encode(&q.left)
+        ),
         s,
     };
     Ok(render(lang, &tpl)?.into_response())

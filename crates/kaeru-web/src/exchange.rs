@@ -1,12 +1,12 @@
 //! `kaeru import people` and `kaeru export people`: the same reading, checking and writing the pages use,
 //! with messages in the company's language.
 
-use kaeru_domain::{Company, Invalid, PersonStatus};
+use crate::Catalog;
+use kaeru_domain::{Company, Invalid};
 use kaeru_exchange::columns::{Field, Mapping, fold_header};
 use kaeru_exchange::export::{Card, Sheet};
 use kaeru_store::imports::{self, ImportSummary};
 use kaeru_store::{Actor, Db, Scope};
-use kaeru_web::Catalog;
 use std::collections::HashMap;
 
 /// A problem message in the catalogue's language.
@@ -43,6 +43,8 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Write the rows without problems even if other rows have some.
     pub only_valid: bool,
+    /// The language of the messages; the company's default when not given.
+    pub language: Option<kaeru_domain::Language>,
 }
 
 /// What an import found and did.
@@ -58,6 +60,8 @@ pub struct ImportReport {
     pub written: bool,
     /// Why nothing could be read at all (the file, or columns missing).
     pub fatal: Option<String>,
+    /// Each column: its header, the field it fills (none when not recognised), the first row's value.
+    pub columns: Vec<(String, Option<Field>, String)>,
 }
 
 /// Reads, checks and (unless told otherwise or rows have problems) writes a people file.
@@ -70,7 +74,7 @@ pub async fn import_people(
     today: chrono::NaiveDate,
     progress: impl Fn(usize, usize),
 ) -> anyhow::Result<ImportReport> {
-    let t = Catalog::get(company.default_language);
+    let t = Catalog::get(opts.language.unwrap_or(company.default_language));
     let scope = Scope::for_company(company.id);
     let mut report = ImportReport::default();
     let table = match kaeru_exchange::table::read(bytes) {
@@ -93,6 +97,20 @@ pub async fn import_people(
         .filter_map(|(k, f)| Field::parse(&f).map(|f| (k, f)))
         .collect();
     let mapping = Mapping::auto(&table.headers, &saved);
+    report.columns = table
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let sample = table
+                .rows
+                .first()
+                .and_then(|(_, r)| r.get(i))
+                .cloned()
+                .unwrap_or_default();
+            (h.clone(), mapping.0.get(i).copied().flatten(), sample)
+        })
+        .collect();
     let missing = mapping.missing();
     if !missing.is_empty() {
         report.fatal = Some(
@@ -147,20 +165,11 @@ pub async fn people_sheet(
     db: &Db,
     scope: &Scope,
     t: &Catalog,
-    status: Option<PersonStatus>,
+    filter: &kaeru_store::people::PeopleFilter,
 ) -> anyhow::Result<(Sheet, Vec<Card>)> {
-    let people = kaeru_store::people::list(
-        db,
-        scope,
-        &kaeru_store::people::PeopleFilter {
-            status,
-            ..Default::default()
-        },
-        1,
-        u32::MAX as u64,
-    )
-    .await?
-    .items;
+    let people = kaeru_store::people::list(db, scope, filter, 1, u32::MAX as u64)
+        .await?
+        .items;
     let stints = kaeru_store::stints::all_by_person(db, scope).await?;
     let ids: Vec<_> = people.iter().map(|p| p.person.id).collect();
     let current = kaeru_store::careers::current_for(db, scope, &ids).await?;
