@@ -193,3 +193,69 @@ db_test!(
         std::fs::remove_dir_all(&dir).ok();
     }
 );
+
+mod common;
+use common::*;
+use reqwest::StatusCode;
+
+db_test!(
+    async fn the_import_page_checks_maps_and_imports_and_the_list_downloads(target) {
+        let app = spawn_app(target).await;
+        let c = browser();
+        app.setup(&c, "sakura", "shacho@example.jp").await;
+        let (_, html) = app.get(&c, "/people/import").await;
+        let token = csrf_of(&html);
+        let upload = |bytes: Vec<u8>, name: &'static str| {
+            let form = reqwest::multipart::Form::new()
+                .text("_csrf", token.clone())
+                .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+            c.post(format!("{}/people/import", app.base)).multipart(form).send()
+        };
+        // Without the CSRF token: refused.
+        let r = c.post(format!("{}/people/import", app.base)).multipart(reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(sjis(SMARTHR)).file_name("a.csv"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        // A binary file renamed .csv: a clear message on the check page, nothing else.
+        let r = upload(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(), "photo.csv").await.unwrap();
+        let check = location(&r).to_string();
+        let r = c.get(format!("{}{check}", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("CSVまたはExcel（.xlsx）のファイルではありません"));
+
+        let r = upload(sjis(SMARTHR), "smarthr.csv").await.unwrap();
+        let check = location(&r).to_string();
+        let (status, page) = app.get(&c, &check).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("Shift_JIS") && page.contains("data-testid=\"import-created\">3<"), "{page}");
+        let r = app.post(&c, &check, &format!("{check}/run"), &[]).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("取り込みました") && page.contains("data-testid=\"import-created\">3<"), "{page}");
+        // The upload is gone once imported.
+        assert_eq!(app.get(&c, &check).await.0, StatusCode::NOT_FOUND);
+
+        // Downloads honour the list's filter; Shift_JIS refuses what it cannot hold, with a clear message.
+        let r = c.get(format!("{}/people/export?format=csv&status=employee", app.base)).send().await.unwrap();
+        assert!(r.headers()["content-disposition"].to_str().unwrap().contains(".csv"));
+        let body = r.bytes().await.unwrap();
+        let t = kaeru_exchange::table::read(&body).unwrap();
+        assert_eq!(t.rows.len(), 1, "only 山田 is employed");
+        assert_eq!(t.rows[0].1[1], "山田");
+        let r = c.get(format!("{}/people/export?format=csv_sjis", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = c.get(format!("{}/people/export?format=vcard", app.base)).send().await.unwrap();
+        assert!(r.text().await.unwrap().matches("BEGIN:VCARD").count() == 3);
+
+        // Another company sees neither the people nor the upload.
+        let settings = kaeru_domain::CompanySettings { name: "B".into(), time_zone: "Asia/Tokyo".into(), default_language: kaeru_domain::Language::Ja };
+        let owner = kaeru_store::companies::NewOwner { email: "b@b.example".into(), display_name: "B".into(), password_hash: kaeru_web::hash_password("b owner password".into()).await.unwrap() };
+        kaeru_store::companies::create_with_owner(&app.db, &kaeru_domain::Slug::parse("company-b").unwrap(), &settings, owner).await.unwrap();
+        let b = browser();
+        app.post(&b, "/login", "/login", &[("email", "b@b.example"), ("password", "b owner password")]).await;
+        let r = upload(sjis(SMARTHR), "again.csv").await.unwrap();
+        let again = location(&r).to_string();
+        assert_eq!(app.get(&b, &again).await.0, StatusCode::NOT_FOUND);
+        let r = b.get(format!("{}/people/export?format=csv", app.base)).send().await.unwrap();
+        let t = kaeru_exchange::table::read(&r.bytes().await.unwrap());
+        assert!(matches!(t, Err(kaeru_exchange::FileError::NoRows)), "company B has nobody");
+    }
+);
