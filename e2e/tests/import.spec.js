@@ -46,6 +46,12 @@ test('HR imports a Shift_JIS export: problems by row and column, valid rows only
   await page.getByRole('button', { name: '確認する' }).click();
   await expect(page.getByTestId('import-created')).toHaveText('0');
   await expect(page.getByTestId('import-unchanged')).toHaveText('2');
+  // The same check in English.
+  await page.locator('#lang-select').selectOption('en');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check before importing');
+  await expect(page.getByTestId('import-problems')).toContainText('Line 4, "退職日": The date "令和6年2月30日" cannot be read');
+  await page.locator('#lang-select').selectOption('ja');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('取り込み前の確認');
 
   // The list downloads as Excel.
   await page.goto('/people?status=alumnus');
