@@ -25,6 +25,11 @@ pub struct ImportSummary {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Rows left out because an e-mail address belongs to someone else (line, address).
+    pub email_taken: Vec<(usize, String)>,
+    /// Whether the rows were written (not a dry run, and no left-out row unless only valid rows were asked for).
+    #[serde(skip)]
+    pub written: bool,
 }
 
 /// The company's remembered column choices: folded header → field code.
@@ -76,6 +81,15 @@ fn name_key(family: &str, given: &str) -> String {
     kaeru_search::fold(&format!("{family}{given}")).replace(' ', "")
 }
 
+/// How [`apply`] treats the rows.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Mode {
+    /// Count what would happen, write nothing.
+    pub dry_run: bool,
+    /// Write the other rows even when some are left out (an address that belongs to someone else).
+    pub only_valid: bool,
+}
+
 /// Writes the rows, or with `dry_run` only counts what would happen. `progress` is told how many rows are done.
 pub async fn apply(
     db: &Db,
@@ -83,9 +97,13 @@ pub async fn apply(
     actor: &Actor,
     rows: &[ImportRow],
     today: NaiveDate,
-    dry_run: bool,
+    mode: Mode,
     progress: impl Fn(usize),
 ) -> StoreResult<ImportSummary> {
+    let Mode {
+        dry_run,
+        only_valid,
+    } = mode;
     let c = scope.company_id().0;
     let started = std::time::Instant::now();
     let tx = db.write.begin().await?;
@@ -141,6 +159,14 @@ pub async fn apply(
     let mut summary = ImportSummary::default();
     let mut new_people = Vec::new();
     let mut touched: Vec<PersonId> = Vec::new();
+    // Who has each address: an address belongs to one person of the company (and the file may not give one
+    // address to two new people).
+    let mut email_owner: HashMap<String, Uuid> = HashMap::new();
+    for k in &known {
+        for e in &k.emails {
+            email_owner.insert(e.clone(), k.row.id);
+        }
+    }
     for (done, r) in rows.iter().enumerate() {
         let matched = match r.employee_number.as_ref().and_then(|n| by_number.get(n)) {
             Some(i) => Some(*i),
@@ -171,6 +197,21 @@ pub async fn apply(
                 (candidates.len() == 1).then(|| candidates[0])
             }
         };
+        let owner = matched
+            .map(|i| known[i].row.id)
+            .unwrap_or_else(Uuid::now_v7);
+        if let Some(e) = r
+            .person
+            .emails
+            .iter()
+            .find(|e| email_owner.get(*e).is_some_and(|o| *o != owner))
+        {
+            summary.email_taken.push((r.line, e.clone()));
+            continue;
+        }
+        for e in &r.person.emails {
+            email_owner.insert(e.clone(), owner);
+        }
         match matched {
             Some(i) => {
                 if update_known(&tx, scope, actor, &known[i], r).await? {
@@ -224,10 +265,11 @@ pub async fn apply(
         crate::people::store_status(&tx, scope, *p, &stints, today).await?;
     }
     progress(rows.len());
-    if dry_run {
+    if dry_run || (!summary.email_taken.is_empty() && !only_valid) {
         tx.rollback().await?;
         return Ok(summary);
     }
+    summary.written = true;
     audit::record(
         &tx,
         scope,

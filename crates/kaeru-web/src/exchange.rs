@@ -141,11 +141,37 @@ pub async fn import_people(
         .collect();
     let write = !opts.dry_run && (plan.problems.is_empty() || opts.only_valid);
     let total = plan.rows.len();
-    report.summary = imports::apply(db, &scope, actor, &plan.rows, today, !write, |n| {
-        progress(n, total)
-    })
+    report.summary = imports::apply(
+        db,
+        &scope,
+        actor,
+        &plan.rows,
+        today,
+        imports::Mode {
+            dry_run: !write,
+            only_valid: opts.only_valid,
+        },
+        |n| progress(n, total),
+    )
     .await?;
-    report.written = write;
+    // Rows whose address belongs to someone else are problems too, found against the database.
+    let email_column = mapping
+        .column_of(Field::Email)
+        .and_then(|i| table.headers.get(i))
+        .cloned()
+        .unwrap_or_default();
+    for (line, email) in &report.summary.email_taken {
+        let at = t.format(
+            "import.at_cell",
+            &[("line", line.to_string()), ("column", email_column.clone())],
+        );
+        report.problems.push(format!(
+            "{at}: {}",
+            t.format("error.import_email_taken", &[("email", email.clone())])
+        ));
+        report.rejected += 1;
+    }
+    report.written = report.summary.written;
     Ok(report)
 }
 

@@ -100,6 +100,18 @@ db_test!(
         assert_eq!(kaeru_store::people::get(&db, &scope, yamada).await.unwrap().status, kaeru_domain::PersonStatus::Alumnus);
         let s = kaeru_store::stints::for_person(&db, &scope, yamada).await.unwrap();
         assert_eq!(s[0].leave_reason, Some(kaeru_domain::LeaveReason::Caregiving));
+
+        // A new person with someone else's address (a shared family address): that row is a problem, found
+        // against the database; nothing is written, or only the other rows when asked.
+        let shared = format!("{next}SH-004,髙橋,次郎,タカハシ,ジロウ,,2025/04/01,,,製造部,,正社員,hanako@example.jp,\r\n");
+        let r = run(&db, &c, &sjis(&shared), ImportOptions::default()).await;
+        assert!(!r.written);
+        assert_eq!(r.rejected, 1);
+        assert!(r.problems.iter().any(|p| p.contains("5行目「メールアドレス」: メールアドレス hanako@example.jp はすでに別の人に使われています")), "{:?}", r.problems);
+        assert_eq!(kaeru_store::people::count(&db, &scope).await.unwrap(), 3);
+        let r = run(&db, &c, &sjis(&shared), ImportOptions { only_valid: true, ..Default::default() }).await;
+        assert!(r.written);
+        assert_eq!((r.summary.created, r.summary.unchanged), (0, 3));
     }
 );
 
