@@ -271,3 +271,30 @@ db_test!(
         assert!(matches!(t, Err(kaeru_exchange::FileError::NoRows)), "company B has nobody");
     }
 );
+
+db_test!(
+    async fn an_employee_number_belongs_to_one_person_and_is_typed_in_any_width(target) {
+        let app = spawn_app(target).await;
+        let c = browser();
+        app.setup(&c, "sakura", "shacho@example.jp").await;
+        let fields = |family: &'static str, number: &'static str| {
+            vec![("family_name", family), ("given_name", "太郎"), ("family_kana", "たかはし"), ("given_kana", "たろう"), ("employee_number", number)]
+        };
+        let r = app.post(&c, "/people/new", "/people", &fields("高橋", "A-1")).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let person = location(&r).to_string();
+        let (_, page) = app.get(&c, &person).await;
+        assert!(page.contains("社員番号") && page.contains("A-1"));
+        // The same number in full width is the same number.
+        let r = app.post(&c, "/people/new", "/people", &fields("中村", "Ａ－１")).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("社員番号 A-1 はすでに 高橋 太郎 さんに使われています") && html.contains("value=\"中村\""), "{html}");
+        let r = app.post(&c, "/people/new", "/people", &fields("中村", "A 1!")).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("社員番号は英数字と"));
+        // Saving the first person again with its own number is fine.
+        let r = app.post(&c, &format!("{person}/edit"), &person, &fields("高橋", "A-1")).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+);
