@@ -8,7 +8,7 @@ const yen = (text) => Number(text.replace(/[^0-9]/g, ''));
 
 test('support for a venture and the business it brought add up; a closed venture opens the way back', async ({ page }) => {
   await login(page, 'shacho@sakura-seiki.example', 'kaeru-demo-2026');
-  await page.getByRole('link', { name: 'つながり' }).click();
+  await page.getByRole('link', { name: 'つながり', exact: true }).click();
   await page.getByRole('navigation', { name: 'つながりの各ページ' }).getByRole('link', { name: '起業支援' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('起業支援');
   const fundingBefore = yen(await page.getByTestId('funding-total').textContent());

@@ -125,6 +125,19 @@ impl Shell {
         })
     }
 
+    /// The pages under 「つながり」: the network, ventures, side jobs, contracts, reconnecting, and their details.
+    pub fn in_revolving_door(&self) -> bool {
+        [
+            "/network",
+            "/ventures",
+            "/side-jobs",
+            "/engagements",
+            "/reconnect",
+        ]
+        .iter()
+        .any(|p| self.path == *p || self.path.starts_with(&format!("{p}/")))
+    }
+
     pub fn tf(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
         self.t.format(key, &[(name, value.to_string())])
     }
