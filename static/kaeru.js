@@ -23,3 +23,8 @@ document.addEventListener("submit", (event) => {
     setTimeout(() => { b.disabled = true; }, 0);
   });
 });
+
+// A read-only box whose text is meant to be copied (a new API token): select it all on focus.
+document.querySelectorAll("[data-select-on-focus]").forEach((el) => {
+  el.addEventListener("focus", () => el.select());
+});

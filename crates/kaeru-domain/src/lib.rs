@@ -2,6 +2,7 @@
 
 #[macro_use]
 pub mod coded;
+pub mod api;
 pub mod career;
 pub mod comeback;
 pub mod company;
@@ -19,6 +20,7 @@ pub mod touchpoint;
 pub mod validation;
 pub mod venture;
 
+pub use api::{TokenDraft, TokenInput, TokenScope};
 pub use career::{CareerDraft, CareerEntry, CareerInput};
 pub use comeback::{Comeback, ComebackId, ComebackMove, ComebackStage};
 pub use company::{Company, CompanySettings, Language, Slug, TimeZoneName};

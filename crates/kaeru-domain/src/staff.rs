@@ -34,6 +34,8 @@ pub enum Permission {
     ApplySideJob,
     /// Approve or reject a side job application.
     DecideSideJob,
+    /// Create and revoke the company's API tokens (a token reads everything HR can).
+    ManageApiTokens,
 }
 
 impl Role {
@@ -65,6 +67,7 @@ impl Role {
                     | ManagePersonalData
                     | ApplySideJob
                     | DecideSideJob
+                    | ManageApiTokens
             ),
             Role::Manager => matches!(permission, ViewPeople | ApplySideJob),
             Role::Viewer => matches!(permission, ViewPeople),

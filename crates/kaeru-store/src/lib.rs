@@ -5,6 +5,7 @@ mod db;
 mod entity;
 mod migration;
 
+pub mod api_tokens;
 pub mod audit;
 pub mod bulk;
 pub mod careers;

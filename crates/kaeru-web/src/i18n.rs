@@ -103,6 +103,7 @@ mod tests {
             "templates",
             "crates/kaeru-web/src",
             "crates/kaeru-web/src/routes",
+            "crates/kaeru-web/src/api",
             "crates/kaeru-domain/src",
         ] {
             for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
@@ -123,6 +124,9 @@ mod tests {
                         })
                         && [
                             "error.",
+                            "api.",
+                            "token.",
+                            "token_scope.",
                             "nav.",
                             "people.",
                             "person.",

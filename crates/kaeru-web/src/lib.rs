@@ -1,6 +1,7 @@
 //! Kaeru's web layer: server-rendered pages, sign-in, CSRF, and the health endpoints.
 //! Handlers translate HTTP to calls on the repository layer and back; they hold no business rules.
 
+pub mod api;
 mod assets;
 mod auth;
 mod error;
@@ -63,6 +64,7 @@ pub fn router(db: Db, config: WebConfig) -> Router {
         search: Arc::new(search::SearchCache::default()),
     };
     routes::router()
+        .merge(api::router())
         .merge(assets::router())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(tower_http::compression::CompressionLayer::new())

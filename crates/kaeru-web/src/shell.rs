@@ -34,6 +34,7 @@ pub struct Shell {
     pub can_manage: bool,
     /// The outbox and personal-data duties.
     pub can_privacy: bool,
+    pub can_api_tokens: bool,
     pub flash: Option<String>,
     pub time_zone: chrono_tz::Tz,
     pub path: String,
@@ -61,6 +62,7 @@ impl Shell {
             can_edit_people: s.can(Permission::EditPeople),
             can_manage: s.can(Permission::ManageStaff),
             can_privacy: s.can(Permission::ManagePersonalData),
+            can_api_tokens: s.can(Permission::ManageApiTokens),
             flash: flash_of(&s.visitor.jar, t),
             time_zone: s
                 .info
@@ -86,6 +88,7 @@ impl Shell {
             can_edit_people: false,
             can_manage: false,
             can_privacy: false,
+            can_api_tokens: false,
             flash: flash_of(&a.visitor.jar, t),
             time_zone: a
                 .session
@@ -110,6 +113,7 @@ impl Shell {
             can_edit_people: false,
             can_manage: false,
             can_privacy: false,
+            can_api_tokens: false,
             flash: flash_of(&v.jar, t),
             time_zone: chrono_tz::Asia::Tokyo,
             path: path.to_string(),
@@ -192,7 +196,9 @@ pub async fn security_headers(
     } else {
         ""
     };
-    let had_flash = jar.get(FLASH_COOKIE).is_some();
+    // The JSON API is called by programs with a token: no cookies for it.
+    let api = req.uri().path().starts_with("/api/");
+    let had_flash = jar.get(FLASH_COOKIE).is_some() && !api;
     let (csrf, new_csrf) = match jar
         .get(CSRF_COOKIE)
         .map(|c| c.value().to_string())
@@ -228,6 +234,7 @@ pub async fn security_headers(
         );
     }
     if new_csrf
+        && !api
         && let Ok(v) = HeaderValue::from_str(&format!(
             "{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Lax{secure}"
         ))

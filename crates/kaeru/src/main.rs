@@ -106,6 +106,11 @@ enum Command {
         #[command(subcommand)]
         what: ExportWhat,
     },
+    /// API tokens of a company, for scripts and other systems.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Manage the companies hosted by this install.
     Company {
         #[command(subcommand)]
@@ -159,6 +164,45 @@ enum ExportWhat {
         /// Only people of this status: employee, alumnus, returner, contractor.
         #[arg(long)]
         status: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TokenScopeArg {
+    Read,
+    Write,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Make a token and print it once (it is stored only as a hash).
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The company's ID (needed when the install hosts several).
+        #[arg(long)]
+        company: Option<String>,
+        /// `read` may only GET; `write` may also create and change.
+        #[arg(long, value_enum)]
+        scope: TokenScopeArg,
+        /// What the token is for (shown in 設定 → APIトークン).
+        #[arg(long, default_value = "kaeru token create")]
+        name: String,
+    },
+    /// List the company's tokens (never their secrets).
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        company: Option<String>,
+    },
+    /// Revoke a token by its id (from `kaeru token list`).
+    Revoke {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        company: Option<String>,
+        id: uuid::Uuid,
     },
 }
 
@@ -449,6 +493,76 @@ async fn main() -> anyhow::Result<()> {
             };
             std::fs::write(&out, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
             println!("{} people → {}", sheet.rows.len(), out.display());
+            Ok(())
+        }
+        Command::Token { command } => {
+            let (db, company) = match &command {
+                TokenCommand::Create { db, company, .. }
+                | TokenCommand::List { db, company }
+                | TokenCommand::Revoke { db, company, .. } => (db.clone(), company.clone()),
+            };
+            let config = config(&cli.config, db, None, None, None, MailArgs::default())?;
+            let database = open_database(&config.database_target()?).await?;
+            let company = kaeru::exchange::company(&database, company.as_deref()).await?;
+            let scope = kaeru_store::Scope::for_company(company.id);
+            let actor = kaeru_store::Actor::system("kaeru token");
+            match command {
+                TokenCommand::Create { scope: s, name, .. } => {
+                    let draft = kaeru_domain::TokenInput {
+                        name,
+                        scope: match s {
+                            TokenScopeArg::Read => "read".into(),
+                            TokenScopeArg::Write => "write".into(),
+                        },
+                    }
+                    .parse()
+                    .map_err(|e| {
+                        let t = kaeru_web::Catalog::get(company.default_language);
+                        anyhow::anyhow!(
+                            "{}",
+                            e.0.iter()
+                                .map(|(f, i)| format!("--{f}: {}", t.t(i.key)))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        )
+                    })?;
+                    let (token, secret) =
+                        kaeru_store::api_tokens::create(&database, &scope, &actor, &draft).await?;
+                    eprintln!(
+                        "{} ({}, {}): shown only now, keep it safe",
+                        token.name,
+                        token.scope.code(),
+                        token.id
+                    );
+                    println!("{secret}");
+                }
+                TokenCommand::List { .. } => {
+                    for t in kaeru_store::api_tokens::list(&database, &scope).await? {
+                        println!(
+                            "{}\t{}\t{}\tkaeru_…{}\t{}\t{}",
+                            t.id,
+                            t.scope.code(),
+                            t.name,
+                            t.hint,
+                            t.created_at.format("%Y-%m-%d %H:%M"),
+                            t.revoked_at
+                                .map(|r| format!("revoked {}", r.format("%Y-%m-%d %H:%M")))
+                                .unwrap_or_else(|| "active".into())
+                        );
+                    }
+                }
+                TokenCommand::Revoke { id, .. } => {
+                    let t = kaeru_store::api_tokens::revoke(&database, &scope, &actor, id)
+                        .await
+                        .map_err(|e| match e {
+                            kaeru_store::StoreError::NotFound => {
+                                anyhow::anyhow!("no token {id} in {}", company.slug)
+                            }
+                            other => other.into(),
+                        })?;
+                    println!("revoked {} ({})", t.name, t.id);
+                }
+            }
             Ok(())
         }
         Command::Company { command } => match command {

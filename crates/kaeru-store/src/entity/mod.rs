@@ -1,5 +1,6 @@
 //! sea-orm entities: the rows as stored. Repositories turn them into domain types.
 
+pub mod api_token;
 pub mod audit_entry;
 pub mod business_relation;
 pub mod career;

@@ -13,6 +13,7 @@ mod m0008_engagements;
 mod m0009_ventures_side_jobs;
 mod m0010_imports;
 mod m0011_import_uploads;
+mod m0012_api_tokens;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_ventures_side_jobs::Migration),
             Box::new(m0010_imports::Migration),
             Box::new(m0011_import_uploads::Migration),
+            Box::new(m0012_api_tokens::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! Every route, each feature module with its own router, merged here.
 
+mod api_tokens;
 mod comebacks;
 mod engagements;
 mod health;
@@ -7,7 +8,7 @@ mod home;
 mod imports;
 mod network;
 mod offers;
-mod openings;
+pub(crate) mod openings;
 mod people;
 mod portal;
 mod privacy;
@@ -20,6 +21,8 @@ mod skills;
 mod stints;
 mod touchpoints;
 mod ventures;
+
+pub(crate) use people::checked_person;
 
 use crate::AppState;
 use crate::auth::Visitor;
@@ -37,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(stints::router())
         .merge(settings::router())
+        .merge(api_tokens::router())
         .merge(offers::router())
         .merge(comebacks::router())
         .merge(skills::router())

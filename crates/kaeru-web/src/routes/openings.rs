@@ -36,7 +36,26 @@ pub fn router() -> Router<AppState> {
 /// How many alumni an opening page ranks.
 const SHOWN: usize = 20;
 
-fn work_label(s: &Shell, style: WorkStyle, days: Option<i32>) -> String {
+/// The words of a catalogue, as the match explanations use them (the page's shell, or the API's language).
+pub(crate) struct Words {
+    pub t: &'static crate::i18n::Catalog,
+}
+
+impl Words {
+    pub fn of(s: &Shell) -> Self {
+        Self { t: s.t }
+    }
+
+    fn t(&self, key: &str) -> &'static str {
+        self.t.lookup(key).unwrap_or("⚠")
+    }
+
+    fn tf(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
+        self.t.format(key, &[(name, value.to_string())])
+    }
+}
+
+pub(crate) fn work_label(s: &Words, style: WorkStyle, days: Option<i32>) -> String {
     match (style, days) {
         (WorkStyle::PartWeek, Some(d)) => s.tf("work.days", "n", d),
         _ => label(s.t, "work", style.code()),
@@ -83,7 +102,7 @@ async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
         .into_iter()
         .map(|o| OpeningRow {
             id: o.id,
-            work: work_label(&s, o.work_style, o.days_per_week),
+            work: work_label(&Words::of(&s), o.work_style, o.days_per_week),
             department: o.department.unwrap_or_default(),
             place: o.place.unwrap_or_default(),
             skills: o
@@ -329,7 +348,7 @@ struct ShowPage {
     comeback_note: String,
 }
 
-fn detail_text(s: &Shell, names: &HashMap<SkillId, String>, d: &Detail) -> String {
+pub(crate) fn detail_text(s: &Words, names: &HashMap<SkillId, String>, d: &Detail) -> String {
     let name = |k: &SkillId| names.get(k).cloned().unwrap_or_default();
     let args = |pairs: &[(&'static str, String)]| pairs.to_vec();
     match d {
@@ -440,7 +459,7 @@ fn view(
                 text: r
                     .details
                     .iter()
-                    .map(|d| detail_text(s, names, d))
+                    .map(|d| detail_text(&Words::of(s), names, d))
                     .collect::<Vec<_>>()
                     .join("、"),
             })
@@ -449,6 +468,44 @@ fn view(
             .excluded
             .map(|e| s.t(&format!("match.excluded.{e}")).to_string())
             .unwrap_or_default(),
+    }
+}
+
+/// Ranks the company's alumni for an opening (the same index and weights for the page and the API);
+/// `None` when the opening names no skill to match on.
+pub(crate) async fn rank(
+    state: &AppState,
+    scope: &kaeru_store::Scope,
+    o: &Opening,
+    today: chrono::NaiveDate,
+    limit: usize,
+) -> Result<Option<kaeru_search::matching::MatchResult>, StoreError> {
+    let weights = openings::weights(&state.db, scope).await?;
+    let index = state
+        .search
+        .match_index_for(&state.db, scope, today)
+        .await?;
+    let query = MatchQuery {
+        skills: o
+            .requirements
+            .iter()
+            .map(|r| {
+                (
+                    r.skill_id,
+                    r.required,
+                    u8::try_from(r.min_level).unwrap_or(1),
+                )
+            })
+            .collect(),
+        work_style: o.work_style,
+        days_per_week: o.days_per_week,
+        weights,
+        today,
+        limit,
+    };
+    match index.index.rank(&query) {
+        Ok(r) => Ok(Some(r)),
+        Err(MatchError::NoSkills) => Ok(None),
     }
 }
 
@@ -467,36 +524,12 @@ async fn show(
         .await
         .map_err(err)?;
     let names = skill_names(&cat);
-    let weights = openings::weights(&state.db, signed.scope())
+    let (result, no_skills) = match rank(&state, signed.scope(), &o, signed.today(), SHOWN)
         .await
-        .map_err(err)?;
-    let today = signed.today();
-    let index = state
-        .search
-        .match_index_for(&state.db, signed.scope(), today)
-        .await
-        .map_err(err)?;
-    let query = MatchQuery {
-        skills: o
-            .requirements
-            .iter()
-            .map(|r| {
-                (
-                    r.skill_id,
-                    r.required,
-                    u8::try_from(r.min_level).unwrap_or(1),
-                )
-            })
-            .collect(),
-        work_style: o.work_style,
-        days_per_week: o.days_per_week,
-        weights,
-        today,
-        limit: SHOWN,
-    };
-    let (result, no_skills) = match index.index.rank(&query) {
-        Ok(r) => (r, false),
-        Err(MatchError::NoSkills) => (Default::default(), true),
+        .map_err(err)?
+    {
+        Some(r) => (r, false),
+        None => (Default::default(), true),
     };
     let ids: Vec<PersonId> = result
         .ranked
@@ -542,7 +575,7 @@ async fn show(
         .collect();
     let mut facts = vec![(
         s.t("opening.work_style").to_string(),
-        work_label(&s, o.work_style, o.days_per_week),
+        work_label(&Words::of(&s), o.work_style, o.days_per_week),
     )];
     if let Some(d) = &o.department {
         facts.push((s.t("opening.department").to_string(), d.clone()));

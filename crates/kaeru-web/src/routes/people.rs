@@ -216,20 +216,20 @@ async fn new_form(signed: Signed) -> AppResult<Response> {
     .into_response())
 }
 
-/// Parses the form and checks the e-mail addresses are not another person's; errors re-render the form.
-async fn checked(
+/// Parses a person form (page or API) and checks the e-mail addresses and the employee number are not
+/// another person's.
+pub(crate) async fn checked_person(
     state: &AppState,
-    signed: &Signed,
+    scope: &kaeru_store::Scope,
+    today: chrono::NaiveDate,
     input: &PersonInput,
     existing: Option<PersonId>,
-) -> AppResult<Result<kaeru_domain::PersonDraft, FieldErrors>> {
-    let draft = match input.parse(signed.today()) {
+) -> Result<Result<kaeru_domain::PersonDraft, FieldErrors>, StoreError> {
+    let draft = match input.parse(today) {
         Ok(d) => d,
         Err(e) => return Ok(Err(e)),
     };
-    let taken = people::emails_taken(&state.db, signed.scope(), &draft.emails, existing)
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let taken = people::emails_taken(&state.db, scope, &draft.emails, existing).await?;
     if let Some(addr) = taken.first() {
         let mut e = FieldErrors::new();
         e.add(
@@ -240,9 +240,7 @@ async fn checked(
     }
     if let Some(n) = &draft.employee_number
         && let Some((_, name)) =
-            people::employee_number_owner(&state.db, signed.scope(), n, existing)
-                .await
-                .map_err(|e| AppError::from_store(signed.lang, e))?
+            people::employee_number_owner(&state.db, scope, n, existing).await?
     {
         let mut e = FieldErrors::new();
         e.add(
@@ -254,6 +252,18 @@ async fn checked(
         return Ok(Err(e));
     }
     Ok(Ok(draft))
+}
+
+/// Parses the form and checks the e-mail addresses are not another person's; errors re-render the form.
+async fn checked(
+    state: &AppState,
+    signed: &Signed,
+    input: &PersonInput,
+    existing: Option<PersonId>,
+) -> AppResult<Result<kaeru_domain::PersonDraft, FieldErrors>> {
+    checked_person(state, signed.scope(), signed.today(), input, existing)
+        .await
+        .map_err(|e| AppError::from_store(signed.lang, e))
 }
 
 fn rerender(
