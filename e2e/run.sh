@@ -19,7 +19,8 @@ if [ "$backend" = postgres ]; then
 fi
 [ -d node_modules/@playwright/test ] || npm ci --no-audit --no-fund
 # A real SMTP server on loopback receives what the servers send; the journeys read the messages it keeps.
-python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install --quiet aiosmtpd
+# pdfminer.six reads the letters back (tools/pdf_text.py).
+python3 -c "import aiosmtpd, pdfminer" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check aiosmtpd pdfminer.six
 export KAERU_E2E_MAIL_DIR=$root/mail
 python3 ../tools/smtp_sink.py 0 "$KAERU_E2E_MAIL_DIR" > "$root/smtp.log" 2>&1 &
 smtp_pid=$!

@@ -1,5 +1,5 @@
 // Journeys of the return offer: end a demo employee's stint, issue an offer with a learning mission, read the
-// PDF letter back with pdftotext, log a check-in, and bring the person back through the comeback pipeline.
+// PDF letter back with pdfminer, log a check-in, and bring the person back through the comeback pipeline.
 const { test, expect } = require('@playwright/test');
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -58,7 +58,8 @@ test('a leaver gets a return offer, learns outside, and comes back', async ({ pa
   const pdf = path.join(testInfo.outputDir, 'letter.pdf');
   await download.saveAs(pdf);
   expect(fs.readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
-  const text = execFileSync('pdftotext', [pdf, '-']).toString();
+  // pdfminer.six (PyPI), the same independent reader as the Rust tests; run.sh makes sure python3 has it.
+  const text = execFileSync('python3', [path.join(__dirname, '..', '..', 'tools', 'pdf_text.py'), pdf]).toString();
   expect(text).toContain('リターンオファー確認書');
   expect(text).toContain(`${name} 様`);
   expect(text).toContain(number);

@@ -77,6 +77,11 @@ pub fn optional_text(input: &str, max_chars: usize) -> Result<Option<String>, In
     {
         return Err(Invalid::new("error.control_chars"));
     }
+    // Direction overrides and isolates make a name display as something else (「太郎」 shown reversed,
+    // a file name that hides its extension); no Japanese or English text needs them.
+    if trimmed.chars().any(is_bidi_control) {
+        return Err(Invalid::new("error.bidi_chars"));
+    }
     Ok(Some(trimmed.to_string()))
 }
 
@@ -214,6 +219,14 @@ pub fn optional_phone(input: &str) -> Result<Option<String>, Invalid> {
     Ok(Some(s))
 }
 
+/// U+202A–U+202E (embeddings and overrides) and U+2066–U+2069 (isolates).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The years a date in Kaeru may fall in; a date outside says so (not "wrong format").
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
 /// A date typed in a form: `YYYY-MM-DD` (the date input) or `YYYY/MM/DD`.
 pub fn optional_date(input: &str) -> Result<Option<chrono::NaiveDate>, Invalid> {
     let s = input.trim();
@@ -221,11 +234,14 @@ pub fn optional_date(input: &str) -> Result<Option<chrono::NaiveDate>, Invalid> 
         return Ok(None);
     }
     let normalised = s.replace('/', "-");
-    chrono::NaiveDate::parse_from_str(&normalised, "%Y-%m-%d")
-        .ok()
-        .filter(|d| (1900..=2200).contains(&chrono::Datelike::year(d)))
-        .map(Some)
-        .ok_or_else(|| Invalid::new("error.date"))
+    let d = chrono::NaiveDate::parse_from_str(&normalised, "%Y-%m-%d")
+        .map_err(|_| Invalid::new("error.date"))?;
+    if !DATE_YEARS.contains(&chrono::Datelike::year(&d)) {
+        return Err(Invalid::new("error.date_range")
+            .with("from", format!("{}/01/01", DATE_YEARS.start()))
+            .with("to", format!("{}/12/31", DATE_YEARS.end())));
+    }
+    Ok(Some(d))
 }
 
 pub fn required_date(input: &str) -> Result<chrono::NaiveDate, Invalid> {
@@ -259,6 +275,28 @@ pub fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn direction_overrides_are_refused_and_far_dates_name_the_range() {
+        assert_eq!(
+            required_line("山田\u{202E}txt.exe", 50).unwrap_err().key,
+            "error.bidi_chars"
+        );
+        assert_eq!(
+            required_line("\u{2066}太郎\u{2069}", 50).unwrap_err().key,
+            "error.bidi_chars"
+        );
+        assert!(required_line("𠮷田 髙橋 﨑", 50).is_ok());
+        let e = optional_date("9999-12-31").unwrap_err();
+        assert_eq!(e.key, "error.date_range");
+        assert!(e.args.iter().any(|(k, v)| *k == "to" && v == "2100/12/31"));
+        assert_eq!(
+            optional_date("2999/03/31").unwrap_err().key,
+            "error.date_range"
+        );
+        assert_eq!(optional_date("2026/02/30").unwrap_err().key, "error.date");
+        assert!(optional_date("2100/12/31").is_ok());
+    }
+
     use super::*;
 
     #[test]

@@ -15,3 +15,16 @@ pub use table::{FileError, Table};
 
 /// The largest file Kaeru reads (50 MB).
 pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
+
+/// What a file may hold, checked while it is read (never trusting what it says of itself), so a hostile
+/// file is refused with a message naming the limit before it can take memory or time: the columns of a row,
+/// the data rows, the cells in all, the characters of one cell, and for XLSX the unpacked size of the zip and
+/// its number of entries.
+pub mod limits {
+    pub const MAX_COLUMNS: usize = 200;
+    pub const MAX_ROWS: usize = 200_000;
+    pub const MAX_CELLS: usize = 3_000_000;
+    pub const MAX_CELL_CHARS: usize = 10_000;
+    pub const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
+    pub const MAX_ZIP_ENTRIES: usize = 1_000;
+}

@@ -1,6 +1,10 @@
 //! A file's rows: the encoding and format detected from the bytes, not the file name.
 
-use std::io::Cursor;
+use crate::limits::{
+    MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES,
+};
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
 
 /// Why a file could not be read at all (row-level problems are [`crate::Problem`]s).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -21,6 +25,17 @@ pub enum FileError {
     Csv(u64),
     #[error("the file has a header row but no data")]
     NoRows,
+    #[error("a row has more than {MAX_COLUMNS} columns (line {0})")]
+    TooManyColumns(u64),
+    #[error("the file has more than {MAX_ROWS} rows")]
+    TooManyRows,
+    #[error("the file has more than {MAX_CELLS} cells")]
+    TooManyCells,
+    #[error("a cell is longer than {MAX_CELL_CHARS} characters (line {0})")]
+    CellTooLong(u64),
+    /// An XLSX whose contents unpack to more than the limit, or with too many entries (a zip bomb).
+    #[error("the spreadsheet unpacks to more than {} MB", MAX_UNPACKED_BYTES / 1024 / 1024)]
+    Unpacked,
 }
 
 impl FileError {
@@ -34,12 +49,51 @@ impl FileError {
             Self::Spreadsheet(_) => "error.import_spreadsheet",
             Self::Csv(_) => "error.import_csv",
             Self::NoRows => "error.import_no_rows",
+            Self::TooManyColumns(_) => "error.import_too_many_columns",
+            Self::TooManyRows => "error.import_too_many_rows",
+            Self::TooManyCells => "error.import_too_many_cells",
+            Self::CellTooLong(_) => "error.import_cell_too_long",
+            Self::Unpacked => "error.import_unpacked",
         }
+    }
+
+    /// The values the message names: the line and the limit.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        let line = match self {
+            Self::Csv(l) | Self::TooManyColumns(l) | Self::CellTooLong(l) => *l,
+            _ => 0,
+        };
+        vec![
+            ("line", line.to_string()),
+            ("max_columns", MAX_COLUMNS.to_string()),
+            ("max_rows", MAX_ROWS.to_string()),
+            ("max_cells", MAX_CELLS.to_string()),
+            ("max_chars", MAX_CELL_CHARS.to_string()),
+            ("max_mb", (MAX_UNPACKED_BYTES / 1024 / 1024).to_string()),
+        ]
     }
 }
 
+/// Checks one row against the limits as it is read; `cells` counts the cells so far.
+fn check_row(cells: &[String], line: u64, total: &mut usize) -> Result<(), FileError> {
+    if cells.len() > MAX_COLUMNS {
+        return Err(FileError::TooManyColumns(line));
+    }
+    *total += cells.len();
+    if *total > MAX_CELLS {
+        return Err(FileError::TooManyCells);
+    }
+    if cells
+        .iter()
+        .any(|c| c.len() > MAX_CELL_CHARS && c.chars().count() > MAX_CELL_CHARS)
+    {
+        return Err(FileError::CellTooLong(line));
+    }
+    Ok(())
+}
+
 /// Which encoding a CSV was in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Encoding {
     Utf8,
     Utf8Bom,
@@ -60,8 +114,8 @@ impl Encoding {
 }
 
 /// The header row and the data rows of a file, each data row with its line number as the user sees it
-/// (the header is line 1).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// (the header is line 1). Serialisable, so an upload is read once and kept as its table.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     pub encoding: Encoding,
     pub headers: Vec<String>,
@@ -162,14 +216,22 @@ fn read_csv(text: &str) -> Result<(Vec<String>, Rows), FileError> {
         }
         lines_before + 1
     };
+    let mut total = 0;
     for (i, record) in reader.records().enumerate() {
         let record = record
             .map_err(|e| FileError::Csv(e.position().map(|p| p.line()).unwrap_or(i as u64 + 1)))?;
+        if i > MAX_ROWS {
+            return Err(FileError::TooManyRows);
+        }
         let line = record
             .position()
             .map(|p| line_at(p.byte() as usize))
             .unwrap_or(i + 1);
+        if record.len() > MAX_COLUMNS {
+            return Err(FileError::TooManyColumns(line as u64));
+        }
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
+        check_row(&cells, line as u64, &mut total)?;
         if i == 0 {
             headers = cells;
         } else {
@@ -179,39 +241,117 @@ fn read_csv(text: &str) -> Result<(Vec<String>, Rows), FileError> {
     Ok((headers, rows))
 }
 
+/// Unpacks every entry of the zip into nothing, counting the bytes really inflated (the sizes an entry
+/// declares can lie), and refuses a zip that unpacks beyond the limit before anything is kept in memory.
+fn check_zip(bytes: &[u8]) -> Result<(), FileError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| FileError::Spreadsheet(e.to_string()))?;
+    if zip.len() > MAX_ZIP_ENTRIES {
+        return Err(FileError::Unpacked);
+    }
+    let mut left = MAX_UNPACKED_BYTES;
+    for i in 0..zip.len() {
+        let entry = zip
+            .by_index(i)
+            .map_err(|e| FileError::Spreadsheet(e.to_string()))?;
+        let read = std::io::copy(&mut entry.take(left + 1), &mut std::io::sink())
+            .map_err(|e| FileError::Spreadsheet(e.to_string()))?;
+        if read > left {
+            return Err(FileError::Unpacked);
+        }
+        left -= read;
+    }
+    Ok(())
+}
+
+/// Reads the first sheet cell by cell, bounding rows, columns and cells as it goes. (calamine's own
+/// `Range` sizes the sheet from its corner cells: A1 and XFD1048576 ask for 512 GiB.) Empty cells are
+/// skipped, so formatting far out in the sheet costs nothing.
 fn read_xlsx(bytes: &[u8]) -> Result<(Vec<String>, Rows), FileError> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec()))
+    use calamine::{DataRef, Reader, Xlsx};
+    check_zip(bytes)?;
+    let mut book: Xlsx<_> =
+        Xlsx::new(Cursor::new(bytes)).map_err(|e| FileError::Spreadsheet(e.to_string()))?;
+    let name = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or(FileError::Empty)?;
+    let mut cells = book
+        .worksheet_cells_reader(&name)
         .map_err(|e| FileError::Spreadsheet(e.to_string()))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or(FileError::Empty)?
-        .map_err(|e| FileError::Spreadsheet(e.to_string()))?;
-    let cell = |d: &Data| -> String {
+    let text = |d: &DataRef<'_>| -> String {
         match d {
-            Data::Empty => String::new(),
-            Data::String(s) => s.clone(),
-            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-            Data::Float(f) => f.to_string(),
-            Data::Int(i) => i.to_string(),
-            Data::Bool(b) => b.to_string(),
+            DataRef::Empty => String::new(),
+            DataRef::String(s) => s.clone(),
+            DataRef::SharedString(s) => s.to_string(),
+            DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            DataRef::Float(f) => f.to_string(),
+            DataRef::Int(i) => i.to_string(),
+            DataRef::Bool(b) => b.to_string(),
             // Dates come as Excel serial numbers; the date reader knows them.
-            Data::DateTime(d) => format!("{}", d.as_f64().trunc() as i64),
-            Data::DateTimeIso(s) => s.clone(),
-            Data::DurationIso(s) => s.clone(),
-            Data::Error(_) => String::new(),
+            DataRef::DateTime(d) => format!("{}", d.as_f64().trunc() as i64),
+            DataRef::DateTimeIso(s) => s.clone(),
+            DataRef::DurationIso(s) => s.clone(),
+            DataRef::Error(_) => String::new(),
         }
     };
-    let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let mut headers = Vec::new();
-    let mut rows = Vec::new();
-    for (i, r) in range.rows().enumerate() {
-        let cells: Vec<String> = r.iter().map(cell).collect();
-        if i == 0 {
-            headers = cells;
-        } else {
-            rows.push((start_row + i + 1, cells));
+    // Sheet row → (column → text); rows and columns as the sheet numbers them, from 0.
+    let mut sheet: BTreeMap<u32, BTreeMap<u32, String>> = BTreeMap::new();
+    let mut count = 0usize;
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|e| FileError::Spreadsheet(e.to_string()))?
+    {
+        let value = text(cell.get_value());
+        if value.is_empty() {
+            continue;
         }
+        let (row, col) = cell.get_position();
+        if col as usize >= MAX_COLUMNS {
+            return Err(FileError::TooManyColumns(u64::from(row) + 1));
+        }
+        if row as usize > MAX_ROWS + 1 {
+            return Err(FileError::TooManyRows);
+        }
+        if value.len() > MAX_CELL_CHARS && value.chars().count() > MAX_CELL_CHARS {
+            return Err(FileError::CellTooLong(u64::from(row) + 1));
+        }
+        count += 1;
+        if count > MAX_CELLS {
+            return Err(FileError::TooManyCells);
+        }
+        sheet.entry(row).or_default().insert(col, value);
+    }
+    let first_col = sheet
+        .values()
+        .filter_map(|r| r.keys().next().copied())
+        .min()
+        .unwrap_or(0);
+    let width = sheet
+        .values()
+        .filter_map(|r| r.keys().next_back().copied())
+        .max()
+        .map(|last| (last - first_col + 1) as usize)
+        .unwrap_or(0);
+    if sheet.len().saturating_mul(width) > MAX_CELLS {
+        return Err(FileError::TooManyCells);
+    }
+    let mut rows_in = sheet.into_iter();
+    let Some((_, header)) = rows_in.next() else {
+        return Err(FileError::Empty);
+    };
+    let line_up = |cells: BTreeMap<u32, String>| -> Vec<String> {
+        let mut v = vec![String::new(); width];
+        for (c, text) in cells {
+            v[(c - first_col) as usize] = text;
+        }
+        v
+    };
+    let headers = line_up(header);
+    let mut rows = Vec::new();
+    for (r, cells) in rows_in {
+        rows.push((r as usize + 1, line_up(cells)));
     }
     Ok((headers, rows))
 }

@@ -1,7 +1,7 @@
 //! Careers after leaving: where a person has worked since, newest first.
 
 use crate::audit::{self, Change};
-use crate::entity::{career as row, person as person_row};
+use crate::entity::career as row;
 use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now};
 use kaeru_domain::{CareerDraft, CareerEntry, CareerId, PersonId};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
@@ -85,11 +85,7 @@ pub async fn add(
 ) -> StoreResult<CareerEntry> {
     let c = scope.company_id().0;
     let tx = db.write.begin().await?;
-    person_row::Entity::find_by_id(person.0)
-        .filter(person_row::Column::CompanyId.eq(c))
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    crate::people::live(&tx, scope, person).await?;
     let id = CareerId::new();
     let model = row::ActiveModel {
         id: Set(id.0),
@@ -130,6 +126,7 @@ pub async fn remove(
     id: CareerId,
 ) -> StoreResult<()> {
     let tx = db.write.begin().await?;
+    crate::people::live(&tx, scope, person).await?;
     let r = row::Entity::find_by_id(id.0)
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .filter(row::Column::PersonId.eq(person.0))

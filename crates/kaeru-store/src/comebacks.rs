@@ -2,7 +2,7 @@
 //! the offer exercised, all in one transaction.
 
 use crate::audit::{self, Change};
-use crate::entity::{comeback as row, person, return_offer};
+use crate::entity::{comeback as row, return_offer};
 use crate::offers::{self, TransitionError};
 use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now, stints};
 use chrono::NaiveDate;
@@ -79,11 +79,7 @@ pub async fn open(
     today: NaiveDate,
 ) -> StoreResult<Comeback> {
     let tx = db.write.begin().await?;
-    person::Entity::find_by_id(person_id.0)
-        .filter(person::Column::CompanyId.eq(scope.company_id().0))
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    crate::people::live(&tx, scope, person_id).await?;
     let already = row::Entity::find()
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .filter(row::Column::PersonId.eq(person_id.0))
@@ -158,6 +154,7 @@ pub async fn move_to(
         )));
     }
     let person_id = PersonId(current.person_id);
+    crate::people::live(&tx, scope, person_id).await?;
     let offer_id = current.offer_id.map(OfferId);
     let mut am: row::ActiveModel = current.into();
     am.stage = Set(mv.stage().code().into());

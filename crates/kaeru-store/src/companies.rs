@@ -9,7 +9,7 @@ use kaeru_domain::{
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 pub(crate) fn to_domain(r: row::Model) -> Company {
@@ -178,6 +178,18 @@ pub async fn revision(db: &Db, scope: &Scope) -> StoreResult<i64> {
 }
 
 /// Bumps the revision inside the caller's transaction.
+/// Holds the company's row until the transaction ends (PostgreSQL; SQLite's single writer already does),
+/// so numbers counted per company (offer numbers) are handed out one at a time.
+pub(crate) async fn lock(conn: &impl ConnectionTrait, scope: &Scope) -> StoreResult<()> {
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        row::Entity::find_by_id(scope.company_id().0)
+            .lock_exclusive()
+            .one(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn bump_revision(conn: &impl ConnectionTrait, scope: &Scope) -> StoreResult<()> {
     row::Entity::update_many()
         .col_expr(

@@ -300,6 +300,7 @@ pub async fn decide(
 ) -> StoreResult<()> {
     let all = purposes(db, scope).await?;
     let tx = db.write.begin().await?;
+    crate::people::live(&tx, scope, person).await?;
     let c = scope.company_id().0;
     let mut summary = serde_json::Map::new();
     for (purpose_id, granted) in decisions {
@@ -360,6 +361,7 @@ pub async fn decide(
 /// One click stops all contact: every consent is withdrawn and the person is marked as not to be contacted.
 pub async fn stop_all(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> StoreResult<()> {
     let tx = db.write.begin().await?;
+    crate::people::live(&tx, scope, person).await?;
     let c = scope.company_id().0;
     let at = now();
     row::Entity::update_many()

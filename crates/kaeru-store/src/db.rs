@@ -1,7 +1,10 @@
 //! Choosing and opening the database: SQLite by default, PostgreSQL from a `postgres://` URL.
 
+use crate::StoreResult;
 use crate::migration::Migrator;
-use sea_orm::{DatabaseConnection, DbBackend, SqlxPostgresConnector, SqlxSqliteConnector};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, SqlxPostgresConnector, SqlxSqliteConnector,
+};
 use sea_orm_migration::MigratorTrait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -166,6 +169,36 @@ impl Db {
             DbBackend::Postgres => "postgres",
             _ => "sqlite",
         }
+    }
+
+    /// On SQLite, copies every committed change from the write-ahead log into the database file and empties
+    /// the log (`wal_checkpoint(TRUNCATE)`), so with `secure_delete` a copy of the data folder taken right
+    /// after an erasure holds none of the erased text. Retried while a reader still holds an old snapshot.
+    /// PostgreSQL frees old row versions at its next VACUUM; nothing to do here.
+    pub(crate) async fn checkpoint(&self) -> StoreResult<()> {
+        if self.backend != DbBackend::Sqlite {
+            return Ok(());
+        }
+        for attempt in 0..20 {
+            let row = self
+                .write
+                .query_one_raw(sea_orm::Statement::from_string(
+                    DbBackend::Sqlite,
+                    "PRAGMA wal_checkpoint(TRUNCATE)",
+                ))
+                .await?;
+            let busy: i32 = row
+                .as_ref()
+                .and_then(|r| r.try_get_by_index(0).ok())
+                .unwrap_or(0);
+            if busy == 0 {
+                return Ok(());
+            }
+            tracing::debug!(attempt, "wal checkpoint busy; retrying");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tracing::warn!("the SQLite write-ahead log could not be emptied: readers kept it busy");
+        Ok(())
     }
 
     /// Brings the schema up to date. On PostgreSQL an advisory lock makes nodes that start together

@@ -173,6 +173,7 @@ pub async fn update(
         .ok_or(StoreError::NotFound)?;
     let before = to_domain(current.clone());
     let person = before.person_id;
+    crate::people::live(&tx, scope, person).await?;
     let busy: usize = of_person(&tx, scope, person)
         .await?
         .iter()
@@ -238,6 +239,7 @@ pub async fn end(
         .await?
         .ok_or(StoreError::NotFound)?;
     let person = PersonId(current.person_id);
+    crate::people::live(&tx, scope, person).await?;
     let on = on.max(current.start_date);
     let mut am: row::ActiveModel = current.into();
     am.end_date = Set(Some(on));

@@ -82,6 +82,9 @@ pub enum StoreError {
     /// A unique value already exists; the field that clashed.
     #[error("conflict on {0}")]
     Conflict(&'static str),
+    /// The person's record was erased (APPI): nothing about them may be written again.
+    #[error("the person's record was erased")]
+    Erased,
     #[error("database error: {0}")]
     Db(#[from] DbErr),
     #[error("{0}")]

@@ -78,6 +78,7 @@ pub async fn remove(
     id: Uuid,
 ) -> StoreResult<()> {
     let tx = db.write.begin().await?;
+    crate::people::live(&tx, scope, person).await?;
     let gone = row::Entity::delete_many()
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .filter(row::Column::PersonId.eq(person.0))

@@ -3,7 +3,7 @@
 use crate::audit::{self, Change};
 use crate::entity::{
     learning_mission as mission_row, mission_check_in as checkin_row, offer_policy as policy_row,
-    person, return_offer as row,
+    return_offer as row,
 };
 use crate::{Actor, Db, Scope, StoreError, StoreResult, now};
 use chrono::{Datelike, NaiveDate};
@@ -14,8 +14,8 @@ use kaeru_domain::{
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -168,14 +168,24 @@ pub async fn active_for_person(
 }
 
 /// The next number of the year: RO-2026-0001, RO-2026-0002, …
+/// The next `RO-YYYY-NNNN` of the company: one more than the highest of the year. The company row is held
+/// until the transaction ends, so two offers created at once never get the same number.
 async fn next_number(conn: &impl ConnectionTrait, scope: &Scope, year: i32) -> StoreResult<String> {
+    crate::companies::lock(conn, scope).await?;
     let prefix = format!("RO-{year}-");
-    let taken = row::Entity::find()
+    let highest = row::Entity::find()
+        .select_only()
+        .column(row::Column::Number)
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .filter(row::Column::Number.starts_with(&prefix))
-        .count(conn)
-        .await?;
-    Ok(format!("{prefix}{:04}", taken + 1))
+        .into_tuple::<String>()
+        .all(conn)
+        .await?
+        .iter()
+        .filter_map(|n| n.strip_prefix(&prefix)?.parse::<u32>().ok())
+        .max()
+        .unwrap_or(0);
+    Ok(format!("{prefix}{:04}", highest + 1))
 }
 
 fn audit_view(d: &OfferDraft) -> serde_json::Value {
@@ -192,11 +202,7 @@ pub async fn create(
     today: NaiveDate,
 ) -> StoreResult<ReturnOffer> {
     let tx = db.write.begin().await?;
-    person::Entity::find_by_id(person_id.0)
-        .filter(person::Column::CompanyId.eq(scope.company_id().0))
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    crate::people::live(&tx, scope, person_id).await?;
     if active_of(&tx, scope, person_id, None).await?.is_some() {
         return Err(StoreError::Conflict("active_offer"));
     }
@@ -257,6 +263,7 @@ pub async fn update_draft(
         return Err(StoreError::Conflict("status"));
     }
     let person_id = PersonId(current.person_id);
+    crate::people::live(&tx, scope, person_id).await?;
     let before = to_domain(current.clone());
     let before = serde_json::to_value(OfferDraft {
         valid_from: before.valid_from,
@@ -328,6 +335,7 @@ pub(crate) async fn transition_in(
     today: NaiveDate,
 ) -> Result<ReturnOffer, TransitionError> {
     let current = find_in(tx, scope, id).await?;
+    crate::people::live(tx, scope, PersonId(current.person_id)).await?;
     let from = OfferStatus::parse(&current.status).unwrap_or(OfferStatus::Draft);
     let to = from.after(action).map_err(TransitionError::Refused)?;
     if action == OfferAction::Issue && current.valid_until <= today {
@@ -535,6 +543,7 @@ pub async fn add_mission(
 ) -> StoreResult<LearningMission> {
     let tx = db.write.begin().await?;
     let o = find_in(&tx, scope, offer).await?;
+    crate::people::live(&tx, scope, PersonId(o.person_id)).await?;
     if !OfferStatus::parse(&o.status).is_some_and(OfferStatus::is_active) {
         return Err(StoreError::Conflict("status"));
     }
@@ -584,6 +593,7 @@ pub async fn add_check_in(
         .await?
         .ok_or(StoreError::NotFound)?;
     let o = find_in(&tx, scope, OfferId(m.offer_id)).await?;
+    crate::people::live(&tx, scope, PersonId(o.person_id)).await?;
     let id = CheckInId::new();
     let model = checkin_row::ActiveModel {
         id: Set(id.0),

@@ -221,11 +221,7 @@ pub(crate) async fn update_in(
     id: PersonId,
     draft: &PersonDraft,
 ) -> StoreResult<Person> {
-    let current = row::Entity::find_by_id(id.0)
-        .filter(row::Column::CompanyId.eq(scope.company_id().0))
-        .one(tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let current = live(tx, scope, id).await?;
     let old_emails = emails_in(tx, scope, id).await?;
     let before = to_domain(current.clone(), old_emails);
     let mut am: row::ActiveModel = current.into();
@@ -810,11 +806,7 @@ pub async fn set_outlook(
     o: &kaeru_domain::Outlook,
 ) -> StoreResult<()> {
     let tx = db.write.begin().await?;
-    let current = row::Entity::find_by_id(id.0)
-        .filter(row::Column::CompanyId.eq(scope.company_id().0))
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let current = live(&tx, scope, id).await?;
     let before = outlook_of(&current);
     let mut am: row::ActiveModel = current.into();
     am.return_intent = Set(o.intent.map(|x| x.code().to_string()));
@@ -844,17 +836,23 @@ pub async fn set_outlook(
     Ok(())
 }
 
-/// A person of the scope's company who has not been erased, read inside `conn` (a transaction that is about
-/// to write something about them); not found otherwise.
+/// The one guard of every write about a person: the person of the scope's company, read inside `conn` (the
+/// transaction about to write about them) and, on PostgreSQL, locked until it ends, so an erasure running
+/// at the same time waits for the write or the write for the erasure. An erased person is
+/// [`StoreError::Erased`]: nothing about them may be written again.
 pub(crate) async fn live(
     conn: &impl ConnectionTrait,
     scope: &Scope,
     person: PersonId,
 ) -> StoreResult<row::Model> {
-    row::Entity::find_by_id(person.0)
-        .filter(row::Column::CompanyId.eq(scope.company_id().0))
-        .filter(row::Column::ErasedAt.is_null())
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)
+    let mut q =
+        row::Entity::find_by_id(person.0).filter(row::Column::CompanyId.eq(scope.company_id().0));
+    if conn.get_database_backend() == DbBackend::Postgres {
+        q = q.lock_exclusive();
+    }
+    let r = q.one(conn).await?.ok_or(StoreError::NotFound)?;
+    if r.erased_at.is_some() {
+        return Err(StoreError::Erased);
+    }
+    Ok(r)
 }

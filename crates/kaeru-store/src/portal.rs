@@ -57,6 +57,17 @@ pub async fn send_link(
     let hash = hash_token(&token);
     let (subject, body) = compose(&token);
     let tx = db.write.begin().await?;
+    people::live(&tx, scope, person).await?;
+    // Only the newest link works: an older one lying in a mailbox (or a forwarded mail) no longer signs in.
+    let at = now();
+    link_row::Entity::update_many()
+        .col_expr(link_row::Column::ExpiresAt, Expr::value(at))
+        .filter(link_row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(link_row::Column::PersonId.eq(person.0))
+        .filter(link_row::Column::UsedAt.is_null())
+        .filter(link_row::Column::ExpiresAt.gt(at))
+        .exec(&tx)
+        .await?;
     link_row::ActiveModel {
         id: Set(hash.clone()),
         company_id: Set(scope.company_id().0),
@@ -267,6 +278,7 @@ pub async fn set_message(
     text: Option<String>,
 ) -> StoreResult<()> {
     let tx = db.write.begin().await?;
+    people::live(&tx, scope, person).await?;
     let updated = person_row::Entity::update_many()
         .col_expr(
             person_row::Column::MessageToCompany,
@@ -344,11 +356,7 @@ pub async fn add_qualification(
     q: &Qualification,
 ) -> StoreResult<()> {
     let tx = db.write.begin().await?;
-    person_row::Entity::find_by_id(person.0)
-        .filter(person_row::Column::CompanyId.eq(scope.company_id().0))
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    people::live(&tx, scope, person).await?;
     let id = Uuid::now_v7();
     qual_row::ActiveModel {
         id: Set(id),
@@ -390,6 +398,7 @@ pub async fn remove_qualification(
     id: Uuid,
 ) -> StoreResult<()> {
     let tx = db.write.begin().await?;
+    people::live(&tx, scope, person).await?;
     let gone = qual_row::Entity::delete_many()
         .filter(qual_row::Column::CompanyId.eq(scope.company_id().0))
         .filter(qual_row::Column::PersonId.eq(person.0))

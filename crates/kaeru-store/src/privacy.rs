@@ -159,11 +159,7 @@ pub async fn open_request(
 pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> StoreResult<()> {
     let tx = db.write.begin().await?;
     let c = scope.company_id().0;
-    let p = person_row::Entity::find_by_id(person.0)
-        .filter(person_row::Column::CompanyId.eq(c))
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let p = crate::people::live(&tx, scope, person).await?;
     let at = now();
     let emails: Vec<String> = person_email::Entity::find()
         .filter(person_email::Column::CompanyId.eq(c))
@@ -418,6 +414,7 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
     .await?;
     companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
+    db.checkpoint().await?;
     Ok(())
 }
 

@@ -302,11 +302,7 @@ pub async fn set_for_person(
 ) -> StoreResult<PersonSkill> {
     let c = scope.company_id().0;
     let tx = db.write.begin().await?;
-    person_row::Entity::find_by_id(person.0)
-        .filter(person_row::Column::CompanyId.eq(c))
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    crate::people::live(&tx, scope, person).await?;
     let skill = row::Entity::find_by_id(draft.skill_id.0)
         .filter(row::Column::CompanyId.eq(c))
         .one(&tx)
@@ -377,6 +373,7 @@ pub async fn confirm(
 ) -> StoreResult<()> {
     let c = scope.company_id().0;
     let tx = db.write.begin().await?;
+    crate::people::live(&tx, scope, person).await?;
     let r = held_row::Entity::find_by_id(id.0)
         .filter(held_row::Column::CompanyId.eq(c))
         .filter(held_row::Column::PersonId.eq(person.0))
@@ -414,6 +411,7 @@ pub async fn remove_from_person(
 ) -> StoreResult<()> {
     let c = scope.company_id().0;
     let tx = db.write.begin().await?;
+    crate::people::live(&tx, scope, person).await?;
     let r = held_row::Entity::find_by_id(id.0)
         .filter(held_row::Column::CompanyId.eq(c))
         .filter(held_row::Column::PersonId.eq(person.0))

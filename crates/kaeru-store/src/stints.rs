@@ -1,7 +1,7 @@
 //! Employment stints of a person. Every change recomputes the person's status in the same transaction.
 
 use crate::audit::{self, Change};
-use crate::entity::{employment_stint as row, person};
+use crate::entity::employment_stint as row;
 use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now, people};
 use chrono::NaiveDate;
 use kaeru_domain::{
@@ -116,19 +116,6 @@ pub async fn get(db: &Db, scope: &Scope, id: StintId) -> StoreResult<EmploymentS
         .ok_or(StoreError::NotFound)
 }
 
-async fn person_exists(
-    conn: &impl ConnectionTrait,
-    scope: &Scope,
-    id: PersonId,
-) -> StoreResult<()> {
-    person::Entity::find_by_id(id.0)
-        .filter(person::Column::CompanyId.eq(scope.company_id().0))
-        .one(conn)
-        .await?
-        .map(|_| ())
-        .ok_or(StoreError::NotFound)
-}
-
 /// The end of every stint change, in its transaction: the person's status, the audit entry, the revision.
 async fn finish_change(
     tx: &DatabaseTransaction,
@@ -181,7 +168,7 @@ pub(crate) async fn create_in(
     draft: &StintDraft,
     today: NaiveDate,
 ) -> StoreResult<EmploymentStint> {
-    person_exists(tx, scope, person).await?;
+    crate::people::live(tx, scope, person).await?;
     let id = StintId::new();
     let mut am = row::ActiveModel {
         id: Set(id.0),
@@ -215,6 +202,7 @@ pub async fn update(
     let tx = db.write.begin().await?;
     let current = find_in(&tx, scope, id).await?;
     let person = PersonId(current.person_id);
+    crate::people::live(&tx, scope, person).await?;
     let before = audit_view(&draft_of(&to_domain(current.clone())));
     let mut am: row::ActiveModel = current.into();
     fill(&mut am, draft);
@@ -242,6 +230,7 @@ pub async fn delete(
     let tx = db.write.begin().await?;
     let current = find_in(&tx, scope, id).await?;
     let person = PersonId(current.person_id);
+    crate::people::live(&tx, scope, person).await?;
     let before = audit_view(&draft_of(&to_domain(current)));
     row::Entity::delete_many()
         .filter(row::Column::Id.eq(id.0))

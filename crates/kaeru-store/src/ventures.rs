@@ -150,6 +150,7 @@ pub async fn update(
 ) -> StoreResult<Venture> {
     let tx = db.write.begin().await?;
     let current = find(&tx, scope, id).await?;
+    crate::people::live(&tx, scope, PersonId(current.person_id)).await?;
     let before = to_domain(current.clone());
     let mut am: row::ActiveModel = current.into();
     am.name = Set(d.name.clone());
@@ -310,6 +311,7 @@ pub async fn add_support(
 ) -> StoreResult<Support> {
     let tx = db.write.begin().await?;
     let v = find(&tx, scope, venture).await?;
+    crate::people::live(&tx, scope, PersonId(v.person_id)).await?;
     let id = Uuid::now_v7();
     let model = support_row::ActiveModel {
         id: Set(id),
@@ -355,6 +357,7 @@ pub async fn add_deal(
 ) -> StoreResult<Deal> {
     let tx = db.write.begin().await?;
     let v = find(&tx, scope, venture).await?;
+    crate::people::live(&tx, scope, PersonId(v.person_id)).await?;
     let id = Uuid::now_v7();
     let model = deal_row::ActiveModel {
         id: Set(id),
@@ -398,6 +401,7 @@ pub async fn remove_entry(
     let c = scope.company_id().0;
     let tx = db.write.begin().await?;
     let v = find(&tx, scope, venture).await?;
+    crate::people::live(&tx, scope, PersonId(v.person_id)).await?;
     let s = support_row::Entity::delete_many()
         .filter(support_row::Column::CompanyId.eq(c))
         .filter(support_row::Column::VentureId.eq(venture))

@@ -16,6 +16,12 @@ pub enum AppError {
     SignIn,
     /// The form's CSRF token did not match.
     BadCsrf(Language),
+    /// The request clashes with what is stored now (changed meanwhile, a duplicate): 409.
+    Conflict(Language),
+    /// The person's record was erased; nothing about them can be changed: 409.
+    Erased(Language),
+    /// Too many at once (imports, sign-ins): 503, try again shortly.
+    Busy(Language),
     /// Go elsewhere (e.g. an alumnus whose portal session ended, to their company's sign-in page).
     Redirect(String),
     Internal(Language, anyhow::Error),
@@ -29,6 +35,12 @@ impl AppError {
     pub fn from_store(lang: Language, e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound(lang),
+            StoreError::Erased => Self::Erased(lang),
+            // A clash a handler did not expect to handle is still the user's conflict, never a 500.
+            StoreError::Conflict(what) => {
+                tracing::info!(conflict = what, "request conflicts with the stored data");
+                Self::Conflict(lang)
+            }
             other => Self::Internal(lang, other.into()),
         }
     }
@@ -63,6 +75,26 @@ impl IntoResponse for AppError {
                 "page.forbidden",
                 "page.forbidden_help",
             ),
+            Self::Conflict(l) => page(
+                StatusCode::CONFLICT,
+                l,
+                "page.conflict",
+                "page.conflict_help",
+            ),
+            Self::Erased(l) => page(StatusCode::CONFLICT, l, "page.erased", "page.erased_help"),
+            Self::Busy(l) => {
+                let mut r = page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    l,
+                    "page.busy",
+                    "page.busy_help",
+                );
+                r.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static("10"),
+                );
+                r
+            }
             Self::SignIn => Redirect::to("/login").into_response(),
             Self::Redirect(to) => Redirect::to(&to).into_response(),
             Self::BadCsrf(l) => page(

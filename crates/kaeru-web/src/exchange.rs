@@ -5,6 +5,7 @@ use crate::Catalog;
 use kaeru_domain::{Company, Invalid};
 use kaeru_exchange::columns::{Field, Mapping, fold_header};
 use kaeru_exchange::export::{Card, Sheet};
+use kaeru_exchange::{FileError, Table};
 use kaeru_store::imports::{self, ImportSummary};
 use kaeru_store::{Actor, Db, Scope};
 use std::collections::HashMap;
@@ -64,33 +65,51 @@ pub struct ImportReport {
     pub columns: Vec<(String, Option<Field>, String)>,
 }
 
-/// Reads, checks and (unless told otherwise or rows have problems) writes a people file.
+/// Imports (reading a file, then checking or writing it) running at once in this process; more wait
+/// their turn, so a burst of uploads cannot take every core and all the memory.
+static IMPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// A turn to import: held while a file is read and while its rows are checked or written.
+pub type ImportTurn = tokio::sync::SemaphorePermit<'static>;
+
+/// Waits up to `patience` for a turn; `None` when other imports kept every turn that long.
+pub async fn import_turn(patience: std::time::Duration) -> Option<ImportTurn> {
+    tokio::time::timeout(patience, IMPORTS.acquire())
+        .await
+        .ok()?
+        .ok()
+}
+
+/// Reads a file into its table on a blocking thread (never on the async workers), within the limits of
+/// [`kaeru_exchange::limits`].
+pub async fn read_file(bytes: Vec<u8>) -> Result<Table, FileError> {
+    tokio::task::spawn_blocking(move || kaeru_exchange::table::read(&bytes))
+        .await
+        .unwrap_or_else(|e| Err(FileError::Spreadsheet(e.to_string())))
+}
+
+/// Why a file could not be read, in the catalogue's language, naming the limit it broke.
+pub fn file_problem(t: &Catalog, e: &FileError) -> String {
+    t.format(e.key(), &e.args())
+}
+
+/// Checks and (unless told otherwise or rows have problems) writes the people of a file already read.
 pub async fn import_people(
     db: &Db,
     company: &Company,
     actor: &Actor,
-    bytes: &[u8],
+    table: &Table,
     opts: ImportOptions,
     today: chrono::NaiveDate,
     progress: impl Fn(usize, usize),
 ) -> anyhow::Result<ImportReport> {
     let t = Catalog::get(opts.language.unwrap_or(company.default_language));
     let scope = Scope::for_company(company.id);
-    let mut report = ImportReport::default();
-    let table = match kaeru_exchange::table::read(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let line = match &e {
-                kaeru_exchange::FileError::Csv(l) => *l,
-                _ => 0,
-            };
-            tracing::info!(error = %e, "import refused");
-            report.fatal = Some(t.format(e.key(), &[("line", line.to_string())]));
-            return Ok(report);
-        }
+    let mut report = ImportReport {
+        encoding: table.encoding.label(),
+        rows: table.rows.len(),
+        ..Default::default()
     };
-    report.encoding = table.encoding.label();
-    report.rows = table.rows.len();
     let saved: HashMap<String, Field> = imports::saved_mappings(db, &scope)
         .await?
         .into_iter()
@@ -122,7 +141,7 @@ pub async fn import_people(
         );
         return Ok(report);
     }
-    let plan = kaeru_exchange::people::plan(&table, &mapping, today);
+    let plan = kaeru_exchange::people::plan(table, &mapping, today);
     report.rejected = plan.rejected;
     report.problems = plan
         .problems

@@ -29,8 +29,12 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// How long a sign-in lasts.
     pub session_hours: i64,
-    /// The address people reach Kaeru at, for links in e-mails; `None`: taken from the request's Host.
-    pub public_url: Option<String>,
+    /// The address links in e-mails start with (e.g. `https://kaeru.example.jp`), decided from configuration
+    /// only: `public_url`, else the address Kaeru listens on. Never taken from a request's `Host` header, which
+    /// anyone can forge.
+    pub public_url: String,
+    /// Whether `public_url` was configured (or falls back to the listen address); shown in 設定.
+    pub public_url_configured: bool,
     /// Whether the worker delivers the outbox (the outbox page says so when not).
     pub smtp_configured: bool,
 }
@@ -41,7 +45,8 @@ impl Default for WebConfig {
             secure_cookies: false,
             trust_proxy: false,
             session_hours: 12,
-            public_url: None,
+            public_url: "http://127.0.0.1:8080".into(),
+            public_url_configured: false,
             smtp_configured: false,
         }
     }

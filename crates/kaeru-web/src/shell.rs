@@ -210,6 +210,11 @@ pub async fn security_headers(
     req.extensions_mut().insert(AnonCsrf(csrf.clone()));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    // Pages, downloads and API answers carry personal data: no browser or proxy may keep a copy. Only what
+    // chose its own caching (vendored assets, the public badge) is cached.
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -85,6 +85,12 @@ pub async fn tick(db: &Db, node: &str) -> anyhow::Result<usize> {
     if purged > 0 {
         tracing::debug!(purged, "expired sessions removed");
     }
+    // Every rate-limit window is at most a day long; older ones only take space.
+    let windows =
+        kaeru_store::rate_limit::purge(db, Utc::now() - chrono::Duration::days(2)).await?;
+    if windows > 0 {
+        tracing::debug!(windows, "expired rate-limit windows removed");
+    }
     Ok(ran)
 }
 

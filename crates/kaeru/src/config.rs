@@ -5,6 +5,7 @@ use anyhow::Context;
 use kaeru_store::DatabaseTarget;
 use serde::Deserialize;
 use std::fmt;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 /// The settings `kaeru serve` runs with, after all layers are applied.
@@ -60,7 +61,7 @@ impl fmt::Debug for Config {
 }
 
 /// The optional TOML file (`--config FILE` or `KAERU_CONFIG`).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub listen: Option<String>,
@@ -75,7 +76,7 @@ pub struct FileConfig {
 }
 
 /// SMTP settings, in the file (`[smtp]`) or as `KAERU_SMTP_*` variables.
-#[derive(Debug, Default, Deserialize, Clone)]
+#[derive(Default, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct SmtpFile {
     pub host: Option<String>,
@@ -85,6 +86,54 @@ pub struct SmtpFile {
     pub user: Option<String>,
     pub password: Option<String>,
     pub from: Option<String>,
+}
+
+impl fmt::Debug for SmtpFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpFile")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+impl fmt::Debug for FileConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileConfig")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(kaeru_store::redact),
+            )
+            .field("secure_cookies", &self.secure_cookies)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("session_hours", &self.session_hours)
+            .field("public_url", &self.public_url)
+            .field("smtp", &self.smtp)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Overrides {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Overrides")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(kaeru_store::redact),
+            )
+            .field("secure_cookies", &self.secure_cookies)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("public_url", &self.public_url)
+            .field("smtp", &self.smtp)
+            .finish()
+    }
 }
 
 impl SmtpFile {
@@ -129,7 +178,7 @@ impl SmtpFile {
 }
 
 /// What flags and environment variables said (clap merges the two, flags first).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Overrides {
     pub listen: Option<String>,
     pub data_dir: Option<PathBuf>,
@@ -177,8 +226,26 @@ impl Config {
                 .public_url
                 .or(f.public_url)
                 .map(|u| u.trim().trim_end_matches('/').to_string())
-                .filter(|u| !u.is_empty()),
+                .filter(|u| !u.is_empty())
+                .map(|u| checked_public_url(&u))
+                .transpose()?,
         })
+    }
+
+    /// The address links in e-mails start with, from configuration only: `public_url`, else the address
+    /// Kaeru listens on (`localhost` when it listens on every interface). The second value says whether it
+    /// was configured.
+    pub fn link_base(&self, listening: SocketAddr) -> (String, bool) {
+        if let Some(u) = &self.public_url {
+            return (u.clone(), true);
+        }
+        let scheme = if self.secure_cookies { "https" } else { "http" };
+        let host = match listening.ip() {
+            ip if ip.is_unspecified() => "localhost".to_string(),
+            IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        };
+        (format!("{scheme}://{host}:{}", listening.port()), false)
     }
 
     pub fn database_target(&self) -> anyhow::Result<DatabaseTarget> {
@@ -188,15 +255,34 @@ impl Config {
         )?)
     }
 
-    pub fn web(&self) -> kaeru_web::WebConfig {
+    /// The web layer's settings, once the address Kaeru listens on is known.
+    pub fn web(&self, listening: SocketAddr) -> kaeru_web::WebConfig {
+        let (public_url, public_url_configured) = self.link_base(listening);
         kaeru_web::WebConfig {
             secure_cookies: self.secure_cookies,
             trust_proxy: self.trust_proxy,
             session_hours: self.session_hours,
-            public_url: self.public_url.clone(),
+            public_url,
+            public_url_configured,
             smtp_configured: self.smtp.is_some(),
         }
     }
+}
+
+/// `public_url` must be an absolute http(s) address with a host and nothing after the path.
+fn checked_public_url(u: &str) -> anyhow::Result<String> {
+    let parsed = url::Url::parse(u)
+        .map_err(|e| anyhow::anyhow!("public_url {u:?} is not an address: {e}"))?;
+    anyhow::ensure!(
+        matches!(parsed.scheme(), "http" | "https")
+            && parsed.host_str().is_some_and(|h| !h.is_empty())
+            && parsed.query().is_none()
+            && parsed.fragment().is_none()
+            && parsed.username().is_empty()
+            && parsed.password().is_none(),
+        "public_url must look like https://kaeru.example.jp (http or https, a host, no query), not {u:?}"
+    );
+    Ok(u.to_string())
 }
 
 #[cfg(test)]
@@ -221,6 +307,75 @@ mod tests {
         assert_eq!(c.listen, "127.0.0.1:7000");
         assert_eq!(c.session_hours, 8);
         assert_eq!(c.data_dir, PathBuf::from("."));
+    }
+
+    #[test]
+    fn links_come_from_configuration_never_from_a_request() {
+        let addr: SocketAddr = "127.0.0.1:8123".parse().unwrap();
+        let c = Config::default();
+        assert_eq!(
+            c.link_base(addr),
+            ("http://127.0.0.1:8123".to_string(), false)
+        );
+        let any: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        assert_eq!(c.link_base(any).0, "http://localhost:8080");
+        let v6: SocketAddr = "[::1]:8080".parse().unwrap();
+        assert_eq!(c.link_base(v6).0, "http://[::1]:8080");
+        let c = Config::layered(
+            None,
+            Overrides {
+                public_url: Some(" https://kaeru.example.jp/ ".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            c.link_base(addr),
+            ("https://kaeru.example.jp".to_string(), true)
+        );
+        for bad in [
+            "kaeru.example.jp",
+            "ftp://kaeru.example.jp",
+            "https://kaeru.example.jp/?next=x",
+            "https://user:pw@kaeru.example.jp",
+        ] {
+            let r = Config::layered(
+                None,
+                Overrides {
+                    public_url: Some(bad.into()),
+                    ..Default::default()
+                },
+            );
+            assert!(r.is_err(), "{bad} must be refused");
+        }
+    }
+
+    #[test]
+    fn no_debug_output_shows_a_secret() {
+        let over = Overrides {
+            database_url: Some("postgres://kaeru:hunter2@db/kaeru".into()),
+            smtp: SmtpFile {
+                host: Some("mail.example.jp".into()),
+                password: Some("s3cret-pw".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let file = FileConfig {
+            database_url: Some("postgres://kaeru:hunter2@db/kaeru".into()),
+            smtp: over.smtp.clone(),
+            ..Default::default()
+        };
+        for shown in [
+            format!("{over:?}"),
+            format!("{file:?}"),
+            format!("{:?}", over.smtp),
+        ] {
+            assert!(
+                !shown.contains("hunter2") && !shown.contains("s3cret-pw"),
+                "{shown}"
+            );
+        }
     }
 
     #[test]

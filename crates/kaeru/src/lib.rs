@@ -54,7 +54,7 @@ impl Application {
 
     /// Serves until `stop` is cancelled, then finishes the requests in flight and stops the worker.
     pub async fn run_until(self, stop: CancellationToken) -> anyhow::Result<()> {
-        let router = kaeru_web::router(self.db.clone(), self.config.web());
+        let router = kaeru_web::router(self.db.clone(), self.config.web(self.local_addr()));
         let worker = if self.config.worker {
             let node = format!("{}-{}", hostname(), std::process::id());
             let mailer = match &self.config.smtp {

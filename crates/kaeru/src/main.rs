@@ -38,7 +38,9 @@ struct DbArgs {
 /// E-mail: where links point and which SMTP server delivers the outbox.
 #[derive(Args, Clone, Default)]
 struct MailArgs {
-    /// The address people reach Kaeru at, for links in e-mails (default: the listen address).
+    /// The address people reach Kaeru at, e.g. https://kaeru.example.jp. Every link in an e-mail (sign-in
+    /// links, invitations) starts with it. Unset: the address Kaeru listens on (localhost when it listens on
+    /// all interfaces), which only works on this machine. Never taken from a request's Host header.
     #[arg(long, env = "KAERU_PUBLIC_URL")]
     public_url: Option<String>,
     /// SMTP server host; without it messages wait in the outbox.
@@ -349,6 +351,15 @@ async fn main() -> anyhow::Result<()> {
                 "Kaeru is running at http://{addr}/  (database: {})",
                 config.database_target()?
             );
+            let (links, configured) = config.link_base(addr);
+            if configured {
+                println!("Links in e-mails start with {links}");
+            } else {
+                println!(
+                    "Links in e-mails start with {links} (the listen address; set KAERU_PUBLIC_URL or --public-url to the address people reach Kaeru at)"
+                );
+            }
+            tracing::info!(links = %links, configured, "address for links in e-mails");
             let stop = CancellationToken::new();
             tokio::spawn(shutdown_signal(stop.clone()));
             app.run_until(stop).await
@@ -399,8 +410,23 @@ async fn main() -> anyhow::Result<()> {
             let config = config(&cli.config, db, None, None, None, MailArgs::default())?;
             let database = open_database(&config.database_target()?).await?;
             let company = kaeru::exchange::company(&database, company.as_deref()).await?;
+            let t = kaeru_web::Catalog::get(company.default_language);
+            let size = std::fs::metadata(&file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
+                .len();
+            if size > kaeru_exchange::MAX_FILE_BYTES as u64 {
+                eprintln!("{}", t.t("error.import_too_large"));
+                std::process::exit(2);
+            }
             let bytes =
                 std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let table = match kaeru::exchange::read_file(bytes).await {
+                Ok(table) => table,
+                Err(e) => {
+                    eprintln!("{}", kaeru::exchange::file_problem(t, &e));
+                    std::process::exit(2);
+                }
+            };
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
                 indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
@@ -411,7 +437,7 @@ async fn main() -> anyhow::Result<()> {
                 &database,
                 &company,
                 &kaeru_store::Actor::system("kaeru import"),
-                &bytes,
+                &table,
                 kaeru::exchange::ImportOptions {
                     dry_run,
                     only_valid,
@@ -425,7 +451,6 @@ async fn main() -> anyhow::Result<()> {
             )
             .await?;
             bar.finish_and_clear();
-            let t = kaeru_web::Catalog::get(company.default_language);
             if let Some(f) = &report.fatal {
                 eprintln!("{f}");
                 std::process::exit(2);

@@ -232,21 +232,6 @@ db_test!(
     }
 );
 
-/// The text of a PDF as poppler's pdftotext reads it.
-fn pdf_text(pdf: &[u8]) -> String {
-    use std::io::Write;
-    let mut child = std::process::Command::new("pdftotext")
-        .args(["-", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("pdftotext (apt package poppler-utils) is needed by this test");
-    child.stdin.take().unwrap().write_all(pdf).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "pdftotext could not read the PDF");
-    String::from_utf8(out.stdout).unwrap()
-}
-
 fn tokyo_today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
 }
@@ -294,7 +279,7 @@ db_test!(
         let status = format!("{offer}/status");
         let r = app.post(&c, &offer, &status, &[("action", "issue")]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        // The letter: a real PDF whose Japanese text an independent tool (pdftotext) can read back.
+        // The letter: a real PDF whose Japanese text an independent tool (pdfminer) can read back.
         let r = c.get(format!("{}{offer}/letter.pdf?lang=ja", app.base)).send().await.unwrap();
         assert_eq!(r.headers()["content-type"], "application/pdf");
         let text = pdf_text(&r.bytes().await.unwrap());

@@ -47,11 +47,24 @@ async fn run(
     bytes: &[u8],
     opts: ImportOptions,
 ) -> exchange::ImportReport {
+    // The CLI's path: the file read within the limits, then checked and written.
+    let table = match exchange::read_file(bytes.to_vec()).await {
+        Ok(t) => t,
+        Err(e) => {
+            return exchange::ImportReport {
+                fatal: Some(exchange::file_problem(
+                    kaeru_web::Catalog::get(c.default_language),
+                    &e,
+                )),
+                ..Default::default()
+            };
+        }
+    };
     exchange::import_people(
         db,
         c,
         &Actor::system("test"),
-        bytes,
+        &table,
         opts,
         today(),
         |_, _| {},
@@ -59,6 +72,85 @@ async fn run(
     .await
     .unwrap()
 }
+
+/// An XLSX whose only cells are A1 and XFD1048576: calamine's `Range` would ask for 512 GiB.
+fn corner_cell_xlsx() -> Vec<u8> {
+    xlsx_with_sheet(
+        r#"<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>氏名</t></is></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>"#,
+    )
+}
+
+/// A small XLSX whose sheet unpacks to more than 256 MB (a zip bomb).
+fn zip_bomb_xlsx() -> Vec<u8> {
+    xlsx_with(
+        r#"<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>氏名</t></is></c></row>"#,
+        300,
+    )
+}
+
+fn xlsx_with_sheet(sheet_data: &str) -> Vec<u8> {
+    xlsx_with(sheet_data, 0)
+}
+
+/// A minimal workbook; `padding_mb` megabytes of spaces end its sheet, streamed into the zip.
+fn xlsx_with(sheet_data: &str, padding_mb: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    let files = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string()),
+        ("xl/worksheets/sheet1.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/>{sheet_data}</worksheet>"#)),
+    ];
+    for (name, body) in files {
+        zip.start_file(name, opts).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+        if name.ends_with("sheet1.xml") {
+            let spaces = vec![b' '; 1024 * 1024];
+            for _ in 0..padding_mb {
+                zip.write_all(&spaces).unwrap();
+            }
+        }
+    }
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+/// A CSV whose header row has `n` columns.
+fn wide_csv(n: usize) -> Vec<u8> {
+    let mut s = vec![b'a'; 2 * n];
+    for i in (1..2 * n).step_by(2) {
+        s[i] = b',';
+    }
+    s.extend_from_slice(b"\nx\n");
+    s
+}
+
+db_test!(
+    async fn hostile_files_are_refused_naming_the_limit_through_the_cli_path(target) {
+        let db = kaeru::open_database(&target).await.unwrap();
+        let c = company(&db).await;
+        for (bytes, says) in [
+            (corner_cell_xlsx(), "取り込める列は200列までです"),
+            (zip_bomb_xlsx(), "展開すると256MBを超えます"),
+            (wide_csv(1_000_000), "取り込める列は200列までです"),
+            (format!("氏名,フリガナ\n{}", "山田 太郎,やまだ たろう\n".repeat(200_001)).into_bytes(), "200000行まで"),
+            (format!("氏名,フリガナ\n山田 太郎,{}\n", "や".repeat(10_001)).into_bytes(), "10000文字まで"),
+        ] {
+            let r = run(&db, &c, &bytes, ImportOptions::default()).await;
+            let fatal = r.fatal.unwrap_or_default();
+            assert!(fatal.contains(says), "{fatal}");
+            assert!(!r.written);
+        }
+        let scope = kaeru_store::Scope::for_company(c.id);
+        assert_eq!(kaeru_store::people::count(&db, &scope).await.unwrap(), 0);
+    }
+);
 
 db_test!(
     async fn an_hr_export_imports_once_and_updates_on_the_next_file(target) {
@@ -175,11 +267,11 @@ db_test!(
         std::fs::write(&csv, kaeru_exchange::export::csv_shift_jis(&sheet).unwrap()).unwrap();
         std::fs::write(&xlsx, kaeru_exchange::export::xlsx(&sheet, "people").unwrap()).unwrap();
         std::fs::write(&vcf, kaeru_exchange::export::vcards(&cards)).unwrap();
-        let out = std::process::Command::new("python3")
+        let out = std::process::Command::new(test_python())
             .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/read_exports.py"))
             .args([&csv, &xlsx, &vcf])
             .output()
-            .expect("python3 with openpyxl and vobject (pip install openpyxl vobject)");
+            .expect("run tools/read_exports.py");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let csv_rows = v["csv"].as_array().unwrap();
@@ -226,12 +318,23 @@ db_test!(
         // Without the CSRF token: refused.
         let r = c.post(format!("{}/people/import", app.base)).multipart(reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(sjis(SMARTHR)).file_name("a.csv"))).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
-        // A binary file renamed .csv: a clear message on the check page, nothing else.
+        // A binary file renamed .csv: refused at once with a clear message, and nothing is kept.
         let r = upload(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(), "photo.csv").await.unwrap();
-        let check = location(&r).to_string();
-        let r = c.get(format!("{}{check}", app.base)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().await.unwrap().contains("CSVまたはExcel（.xlsx）のファイルではありません"));
+        // Hostile files are refused naming the limit, and the server keeps answering.
+        for (bytes, name, says) in [
+            (corner_cell_xlsx(), "corner.xlsx", "列が多すぎます"),
+            (zip_bomb_xlsx(), "bomb.xlsx", "展開すると256MBを超えます"),
+            (wide_csv(1_000_000), "wide.csv", "200列までです"),
+        ] {
+            let r = upload(bytes, name).await.unwrap();
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+            let page = r.text().await.unwrap();
+            assert!(page.contains(says), "{name}: {page}");
+            assert!(page.len() < 100_000, "{name}: the page stays small");
+        }
+        assert_eq!(c.get(format!("{}/healthz", app.base)).send().await.unwrap().status(), StatusCode::OK);
 
         let r = upload(sjis(SMARTHR), "smarthr.csv").await.unwrap();
         let check = location(&r).to_string();

@@ -40,6 +40,9 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
+            StoreError::Erased => Self::Conflict("erased"),
+            // A clash the handler did not expect is still the caller's conflict, never a 500.
+            StoreError::Conflict(what) => Self::Conflict(what),
             other => Self::Internal(other.into()),
         }
     }
@@ -157,6 +160,7 @@ impl IntoResponse for ApiError {
 fn conflict_invalid(what: &str) -> Invalid {
     match what {
         "active_offer" => Invalid::new("api.error.active_offer"),
+        "erased" => Invalid::new("error.person_erased"),
         _ => Invalid::new("api.error.conflict"),
     }
 }

@@ -69,11 +69,7 @@ async fn view(
             name: t.name,
         })
         .collect();
-    let base_url = state
-        .config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| "http://localhost:8080".into());
+    let base_url = super::public::base_url(state).to_string();
     let (new_name, new_secret) = new_token.unwrap_or_default();
     let tpl = TokensPage {
         rows,

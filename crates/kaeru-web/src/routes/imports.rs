@@ -96,25 +96,69 @@ async fn upload(
         }
     }
     signed.check_csrf(&csrf)?;
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        let s = Shell::signed(&signed, Section::People, "/people/import");
-        let error = s.t("error.import_empty").to_string();
-        return Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            render(signed.lang, &UploadPage { s, error })?,
-        )
-            .into_response());
+    let refuse = |signed: &Signed, error: String| {
+        let s = Shell::signed(signed, Section::People, "/people/import");
+        render(signed.lang, &UploadPage { s, error })
+            .map(|h| (axum::http::StatusCode::UNPROCESSABLE_ENTITY, h).into_response())
     };
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return refuse(
+            &signed,
+            crate::Catalog::get(signed.lang)
+                .t("error.import_empty")
+                .to_string(),
+        );
+    };
+    // Read once, here, within the limits and on a blocking thread; only a file that could be read is kept,
+    // as its table, so a hostile file never reaches the later steps.
+    let Some(_turn) = exchange::import_turn(IMPORT_PATIENCE).await else {
+        return Err(AppError::Busy(signed.lang));
+    };
+    let table = match exchange::read_file(bytes).await {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::info!(error = %e, file = %name, "import upload refused");
+            return refuse(
+                &signed,
+                exchange::file_problem(crate::Catalog::get(signed.lang), &e),
+            );
+        }
+    };
+    let data = tokio::task::spawn_blocking(move || serde_json::to_vec(&table))
+        .await
+        .map_err(|e| AppError::internal(signed.lang, e))?
+        .map_err(|e| AppError::internal(signed.lang, e))?;
     let id = imports::keep_upload(
         &state.db,
         signed.scope(),
         &name,
-        bytes,
+        data,
         &signed.info.user.display_name,
     )
     .await
     .map_err(store_err(&signed))?;
     Ok(Redirect::to(&format!("/people/import/{id}")).into_response())
+}
+
+/// How long an upload or an import waits for a turn before the page says Kaeru is busy.
+const IMPORT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// The table kept for an upload (read once, when it was uploaded).
+async fn kept_table(
+    state: &AppState,
+    signed: &Signed,
+    id: Uuid,
+) -> AppResult<(imports::Upload, Option<kaeru_exchange::Table>)> {
+    let mut up = imports::upload(&state.db, signed.scope(), id)
+        .await
+        .map_err(store_err(signed))?;
+    let data = std::mem::take(&mut up.data);
+    let table = tokio::task::spawn_blocking(move || {
+        serde_json::from_slice::<kaeru_exchange::Table>(&data).ok()
+    })
+    .await
+    .map_err(|e| AppError::internal(signed.lang, e))?;
+    Ok((up, table))
 }
 
 /// A column of the mapping screen.
@@ -145,14 +189,27 @@ async fn check(
     id: Uuid,
     opts: ImportOptions,
 ) -> AppResult<(imports::Upload, ImportReport)> {
-    let up = imports::upload(&state.db, signed.scope(), id)
-        .await
-        .map_err(store_err(signed))?;
+    let Some(_turn) = exchange::import_turn(IMPORT_PATIENCE).await else {
+        return Err(AppError::Busy(signed.lang));
+    };
+    let (up, table) = kept_table(state, signed, id).await?;
+    let Some(table) = table else {
+        // Kept by an older version of Kaeru, as the file itself: it has to be uploaded again.
+        let report = ImportReport {
+            fatal: Some(
+                crate::Catalog::get(signed.lang)
+                    .t("error.import_upload_again")
+                    .to_string(),
+            ),
+            ..Default::default()
+        };
+        return Ok((up, report));
+    };
     let report = exchange::import_people(
         &state.db,
         &signed.info.company,
         &signed.actor(),
-        &up.data,
+        &table,
         opts,
         signed.today(),
         |_, _| {},
@@ -244,12 +301,8 @@ async fn save_mapping(
     signed.check_csrf(form.get("_csrf").map(String::as_str).unwrap_or(""))?;
     signed.require(Permission::EditPeople)?;
     let id: Uuid = parse_id(&signed, &id)?;
-    let up = imports::upload(&state.db, signed.scope(), id)
-        .await
-        .map_err(store_err(&signed))?;
-    let headers = kaeru_exchange::table::read(&up.data)
-        .map(|t| t.headers)
-        .unwrap_or_default();
+    let (_, table) = kept_table(&state, &signed, id).await?;
+    let headers = table.map(|t| t.headers).unwrap_or_default();
     let choices: Vec<(String, Field)> = headers
         .iter()
         .enumerate()

@@ -500,7 +500,13 @@ async fn show_page(
     if let Some(n) = &offer.terms_note {
         terms.push(n.clone());
     }
-    let can_manage = signed.can(Permission::ManageOffers);
+    // Nothing about an erased person can change, so their offer offers no actions.
+    let erased = people::portal_facts(&state.db, signed.scope(), person.id)
+        .await
+        .map_err(err)?
+        .erased_at
+        .is_some();
+    let can_manage = signed.can(Permission::ManageOffers) && !erased;
     let actions = if can_manage {
         offer
             .status

@@ -432,6 +432,8 @@ struct ShowPage {
     side_jobs: Vec<super::side_jobs::SideJobRow>,
     /// Employed now, so side jobs can be applied for.
     can_apply_side_job: bool,
+    /// The user may edit people and this record was not erased: the page offers changes.
+    editable: bool,
 }
 
 pub struct OfferRow {
@@ -681,11 +683,15 @@ async fn show(
     let engagements = super::engagements::panel(&state, &signed, &s, id).await?;
     let ventures = super::ventures::panel(&state, &signed, &s, id).await?;
     let side_jobs = super::side_jobs::panel(&state, &signed, &s, id).await?;
+    // An erased record is kept only for statistics: nothing about it can be changed, so nothing is offered.
+    let live = !portal.erased;
     let tpl = ShowPage {
+        editable: live && signed.can(Permission::EditPeople),
         engagements,
         ventures,
         side_jobs,
-        can_apply_side_job: signed.can(Permission::ApplySideJob)
+        can_apply_side_job: live
+            && signed.can(Permission::ApplySideJob)
             && matches!(
                 person.status,
                 kaeru_domain::PersonStatus::Employee | kaeru_domain::PersonStatus::Returner
@@ -709,7 +715,8 @@ async fn show(
         ),
         other_facts,
         audit: audit_rows(&s, &entries),
-        can_open_comeback: signed.can(Permission::ManageOffers)
+        can_open_comeback: live
+            && signed.can(Permission::ManageOffers)
             && person.status != kaeru_domain::PersonStatus::Employee
             && person.status != kaeru_domain::PersonStatus::Returner
             && !person_comebacks.iter().any(|c| c.stage.is_open()),
@@ -723,7 +730,8 @@ async fn show(
                 )
             })
             .collect(),
-        can_offer: signed.can(Permission::ManageOffers)
+        can_offer: live
+            && signed.can(Permission::ManageOffers)
             && !person_offers.iter().any(|o| o.status.is_active()),
         offers: person_offers
             .iter()

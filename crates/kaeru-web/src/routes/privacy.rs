@@ -11,7 +11,7 @@ use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -69,6 +69,8 @@ struct OutboxPage {
     s: Shell,
     rows: Vec<OutboxRow>,
     smtp: bool,
+    link_base: String,
+    link_base_configured: bool,
     status: String,
     statuses: Vec<(String, String)>,
     page: u64,
@@ -131,6 +133,8 @@ async fn outbox_list(
     let tpl = OutboxPage {
         rows,
         smtp: state.config.smtp_configured,
+        link_base: base_url(&state).to_string(),
+        link_base_configured: state.config.public_url_configured,
         status: status.unwrap_or_default().to_string(),
         statuses: [
             outbox::QUEUED,
@@ -372,7 +376,6 @@ async fn message_send(
 async fn invite(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Path(id): Path<String>,
     Form(posted): Form<Posted<()>>,
 ) -> AppResult<Response> {
@@ -399,7 +402,6 @@ async fn invite(
     };
     send_sign_in_link(
         &state,
-        &headers,
         &signed.info.company,
         id,
         &p.full_name(),
@@ -693,7 +695,6 @@ pub struct LinkForm {
 async fn welcome(
     state: &AppState,
     signed: &Signed,
-    headers: &HeaderMap,
     person: PersonId,
     email: &str,
 ) -> AppResult<()> {
@@ -702,7 +703,6 @@ async fn welcome(
         .map_err(store_err(signed))?;
     send_sign_in_link(
         state,
-        headers,
         &signed.info.company,
         person,
         &p.full_name(),
@@ -723,7 +723,6 @@ enum Decision {
 async fn decide_registration(
     state: &AppState,
     signed: &Signed,
-    headers: &HeaderMap,
     id: &str,
     decision: Decision,
 ) -> AppResult<Response> {
@@ -752,33 +751,31 @@ async fn decide_registration(
         }
         Err(e) => return Err(err(e)),
     };
-    welcome(state, signed, headers, person, &r.data.email.to_lowercase()).await?;
+    welcome(state, signed, person, &r.data.email.to_lowercase()).await?;
     Ok(redirect_with_flash(&format!("/people/{person}"), flash))
 }
 
 async fn registration_link(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Path(id): Path<String>,
     Form(posted): Form<Posted<LinkForm>>,
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
     let person: PersonId = parse_id(&signed, &posted.fields.person)?;
-    decide_registration(&state, &signed, &headers, &id, Decision::Link(person)).await
+    decide_registration(&state, &signed, &id, Decision::Link(person)).await
 }
 
 async fn registration_create(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Path(id): Path<String>,
     Form(posted): Form<Posted<()>>,
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    decide_registration(&state, &signed, &headers, &id, Decision::Create).await
+    decide_registration(&state, &signed, &id, Decision::Create).await
 }
 
 async fn registration_reject(
@@ -824,12 +821,11 @@ struct PublicSettingsPage {
 fn public_settings_page(
     state: &AppState,
     signed: &Signed,
-    headers: &HeaderMap,
     form: PublicInput,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
     let s = Shell::signed(signed, Section::Settings, "/settings/public");
-    let base = base_url(state, headers);
+    let base = base_url(state);
     let slug = &signed.info.company.slug;
     let page_url = format!("{base}/c/{slug}");
     let snippet = format!(
@@ -853,11 +849,7 @@ fn public_settings_page(
     Ok((super::form_status(errors), render(signed.lang, &tpl)?).into_response())
 }
 
-async fn public_settings(
-    State(state): State<AppState>,
-    signed: Signed,
-    headers: HeaderMap,
-) -> AppResult<Response> {
+async fn public_settings(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     signed.require(Permission::ManageCompany)?;
     let p = companies::public_settings(&state.db, signed.scope())
         .await
@@ -867,13 +859,12 @@ async fn public_settings(
         declaration_en: p.declaration_en.unwrap_or_default(),
         retention_years: p.retention_years.map(|y| y.to_string()).unwrap_or_default(),
     };
-    public_settings_page(&state, &signed, &headers, form, &FieldErrors::new())
+    public_settings_page(&state, &signed, form, &FieldErrors::new())
 }
 
 async fn save_public_settings(
     State(state): State<AppState>,
     signed: Signed,
-    headers: HeaderMap,
     Form(posted): Form<Posted<PublicInput>>,
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
@@ -899,7 +890,7 @@ async fn save_public_settings(
         },
     };
     if !e.is_empty() {
-        return public_settings_page(&state, &signed, &headers, f, &e);
+        return public_settings_page(&state, &signed, f, &e);
     }
     companies::set_public_settings(
         &state.db,

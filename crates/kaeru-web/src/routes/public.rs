@@ -11,7 +11,7 @@ use crate::i18n::Catalog;
 use crate::shell::Shell;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -44,25 +44,9 @@ async fn company_of(state: &AppState, lang: Language, slug: &str) -> AppResult<C
         .ok_or(AppError::NotFound(lang))
 }
 
-/// The address links in e-mails start with: the configured public URL, else this request's host.
-pub(crate) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(u) = &state.config.public_url {
-        return u.clone();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    let scheme = if state.config.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
+/// The address links in e-mails start with: from configuration only (see [`crate::WebConfig::public_url`]).
+pub(crate) fn base_url(state: &AppState) -> &str {
+    state.config.public_url.trim_end_matches('/')
 }
 
 /// Rate-limit keys never hold an address in clear.
@@ -171,7 +155,8 @@ async fn page(
     Ok(render(v.lang, &p)?.into_response())
 }
 
-const REGISTER_MAX_PER_IP_HOUR: i32 = 5;
+/// Generous: a whole OB/OG会 may register from the venue's one Wi-Fi within the hour.
+const REGISTER_MAX_PER_IP_HOUR: i32 = 60;
 const REGISTER_MAX_PER_ADDRESS_DAY: i32 = 3;
 
 async fn register(
@@ -199,6 +184,17 @@ async fn register(
         .await?;
         return Ok(render(v.lang, &p)?.into_response());
     }
+    let tz: chrono_tz::Tz = company.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let draft = match form.parse(today) {
+        Ok(d) => d,
+        Err(e) => {
+            let p = public_page(&state, &v, company, form, FormErrors::from(&e, t), false).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(v.lang, &p)?).into_response());
+        }
+    };
+    // Counted only once the form is valid: at an OB/OG会 many people register from one Wi-Fi, and a typo
+    // must not use up their shared allowance. The per-address limit is checked first (cheap).
     let ip_ok = rate_limit::hit(
         &state.db,
         &format!("register:ip:{}", v.ip),
@@ -207,14 +203,15 @@ async fn register(
     )
     .await
     .map_err(err)?;
-    let addr_ok = rate_limit::hit(
-        &state.db,
-        &hashed("register:email", &form.email),
-        REGISTER_MAX_PER_ADDRESS_DAY,
-        chrono::Duration::days(1),
-    )
-    .await
-    .map_err(err)?;
+    let addr_ok = ip_ok
+        && rate_limit::hit(
+            &state.db,
+            &hashed("register:email", &draft.email),
+            REGISTER_MAX_PER_ADDRESS_DAY,
+            chrono::Duration::days(1),
+        )
+        .await
+        .map_err(err)?;
     if !ip_ok || !addr_ok {
         tracing::warn!(ip = %v.ip, company = %company.slug, "registration rate limit reached");
         let mut e = kaeru_domain::FieldErrors::new();
@@ -225,15 +222,6 @@ async fn register(
         let p = public_page(&state, &v, company, form, FormErrors::from(&e, t), false).await?;
         return Ok((StatusCode::TOO_MANY_REQUESTS, render(v.lang, &p)?).into_response());
     }
-    let tz: chrono_tz::Tz = company.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
-    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
-    let draft = match form.parse(today) {
-        Ok(d) => d,
-        Err(e) => {
-            let p = public_page(&state, &v, company, form, FormErrors::from(&e, t), false).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(v.lang, &p)?).into_response());
-        }
-    };
     let scope = Scope::for_company(company.id);
     let mail = Catalog::get(company.default_language);
     let name = format!("{} {}", draft.family_name, draft.given_name);
@@ -353,7 +341,6 @@ const LINK_MAX_PER_IP: i32 = 30;
 async fn login_submit(
     State(state): State<AppState>,
     v: Visitor,
-    headers: HeaderMap,
     Path(slug): Path<String>,
     Form(posted): Form<Posted<LoginForm>>,
 ) -> AppResult<Response> {
@@ -377,14 +364,7 @@ async fn login_submit(
         }
     };
     let window = chrono::Duration::minutes(LINK_WINDOW_MINUTES);
-    let addr_ok = rate_limit::hit(
-        &state.db,
-        &hashed(&format!("magic:{}", company.slug), &email),
-        LINK_MAX_PER_ADDRESS,
-        window,
-    )
-    .await
-    .map_err(err)?;
+    // The cheap per-address limit first: a flood from one client stops here.
     let ip_ok = rate_limit::hit(
         &state.db,
         &format!("magic:ip:{}", v.ip),
@@ -393,52 +373,62 @@ async fn login_submit(
     )
     .await
     .map_err(err)?;
+    let addr_ok = ip_ok
+        && rate_limit::hit(
+            &state.db,
+            &hashed(&format!("magic:{}", company.slug), &email),
+            LINK_MAX_PER_ADDRESS,
+            window,
+        )
+        .await
+        .map_err(err)?;
     if !addr_ok || !ip_ok {
         tracing::warn!(ip = %v.ip, company = %company.slug, "sign-in link rate limit reached");
         let page = shown(Some("portal.too_many"), false);
         return Ok((StatusCode::TOO_MANY_REQUESTS, render(v.lang, &page)?).into_response());
     }
+    // Whether the address is known, and the link with its mail, are worked out after the answer: the request
+    // costs the same either way, so its timing does not tell who is registered.
+    let (state2, company2) = (state.clone(), company.clone());
+    tokio::spawn(async move {
+        if let Err(e) = queue_sign_in_link(&state2, &company2, &email).await {
+            tracing::error!(company = %company2.slug, error = ?e, "sign-in link could not be queued");
+        }
+    });
+    Ok(render(v.lang, &shown(None, true))?.into_response())
+}
+
+/// Queues a sign-in link when `email` belongs to a person of the company (never an erased one).
+async fn queue_sign_in_link(
+    state: &AppState,
+    company: &Company,
+    email: &str,
+) -> kaeru_store::StoreResult<()> {
     let scope = Scope::for_company(company.id);
-    match portal::person_by_email(&state.db, &scope, &email)
-        .await
-        .map_err(err)?
-    {
+    match portal::person_by_email(&state.db, &scope, email).await? {
         Some(person) => {
-            let p = kaeru_store::people::get(&state.db, &scope, person)
-                .await
-                .map_err(err)?;
-            send_sign_in_link(
-                &state,
-                &headers,
-                &company,
-                person,
-                &p.full_name(),
-                &email,
-                "mail.link",
-            )
-            .await
-            .map_err(err)?;
+            let p = kaeru_store::people::get(&state.db, &scope, person).await?;
+            send_sign_in_link(state, company, person, &p.full_name(), email, "mail.link").await?;
             tracing::info!(company = %company.slug, person = %person, "sign-in link queued");
         }
         None => {
             tracing::info!(company = %company.slug, "sign-in link asked for an unknown address");
         }
     }
-    Ok(render(v.lang, &shown(None, true))?.into_response())
+    Ok(())
 }
 
 /// Queues an e-mail with a fresh sign-in link. `kind` picks the wording: `mail.link` (asked for) or
 /// `mail.welcome` (HR confirmed a registration or invites the person).
 pub(crate) async fn send_sign_in_link(
     state: &AppState,
-    headers: &HeaderMap,
     company: &Company,
     person: kaeru_domain::PersonId,
     name: &str,
     to: &str,
     kind: &str,
 ) -> kaeru_store::StoreResult<()> {
-    let base = base_url(state, headers);
+    let base = base_url(state);
     let mail = Catalog::get(company.default_language);
     let scope = Scope::for_company(company.id);
     portal::send_link(&state.db, &scope, person, to, |token| {

@@ -204,12 +204,15 @@ async fn login_submit(
     let account_key = format!("login:account:{email}");
     let address_key = format!("login:ip:{}", v.ip);
     let store_err = |e| AppError::from_store(v.lang, e);
-    let account_ok = rate_limit::hit(&state.db, &account_key, LOGIN_MAX_PER_ACCOUNT, window)
-        .await
-        .map_err(store_err)?;
+    // The cheap per-address limit first, so a flood from one client never reaches the account counters or
+    // the password hashing.
     let address_ok = rate_limit::hit(&state.db, &address_key, LOGIN_MAX_PER_ADDRESS, window)
         .await
         .map_err(store_err)?;
+    let account_ok = address_ok
+        && rate_limit::hit(&state.db, &account_key, LOGIN_MAX_PER_ACCOUNT, window)
+            .await
+            .map_err(store_err)?;
     if !account_ok || !address_ok {
         tracing::warn!(ip = %v.ip, "sign-in rate limit reached");
         return fail(axum::http::StatusCode::TOO_MANY_REQUESTS, "login.too_many");
@@ -217,6 +220,11 @@ async fn login_submit(
     let candidates = kaeru_store::staff::find_for_login(&state.db, &email)
         .await
         .map_err(store_err)?;
+    // Exactly one hash for an unknown address, as for a known one with a wrong password, so the time taken
+    // does not tell which addresses have accounts.
+    if candidates.is_empty() {
+        let _ = verify_password(form.password.clone(), crate::auth::dummy_hash().await).await;
+    }
     let mut signed_in = None;
     for (user, hash) in candidates {
         if verify_password(form.password.clone(), hash).await {
@@ -233,8 +241,6 @@ async fn login_submit(
             start_session(&state, &v, &user, "/people").await
         }
         None => {
-            // Spend the same time whether or not the address is known, so timing does not tell.
-            let _ = verify_password(form.password.clone(), crate::auth::dummy_hash().await).await;
             tracing::info!(ip = %v.ip, "sign-in failed");
             fail(axum::http::StatusCode::OK, "login.failed")
         }
@@ -295,11 +301,7 @@ async fn switch_language(State(state): State<AppState>, req: Request) -> AppResu
     }
     // Only a path on this site, never an outside address.
     let next = posted.fields.next;
-    let to = if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/".into()
-    };
+    let to = local_path(&next).unwrap_or("/").to_string();
     let jar = v
         .jar
         .clone()
@@ -308,3 +310,32 @@ async fn switch_language(State(state): State<AppState>, req: Request) -> AppResu
 }
 
 use axum::extract::FromRequest;
+
+/// `next` when it is a path on this site, else `None`. Browsers drop tabs and line breaks from a
+/// `Location` (`/\t/evil.example` becomes `//evil.example`, another site) and a line break cannot be sent in
+/// a header at all, so only visible ASCII is accepted, with no backslash and no second leading slash.
+fn local_path(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    ok.then_some(next)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_paths_on_this_site_are_followed() {
+        assert_eq!(super::local_path("/people?page=2"), Some("/people?page=2"));
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/x",
+            "/\\evil.example",
+            "https://evil.example",
+            "/ /x",
+            "",
+        ] {
+            assert_eq!(super::local_path(bad), None, "{bad:?}");
+        }
+    }
+}

@@ -168,51 +168,110 @@ pub struct Received {
     pub body: String,
 }
 
-/// A Python that has aiosmtpd: the machine's own, else a virtual environment made once beside the tests.
-fn python_with_aiosmtpd() -> std::path::PathBuf {
+/// The Python packages the tests read our output with (independent parsers) and the SMTP test server.
+/// `module` is what `import` names, `package` what PyPI calls it.
+const TEST_PYTHON_PACKAGES: &[(&str, &str)] = &[
+    ("aiosmtpd", "aiosmtpd"),
+    ("openpyxl", "openpyxl"),
+    ("vobject", "vobject"),
+    ("icalendar", "icalendar"),
+    ("pdfminer", "pdfminer.six"),
+];
+
+/// A Python that has every package of [`TEST_PYTHON_PACKAGES`]: the machine's own `python3` when it has
+/// them all, else a virtual environment made once beside the tests (in the temp folder), with the packages
+/// installed from PyPI. Nothing needs installing by hand; a test that cannot get them fails saying which.
+pub fn test_python() -> std::path::PathBuf {
     use std::process::Command;
-    let has = |py: &std::path::Path| {
-        Command::new(py)
-            .args(["-c", "import aiosmtpd"])
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    let system = std::path::PathBuf::from("python3");
-    if has(&system) {
-        return system;
-    }
-    let venv = std::env::temp_dir().join("kaeru-test-aiosmtpd");
-    let py = venv.join("bin/python3");
-    if !has(&py) {
-        let lock = std::env::temp_dir().join("kaeru-test-aiosmtpd.lock");
-        // One test makes the environment; the others wait for it.
-        for _ in 0..600 {
-            if std::fs::create_dir(&lock).is_ok() {
-                if !has(&py) {
-                    let ok = Command::new("python3")
-                        .args(["-m", "venv"])
-                        .arg(&venv)
-                        .status()
-                        .is_ok_and(|s| s.success())
-                        && Command::new(&py)
-                            .args(["-m", "pip", "install", "--quiet", "aiosmtpd"])
-                            .status()
-                            .is_ok_and(|s| s.success());
-                    assert!(
-                        ok,
-                        "cannot install aiosmtpd from PyPI for the SMTP test server"
-                    );
+    static PYTHON: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    PYTHON
+        .get_or_init(|| {
+            let imports = TEST_PYTHON_PACKAGES
+                .iter()
+                .map(|(m, _)| *m)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let has = |py: &std::path::Path| {
+                Command::new(py)
+                    .args(["-c", &format!("import {imports}")])
+                    .stderr(std::process::Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success())
+            };
+            let system = std::path::PathBuf::from("python3");
+            if has(&system) {
+                return system;
+            }
+            let venv = std::env::temp_dir().join("kaeru-test-python");
+            let py = venv.join("bin/python3");
+            let lock = std::env::temp_dir().join("kaeru-test-python.lock");
+            // One test process makes the environment; the others wait for it.
+            for _ in 0..1200 {
+                if has(&py) {
+                    return py;
                 }
-                let _ = std::fs::remove_dir(&lock);
-                break;
+                if std::fs::create_dir(&lock).is_ok() {
+                    if !has(&py) {
+                        let packages: Vec<&str> =
+                            TEST_PYTHON_PACKAGES.iter().map(|(_, p)| *p).collect();
+                        eprintln!(
+                            "tests: python3 lacks some of {imports}; installing {} from PyPI into {}",
+                            packages.join(" "),
+                            venv.display()
+                        );
+                        let ok = (venv.join("bin/pip").exists()
+                            || Command::new("python3")
+                                .args(["-m", "venv"])
+                                .arg(&venv)
+                                .status()
+                                .is_ok_and(|s| s.success()))
+                            && Command::new(&py)
+                                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                                .args(&packages)
+                                .status()
+                                .is_ok_and(|s| s.success());
+                        let _ = std::fs::remove_dir(&lock);
+                        assert!(
+                            ok && has(&py),
+                            "the tests need the Python packages {} (pip install {}); installing them into {} failed",
+                            imports,
+                            packages.join(" "),
+                            venv.display()
+                        );
+                    }
+                    let _ = std::fs::remove_dir(&lock);
+                    return py;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(500));
             }
-            if has(&py) {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(500));
-        }
-    }
-    py
+            panic!(
+                "waited 10 minutes for another test process to set up {}; remove {} if none is running",
+                venv.display(),
+                lock.display()
+            );
+        })
+        .clone()
+}
+
+/// The text of a PDF as an independent reader (pdfminer.six, from PyPI through [`test_python`]) extracts it.
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("kaeru-pdf-{}.pdf", uuid::Uuid::now_v7()));
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new(test_python())
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tools/pdf_text.py"
+        ))
+        .arg(&path)
+        .output()
+        .expect("run tools/pdf_text.py");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "pdfminer could not read the PDF: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
 
 impl SmtpSink {
@@ -220,7 +279,7 @@ impl SmtpSink {
         use std::io::BufRead;
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/smtp_sink.py");
         let dir = std::env::temp_dir().join(format!("kaeru-smtp-{}", uuid::Uuid::now_v7()));
-        let mut child = std::process::Command::new(python_with_aiosmtpd())
+        let mut child = std::process::Command::new(test_python())
             .arg(script)
             .arg("0")
             .arg(&dir)
