@@ -173,3 +173,14 @@ pub async fn execute(db: &crate::Db, sql: &str) {
     use sea_orm::ConnectionTrait;
     db.write.execute_unprepared(sql).await.expect("statement");
 }
+
+/// The number a `SELECT COUNT(*) AS n …` statement returns (tests only).
+pub async fn count(db: &crate::Db, sql: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    db.read
+        .query_one_raw(Statement::from_string(db.backend, sql))
+        .await
+        .expect("count")
+        .and_then(|r| r.try_get::<i64>("", "n").ok())
+        .unwrap_or_default()
+}

@@ -190,6 +190,15 @@ async fn context_parts(
     except: Option<OfferId>,
 ) -> AppResult<(Vec<kaeru_domain::EmploymentStint>, Option<String>)> {
     let err = |e| AppError::from_store(signed.lang, e);
+    // An erased person gets no offer: say so before any rule about their stints or offers.
+    if people::portal_facts(&state.db, signed.scope(), person)
+        .await
+        .map_err(err)?
+        .erased_at
+        .is_some()
+    {
+        return Err(AppError::Erased(signed.lang));
+    }
     let st = stints::for_person(&state.db, signed.scope(), person)
         .await
         .map_err(err)?;
