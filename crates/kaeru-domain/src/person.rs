@@ -18,14 +18,18 @@ pub enum PersonStatus {
     Returner,
     /// 業務委託
     Contractor,
+    /// 未登録: no employment stint recorded yet (known through the network, or added before their stint).
+    /// Never called 在籍 or アルムナイ until a stint says which.
+    Unregistered,
 }
 
 impl PersonStatus {
-    pub const ALL: [PersonStatus; 4] = [
+    pub const ALL: [PersonStatus; 5] = [
         Self::Employee,
         Self::Alumnus,
         Self::Returner,
         Self::Contractor,
+        Self::Unregistered,
     ];
 
     pub fn code(self) -> &'static str {
@@ -34,6 +38,7 @@ impl PersonStatus {
             Self::Alumnus => "alumnus",
             Self::Returner => "returner",
             Self::Contractor => "contractor",
+            Self::Unregistered => "unregistered",
         }
     }
 
@@ -42,9 +47,12 @@ impl PersonStatus {
     }
 
     /// The status on `today` given the person's stints. A stint whose end date is still ahead is current
-    /// (the person has a planned leaving date). Someone with no stint at all is known through the alumni
-    /// network and counts as an alumnus.
+    /// (the person has a planned leaving date). Someone with no stint at all is 未登録: nothing yet says
+    /// whether they work here or left.
     pub fn derive(stints: &[EmploymentStint], today: NaiveDate) -> Self {
+        if stints.is_empty() {
+            return Self::Unregistered;
+        }
         let current: Vec<&EmploymentStint> =
             stints.iter().filter(|s| s.is_current(today)).collect();
         if current.is_empty() {
@@ -373,7 +381,7 @@ mod tests {
     fn status_follows_the_stints() {
         let today = d("2026-11-29");
         let ft = EmploymentType::FullTime;
-        assert_eq!(PersonStatus::derive(&[], today), PersonStatus::Alumnus);
+        assert_eq!(PersonStatus::derive(&[], today), PersonStatus::Unregistered);
         assert_eq!(
             PersonStatus::derive(&[stint("2010-04-01", None, ft)], today),
             PersonStatus::Employee

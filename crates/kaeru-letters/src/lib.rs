@@ -1,5 +1,7 @@
 //! Generated documents. The return offer letter (リターンオファー確認書): an A4 PDF with IPAex Gothic
 //! embedded (subset by krilla), so it needs no system font and no network, and its text can be extracted.
+//! A character IPAex Gothic lacks (𠮷 and other ideographs beyond JIS X 0213) is drawn, glyph by glyph,
+//! with a subset of Noto Sans CJK JP, so a name never prints as a box.
 
 use chrono::{Datelike, NaiveDate};
 use kaeru_domain::offer::{LearningMission, wareki};
@@ -14,11 +16,92 @@ use krilla::{Data, Document};
 use std::sync::OnceLock;
 
 static IPAEX_GOTHIC: &[u8] = include_bytes!("../../../assets/fonts/ipaexg.ttf");
+/// The fallback: Noto Sans CJK JP's supplementary-plane and compatibility ideographs that IPAex Gothic
+/// lacks (tools/make_fallback_font.py).
+static NOTO_SUPPLEMENT: &[u8] =
+    include_bytes!("../../../assets/fonts/NotoSansCJKjp-Supplement.otf");
 
-fn font() -> Option<Font> {
-    static FONT: OnceLock<Option<Font>> = OnceLock::new();
-    FONT.get_or_init(|| Font::new(Data::from(IPAEX_GOTHIC), 0))
+/// A font with what is needed to choose it for a character and to place the text after it.
+#[derive(Clone)]
+struct Face {
+    font: Font,
+    data: &'static [u8],
+}
+
+impl Face {
+    fn load(data: &'static [u8]) -> Option<Self> {
+        ttf_parser::Face::parse(data, 0).ok()?;
+        Some(Self {
+            font: Font::new(Data::from(data), 0)?,
+            data,
+        })
+    }
+
+    fn parsed(&self) -> Option<ttf_parser::Face<'static>> {
+        ttf_parser::Face::parse(self.data, 0).ok()
+    }
+}
+
+/// The primary face and the fallback.
+#[derive(Clone)]
+struct Faces {
+    primary: Face,
+    fallback: Option<Face>,
+}
+
+fn faces() -> Option<Faces> {
+    static FACES: OnceLock<Option<Faces>> = OnceLock::new();
+    FACES
+        .get_or_init(|| {
+            Some(Faces {
+                primary: Face::load(IPAEX_GOTHIC)?,
+                fallback: Face::load(NOTO_SUPPLEMENT),
+            })
+        })
         .clone()
+}
+
+/// Variation selectors (an IVS such as 葛󠄀 is a character and one of these) stay with the character before.
+fn is_variation_selector(c: char) -> bool {
+    matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
+}
+
+/// Splits text into runs of one face each: the primary where it has the glyph, else the fallback where it
+/// has it (else the primary, which draws its empty box). Each run with its advance in ems.
+fn runs<'a>(faces: &'a Faces, text: &str) -> Vec<(&'a Face, String, f32)> {
+    let primary = faces.primary.parsed();
+    let fallback = faces
+        .fallback
+        .as_ref()
+        .and_then(|f| f.parsed().map(|p| (f, p)));
+    let mut out: Vec<(&Face, String, f32)> = Vec::new();
+    for c in text.chars() {
+        if is_variation_selector(c)
+            && let Some(last) = out.last_mut()
+        {
+            last.1.push(c);
+            continue;
+        }
+        let has = |f: &ttf_parser::Face<'_>| f.glyph_index(c).is_some_and(|g| g.0 != 0);
+        let (face, parsed) = match (&primary, &fallback) {
+            (Some(p), Some((fb, fp))) if !has(p) && has(fp) => (*fb, Some(fp)),
+            (p, _) => (&faces.primary, p.as_ref()),
+        };
+        let advance = parsed
+            .and_then(|p| {
+                let g = p.glyph_index(c)?;
+                Some(f32::from(p.glyph_hor_advance(g)?) / f32::from(p.units_per_em()))
+            })
+            .unwrap_or_else(|| advance(c));
+        match out.last_mut() {
+            Some(last) if std::ptr::eq(last.0, face) => {
+                last.1.push(c);
+                last.2 += advance;
+            }
+            _ => out.push((face, c.to_string(), advance)),
+        }
+    }
+    out
 }
 
 /// What the letter says, gathered by the caller.
@@ -102,7 +185,6 @@ fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
 }
 
 struct Writer {
-    font: Font,
     y: f32,
     ops: Vec<Op>,
 }
@@ -348,12 +430,11 @@ fn long_date(d: NaiveDate, lang: Language, show_wareki: bool) -> String {
 
 /// Lays the letter out and returns the PDF bytes.
 pub fn offer_letter(l: &OfferLetter<'_>) -> Result<Vec<u8>, LetterError> {
-    let font = font().ok_or_else(|| LetterError("the embedded font could not be read".into()))?;
+    let faces = faces().ok_or_else(|| LetterError("the embedded font could not be read".into()))?;
     let w = words(l.language, l.company_name);
     let lang = l.language;
     let o = l.offer;
     let mut wr = Writer {
-        font: font.clone(),
         y: MARGIN + 10.0,
         ops: Vec::new(),
     };
@@ -462,14 +543,18 @@ pub fn offer_letter(l: &OfferLetter<'_>) -> Result<Vec<u8>, LetterError> {
     for op in &wr.ops {
         match op {
             Op::Text { x, y, size, text } => {
-                surface.draw_text(
-                    Point::from_xy(*x, *y),
-                    wr.font.clone(),
-                    *size,
-                    text,
-                    false,
-                    TextDirection::Auto,
-                );
+                let mut x = *x;
+                for (face, run, ems) in runs(&faces, text) {
+                    surface.draw_text(
+                        Point::from_xy(x, *y),
+                        face.font.clone(),
+                        *size,
+                        &run,
+                        false,
+                        TextDirection::Auto,
+                    );
+                    x += ems * size;
+                }
             }
             Op::Line { x1, x2, y } => {
                 let mut pb = PathBuilder::new();
@@ -512,6 +597,29 @@ mod tests {
             "{lines:?}"
         );
         assert_eq!(lines.concat().replace(' ', ""), "returnofferletter");
+    }
+
+    #[test]
+    fn characters_beyond_ipaex_fall_back_glyph_by_glyph() {
+        let faces = faces().unwrap();
+        let r = runs(&faces, "𠮷田 髙橋 﨑");
+        assert_eq!(
+            r.len(),
+            2,
+            "𠮷 from the fallback, the rest from IPAex Gothic"
+        );
+        assert!(std::ptr::eq(r[0].0, faces.fallback.as_ref().unwrap()));
+        assert_eq!(r[0].1, "𠮷");
+        assert_eq!(r[1].1, "田 髙橋 﨑");
+        assert!(
+            (r[0].2 - 1.0).abs() < 0.01,
+            "a full-width advance: {}",
+            r[0].2
+        );
+        // A variation selector stays with its character.
+        let r = runs(&faces, "葛\u{E0100}城");
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].1.chars().count(), 3);
     }
 
     #[test]

@@ -313,6 +313,7 @@ pub async fn match_docs(
         .filter(person_row::Column::Status.is_in([
             PersonStatus::Alumnus.code(),
             PersonStatus::Contractor.code(),
+            PersonStatus::Unregistered.code(),
         ]))
         .into_tuple()
         .all(&tx)

@@ -127,6 +127,64 @@ pub async fn employee_number_owner(
     }))
 }
 
+/// A record that may be the same person as one being added.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PossibleDuplicate {
+    pub id: PersonId,
+    pub name: String,
+    pub kana: String,
+    pub status: PersonStatus,
+}
+
+/// People of the company (never erased ones) with the same name and reading (width and kana folded), or
+/// holding one of `emails`: a record being added may be one of them. At most ten.
+pub async fn possible_duplicates(
+    db: &Db,
+    scope: &Scope,
+    draft: &PersonDraft,
+) -> StoreResult<Vec<PossibleDuplicate>> {
+    let c = scope.company_id().0;
+    let by_email: Vec<uuid::Uuid> = if draft.emails.is_empty() {
+        Vec::new()
+    } else {
+        email_row::Entity::find()
+            .filter(email_row::Column::CompanyId.eq(c))
+            .filter(email_row::Column::Email.is_in(draft.emails.iter().cloned()))
+            .all(&db.read)
+            .await?
+            .into_iter()
+            .map(|e| e.person_id)
+            .collect()
+    };
+    let same_name = Condition::all()
+        .add(row::Column::FamilyName.eq(draft.family_name.clone()))
+        .add(row::Column::GivenName.eq(draft.given_name.clone()));
+    let found = row::Entity::find()
+        .filter(row::Column::CompanyId.eq(c))
+        .filter(row::Column::ErasedAt.is_null())
+        .filter(
+            Condition::any()
+                .add(same_name)
+                .add(row::Column::Id.is_in(by_email.clone())),
+        )
+        .limit(50)
+        .all(&db.read)
+        .await?;
+    let fold = |a: &str, b: &str| kaeru_search::fold(&format!("{a}{b}")).replace(' ', "");
+    let reading = fold(&draft.family_kana, &draft.given_kana);
+    Ok(found
+        .into_iter()
+        .filter(|p| by_email.contains(&p.id) || fold(&p.family_kana, &p.given_kana) == reading)
+        .take(10)
+        .map(|p| PossibleDuplicate {
+            id: PersonId(p.id),
+            name: format!("{} {}", p.family_name, p.given_name),
+            kana: format!("{} {}", p.family_kana, p.given_kana),
+            status: PersonStatus::parse(&p.status).unwrap_or(PersonStatus::Unregistered),
+        })
+        .collect())
+}
+
 /// The e-mail addresses already used by another person of the company, if any.
 pub async fn emails_taken(
     db: &Db,
@@ -173,7 +231,7 @@ pub(crate) async fn create_in(
     let mut am = row::ActiveModel {
         id: Set(id.0),
         company_id: Set(scope.company_id().0),
-        status: Set(PersonStatus::Alumnus.code().into()),
+        status: Set(PersonStatus::Unregistered.code().into()),
         created_at: Set(now()),
         ..Default::default()
     };
@@ -491,9 +549,9 @@ pub async fn leaving_years(db: &Db, scope: &Scope) -> StoreResult<Vec<i32>> {
     Ok(years)
 }
 
-/// A former employee with an active 業務委託 engagement counts as 業務委託.
+/// A former employee (or someone with no stint) with an active 業務委託 engagement counts as 業務委託.
 fn with_engagement(status: PersonStatus, engaged: bool) -> PersonStatus {
-    if engaged && status == PersonStatus::Alumnus {
+    if engaged && matches!(status, PersonStatus::Alumnus | PersonStatus::Unregistered) {
         PersonStatus::Contractor
     } else {
         status

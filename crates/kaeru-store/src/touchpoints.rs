@@ -219,7 +219,10 @@ pub async fn reconnect_list(
     let interval = reconnect_days(db, scope).await?;
     let people = person_row::Entity::find()
         .filter(person_row::Column::CompanyId.eq(c))
-        .filter(person_row::Column::Status.eq(PersonStatus::Alumnus.code()))
+        .filter(person_row::Column::Status.is_in([
+            PersonStatus::Alumnus.code(),
+            PersonStatus::Unregistered.code(),
+        ]))
         .filter(person_row::Column::ErasedAt.is_null())
         .filter(person_row::Column::ContactStoppedAt.is_null())
         .all(&db.read)

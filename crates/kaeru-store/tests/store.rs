@@ -92,7 +92,7 @@ db_test!(
         let c = company(&db, "status").await;
         let actor = Actor::system("test");
         let p = people::create(&db, &c, &actor, &person("山田", "太郎", "やまだ", "たろう", None)).await.unwrap();
-        assert_eq!(p.status, PersonStatus::Alumnus);
+        assert_eq!(p.status, PersonStatus::Unregistered, "no stint yet: 未登録");
         stints::create(&db, &c, &actor, p.id, &stint("2010-04-01", Some("2018-03-31")), today()).await.unwrap();
         assert_eq!(people::get(&db, &c, p.id).await.unwrap().status, PersonStatus::Alumnus);
         let back = stints::create(&db, &c, &actor, p.id, &stint("2022-04-01", None), today()).await.unwrap();

@@ -156,7 +156,7 @@ db_test!(
             .await;
         assert_eq!(s, StatusCode::CREATED, "{p}");
         assert_eq!(p["employee_number"], "EM-001");
-        assert_eq!(p["status"], "alumnus");
+        assert_eq!(p["status"], "unregistered", "no stint yet");
         let pid = p["id"].as_str().unwrap().to_string();
         // The same address or number again is refused by name.
         let (s, v) = api

@@ -289,3 +289,47 @@ db_test!(
         assert_eq!(n, 12);
     }
 );
+
+db_test!(
+    async fn adding_someone_already_recorded_offers_the_existing_record(target) {
+        let app = spawn_app(target).await;
+        let hr = browser();
+        app.setup(&hr, "sakura", "shacho@example.jp").await;
+        let first = app.create_person(&hr, "髙橋", "たかはし", "takahashi@example.jp").await;
+        // The same name and reading (katakana, full width): a warning with the existing record, nothing added.
+        let r = send(&app, &hr, "/people", &[("family_name", "髙橋"), ("given_name", "太郎"), ("family_kana", "タカハシ"), ("given_kana", "タロウ")]).await;
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("同じ人がすでに登録されているかもしれません") && page.contains(&format!("href=\"{first}\"")), "{page}");
+        assert!(page.contains("name=\"confirm_new\"") && page.contains("value=\"タカハシ\""));
+        // Confirmed as someone else: added.
+        let r = send(&app, &hr, "/people", &[("family_name", "髙橋"), ("given_name", "太郎"), ("family_kana", "タカハシ"), ("given_kana", "タロウ"), ("confirm_new", "yes")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let second = location(&r).to_string();
+        // New records have no stint yet: 未登録, never アルムナイ.
+        let (_, page) = app.get(&hr, &second).await;
+        assert!(page.contains("未登録") && !page.contains("badge alumnus"), "{page}");
+        // The same address as an existing record: shown with the record, and cannot be confirmed past.
+        let r = send(&app, &hr, "/people", &[("family_name", "別人"), ("given_name", "花子"), ("family_kana", "べつじん"), ("given_kana", "はなこ"), ("emails", "takahashi@example.jp"), ("confirm_new", "yes")]).await;
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        let page = r.text().await.unwrap();
+        assert!(page.contains(&format!("href=\"{first}\"")) && !page.contains("name=\"confirm_new\""));
+    }
+);
+
+db_test!(
+    async fn the_letter_prints_names_beyond_jis_x_0208(target) {
+        let app = spawn_app(target).await;
+        let hr = browser();
+        app.setup(&hr, "sakura", "shacho@example.jp").await;
+        let r = send(&app, &hr, "/people", &[("family_name", "𠮷田"), ("given_name", "﨑子"), ("family_kana", "よしだ"), ("given_kana", "さきこ")]).await;
+        let p = location(&r).to_string();
+        let r = send(&app, &hr, &format!("{p}/offers"), &[("valid_from", "2024-04-01"), ("valid_until", "2027-03-31"), ("signer_name", "髙橋 健一")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let offer = location(&r).to_string();
+        let pdf = hr.get(format!("{}{offer}/letter.pdf?lang=ja", app.base)).send().await.unwrap();
+        assert_eq!(pdf.headers()["cache-control"], "no-store");
+        let text = pdf_text(&pdf.bytes().await.unwrap());
+        assert!(text.contains("𠮷田") && text.contains("﨑子") && text.contains("髙橋"), "{text}");
+    }
+);

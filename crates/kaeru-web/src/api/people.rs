@@ -22,7 +22,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/people/{id}", get(get_one).patch(update))
 }
 
-/// 在籍 / アルムナイ / 出戻り / 業務委託, derived from the stints.
+/// 在籍 / アルムナイ / 出戻り / 業務委託 / 未登録 (no stint recorded yet), derived from the stints.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[schema(as = PersonStatus)]
@@ -31,6 +31,7 @@ pub enum Status {
     Alumnus,
     Returner,
     Contractor,
+    Unregistered,
 }
 
 impl From<PersonStatus> for Status {
@@ -40,6 +41,7 @@ impl From<PersonStatus> for Status {
             PersonStatus::Alumnus => Self::Alumnus,
             PersonStatus::Returner => Self::Returner,
             PersonStatus::Contractor => Self::Contractor,
+            PersonStatus::Unregistered => Self::Unregistered,
         }
     }
 }
@@ -51,6 +53,7 @@ impl From<Status> for PersonStatus {
             Status::Alumnus => Self::Alumnus,
             Status::Returner => Self::Returner,
             Status::Contractor => Self::Contractor,
+            Status::Unregistered => Self::Unregistered,
         }
     }
 }

@@ -195,6 +195,10 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
             .await
             .map_err(err)?
             .total;
+        // 未登録 only shows when someone is waiting for their stint.
+        if status == PersonStatus::Unregistered && n == 0 {
+            continue;
+        }
         counts.push((
             super::label(s.t, "status", status.code()),
             n,

@@ -1,6 +1,6 @@
 //! The people list (五十音順, filtered, paginated), the person page with its timeline, and the person forms.
 
-use super::{choices, label, redirect_with_flash, render};
+use super::{choices, label, redirect_with_flash, render, store_err};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{AppError, AppResult};
@@ -172,6 +172,10 @@ struct FormPage {
     form: PersonInput,
     errors: FormErrors,
     prefectures: &'static [&'static str],
+    /// Records that may be the same person as the one being added: (link, name, reading, status).
+    duplicates: Vec<(String, String, String, String)>,
+    /// Whether the user may go on and add a new record anyway (no address clashes).
+    can_confirm_new: bool,
 }
 
 fn form_page(
@@ -203,6 +207,8 @@ fn form_page(
         form,
         errors,
         prefectures: &PREFECTURES,
+        duplicates: Vec::new(),
+        can_confirm_new: false,
         s,
     }
 }
@@ -329,14 +335,72 @@ async fn save(
     }
 }
 
+/// The new-person form: the person, and whether the user confirmed it is someone new after seeing
+/// possible duplicates.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewPersonForm {
+    #[serde(flatten)]
+    person: PersonInput,
+    /// 「別の人として登録する」
+    confirm_new: String,
+}
+
 async fn create(
     State(state): State<AppState>,
     signed: Signed,
-    Form(posted): Form<Posted<PersonInput>>,
+    Form(posted): Form<Posted<NewPersonForm>>,
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    save(&state, &signed, None, posted.fields).await
+    let NewPersonForm {
+        person: input,
+        confirm_new,
+    } = posted.fields;
+    // Someone with the same name and reading, or one of the addresses, may already be here (an alumna
+    // registered years ago): show them and let the user open that record, or say this is someone new.
+    if let Ok(draft) = input.parse(signed.today()) {
+        let dups = people::possible_duplicates(&state.db, signed.scope(), &draft)
+            .await
+            .map_err(store_err(&signed))?;
+        let address_clash = !people::emails_taken(&state.db, signed.scope(), &draft.emails, None)
+            .await
+            .map_err(store_err(&signed))?
+            .is_empty();
+        if !dups.is_empty() && (confirm_new.is_empty() || address_clash) {
+            let t = crate::i18n::Catalog::get(signed.lang);
+            let mut errors = FieldErrors::new();
+            if address_clash {
+                errors.add(
+                    "emails",
+                    Invalid::new("error.email_taken").with("email", draft.emails.join(", ")),
+                );
+            }
+            let mut page = form_page(&signed, None, input, FormErrors::from(&errors, t));
+            page.can_confirm_new = !address_clash;
+            page.duplicates = dups
+                .into_iter()
+                .map(|d| {
+                    (
+                        format!("/people/{}", d.id),
+                        d.name,
+                        d.kana,
+                        label(t, "status", d.status.code()),
+                    )
+                })
+                .collect();
+            tracing::info!(
+                found = page.duplicates.len(),
+                "possible duplicate shown before adding a person"
+            );
+            return Ok((
+                axum::http::StatusCode::CONFLICT,
+                render(signed.lang, &page)?,
+            )
+                .into_response());
+        }
+    }
+    save(&state, &signed, None, input).await
 }
 
 fn parse_id(signed: &Signed, id: &str) -> AppResult<PersonId> {

@@ -670,9 +670,9 @@ async fn person_skill_form(
         .map_err(not_found(&signed))?;
     // Employees' skills are held here; an alumnus's new skill is most likely gained since.
     let origin = match person.status {
-        kaeru_domain::PersonStatus::Alumnus | kaeru_domain::PersonStatus::Contractor => {
-            SkillOrigin::AfterLeaving
-        }
+        kaeru_domain::PersonStatus::Alumnus
+        | kaeru_domain::PersonStatus::Contractor
+        | kaeru_domain::PersonStatus::Unregistered => SkillOrigin::AfterLeaving,
         _ => SkillOrigin::Employment,
     };
     let form = PersonSkillInput {

@@ -128,6 +128,8 @@ impl TestApp {
                     ("family_kana", kana),
                     ("given_kana", "たろう"),
                     ("emails", email),
+                    // Tests add many 太郎s on purpose: past the possible-duplicate warning.
+                    ("confirm_new", "yes"),
                 ],
             )
             .await;
