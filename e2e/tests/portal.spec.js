@@ -153,6 +153,20 @@ test('a former employee registers, signs in by e-mail, chooses what she hears ab
   await expect(page.getByText('個人データを削除しました。統計用の匿名の記録だけが残ります。')).toBeVisible();
   await page.goto('/search?q=' + encodeURIComponent('北村 遥'));
   await expect(page.locator('main')).not.toContainText('北村 遥');
+  // Her erased record offers no changes any more: no edit, no stint, no offer, no contact log.
+  await page.goto(personUrl);
+  await expect(page.getByText('削除済み').first()).toBeVisible();
+  for (const name of ['編集', '在籍期間を追加', '接点を記録', 'メールを送る', '個人データを削除']) {
+    await expect(page.getByRole('link', { name, exact: true })).toHaveCount(0);
+    await expect(page.getByRole('button', { name, exact: true })).toHaveCount(0);
+  }
+  await expect(page.locator(`a[href="${new URL(personUrl).pathname}/edit"]`)).toHaveCount(0);
+  await expect(page.locator(`a[href$="/offers/new"]`)).toHaveCount(0);
+  // Posting an edit anyway is refused, in her language's page.
+  const csrf = await page.locator('input[name="_csrf"]').first().getAttribute('value');
+  const refused = await page.request.post(`${personUrl}`, { form: { _csrf: csrf, family_name: '北村', given_name: '遥', family_kana: 'きたむら', given_kana: 'はるか' }, maxRedirects: 0 });
+  expect(refused.status()).toBe(409);
+  expect(await refused.text()).toContain('削除済みの人の記録です');
   await alumna.goto('/me');
   await expect(alumna).toHaveURL(/\/c\/sakura-seiki\/login$/);
 });

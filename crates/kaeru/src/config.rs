@@ -119,23 +119,6 @@ impl fmt::Debug for FileConfig {
     }
 }
 
-impl fmt::Debug for Overrides {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Overrides")
-            .field("listen", &self.listen)
-            .field("data_dir", &self.data_dir)
-            .field(
-                "database_url",
-                &self.database_url.as_deref().map(kaeru_store::redact),
-            )
-            .field("secure_cookies", &self.secure_cookies)
-            .field("trust_proxy", &self.trust_proxy)
-            .field("public_url", &self.public_url)
-            .field("smtp", &self.smtp)
-            .finish()
-    }
-}
-
 impl SmtpFile {
     /// Fills what is unset here from `other`.
     fn or(self, other: SmtpFile) -> SmtpFile {
@@ -177,17 +160,9 @@ impl SmtpFile {
     }
 }
 
-/// What flags and environment variables said (clap merges the two, flags first).
-#[derive(Default)]
-pub struct Overrides {
-    pub listen: Option<String>,
-    pub data_dir: Option<PathBuf>,
-    pub database_url: Option<String>,
-    pub secure_cookies: Option<bool>,
-    pub trust_proxy: Option<bool>,
-    pub public_url: Option<String>,
-    pub smtp: SmtpFile,
-}
+/// What flags and environment variables said (clap merges the two, flags first): the same settings as the
+/// file, laid over it.
+pub type Overrides = FileConfig;
 
 impl FileConfig {
     pub fn read(path: &Path) -> anyhow::Result<Self> {
@@ -202,7 +177,10 @@ impl Config {
     pub fn layered(file: Option<FileConfig>, over: Overrides) -> anyhow::Result<Self> {
         let d = Config::default();
         let f = file.unwrap_or_default();
-        let session_hours = f.session_hours.unwrap_or(d.session_hours);
+        let session_hours = over
+            .session_hours
+            .or(f.session_hours)
+            .unwrap_or(d.session_hours);
         anyhow::ensure!(
             (1..=24 * 90).contains(&session_hours),
             "session_hours must be between 1 and 2160"

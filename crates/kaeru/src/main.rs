@@ -274,6 +274,7 @@ fn config(
                 password: mail.smtp_password,
                 from: mail.mail_from,
             },
+            session_hours: None,
         },
     )
 }

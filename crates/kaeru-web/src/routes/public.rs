@@ -389,8 +389,13 @@ async fn login_submit(
     }
     // Whether the address is known, and the link with its mail, are worked out after the answer: the request
     // costs the same either way, so its timing does not tell who is registered.
+    // A moment later, at a random point: the background work then cannot slow the client's next request
+    // in a way that tells a known address from an unknown one.
     let (state2, company2) = (state.clone(), company.clone());
+    let jitter =
+        std::time::Duration::from_millis(rand::Rng::gen_range(&mut rand::thread_rng(), 100..1000));
     tokio::spawn(async move {
+        tokio::time::sleep(jitter).await;
         if let Err(e) = queue_sign_in_link(&state2, &company2, &email).await {
             tracing::error!(company = %company2.slug, error = ?e, "sign-in link could not be queued");
         }

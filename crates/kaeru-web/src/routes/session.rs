@@ -215,6 +215,7 @@ async fn login_submit(
             .map_err(store_err)?;
     if !account_ok || !address_ok {
         tracing::warn!(ip = %v.ip, "sign-in rate limit reached");
+        crate::auth::spend_check_time().await;
         return fail(axum::http::StatusCode::TOO_MANY_REQUESTS, "login.too_many");
     }
     let candidates = kaeru_store::staff::find_for_login(&state.db, &email)
