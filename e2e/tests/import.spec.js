@@ -33,7 +33,7 @@ test('HR imports a Shift_JIS export: problems by row and column, valid rows only
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('取り込みました');
   await expect(page.getByTestId('import-created')).toHaveText('2');
 
-  await page.getByRole('button', { name: '人物一覧へ' }).click();
+  await page.getByRole('button', { name: '人材一覧へ' }).click();
   await page.locator('#nav-search').fill('フルカワ');
   await page.locator('#nav-search').press('Enter');
   await page.getByRole('link', { name: /古川 朋美/ }).first().click();

@@ -190,7 +190,7 @@ test('an alumnus invited from the person page acknowledges the return offer in t
   await expect(alumnus).toHaveURL(/\/me$/);
   const offer = alumnus.locator('#offers article', { hasText: number });
   await offer.getByRole('button', { name: 'オファーを確認しました' }).click();
-  await expect(alumnus.getByText('復職オファーを確認済みにしました。')).toBeVisible();
+  await expect(alumnus.getByText('リターンオファーを確認済みにしました。')).toBeVisible();
   await expect(alumnus.locator('#offers article', { hasText: number })).toContainText('確認済み');
   await page.goto('/offers?status=acknowledged');
   await expect(page.locator('table.offers')).toContainText(number);

@@ -49,7 +49,7 @@ test('support for a venture and the business it brought add up; a closed venture
   await page.getByRole('link', { name: '工房ミナト' }).click();
   await expect(page.getByTestId('venture-stage')).toHaveText('撤退');
   await expect(page.getByRole('heading', { name: '戻る道' })).toBeVisible();
-  await expect(page.getByRole('button', { name: '復帰オファーを作る' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'リターンオファーを作る' })).toBeVisible();
   await page.getByRole('button', { name: '再雇用の流れへ' }).click();
   await expect(page).toHaveURL(/\/(comebacks|people)\//);
 

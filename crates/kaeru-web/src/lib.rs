@@ -5,15 +5,10 @@ pub mod api;
 mod assets;
 mod auth;
 mod error;
-pub mod exchange;
 mod forms;
-mod i18n;
+use kaeru_i18n as i18n;
 mod routes;
-mod search;
 mod shell;
-
-pub use auth::hash_password;
-pub use i18n::Catalog;
 
 use axum::Router;
 use kaeru_store::Db;
@@ -58,7 +53,7 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<WebConfig>,
     /// This node's search indexes, kept in step with the database by revision.
-    pub search: Arc<search::SearchCache>,
+    pub search: Arc<kaeru_app::search::SearchCache>,
 }
 
 /// All routes of the application.
@@ -66,7 +61,7 @@ pub fn router(db: Db, config: WebConfig) -> Router {
     let state = AppState {
         db,
         config: Arc::new(config),
-        search: Arc::new(search::SearchCache::default()),
+        search: Arc::new(kaeru_app::search::SearchCache::default()),
     };
     routes::router()
         .merge(api::router())

@@ -322,7 +322,7 @@ pub async fn seed(db: &Db, today: NaiveDate, seed: u64, progress: bool) -> anyho
     let owner = companies::NewOwner {
         email: DEMO_OWNER_EMAIL.into(),
         display_name: "桜井 健一".into(),
-        password_hash: kaeru_web::hash_password(DEMO_PASSWORD.into()).await?,
+        password_hash: kaeru_app::passwords::hash_password(DEMO_PASSWORD.into()).await?,
     };
     let slug = Slug::parse(DEMO_SLUG).map_err(|_| anyhow::anyhow!("bad demo slug"))?;
     let (company, _) = companies::create_with_owner(db, &slug, &settings, owner).await?;
@@ -336,7 +336,7 @@ pub async fn seed(db: &Db, today: NaiveDate, seed: u64, progress: bool) -> anyho
             email: DEMO_HR_EMAIL.into(),
             display_name: "野口 美和".into(),
             role: kaeru_domain::Role::Hr,
-            password_hash: kaeru_web::hash_password(DEMO_PASSWORD.into()).await?,
+            password_hash: kaeru_app::passwords::hash_password(DEMO_PASSWORD.into()).await?,
         },
     )
     .await?;
@@ -658,7 +658,7 @@ pub async fn seed_synthetic(
     let owner = companies::NewOwner {
         email: format!("owner@{slug_text}.example"),
         display_name: "合成 太郎".into(),
-        password_hash: kaeru_web::hash_password(DEMO_PASSWORD.into()).await?,
+        password_hash: kaeru_app::passwords::hash_password(DEMO_PASSWORD.into()).await?,
     };
     let slug = Slug::parse(&slug_text).map_err(|_| anyhow::anyhow!("bad slug {slug_text}"))?;
     let (company, _) = companies::create_with_owner(db, &slug, &settings, owner).await?;

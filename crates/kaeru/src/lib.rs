@@ -6,7 +6,7 @@ pub mod demo;
 mod demo_portal;
 mod demo_revolving;
 mod demo_skills;
-pub use kaeru_web::exchange;
+pub use kaeru_app::exchange;
 
 use anyhow::Context;
 use config::Config;

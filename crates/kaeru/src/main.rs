@@ -411,7 +411,7 @@ async fn main() -> anyhow::Result<()> {
             let config = config(&cli.config, db, None, None, None, MailArgs::default())?;
             let database = open_database(&config.database_target()?).await?;
             let company = kaeru::exchange::company(&database, company.as_deref()).await?;
-            let t = kaeru_web::Catalog::get(company.default_language);
+            let t = kaeru_app::Catalog::get(company.default_language);
             let size = std::fs::metadata(&file)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
                 .len();
@@ -501,7 +501,7 @@ async fn main() -> anyhow::Result<()> {
                     anyhow::anyhow!("--status is one of employee, alumnus, returner, contractor")
                 })?),
             };
-            let t = kaeru_web::Catalog::get(company.default_language);
+            let t = kaeru_app::Catalog::get(company.default_language);
             let scope = kaeru_store::Scope::for_company(company.id);
             let filter = kaeru_store::people::PeopleFilter {
                 status,
@@ -543,7 +543,7 @@ async fn main() -> anyhow::Result<()> {
                     }
                     .parse()
                     .map_err(|e| {
-                        let t = kaeru_web::Catalog::get(company.default_language);
+                        let t = kaeru_app::Catalog::get(company.default_language);
                         anyhow::anyhow!(
                             "{}",
                             e.0.iter()
@@ -624,7 +624,7 @@ async fn main() -> anyhow::Result<()> {
                 let owner = kaeru_store::companies::NewOwner {
                     email,
                     display_name: owner_name,
-                    password_hash: kaeru_web::hash_password(password).await?,
+                    password_hash: kaeru_app::passwords::hash_password(password).await?,
                 };
                 let (company, _) =
                     kaeru_store::companies::create_with_owner(&database, &slug, &settings, owner)

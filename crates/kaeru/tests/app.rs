@@ -131,7 +131,7 @@ db_test!(
         let person_a = app.create_person(&a, "田中", "たなか", "tanaka@example.jp").await;
         // Company B, added the way `kaeru company add` does it.
         let settings = kaeru_domain::CompanySettings { name: "B商事".into(), time_zone: "Asia/Tokyo".into(), default_language: kaeru_domain::Language::Ja };
-        let owner = kaeru_store::companies::NewOwner { email: "owner@b.example".into(), display_name: "B社長".into(), password_hash: kaeru_web::hash_password("b owner password".into()).await.unwrap() };
+        let owner = kaeru_store::companies::NewOwner { email: "owner@b.example".into(), display_name: "B社長".into(), password_hash: kaeru_app::passwords::hash_password("b owner password".into()).await.unwrap() };
         kaeru_store::companies::create_with_owner(&app.db, &kaeru_domain::Slug::parse("company-b").unwrap(), &settings, owner).await.unwrap();
         let b = browser();
         let r = app.post(&b, "/login", "/login", &[("email", "owner@b.example"), ("password", "b owner password")]).await;
@@ -326,7 +326,7 @@ db_test!(
         assert!(html.contains("value=\"2031-03-31\"") && html.contains("value=\"probation_waived\" checked"));
         // Another company sees none of it.
         let settings = kaeru_domain::CompanySettings { name: "B".into(), time_zone: "Asia/Tokyo".into(), default_language: kaeru_domain::Language::Ja };
-        let owner = kaeru_store::companies::NewOwner { email: "b@b.example".into(), display_name: "B".into(), password_hash: kaeru_web::hash_password("b owner password".into()).await.unwrap() };
+        let owner = kaeru_store::companies::NewOwner { email: "b@b.example".into(), display_name: "B".into(), password_hash: kaeru_app::passwords::hash_password("b owner password".into()).await.unwrap() };
         kaeru_store::companies::create_with_owner(&app.db, &kaeru_domain::Slug::parse("company-b").unwrap(), &settings, owner).await.unwrap();
         let b = browser();
         app.post(&b, "/login", "/login", &[("email", "b@b.example"), ("password", "b owner password")]).await;

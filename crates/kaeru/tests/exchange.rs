@@ -53,7 +53,7 @@ async fn run(
         Err(e) => {
             return exchange::ImportReport {
                 fatal: Some(exchange::file_problem(
-                    kaeru_web::Catalog::get(c.default_language),
+                    kaeru_app::Catalog::get(c.default_language),
                     &e,
                 )),
                 ..Default::default()
@@ -259,7 +259,7 @@ db_test!(
         let d = input.parse(&[]).unwrap();
         kaeru_store::stints::update(&db, &scope, &Actor::system("test"), s[0].id, &d, today()).await.unwrap();
 
-        let t = kaeru_web::Catalog::get(kaeru_domain::Language::Ja);
+        let t = kaeru_app::Catalog::get(kaeru_domain::Language::Ja);
         let (sheet, cards) = exchange::people_sheet(&db, &scope, t, &Default::default()).await.unwrap();
         let dir = std::env::temp_dir().join(format!("kaeru-export-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -362,7 +362,7 @@ db_test!(
 
         // Another company sees neither the people nor the upload.
         let settings = kaeru_domain::CompanySettings { name: "B".into(), time_zone: "Asia/Tokyo".into(), default_language: kaeru_domain::Language::Ja };
-        let owner = kaeru_store::companies::NewOwner { email: "b@b.example".into(), display_name: "B".into(), password_hash: kaeru_web::hash_password("b owner password".into()).await.unwrap() };
+        let owner = kaeru_store::companies::NewOwner { email: "b@b.example".into(), display_name: "B".into(), password_hash: kaeru_app::passwords::hash_password("b owner password".into()).await.unwrap() };
         kaeru_store::companies::create_with_owner(&app.db, &kaeru_domain::Slug::parse("company-b").unwrap(), &settings, owner).await.unwrap();
         let b = browser();
         app.post(&b, "/login", "/login", &[("email", "b@b.example"), ("password", "b owner password")]).await;

@@ -58,7 +58,7 @@ db_test!(
         let r = app.post(&c, "/reconnect", "/reconnect/interval", &[("days", "90")]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let settings = kaeru_domain::CompanySettings { name: "B".into(), time_zone: "Asia/Tokyo".into(), default_language: kaeru_domain::Language::Ja };
-        let owner = kaeru_store::companies::NewOwner { email: "b@b.example".into(), display_name: "B".into(), password_hash: kaeru_web::hash_password("b owner password".into()).await.unwrap() };
+        let owner = kaeru_store::companies::NewOwner { email: "b@b.example".into(), display_name: "B".into(), password_hash: kaeru_app::passwords::hash_password("b owner password".into()).await.unwrap() };
         kaeru_store::companies::create_with_owner(&app.db, &kaeru_domain::Slug::parse("company-b").unwrap(), &settings, owner).await.unwrap();
         let b = browser();
         app.post(&b, "/login", "/login", &[("email", "b@b.example"), ("password", "b owner password")]).await;

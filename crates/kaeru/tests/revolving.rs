@@ -22,7 +22,7 @@ async fn other_company(app: &TestApp) -> reqwest::Client {
     let owner = kaeru_store::companies::NewOwner {
         email: "b@b.example".into(),
         display_name: "B".into(),
-        password_hash: kaeru_web::hash_password("b owner password".into())
+        password_hash: kaeru_app::passwords::hash_password("b owner password".into())
             .await
             .unwrap(),
     };

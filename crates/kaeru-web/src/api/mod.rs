@@ -73,9 +73,9 @@ async fn method_not_allowed() -> ApiError {
     modifiers(&BearerToken),
     security(("token" = [])),
     tags(
-        (name = "people", description = "人物: employees, alumni, returners and contractors"),
+        (name = "people", description = "人材: employees, alumni, returners and contractors"),
         (name = "stints", description = "在籍期間: one continuous employment each"),
-        (name = "offers", description = "復帰オファー: written return offers"),
+        (name = "offers", description = "リターンオファー: written return offers"),
         (name = "skills", description = "スキル: the company's catalogue and what people hold"),
         (name = "openings", description = "募集: openings and the alumni who match them"),
     )

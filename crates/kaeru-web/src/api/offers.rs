@@ -1,4 +1,4 @@
-//! `/api/v1/offers`: return offers (復帰オファー), read, and created as drafts with the offer form's rules.
+//! `/api/v1/offers`: return offers (リターンオファー), read, and created as drafts with the offer form's rules.
 //! Issuing, and everything after, stays on the pages (the letter is signed and handed over there).
 
 use super::people::live;

@@ -5,12 +5,12 @@ use super::{Body, Caller, Id, ListOf, Paging, Params, overlay};
 use crate::AppState;
 use crate::api::ApiError;
 use crate::api::error::ApiErrorBody;
-use crate::routes::openings::{Words, detail_text, rank};
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
+use kaeru_app::openings::{Words, detail_text, rank};
 use kaeru_domain::skill::OpeningInput;
 use kaeru_domain::{FieldErrors, Invalid, Opening, OpeningId, OpeningStatus, PersonId, SkillId};
 use kaeru_search::Match;
@@ -373,7 +373,15 @@ pub async fn matches(
     }
     let o = openings::get(&state.db, &caller.scope, id).await?;
     let names = skill_names(&state, &caller).await?;
-    let ranked = rank(&state, &caller.scope, &o, caller.today(), limit as usize).await?;
+    let ranked = rank(
+        &state.db,
+        &state.search,
+        &caller.scope,
+        &o,
+        caller.today(),
+        limit as usize,
+    )
+    .await?;
     let no_skills = ranked.is_none();
     let result = ranked.unwrap_or_default();
     let ids: Vec<PersonId> = result

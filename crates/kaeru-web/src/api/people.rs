@@ -283,7 +283,7 @@ async fn save(
     input: PersonInput,
 ) -> Result<Person, ApiError> {
     let draft =
-        crate::routes::checked_person(state, &caller.scope, caller.today(), &input, existing)
+        kaeru_app::people::check(&state.db, &caller.scope, caller.today(), &input, existing)
             .await
             .map_err(|e| ApiError::Internal(e.into()))?
             .map_err(ApiError::Invalid)?;

@@ -6,7 +6,6 @@ use super::{parse_id, render, store_err};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{AppError, AppResult};
-use crate::exchange::{self, ImportOptions, ImportReport};
 use crate::shell::{Section, Shell};
 use askama::Template;
 use axum::Router;
@@ -15,6 +14,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::Form as HtmlForm;
+use kaeru_app::exchange::{self, ImportOptions, ImportReport};
 use kaeru_domain::{Permission, PersonId, PersonStatus};
 use kaeru_exchange::Field;
 use kaeru_store::imports;
@@ -104,7 +104,7 @@ async fn upload(
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return refuse(
             &signed,
-            crate::Catalog::get(signed.lang)
+            crate::i18n::Catalog::get(signed.lang)
                 .t("error.import_empty")
                 .to_string(),
         );
@@ -120,7 +120,7 @@ async fn upload(
             tracing::info!(error = %e, file = %name, "import upload refused");
             return refuse(
                 &signed,
-                exchange::file_problem(crate::Catalog::get(signed.lang), &e),
+                exchange::file_problem(crate::i18n::Catalog::get(signed.lang), &e),
             );
         }
     };
@@ -197,7 +197,7 @@ async fn check(
         // Kept by an older version of Kaeru, as the file itself: it has to be uploaded again.
         let report = ImportReport {
             fatal: Some(
-                crate::Catalog::get(signed.lang)
+                crate::i18n::Catalog::get(signed.lang)
                     .t("error.import_upload_again")
                     .to_string(),
             ),
@@ -369,7 +369,7 @@ async fn export(
         department: Some(q.department.trim().to_string()).filter(|d| !d.is_empty()),
         left_in_year: q.left.trim().parse().ok(),
     };
-    let t = crate::Catalog::get(signed.lang);
+    let t = crate::i18n::Catalog::get(signed.lang);
     let (sheet, cards) = exchange::people_sheet(&state.db, signed.scope(), t, &filter)
         .await
         .map_err(|e| AppError::internal(signed.lang, e))?;

@@ -22,8 +22,6 @@ mod stints;
 mod touchpoints;
 mod ventures;
 
-pub(crate) use people::checked_person;
-
 use crate::AppState;
 use crate::auth::Visitor;
 use crate::error::{AppError, AppResult};

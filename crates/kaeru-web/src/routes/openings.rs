@@ -14,13 +14,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use axum_extra::extract::Form as HtmlForm;
+use kaeru_app::openings::{Words, detail_text, rank, work_label};
 use kaeru_domain::skill::{OpeningInput, WeightsInput};
 use kaeru_domain::{
     FieldErrors, MatchWeights, Opening, OpeningId, OpeningStatus, Permission, PersonId, Skill,
     SkillId, WorkStyle,
 };
-use kaeru_search::matching::{Detail, MatchError};
-use kaeru_search::{Match, MatchQuery};
+use kaeru_search::Match;
 use kaeru_store::{StoreError, openings, people, skills};
 use std::collections::HashMap;
 
@@ -35,32 +35,6 @@ pub fn router() -> Router<AppState> {
 
 /// How many alumni an opening page ranks.
 const SHOWN: usize = 20;
-
-/// The words of a catalogue, as the match explanations use them (the page's shell, or the API's language).
-pub(crate) struct Words {
-    pub t: &'static crate::i18n::Catalog,
-}
-
-impl Words {
-    pub fn of(s: &Shell) -> Self {
-        Self { t: s.t }
-    }
-
-    fn t(&self, key: &str) -> &'static str {
-        self.t.lookup(key).unwrap_or("⚠")
-    }
-
-    fn tf(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
-        self.t.format(key, &[(name, value.to_string())])
-    }
-}
-
-pub(crate) fn work_label(s: &Words, style: WorkStyle, days: Option<i32>) -> String {
-    match (style, days) {
-        (WorkStyle::PartWeek, Some(d)) => s.tf("work.days", "n", d),
-        _ => label(s.t, "work", style.code()),
-    }
-}
 
 pub struct OpeningRow {
     id: OpeningId,
@@ -102,7 +76,7 @@ async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
         .into_iter()
         .map(|o| OpeningRow {
             id: o.id,
-            work: work_label(&Words::of(&s), o.work_style, o.days_per_week),
+            work: work_label(&Words { t: s.t }, o.work_style, o.days_per_week),
             department: o.department.unwrap_or_default(),
             place: o.place.unwrap_or_default(),
             skills: o
@@ -348,78 +322,6 @@ struct ShowPage {
     comeback_note: String,
 }
 
-pub(crate) fn detail_text(s: &Words, names: &HashMap<SkillId, String>, d: &Detail) -> String {
-    let name = |k: &SkillId| names.get(k).cloned().unwrap_or_default();
-    let args = |pairs: &[(&'static str, String)]| pairs.to_vec();
-    match d {
-        Detail::SkillMet {
-            skill,
-            level,
-            min,
-            years,
-            after_leaving,
-        } => {
-            let mut t = s.t.format(
-                "match.skill_met",
-                &args(&[
-                    ("skill", name(skill)),
-                    ("level", level.to_string()),
-                    ("min", min.to_string()),
-                ]),
-            );
-            if *after_leaving {
-                t.push_str(s.t("match.after_leaving"));
-            }
-            if *years >= 2 {
-                t.push_str(&s.tf("match.years_ago", "n", years));
-            }
-            t
-        }
-        Detail::SkillBelow { skill, level, min } => s.t.format(
-            "match.skill_below",
-            &args(&[
-                ("skill", name(skill)),
-                ("level", level.to_string()),
-                ("min", min.to_string()),
-            ]),
-        ),
-        Detail::SkillMissing { skill } => s.tf("match.skill_missing", "skill", name(skill)),
-        Detail::NiceHeld {
-            skill,
-            level,
-            after_leaving,
-        } => {
-            let mut t = s.t.format(
-                "match.nice_held",
-                &args(&[("skill", name(skill)), ("level", level.to_string())]),
-            );
-            if *after_leaving {
-                t.push_str(s.t("match.after_leaving"));
-            }
-            t
-        }
-        Detail::Intent(i) => match i {
-            Some(i) => s.tf("match.intent", "intent", label(s.t, "intent", i.code())),
-            None => s.t("match.intent_unknown").into(),
-        },
-        Detail::Offer(true) => s.t("match.offer_yes").into(),
-        Detail::Offer(false) => s.t("match.offer_no").into(),
-        Detail::Mission(true) => s.t("match.mission_yes").into(),
-        Detail::Mission(false) => s.t("match.mission_no").into(),
-        Detail::Rehire(r, exception) => match (r, exception) {
-            (Some(kaeru_domain::RehireEligibility::NotEligible), true) => {
-                s.t("match.rehire_exception").into()
-            }
-            (Some(r), _) => s.tf("match.rehire", "value", label(s.t, "rehire", r.code())),
-            (None, _) => s.t("match.rehire_unknown").into(),
-        },
-        Detail::Contact(Some(days)) => s.tf("match.contact_days", "n", days),
-        Detail::Contact(None) => s.t("match.contact_none").into(),
-        Detail::Work(Some(w), days) => s.tf("match.work", "work", work_label(s, *w, *days)),
-        Detail::Work(None, _) => s.t("match.work_unknown").into(),
-    }
-}
-
 fn view(
     s: &Shell,
     names: &HashMap<SkillId, String>,
@@ -459,7 +361,7 @@ fn view(
                 text: r
                     .details
                     .iter()
-                    .map(|d| detail_text(&Words::of(s), names, d))
+                    .map(|d| detail_text(&Words { t: s.t }, names, d))
                     .collect::<Vec<_>>()
                     .join("、"),
             })
@@ -468,44 +370,6 @@ fn view(
             .excluded
             .map(|e| s.t(&format!("match.excluded.{e}")).to_string())
             .unwrap_or_default(),
-    }
-}
-
-/// Ranks the company's alumni for an opening (the same index and weights for the page and the API);
-/// `None` when the opening names no skill to match on.
-pub(crate) async fn rank(
-    state: &AppState,
-    scope: &kaeru_store::Scope,
-    o: &Opening,
-    today: chrono::NaiveDate,
-    limit: usize,
-) -> Result<Option<kaeru_search::matching::MatchResult>, StoreError> {
-    let weights = openings::weights(&state.db, scope).await?;
-    let index = state
-        .search
-        .match_index_for(&state.db, scope, today)
-        .await?;
-    let query = MatchQuery {
-        skills: o
-            .requirements
-            .iter()
-            .map(|r| {
-                (
-                    r.skill_id,
-                    r.required,
-                    u8::try_from(r.min_level).unwrap_or(1),
-                )
-            })
-            .collect(),
-        work_style: o.work_style,
-        days_per_week: o.days_per_week,
-        weights,
-        today,
-        limit,
-    };
-    match index.index.rank(&query) {
-        Ok(r) => Ok(Some(r)),
-        Err(MatchError::NoSkills) => Ok(None),
     }
 }
 
@@ -524,9 +388,16 @@ async fn show(
         .await
         .map_err(err)?;
     let names = skill_names(&cat);
-    let (result, no_skills) = match rank(&state, signed.scope(), &o, signed.today(), SHOWN)
-        .await
-        .map_err(err)?
+    let (result, no_skills) = match rank(
+        &state.db,
+        &state.search,
+        signed.scope(),
+        &o,
+        signed.today(),
+        SHOWN,
+    )
+    .await
+    .map_err(err)?
     {
         Some(r) => (r, false),
         None => (Default::default(), true),
@@ -575,7 +446,7 @@ async fn show(
         .collect();
     let mut facts = vec![(
         s.t("opening.work_style").to_string(),
-        work_label(&Words::of(&s), o.work_style, o.days_per_week),
+        work_label(&Words { t: s.t }, o.work_style, o.days_per_week),
     )];
     if let Some(d) = &o.department {
         facts.push((s.t("opening.department").to_string(), d.clone()));

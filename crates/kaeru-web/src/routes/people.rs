@@ -222,44 +222,6 @@ async fn new_form(signed: Signed) -> AppResult<Response> {
     .into_response())
 }
 
-/// Parses a person form (page or API) and checks the e-mail addresses and the employee number are not
-/// another person's.
-pub(crate) async fn checked_person(
-    state: &AppState,
-    scope: &kaeru_store::Scope,
-    today: chrono::NaiveDate,
-    input: &PersonInput,
-    existing: Option<PersonId>,
-) -> Result<Result<kaeru_domain::PersonDraft, FieldErrors>, StoreError> {
-    let draft = match input.parse(today) {
-        Ok(d) => d,
-        Err(e) => return Ok(Err(e)),
-    };
-    let taken = people::emails_taken(&state.db, scope, &draft.emails, existing).await?;
-    if let Some(addr) = taken.first() {
-        let mut e = FieldErrors::new();
-        e.add(
-            "emails",
-            Invalid::new("error.email_taken").with("email", addr),
-        );
-        return Ok(Err(e));
-    }
-    if let Some(n) = &draft.employee_number
-        && let Some((_, name)) =
-            people::employee_number_owner(&state.db, scope, n, existing).await?
-    {
-        let mut e = FieldErrors::new();
-        e.add(
-            "employee_number",
-            Invalid::new("error.employee_number_taken")
-                .with("number", n)
-                .with("name", name),
-        );
-        return Ok(Err(e));
-    }
-    Ok(Ok(draft))
-}
-
 /// Parses the form and checks the e-mail addresses are not another person's; errors re-render the form.
 async fn checked(
     state: &AppState,
@@ -267,7 +229,7 @@ async fn checked(
     input: &PersonInput,
     existing: Option<PersonId>,
 ) -> AppResult<Result<kaeru_domain::PersonDraft, FieldErrors>> {
-    checked_person(state, signed.scope(), signed.today(), input, existing)
+    kaeru_app::people::check(&state.db, signed.scope(), signed.today(), input, existing)
         .await
         .map_err(|e| AppError::from_store(signed.lang, e))
 }

@@ -1,11 +1,12 @@
-//! `kaeru import people` and `kaeru export people`: the same reading, checking and writing the pages use,
-//! with messages in the company's language.
+//! Imports and exports of people: reading a file within the limits, checking and writing its rows, and the
+//! people as a sheet or vCards. The import page and `kaeru import people` / `kaeru export people` call these;
+//! messages come in the company's (or the given) language.
 
-use crate::Catalog;
 use kaeru_domain::{Company, Invalid};
 use kaeru_exchange::columns::{Field, Mapping, fold_header};
 use kaeru_exchange::export::{Card, Sheet};
 use kaeru_exchange::{FileError, Table};
+use kaeru_i18n::Catalog;
 use kaeru_store::imports::{self, ImportSummary};
 use kaeru_store::{Actor, Db, Scope};
 use std::collections::HashMap;

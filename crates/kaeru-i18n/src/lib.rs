@@ -1,4 +1,5 @@
-//! Translation catalogues (Japanese first, English), compiled into the binary.
+//! Translation catalogues (Japanese first, English), compiled into the binary. Every message a person reads —
+//! pages, e-mails, API errors, the command line — comes from `locales/{ja,en}.toml`.
 
 use kaeru_domain::Language;
 use std::collections::HashMap;
@@ -71,6 +72,11 @@ impl Catalog {
         s
     }
 
+    /// The label of a coded value: `label("status", "alumnus")` is the message `status.alumnus`.
+    pub fn label(&self, prefix: &str, code: &str) -> String {
+        self.t(&format!("{prefix}.{code}")).to_string()
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &String> {
         self.messages.keys()
     }
@@ -102,6 +108,8 @@ mod tests {
         for dir in [
             "templates",
             "crates/kaeru-web/src",
+            "crates/kaeru-app/src",
+            "crates/kaeru/src",
             "crates/kaeru-web/src/routes",
             "crates/kaeru-web/src/api",
             "crates/kaeru-domain/src",

@@ -1,0 +1,12 @@
+//! Kaeru's use cases, written once: the pages (`kaeru-web` routes), the JSON API (`kaeru-web` api) and the
+//! command line (`kaeru`) call these and none calls another's code. Each takes the database, the company's
+//! [`kaeru_store::Scope`] and parsed input, and returns domain results or a store error; the caller turns
+//! those into HTML, JSON or a line on the terminal, in the reader's language.
+
+pub mod exchange;
+pub mod openings;
+pub mod passwords;
+pub mod people;
+pub mod search;
+
+pub use kaeru_i18n::Catalog;
