@@ -48,8 +48,18 @@ impl PersonStatus {
 
     /// The status on `today` given the person's stints. A stint whose end date is still ahead is current
     /// (the person has a planned leaving date). Someone with no stint at all is 未登録: nothing yet says
-    /// whether they work here or left.
-    pub fn derive(stints: &[EmploymentStint], today: NaiveDate) -> Self {
+    /// whether they work here or left. A former employee (or someone with no stint) with a 業務委託 contract
+    /// active today (`contracted`) counts as 業務委託.
+    pub fn derive(stints: &[EmploymentStint], contracted: bool, today: NaiveDate) -> Self {
+        let by_stints = Self::from_stints(stints, today);
+        if contracted && matches!(by_stints, Self::Alumnus | Self::Unregistered) {
+            Self::Contractor
+        } else {
+            by_stints
+        }
+    }
+
+    fn from_stints(stints: &[EmploymentStint], today: NaiveDate) -> Self {
         if stints.is_empty() {
             return Self::Unregistered;
         }
@@ -381,23 +391,43 @@ mod tests {
     fn status_follows_the_stints() {
         let today = d("2026-11-29");
         let ft = EmploymentType::FullTime;
-        assert_eq!(PersonStatus::derive(&[], today), PersonStatus::Unregistered);
         assert_eq!(
-            PersonStatus::derive(&[stint("2010-04-01", None, ft)], today),
+            PersonStatus::derive(&[], false, today),
+            PersonStatus::Unregistered
+        );
+        assert_eq!(
+            PersonStatus::derive(&[], true, today),
+            PersonStatus::Contractor
+        );
+        assert_eq!(
+            PersonStatus::derive(&[stint("2010-04-01", Some("2020-03-31"), ft)], true, today),
+            PersonStatus::Contractor,
+            "an alumnus with an active contract"
+        );
+        assert_eq!(
+            PersonStatus::derive(&[stint("2010-04-01", None, ft)], true, today),
+            PersonStatus::Employee,
+            "an employee with a contract stays an employee"
+        );
+        assert_eq!(
+            PersonStatus::derive(&[stint("2010-04-01", None, ft)], false, today),
             PersonStatus::Employee
         );
         assert_eq!(
-            PersonStatus::derive(&[stint("2010-04-01", Some("2020-03-31"), ft)], today),
+            PersonStatus::derive(&[stint("2010-04-01", Some("2020-03-31"), ft)], false, today),
             PersonStatus::Alumnus
         );
         let back = [
             stint("2010-04-01", Some("2020-03-31"), ft),
             stint("2024-04-01", None, ft),
         ];
-        assert_eq!(PersonStatus::derive(&back, today), PersonStatus::Returner);
+        assert_eq!(
+            PersonStatus::derive(&back, false, today),
+            PersonStatus::Returner
+        );
         let planned_leave = [stint("2010-04-01", Some("2027-03-31"), ft)];
         assert_eq!(
-            PersonStatus::derive(&planned_leave, today),
+            PersonStatus::derive(&planned_leave, false, today),
             PersonStatus::Employee
         );
         let contractor = [
@@ -405,7 +435,7 @@ mod tests {
             stint("2024-04-01", None, EmploymentType::Contractor),
         ];
         assert_eq!(
-            PersonStatus::derive(&contractor, today),
+            PersonStatus::derive(&contractor, false, today),
             PersonStatus::Contractor
         );
     }

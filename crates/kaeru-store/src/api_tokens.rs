@@ -3,7 +3,7 @@
 
 use crate::audit::{self, Change};
 use crate::entity::{api_token as row, company};
-use crate::sessions::{hash_token, random_token};
+use crate::tokens::{hash_token, random_token};
 use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now};
 use kaeru_domain::{Company, TokenDraft, TokenScope};
 use sea_orm::{

@@ -270,24 +270,7 @@ async fn restatus(
     today: NaiveDate,
 ) -> StoreResult<()> {
     let stints = crate::stints::of_person(tx, scope, person).await?;
-    crate::people::store_status(tx, scope, person, &stints, today).await?;
+    crate::status::store(tx, scope, person, &stints, today).await?;
     companies::bump_revision(tx, scope).await?;
     Ok(())
-}
-
-/// People with an engagement active on `today`, for the status overlay.
-pub(crate) async fn engaged_on(
-    conn: &impl ConnectionTrait,
-    scope: &Scope,
-    today: NaiveDate,
-) -> StoreResult<std::collections::HashSet<Uuid>> {
-    Ok(row::Entity::find()
-        .filter(row::Column::CompanyId.eq(scope.company_id().0))
-        .filter(row::Column::StartDate.lte(today))
-        .all(conn)
-        .await?
-        .into_iter()
-        .filter(|e| e.end_date.is_none_or(|d| d >= today))
-        .map(|e| e.person_id)
-        .collect())
 }

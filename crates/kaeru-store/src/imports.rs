@@ -229,7 +229,7 @@ pub async fn apply(
                     .collect();
                 new_people.push(BulkPerson {
                     person: r.person.clone(),
-                    status: PersonStatus::derive(&domain_stints, today),
+                    status: PersonStatus::derive(&domain_stints, false, today),
                     outlook: Outlook::default(),
                     stints,
                     skills: Vec::new(),
@@ -260,10 +260,7 @@ pub async fn apply(
         dry_run,
         "import rows written"
     );
-    for p in &touched {
-        let stints = crate::stints::of_person(&tx, scope, *p).await?;
-        crate::people::store_status(&tx, scope, *p, &stints, today).await?;
-    }
+    crate::status::store_many(&tx, scope, &touched, today).await?;
     progress(rows.len());
     if dry_run || (!summary.email_taken.is_empty() && !only_valid) {
         tx.rollback().await?;

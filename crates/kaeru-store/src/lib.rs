@@ -28,7 +28,9 @@ pub mod sessions;
 pub mod side_jobs;
 pub mod skills;
 pub mod staff;
+pub mod status;
 pub mod stints;
+pub mod tokens;
 pub mod touchpoints;
 pub mod ventures;
 

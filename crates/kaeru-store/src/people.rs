@@ -4,7 +4,7 @@ use crate::audit::{self, Change};
 use crate::entity::{employment_stint as stint_row, person as row, person_email as email_row};
 use crate::{Actor, Db, Page, Scope, StoreError, StoreResult, companies, now};
 use chrono::{Datelike, NaiveDate};
-use kaeru_domain::{CompanyId, EmploymentStint, Person, PersonDraft, PersonId, PersonStatus};
+use kaeru_domain::{CompanyId, Person, PersonDraft, PersonId, PersonStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order,
@@ -547,77 +547,6 @@ pub async fn leaving_years(db: &Db, scope: &Scope) -> StoreResult<Vec<i32>> {
     years.sort_unstable_by(|a, b| b.cmp(a));
     years.dedup();
     Ok(years)
-}
-
-/// A former employee (or someone with no stint) with an active 業務委託 engagement counts as 業務委託.
-fn with_engagement(status: PersonStatus, engaged: bool) -> PersonStatus {
-    if engaged && matches!(status, PersonStatus::Alumnus | PersonStatus::Unregistered) {
-        PersonStatus::Contractor
-    } else {
-        status
-    }
-}
-
-/// Stores the status derived from the stints (and an active engagement), inside the caller's transaction.
-pub(crate) async fn store_status(
-    conn: &impl ConnectionTrait,
-    scope: &Scope,
-    id: PersonId,
-    stints: &[EmploymentStint],
-    today: NaiveDate,
-) -> StoreResult<PersonStatus> {
-    let engaged = crate::engagements::engaged_on(conn, scope, today)
-        .await?
-        .contains(&id.0);
-    let status = with_engagement(PersonStatus::derive(stints, today), engaged);
-    row::Entity::update_many()
-        .col_expr(row::Column::Status, Expr::value(status.code()))
-        .col_expr(row::Column::UpdatedAt, Expr::value(now()))
-        .filter(row::Column::Id.eq(id.0))
-        .filter(row::Column::CompanyId.eq(scope.company_id().0))
-        .exec(conn)
-        .await?;
-    Ok(status)
-}
-
-/// Recomputes every person's status for `today` (planned leaving dates pass, planned starts arrive).
-/// Returns how many changed.
-pub async fn refresh_statuses(db: &Db, scope: &Scope, today: NaiveDate) -> StoreResult<u64> {
-    let tx = db.write.begin().await?;
-    let people: Vec<(uuid::Uuid, String)> = row::Entity::find()
-        .select_only()
-        .column(row::Column::Id)
-        .column(row::Column::Status)
-        .filter(row::Column::CompanyId.eq(scope.company_id().0))
-        .into_tuple()
-        .all(&tx)
-        .await?;
-    let mut by_person: HashMap<uuid::Uuid, Vec<EmploymentStint>> = HashMap::new();
-    for s in stint_row::Entity::find()
-        .filter(stint_row::Column::CompanyId.eq(scope.company_id().0))
-        .all(&tx)
-        .await?
-    {
-        by_person
-            .entry(s.person_id)
-            .or_default()
-            .push(crate::stints::to_domain(s));
-    }
-    let engaged = crate::engagements::engaged_on(&tx, scope, today).await?;
-    let mut changed = 0;
-    for (id, status) in people {
-        let stints = by_person.remove(&id).unwrap_or_default();
-        let derived = with_engagement(PersonStatus::derive(&stints, today), engaged.contains(&id));
-        if derived.code() != status {
-            store_status(&tx, scope, PersonId(id), &stints, today).await?;
-            changed += 1;
-        }
-    }
-    if changed > 0 {
-        companies::bump_revision(&tx, scope).await?;
-    }
-    tx.commit().await?;
-    Ok(changed)
 }
 
 /// How many people the company has, for the first-run and demo checks.

@@ -7,7 +7,7 @@ use crate::entity::{
     portal_session as session_row, qualification as qual_row,
 };
 use crate::outbox::{self, NewMessage};
-use crate::sessions::{hash_token, random_token};
+use crate::tokens::{hash_token, random_token};
 use crate::{Actor, Db, Scope, StoreError, StoreResult, now, people};
 use kaeru_domain::{Company, CompanyId, PersonId};
 use sea_orm::sea_query::Expr;

@@ -3,9 +3,7 @@
 use crate::entity::{company, session as row, staff_user};
 use crate::{Db, Scope, StoreResult, now};
 use kaeru_domain::{Company, StaffUser};
-use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-use sha2::{Digest, Sha256};
 
 /// A signed-in user, resolved from a session cookie.
 #[derive(Clone, Debug)]
@@ -16,16 +14,8 @@ pub struct SessionInfo {
     pub csrf_token: String,
 }
 
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
-/// Sessions are stored by the hash of their token.
-pub(crate) fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+use crate::tokens::hash_token;
+pub use crate::tokens::random_token;
 
 /// Starts a session; returns the cookie token.
 pub async fn create(db: &Db, user: &StaffUser, ttl: chrono::Duration) -> StoreResult<String> {

@@ -171,7 +171,7 @@ pub async fn set_password(
         .filter(session::Column::CompanyId.eq(scope.company_id().0))
         .filter(session::Column::StaffUserId.eq(id.0));
     if let Some(keep) = keep_session {
-        others = others.filter(session::Column::Id.ne(crate::sessions::hash_token(keep)));
+        others = others.filter(session::Column::Id.ne(crate::tokens::hash_token(keep)));
     }
     others.exec(&tx).await?;
     audit::record(

@@ -2,11 +2,9 @@
 
 use crate::audit::{self, Change};
 use crate::entity::employment_stint as row;
-use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now, people};
+use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now};
 use chrono::NaiveDate;
-use kaeru_domain::{
-    EmploymentStint, EmploymentType, LeaveReason, PersonId, RehireEligibility, StintDraft, StintId,
-};
+use kaeru_domain::{EmploymentStint, PersonId, StintDraft, StintId};
 use sea_orm::DatabaseTransaction;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -14,24 +12,7 @@ use sea_orm::{
 };
 
 pub(crate) fn to_domain(r: row::Model) -> EmploymentStint {
-    EmploymentStint {
-        id: StintId(r.id),
-        person_id: PersonId(r.person_id),
-        start_date: r.start_date,
-        end_date: r.end_date,
-        department: r.department,
-        job_title: r.job_title,
-        employment_type: EmploymentType::parse(&r.employment_type)
-            .unwrap_or(EmploymentType::FullTime),
-        leave_reason: r.leave_reason.as_deref().and_then(LeaveReason::parse),
-        leave_reason_detail: r.leave_reason_detail,
-        exit_interview_notes: r.exit_interview_notes,
-        rehire_eligibility: r
-            .rehire_eligibility
-            .as_deref()
-            .and_then(RehireEligibility::parse),
-        rehire_reason: r.rehire_reason,
-    }
+    r.into()
 }
 
 fn fill(am: &mut row::ActiveModel, d: &StintDraft) {
@@ -125,7 +106,7 @@ async fn finish_change(
     change: Change<'_>,
 ) -> StoreResult<()> {
     let all = of_person(tx, scope, person).await?;
-    people::store_status(tx, scope, person, &all, today).await?;
+    crate::status::store(tx, scope, person, &all, today).await?;
     audit::record(tx, scope, change).await?;
     companies::bump_revision(tx, scope).await?;
     Ok(())

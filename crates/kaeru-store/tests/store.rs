@@ -106,7 +106,7 @@ db_test!(
         // A planned leaving date: still employed today, an alumnus once the day has passed.
         stints::update(&db, &c, &actor, back.id, &stint("2022-04-01", Some("2026-12-31")), today()).await.unwrap();
         assert_eq!(people::get(&db, &c, p.id).await.unwrap().status, PersonStatus::Returner);
-        let changed = people::refresh_statuses(&db, &c, NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()).await.unwrap();
+        let changed = kaeru_store::status::refresh(&db, &c, NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()).await.unwrap();
         assert_eq!(changed, 1);
         assert_eq!(people::get(&db, &c, p.id).await.unwrap().status, PersonStatus::Alumnus);
         stints::delete(&db, &c, &actor, back.id, today()).await.unwrap();

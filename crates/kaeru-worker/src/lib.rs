@@ -3,7 +3,7 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use kaeru_domain::CompanyId;
-use kaeru_store::{Db, Scope, companies, people, schedules, sessions};
+use kaeru_store::{Db, Scope, companies, schedules, sessions};
 use tokio_util::sync::CancellationToken;
 
 pub mod mail;
@@ -36,7 +36,7 @@ async fn run_job(db: &Db, company: CompanyId, job: &str) -> anyhow::Result<()> {
             let c = companies::get(db, &scope).await?;
             let tz: chrono_tz::Tz = c.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
             let today = Utc::now().with_timezone(&tz).date_naive();
-            let changed = people::refresh_statuses(db, &scope, today).await?;
+            let changed = kaeru_store::status::refresh(db, &scope, today).await?;
             tracing::info!(company = %company, changed, "statuses refreshed");
             Ok(())
         }

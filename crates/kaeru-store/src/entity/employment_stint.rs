@@ -25,3 +25,30 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The row as the domain's stint (read by the stints and the status modules alike).
+impl From<Model> for kaeru_domain::EmploymentStint {
+    fn from(r: Model) -> Self {
+        Self {
+            id: kaeru_domain::StintId(r.id),
+            person_id: kaeru_domain::PersonId(r.person_id),
+            start_date: r.start_date,
+            end_date: r.end_date,
+            department: r.department,
+            job_title: r.job_title,
+            employment_type: kaeru_domain::EmploymentType::parse(&r.employment_type)
+                .unwrap_or(kaeru_domain::EmploymentType::FullTime),
+            leave_reason: r
+                .leave_reason
+                .as_deref()
+                .and_then(kaeru_domain::LeaveReason::parse),
+            leave_reason_detail: r.leave_reason_detail,
+            exit_interview_notes: r.exit_interview_notes,
+            rehire_eligibility: r
+                .rehire_eligibility
+                .as_deref()
+                .and_then(kaeru_domain::RehireEligibility::parse),
+            rehire_reason: r.rehire_reason,
+        }
+    }
+}

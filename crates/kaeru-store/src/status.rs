@@ -1,0 +1,140 @@
+//! People's statuses (在籍 / アルムナイ / 出戻り / 業務委託 / 未登録): derived by [`PersonStatus::derive`] from the
+//! stints and the 業務委託 contracts active on the day, and stored on the person for lists and filters — in
+//! the same transaction as every change of a stint or a contract, and daily by the worker. Contracts are
+//! read once per batch, never once per person.
+
+use crate::entity::{employment_stint as stint_row, engagement as contract_row, person as row};
+use crate::{Db, Scope, StoreResult, companies, now};
+use chrono::NaiveDate;
+use kaeru_domain::{EmploymentStint, PersonId, PersonStatus};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// Of `people` (all of the company's when `None`), those with a contract active on `today`.
+async fn contracted_on(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    people: Option<&[Uuid]>,
+    today: NaiveDate,
+) -> StoreResult<HashSet<Uuid>> {
+    let mut q = contract_row::Entity::find()
+        .filter(contract_row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(contract_row::Column::StartDate.lte(today));
+    if let Some(ids) = people {
+        q = q.filter(contract_row::Column::PersonId.is_in(ids.iter().copied()));
+    }
+    Ok(q.all(conn)
+        .await?
+        .into_iter()
+        .filter(|e| e.end_date.is_none_or(|d| d >= today))
+        .map(|e| e.person_id)
+        .collect())
+}
+
+async fn write(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+    status: PersonStatus,
+) -> StoreResult<()> {
+    row::Entity::update_many()
+        .col_expr(row::Column::Status, Expr::value(status.code()))
+        .col_expr(row::Column::UpdatedAt, Expr::value(now()))
+        .filter(row::Column::Id.eq(id))
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Stores the status of one person whose `stints` the caller holds, inside the caller's transaction.
+pub(crate) async fn store(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: PersonId,
+    stints: &[EmploymentStint],
+    today: NaiveDate,
+) -> StoreResult<PersonStatus> {
+    let contracted = contracted_on(conn, scope, Some(&[id.0]), today)
+        .await?
+        .contains(&id.0);
+    let status = PersonStatus::derive(stints, contracted, today);
+    write(conn, scope, id.0, status).await?;
+    Ok(status)
+}
+
+/// The stints of `people` (all of the company's when `None`), by person, oldest first.
+async fn stints_of(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    people: Option<&[Uuid]>,
+) -> StoreResult<HashMap<Uuid, Vec<EmploymentStint>>> {
+    let mut q =
+        stint_row::Entity::find().filter(stint_row::Column::CompanyId.eq(scope.company_id().0));
+    if let Some(ids) = people {
+        q = q.filter(stint_row::Column::PersonId.is_in(ids.iter().copied()));
+    }
+    let mut by_person: HashMap<Uuid, Vec<EmploymentStint>> = HashMap::new();
+    for s in q.all(conn).await? {
+        by_person.entry(s.person_id).or_default().push(s.into());
+    }
+    for v in by_person.values_mut() {
+        v.sort_by_key(|s| s.start_date);
+    }
+    Ok(by_person)
+}
+
+/// Stores the statuses of many people at once (an import's touched people), inside the caller's transaction:
+/// their stints and contracts are read once, in chunks.
+pub(crate) async fn store_many(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    people: &[PersonId],
+    today: NaiveDate,
+) -> StoreResult<()> {
+    for chunk in people.chunks(500) {
+        let ids: Vec<Uuid> = chunk.iter().map(|p| p.0).collect();
+        let mut stints = stints_of(conn, scope, Some(&ids)).await?;
+        let contracted = contracted_on(conn, scope, Some(&ids), today).await?;
+        for id in ids {
+            let mine = stints.remove(&id).unwrap_or_default();
+            let status = PersonStatus::derive(&mine, contracted.contains(&id), today);
+            write(conn, scope, id, status).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Recomputes every person's status for `today` (planned leaving dates pass, planned starts arrive,
+/// contracts begin and end). Returns how many changed.
+pub async fn refresh(db: &Db, scope: &Scope, today: NaiveDate) -> StoreResult<u64> {
+    let tx = db.write.begin().await?;
+    let people: Vec<(Uuid, String)> = row::Entity::find()
+        .select_only()
+        .column(row::Column::Id)
+        .column(row::Column::Status)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .into_tuple()
+        .all(&tx)
+        .await?;
+    let mut stints = stints_of(&tx, scope, None).await?;
+    let contracted = contracted_on(&tx, scope, None, today).await?;
+    let mut changed = 0;
+    for (id, stored) in people {
+        let mine = stints.remove(&id).unwrap_or_default();
+        let derived = PersonStatus::derive(&mine, contracted.contains(&id), today);
+        if derived.code() != stored {
+            write(&tx, scope, id, derived).await?;
+            changed += 1;
+        }
+    }
+    if changed > 0 {
+        companies::bump_revision(&tx, scope).await?;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
