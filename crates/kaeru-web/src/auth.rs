@@ -31,9 +31,25 @@ pub struct Visitor {
 #[derive(Clone, Debug)]
 pub struct AnonCsrf(pub String);
 
-fn accept_language(parts: &Parts) -> Option<Language> {
-    let header = parts
-        .headers
+/// The language a request asks for before anyone signed in is known: the language cookie, else
+/// `Accept-Language`, else Japanese.
+pub fn language_of(headers: &axum::http::HeaderMap) -> Language {
+    CookieJar::from_headers(headers)
+        .get(LANG_COOKIE)
+        .and_then(|c| Language::parse(c.value()))
+        .or_else(|| accept_language(headers))
+        .unwrap_or_default()
+}
+
+/// Tells the finishing layer which language the request's pages (and error pages) speak.
+fn settle_language(parts: &Parts, lang: Language) {
+    if let Some(slot) = parts.extensions.get::<crate::error::LangSlot>() {
+        slot.set(lang);
+    }
+}
+
+fn accept_language(headers: &axum::http::HeaderMap) -> Option<Language> {
+    let header = headers
         .get(axum::http::header::ACCEPT_LANGUAGE)?
         .to_str()
         .ok()?;
@@ -55,11 +71,8 @@ impl FromRequestParts<AppState> for Visitor {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let lang = jar
-            .get(LANG_COOKIE)
-            .and_then(|c| Language::parse(c.value()))
-            .or_else(|| accept_language(parts))
-            .unwrap_or_default();
+        let lang = language_of(&parts.headers);
+        settle_language(parts, lang);
         let csrf = parts
             .extensions
             .get::<AnonCsrf>()
@@ -120,7 +133,7 @@ impl Visitor {
         if !self.csrf.is_empty() && constant_time_eq(self.csrf.as_bytes(), submitted.as_bytes()) {
             Ok(())
         } else {
-            Err(AppError::BadCsrf(self.lang))
+            Err(AppError::BadCsrf)
         }
     }
 }
@@ -154,10 +167,10 @@ impl FromRequestParts<AppState> for Signed {
             return Err(AppError::SignIn);
         };
         let info = sessions::resolve(&state.db, &token)
-            .await
-            .map_err(|e| AppError::from_store(visitor.lang, e))?
+            .await?
             .ok_or(AppError::SignIn)?;
         let lang = info.user.language.unwrap_or(info.company.default_language);
+        settle_language(parts, lang);
         Ok(Self {
             info,
             lang,
@@ -187,7 +200,7 @@ impl Signed {
         if self.can(p) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(self.lang))
+            Err(AppError::Forbidden)
         }
     }
 
@@ -196,7 +209,7 @@ impl Signed {
         if constant_time_eq(self.info.csrf_token.as_bytes(), submitted.as_bytes()) {
             Ok(())
         } else {
-            Err(AppError::BadCsrf(self.lang))
+            Err(AppError::BadCsrf)
         }
     }
 
@@ -251,14 +264,14 @@ impl FromRequestParts<AppState> for Alumnus {
             return Err(back());
         };
         let session = kaeru_store::portal::resolve_session(&state.db, &token)
-            .await
-            .map_err(|e| AppError::from_store(visitor.lang, e))?
+            .await?
             .ok_or_else(back)?;
         let lang = if visitor.jar.get(LANG_COOKIE).is_some() {
             visitor.lang
         } else {
             session.company.default_language
         };
+        settle_language(parts, lang);
         Ok(Self {
             session,
             lang,
@@ -280,7 +293,7 @@ impl Alumnus {
         if constant_time_eq(self.session.csrf_token.as_bytes(), submitted.as_bytes()) {
             Ok(())
         } else {
-            Err(AppError::BadCsrf(self.lang))
+            Err(AppError::BadCsrf)
         }
     }
 

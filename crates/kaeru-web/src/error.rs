@@ -1,91 +1,99 @@
-//! The one error type of the web layer: logs the detail, shows the user a plain page in their language.
+//! The one error type of the pages. A handler's error carries no language: it becomes a response marked with
+//! what went wrong, and the finishing layer ([`finish`]) writes the page in the reader's language — the one
+//! the request's extractors settled on (the account's, the portal's, the cookie's), else the cookie's or
+//! `Accept-Language`. So `?` works on every store error, and a conflict nobody expected is a 409, never a 500.
 
 use crate::i18n::Catalog;
+use axum::extract::Request;
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kaeru_domain::Language;
 use kaeru_store::StoreError;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug)]
 pub enum AppError {
     /// Not found, or belongs to another company: the same answer either way.
-    NotFound(Language),
+    NotFound,
     /// Signed in, but the role does not allow it.
-    Forbidden(Language),
+    Forbidden,
     /// Not signed in: go to the sign-in page.
     SignIn,
     /// The form's CSRF token did not match.
-    BadCsrf(Language),
-    /// The request clashes with what is stored now (changed meanwhile, a duplicate): 409.
-    Conflict(Language),
-    /// The person's record was erased; nothing about them can be changed: 409.
-    Erased(Language),
-    /// Too many at once (imports, sign-ins): 503, try again shortly.
-    Busy(Language),
+    BadCsrf,
     /// Go elsewhere (e.g. an alumnus whose portal session ended, to their company's sign-in page).
     Redirect(String),
-    Internal(Language, anyhow::Error),
+    /// The request clashes with what is stored now (changed meanwhile, a duplicate): 409.
+    Conflict,
+    /// The person's record was erased; nothing about them can be changed: 409.
+    Erased,
+    /// Too many at once (imports): 503, try again shortly.
+    Busy,
+    Internal(anyhow::Error),
 }
 
 impl AppError {
-    pub fn internal(lang: Language, e: impl Into<anyhow::Error>) -> Self {
-        Self::Internal(lang, e.into())
+    pub fn internal(e: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(e.into())
     }
+}
 
-    pub fn from_store(lang: Language, e: StoreError) -> Self {
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound => Self::NotFound(lang),
-            StoreError::Erased => Self::Erased(lang),
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Erased => Self::Erased,
             // A clash a handler did not expect to handle is still the user's conflict, never a 500.
             StoreError::Conflict(what) => {
                 tracing::info!(conflict = what, "request conflicts with the stored data");
-                Self::Conflict(lang)
+                Self::Conflict
             }
-            other => Self::Internal(lang, other.into()),
+            other => Self::Internal(other.into()),
         }
     }
 }
 
-fn page(status: StatusCode, lang: Language, title_key: &str, body_key: &str) -> Response {
-    let c = Catalog::get(lang);
-    let html = format!(
-        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} — Kaeru</title><link rel=\"stylesheet\" href=\"/static/pico.min.css\"><link rel=\"stylesheet\" href=\"/static/kaeru.css\"></head>\
-         <body><main class=\"container\"><h1>{title}</h1><p>{body}</p><p><a href=\"/\">{home}</a></p></main></body></html>",
-        lang = lang.code(),
-        title = c.t(title_key),
-        body = c.t(body_key),
-        home = c.t("page.back_home"),
-    );
-    (status, Html(html)).into_response()
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+/// The page an error becomes, written by [`finish`] once the language is known.
+#[derive(Clone, Copy, Debug)]
+struct ErrorPage {
+    title: &'static str,
+    body: &'static str,
+}
+
+fn marked(status: StatusCode, title: &'static str, body: &'static str) -> Response {
+    let mut res = status.into_response();
+    res.extensions_mut().insert(ErrorPage { title, body });
+    res
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
-            Self::NotFound(l) => page(
+            Self::NotFound => marked(
                 StatusCode::NOT_FOUND,
-                l,
                 "page.not_found",
                 "page.not_found_help",
             ),
-            Self::Forbidden(l) => page(
+            Self::Forbidden => marked(
                 StatusCode::FORBIDDEN,
-                l,
                 "page.forbidden",
                 "page.forbidden_help",
             ),
-            Self::Conflict(l) => page(
-                StatusCode::CONFLICT,
-                l,
-                "page.conflict",
-                "page.conflict_help",
-            ),
-            Self::Erased(l) => page(StatusCode::CONFLICT, l, "page.erased", "page.erased_help"),
-            Self::Busy(l) => {
-                let mut r = page(
+            Self::SignIn => Redirect::to("/login").into_response(),
+            Self::Redirect(to) => Redirect::to(&to).into_response(),
+            Self::BadCsrf => marked(StatusCode::FORBIDDEN, "page.bad_csrf", "page.bad_csrf_help"),
+            Self::Conflict => marked(StatusCode::CONFLICT, "page.conflict", "page.conflict_help"),
+            Self::Erased => marked(StatusCode::CONFLICT, "page.erased", "page.erased_help"),
+            Self::Busy => {
+                let mut r = marked(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    l,
                     "page.busy",
                     "page.busy_help",
                 );
@@ -95,19 +103,10 @@ impl IntoResponse for AppError {
                 );
                 r
             }
-            Self::SignIn => Redirect::to("/login").into_response(),
-            Self::Redirect(to) => Redirect::to(&to).into_response(),
-            Self::BadCsrf(l) => page(
-                StatusCode::FORBIDDEN,
-                l,
-                "page.bad_csrf",
-                "page.bad_csrf_help",
-            ),
-            Self::Internal(l, e) => {
+            Self::Internal(e) => {
                 tracing::error!(error = ?e, "request failed");
-                page(
+                marked(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    l,
                     "page.internal",
                     "page.internal_help",
                 )
@@ -117,3 +116,44 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// The language the request's extractors settled on (the signed-in user's, the portal's, the visitor's);
+/// the last one to decide wins.
+#[derive(Clone, Default)]
+pub struct LangSlot(Arc<Mutex<Option<Language>>>);
+
+impl LangSlot {
+    pub fn set(&self, lang: Language) {
+        if let Ok(mut l) = self.0.lock() {
+            *l = Some(lang);
+        }
+    }
+
+    fn get(&self) -> Option<Language> {
+        self.0.lock().ok().and_then(|l| *l)
+    }
+}
+
+/// Writes the page of an error response in the reader's language.
+pub async fn finish(mut req: Request, next: Next) -> Response {
+    let fallback = crate::auth::language_of(req.headers());
+    let slot = LangSlot::default();
+    req.extensions_mut().insert(slot.clone());
+    let mut res = next.run(req).await;
+    let Some(page) = res.extensions_mut().remove::<ErrorPage>() else {
+        return res;
+    };
+    let lang = slot.get().unwrap_or(fallback);
+    let c = Catalog::get(lang);
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} — Kaeru</title><link rel=\"stylesheet\" href=\"/static/pico.min.css\"><link rel=\"stylesheet\" href=\"/static/kaeru.css\"></head>\
+         <body><main class=\"container\"><h1>{title}</h1><p>{body}</p><p><a href=\"/\">{home}</a></p></main></body></html>",
+        lang = lang.code(),
+        title = c.t(page.title),
+        body = c.t(page.body),
+        home = c.t("page.back_home"),
+    );
+    let (parts, _) = res.into_parts();
+    (parts, Html(html)).into_response()
+}

@@ -66,6 +66,7 @@ pub fn router(db: Db, config: WebConfig) -> Router {
     routes::router()
         .merge(api::router())
         .merge(assets::router())
+        .layer(axum::middleware::from_fn(error::finish))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(

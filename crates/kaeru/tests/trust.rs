@@ -333,3 +333,29 @@ db_test!(
         assert!(text.contains("𠮷田") && text.contains("﨑子") && text.contains("髙橋"), "{text}");
     }
 );
+
+db_test!(
+    async fn error_pages_speak_the_readers_language(target) {
+        let app = spawn_app(target).await;
+        let hr = browser();
+        app.setup(&hr, "sakura", "shacho@example.jp").await;
+        let (status, page) = app.get(&hr, "/people/not-an-id").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(page.contains("ページが見つかりません") && page.contains("lang=\"ja\""), "{page}");
+        // Switched to English: the error pages follow.
+        let r = app.post(&hr, "/people", "/language", &[("lang", "en"), ("next", "/people")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (status, page) = app.get(&hr, "/people/00000000-0000-0000-0000-000000000000").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(page.contains("Page not found") && page.contains("lang=\"en\""), "{page}");
+        // A visitor's Accept-Language decides before anyone signs in.
+        let r = browser()
+            .get(format!("{}/c/no-such-company", app.base))
+            .header("Accept-Language", "en-GB,en;q=0.9")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        assert!(r.text().await.unwrap().contains("Page not found"));
+    }
+);

@@ -1,6 +1,6 @@
 //! 設定 → APIトークン: the company's API tokens, made (the secret shown once), listed and revoked.
 
-use super::{choices, label, owned, redirect_with_flash, render, store_err};
+use super::{choices, label, owned, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::AppResult;
@@ -53,8 +53,7 @@ async fn view(
 ) -> AppResult<Response> {
     let s = Shell::signed(signed, Section::Settings, "/settings/api-tokens");
     let rows = api_tokens::list(&state.db, signed.scope())
-        .await
-        .map_err(store_err(signed))?
+        .await?
         .into_iter()
         .map(|t| TokenRow {
             id: t.id.to_string(),
@@ -81,7 +80,7 @@ async fn view(
         base_url: base_url.trim_end_matches('/').to_string(),
         s,
     };
-    Ok((super::form_status(errors), render(signed.lang, &tpl)?).into_response())
+    Ok((super::form_status(errors), render(&tpl)?).into_response())
 }
 
 async fn page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
@@ -107,9 +106,8 @@ async fn create(
             return view(&state, &signed, posted.fields, &e, None).await;
         }
     };
-    let (token, secret) = api_tokens::create(&state.db, signed.scope(), &signed.actor(), &draft)
-        .await
-        .map_err(store_err(&signed))?;
+    let (token, secret) =
+        api_tokens::create(&state.db, signed.scope(), &signed.actor(), &draft).await?;
     tracing::info!(token = %token.id, scope = token.scope.code(), "API token created");
     let form = TokenInput {
         scope: TokenScope::Read.code().into(),
@@ -142,10 +140,8 @@ async fn revoke(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageApiTokens)?;
-    let id: uuid::Uuid = super::parse_id(&signed, &id)?;
-    api_tokens::revoke(&state.db, signed.scope(), &signed.actor(), id)
-        .await
-        .map_err(store_err(&signed))?;
+    let id: uuid::Uuid = super::parse_id(&id)?;
+    api_tokens::revoke(&state.db, signed.scope(), &signed.actor(), id).await?;
     Ok(redirect_with_flash(
         "/settings/api-tokens",
         "flash.token_revoked",

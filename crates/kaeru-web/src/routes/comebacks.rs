@@ -64,9 +64,7 @@ async fn board(
     Query(q): Query<BoardQuery>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let items = comebacks::list(&state.db, signed.scope())
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let items = comebacks::list(&state.db, signed.scope()).await?;
     let s = Shell::signed(&signed, Section::Comebacks, "/comebacks");
     let cards: Vec<Card> = items
         .into_iter()
@@ -99,15 +97,12 @@ async fn board(
         }
         Vec::new()
     };
-    Ok(render(
-        signed.lang,
-        &BoardPage {
-            s,
-            list_view,
-            columns,
-            cards,
-        },
-    )?
+    Ok(render(&BoardPage {
+        s,
+        list_view,
+        columns,
+        cards,
+    })?
     .into_response())
 }
 
@@ -125,7 +120,7 @@ async fn open(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
+    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
     let note = kaeru_domain::validation::optional_text(&posted.fields.note, 2000)
         .ok()
         .flatten();
@@ -147,7 +142,7 @@ async fn open(
             &format!("/people/{pid}"),
             "flash.comeback_exists",
         )),
-        Err(e) => Err(AppError::from_store(signed.lang, e)),
+        Err(e) => Err(AppError::from(e)),
     }
 }
 
@@ -179,19 +174,10 @@ async fn show_page(
     form: MoveInput,
     errors: &FieldErrors,
 ) -> AppResult<ShowPage> {
-    let err = |e| AppError::from_store(signed.lang, e);
-    let c = comebacks::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(err)?;
-    let person = people::get(&state.db, signed.scope(), c.person_id)
-        .await
-        .map_err(err)?;
+    let c = comebacks::get(&state.db, signed.scope(), id).await?;
+    let person = people::get(&state.db, signed.scope(), c.person_id).await?;
     let offer = match c.offer_id {
-        Some(o) => Some(
-            kaeru_store::offers::get(&state.db, signed.scope(), o)
-                .await
-                .map_err(err)?,
-        ),
+        Some(o) => Some(kaeru_store::offers::get(&state.db, signed.scope(), o).await?),
         None => None,
     };
     let s = Shell::signed(signed, Section::Comebacks, &format!("/comebacks/{id}"));
@@ -262,15 +248,11 @@ async fn refuse(
 ) -> AppResult<Response> {
     tracing::info!(fields = ?e.0.keys().collect::<Vec<_>>(), "comeback move refused");
     let page = show_page(state, signed, id, input, &e).await?;
-    Ok((
-        StatusCode::UNPROCESSABLE_ENTITY,
-        render(signed.lang, &page)?,
-    )
-        .into_response())
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
-fn comeback_id(signed: &Signed, id: &str) -> AppResult<ComebackId> {
-    id.parse().map_err(|_| AppError::NotFound(signed.lang))
+fn comeback_id(id: &str) -> AppResult<ComebackId> {
+    id.parse().map_err(|_| AppError::NotFound)
 }
 
 async fn show(
@@ -279,7 +261,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let id = comeback_id(&signed, &id)?;
+    let id = comeback_id(&id)?;
     let page = show_page(
         &state,
         &signed,
@@ -288,7 +270,7 @@ async fn show(
         &FieldErrors::new(),
     )
     .await?;
-    Ok(render(signed.lang, &page)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 async fn move_stage(
@@ -299,14 +281,9 @@ async fn move_stage(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let id = comeback_id(&signed, &id)?;
-    let err = |e| AppError::from_store(signed.lang, e);
-    let current = comebacks::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(err)?;
-    let st = stints::for_person(&state.db, signed.scope(), current.person_id)
-        .await
-        .map_err(err)?;
+    let id = comeback_id(&id)?;
+    let current = comebacks::get(&state.db, signed.scope(), id).await?;
+    let st = stints::for_person(&state.db, signed.scope(), current.person_id).await?;
     let input = posted.fields;
     let mv = match input.parse(current.stage, &st, signed.today()) {
         Ok(m) => m,
@@ -335,6 +312,6 @@ async fn move_stage(
             e.add("stage", inv);
             refuse(&state, &signed, id, input, e).await
         }
-        Err(TransitionError::Store(e)) => Err(AppError::from_store(signed.lang, e)),
+        Err(TransitionError::Store(e)) => Err(AppError::from(e)),
     }
 }

@@ -1,10 +1,10 @@
 //! 業務委託 engagements: the list with a week view (who works here on which days), the form on the person's
 //! page, ending one, and the step back to employment through the comeback pipeline.
 
-use super::{label, parse_id, redirect_with_flash, render, store_err};
+use super::{label, parse_id, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
 use askama::Template;
@@ -87,8 +87,7 @@ pub(crate) async fn panel(
 ) -> AppResult<Vec<EngagementRow>> {
     let today = signed.today();
     Ok(engagements::for_person(&state.db, signed.scope(), id)
-        .await
-        .map_err(store_err(signed))?
+        .await?
         .iter()
         .map(|e| row(s, e, "", today))
         .collect())
@@ -109,9 +108,7 @@ struct ListPage {
 async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
     let today = signed.today();
-    let all = engagements::all(&state.db, signed.scope())
-        .await
-        .map_err(store_err(&signed))?;
+    let all = engagements::all(&state.db, signed.scope()).await?;
     let s = Shell::signed(&signed, Section::People, "/engagements");
     let active: Vec<&(Engagement, String)> = all
         .iter()
@@ -142,7 +139,7 @@ async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
         can_comeback: signed.can(Permission::ManageOffers),
         s,
     };
-    Ok(render(signed.lang, &tpl)?.into_response())
+    Ok(render(&tpl)?.into_response())
 }
 
 #[derive(Template)]
@@ -168,13 +165,9 @@ async fn form_page(
     form: EngagementInput,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let err = store_err(signed);
-    let p = people::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
+    let p = people::get(&state.db, signed.scope(), id).await?;
     let managers = staff::list(&state.db, signed.scope())
-        .await
-        .map_err(&err)?
+        .await?
         .into_iter()
         .filter(|u| u.active)
         .map(|u| u.display_name)
@@ -201,7 +194,7 @@ async fn form_page(
         errors: FormErrors::from(errors, s.t),
         s,
     };
-    Ok((super::form_status(errors), render(signed.lang, &tpl)?).into_response())
+    Ok((super::form_status(errors), render(&tpl)?).into_response())
 }
 
 async fn new_form(
@@ -210,7 +203,7 @@ async fn new_form(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&signed, &id)?;
+    let id = parse_id(&id)?;
     let form = EngagementInput {
         rate_kind: "day".into(),
         start_date: signed.today().format("%Y-%m-%d").to_string(),
@@ -228,7 +221,7 @@ async fn add(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: PersonId = parse_id(&signed, &id)?;
+    let id: PersonId = parse_id(&id)?;
     let f = posted.fields;
     let d = match f.parse() {
         Ok(d) => d,
@@ -256,7 +249,7 @@ async fn add(
             );
             form_page(&state, &signed, id, None, f, &e).await
         }
-        Err(EngagementError::Store(e)) => Err(store_err(&signed)(e)),
+        Err(EngagementError::Store(e)) => Err(AppError::from(e)),
     }
 }
 
@@ -266,10 +259,8 @@ async fn edit_form(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id: uuid::Uuid = parse_id(&signed, &id)?;
-    let e = engagements::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(store_err(&signed))?;
+    let id: uuid::Uuid = parse_id(&id)?;
+    let e = engagements::get(&state.db, signed.scope(), id).await?;
     let form = EngagementInput::from_engagement(&e);
     form_page(
         &state,
@@ -290,10 +281,8 @@ async fn update(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: uuid::Uuid = parse_id(&signed, &id)?;
-    let current = engagements::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(store_err(&signed))?;
+    let id: uuid::Uuid = parse_id(&id)?;
+    let current = engagements::get(&state.db, signed.scope(), id).await?;
     let person = current.person_id;
     let f = posted.fields;
     let d = match f.parse() {
@@ -322,7 +311,7 @@ async fn update(
             );
             form_page(&state, &signed, person, Some(id), f, &e).await
         }
-        Err(EngagementError::Store(e)) => Err(store_err(&signed)(e)),
+        Err(EngagementError::Store(e)) => Err(AppError::from(e)),
     }
 }
 
@@ -334,11 +323,9 @@ async fn end(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: uuid::Uuid = parse_id(&signed, &id)?;
+    let id: uuid::Uuid = parse_id(&id)?;
     let today = signed.today();
-    let e = engagements::end(&state.db, signed.scope(), &signed.actor(), id, today, today)
-        .await
-        .map_err(store_err(&signed))?;
+    let e = engagements::end(&state.db, signed.scope(), &signed.actor(), id, today, today).await?;
     Ok(redirect_with_flash(
         &format!("/people/{}#engagements-h", e.person_id),
         "flash.engagement_ended",

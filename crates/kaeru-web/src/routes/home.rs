@@ -4,7 +4,7 @@
 use super::render;
 use crate::AppState;
 use crate::auth::{SESSION_COOKIE, Signed, Visitor};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::shell::{Section, Shell};
 use askama::Template;
 use axum::Router;
@@ -37,22 +37,16 @@ struct HomePage {
 async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response> {
     let (mut parts, _) = req.into_parts();
     let v = Visitor::from_request_parts(&mut parts, &state).await?;
-    if kaeru_store::companies::none_exist(&state.db)
-        .await
-        .map_err(|e| AppError::from_store(v.lang, e))?
-    {
+    if kaeru_store::companies::none_exist(&state.db).await? {
         return Ok(Redirect::to("/setup").into_response());
     }
     if v.jar.get(SESSION_COOKIE).is_none() {
         return Ok(Redirect::to("/login").into_response());
     }
     let signed = Signed::from_request_parts(&mut parts, &state).await?;
-    let err = |e| AppError::from_store(signed.lang, e);
     let s = Shell::signed(&signed, Section::Home, "/");
     let today = signed.today();
-    let reminders = offers::reminders(&state.db, signed.scope(), today)
-        .await
-        .map_err(err)?;
+    let reminders = offers::reminders(&state.db, signed.scope(), today).await?;
     let mut todos: Vec<Todo> = reminders
         .into_iter()
         .map(|r| match r {
@@ -110,8 +104,7 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
     // The personal-data duties come first: they have legal deadlines.
     if signed.can(kaeru_domain::Permission::ManagePersonalData) {
         let open = kaeru_store::privacy::requests(&state.db, signed.scope())
-            .await
-            .map_err(err)?
+            .await?
             .into_iter()
             .filter(|r| r.completed_at.is_none());
         let mut first = Vec::new();
@@ -132,8 +125,7 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
         todos.splice(0..0, first);
     }
     let cold = kaeru_store::touchpoints::reconnect_list(&state.db, signed.scope(), today)
-        .await
-        .map_err(err)?
+        .await?
         .len();
     if cold > 0 {
         todos.push(Todo {
@@ -144,9 +136,7 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
         });
     }
     if signed.can(kaeru_domain::Permission::EditPeople) {
-        let waiting = kaeru_store::registrations::count(&state.db, signed.scope())
-            .await
-            .map_err(err)?;
+        let waiting = kaeru_store::registrations::count(&state.db, signed.scope()).await?;
         if waiting > 0 {
             todos.push(Todo {
                 href: "/registrations".into(),
@@ -157,9 +147,7 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
         }
     }
     if signed.can(kaeru_domain::Permission::DecideSideJob) {
-        let waiting = kaeru_store::side_jobs::pending_count(&state.db, signed.scope())
-            .await
-            .map_err(err)?;
+        let waiting = kaeru_store::side_jobs::pending_count(&state.db, signed.scope()).await?;
         if waiting > 0 {
             todos.push(Todo {
                 href: "/side-jobs".into(),
@@ -170,9 +158,7 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
         }
     }
     if signed.can(kaeru_domain::Permission::ApplySideJob) {
-        let all = kaeru_store::side_jobs::all(&state.db, signed.scope())
-            .await
-            .map_err(err)?;
+        let all = kaeru_store::side_jobs::all(&state.db, signed.scope()).await?;
         for (j, name) in kaeru_store::side_jobs::renewal_due(&all, today) {
             todos.push(Todo {
                 href: format!("/people/{}/side-jobs/new?renews={}", j.person_id, j.id),
@@ -192,8 +178,7 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
             ..Default::default()
         };
         let n = people::list(&state.db, signed.scope(), &f, 1, 1)
-            .await
-            .map_err(err)?
+            .await?
             .total;
         // 未登録 only shows when someone is waiting for their stint.
         if status == PersonStatus::Unregistered && n == 0 {
@@ -205,5 +190,5 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
             format!("/people?status={}", status.code()),
         ));
     }
-    Ok(render(signed.lang, &HomePage { s, todos, counts })?.into_response())
+    Ok(render(&HomePage { s, todos, counts })?.into_response())
 }

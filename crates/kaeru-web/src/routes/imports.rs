@@ -2,7 +2,7 @@
 //! chosen and remembered), a dry run listing every problem by row and column, then the import in one
 //! transaction. Downloads of the people list as CSV, XLSX or vCard, honouring the list's filters.
 
-use super::{parse_id, render, store_err};
+use super::{parse_id, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{AppError, AppResult};
@@ -47,13 +47,10 @@ struct UploadPage {
 async fn upload_page(signed: Signed) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
     let s = Shell::signed(&signed, Section::People, "/people/import");
-    Ok(render(
-        signed.lang,
-        &UploadPage {
-            s,
-            error: String::new(),
-        },
-    )?
+    Ok(render(&UploadPage {
+        s,
+        error: String::new(),
+    })?
     .into_response())
 }
 
@@ -68,7 +65,7 @@ async fn upload(
     let too_large = |signed: &Signed| {
         let s = Shell::signed(signed, Section::People, "/people/import");
         let error = s.t("error.import_too_large").to_string();
-        render(signed.lang, &UploadPage { s, error })
+        render(&UploadPage { s, error })
             .map(|h| (axum::http::StatusCode::PAYLOAD_TOO_LARGE, h).into_response())
     };
     loop {
@@ -98,7 +95,7 @@ async fn upload(
     signed.check_csrf(&csrf)?;
     let refuse = |signed: &Signed, error: String| {
         let s = Shell::signed(signed, Section::People, "/people/import");
-        render(signed.lang, &UploadPage { s, error })
+        render(&UploadPage { s, error })
             .map(|h| (axum::http::StatusCode::UNPROCESSABLE_ENTITY, h).into_response())
     };
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
@@ -112,7 +109,7 @@ async fn upload(
     // Read once, here, within the limits and on a blocking thread; only a file that could be read is kept,
     // as its table, so a hostile file never reaches the later steps.
     let Some(_turn) = exchange::import_turn(IMPORT_PATIENCE).await else {
-        return Err(AppError::Busy(signed.lang));
+        return Err(AppError::Busy);
     };
     let table = match exchange::read_file(bytes).await {
         Ok(t) => t,
@@ -126,8 +123,8 @@ async fn upload(
     };
     let data = tokio::task::spawn_blocking(move || serde_json::to_vec(&table))
         .await
-        .map_err(|e| AppError::internal(signed.lang, e))?
-        .map_err(|e| AppError::internal(signed.lang, e))?;
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
     let id = imports::keep_upload(
         &state.db,
         signed.scope(),
@@ -135,8 +132,7 @@ async fn upload(
         data,
         &signed.info.user.display_name,
     )
-    .await
-    .map_err(store_err(&signed))?;
+    .await?;
     Ok(Redirect::to(&format!("/people/import/{id}")).into_response())
 }
 
@@ -149,15 +145,13 @@ async fn kept_table(
     signed: &Signed,
     id: Uuid,
 ) -> AppResult<(imports::Upload, Option<kaeru_exchange::Table>)> {
-    let mut up = imports::upload(&state.db, signed.scope(), id)
-        .await
-        .map_err(store_err(signed))?;
+    let mut up = imports::upload(&state.db, signed.scope(), id).await?;
     let data = std::mem::take(&mut up.data);
     let table = tokio::task::spawn_blocking(move || {
         serde_json::from_slice::<kaeru_exchange::Table>(&data).ok()
     })
     .await
-    .map_err(|e| AppError::internal(signed.lang, e))?;
+    .map_err(AppError::internal)?;
     Ok((up, table))
 }
 
@@ -190,7 +184,7 @@ async fn check(
     opts: ImportOptions,
 ) -> AppResult<(imports::Upload, ImportReport)> {
     let Some(_turn) = exchange::import_turn(IMPORT_PATIENCE).await else {
-        return Err(AppError::Busy(signed.lang));
+        return Err(AppError::Busy);
     };
     let (up, table) = kept_table(state, signed, id).await?;
     let Some(table) = table else {
@@ -215,7 +209,7 @@ async fn check(
         |_, _| {},
     )
     .await
-    .map_err(|e| AppError::internal(signed.lang, e))?;
+    .map_err(AppError::internal)?;
     Ok((up, report))
 }
 
@@ -268,7 +262,7 @@ fn preview_page(
     } else {
         axum::http::StatusCode::OK
     };
-    Ok((status, render(signed.lang, &tpl)?).into_response())
+    Ok((status, render(&tpl)?).into_response())
 }
 
 async fn preview(
@@ -277,7 +271,7 @@ async fn preview(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id: Uuid = parse_id(&signed, &id)?;
+    let id: Uuid = parse_id(&id)?;
     let (up, report) = check(
         &state,
         &signed,
@@ -300,7 +294,7 @@ async fn save_mapping(
 ) -> AppResult<Response> {
     signed.check_csrf(form.get("_csrf").map(String::as_str).unwrap_or(""))?;
     signed.require(Permission::EditPeople)?;
-    let id: Uuid = parse_id(&signed, &id)?;
+    let id: Uuid = parse_id(&id)?;
     let (_, table) = kept_table(&state, &signed, id).await?;
     let headers = table.map(|t| t.headers).unwrap_or_default();
     let choices: Vec<(String, Field)> = headers
@@ -313,7 +307,7 @@ async fn save_mapping(
         .collect();
     exchange::remember(&state.db, signed.scope(), &choices)
         .await
-        .map_err(|e| AppError::internal(signed.lang, e))?;
+        .map_err(AppError::internal)?;
     Ok(Redirect::to(&format!("/people/import/{id}")).into_response())
 }
 
@@ -333,7 +327,7 @@ async fn run(
 ) -> AppResult<Response> {
     signed.check_csrf(&form.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: Uuid = parse_id(&signed, &id)?;
+    let id: Uuid = parse_id(&id)?;
     let opts = ImportOptions {
         dry_run: false,
         only_valid: !form.only_valid.is_empty(),
@@ -341,9 +335,7 @@ async fn run(
     };
     let (up, report) = check(&state, &signed, id, opts).await?;
     if report.written {
-        imports::drop_upload(&state.db, signed.scope(), id)
-            .await
-            .map_err(store_err(&signed))?;
+        imports::drop_upload(&state.db, signed.scope(), id).await?;
     }
     let done = report.written;
     preview_page(&signed, &up, report, done)
@@ -372,12 +364,11 @@ async fn export(
     let t = crate::i18n::Catalog::get(signed.lang);
     let (sheet, cards) = exchange::people_sheet(&state.db, signed.scope(), t, &filter)
         .await
-        .map_err(|e| AppError::internal(signed.lang, e))?;
+        .map_err(AppError::internal)?;
     let stamp = signed.today().format("%Y%m%d");
     let (bytes, mime, ext) = match q.format.as_str() {
         "xlsx" => (
-            kaeru_exchange::export::xlsx(&sheet, "people")
-                .map_err(|e| AppError::internal(signed.lang, e))?,
+            kaeru_exchange::export::xlsx(&sheet, "people").map_err(AppError::internal)?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
         ),
@@ -423,13 +414,9 @@ async fn vcard(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let id: PersonId = parse_id(&signed, &id)?;
-    let p = kaeru_store::people::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(store_err(&signed))?;
-    let work = kaeru_store::careers::current_for(&state.db, signed.scope(), &[id])
-        .await
-        .map_err(store_err(&signed))?;
+    let id: PersonId = parse_id(&id)?;
+    let p = kaeru_store::people::get(&state.db, signed.scope(), id).await?;
+    let work = kaeru_store::careers::current_for(&state.db, signed.scope(), &[id]).await?;
     let w = work.get(&id);
     let card = kaeru_exchange::export::Card {
         family_name: p.family_name.clone(),

@@ -23,12 +23,10 @@ mod touchpoints;
 mod ventures;
 
 use crate::AppState;
-use crate::auth::Visitor;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Catalog;
 use axum::Router;
 use axum::response::Redirect;
-use kaeru_domain::Language;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -56,23 +54,13 @@ pub fn router() -> Router<AppState> {
         .fallback(not_found)
 }
 
-async fn not_found(v: Visitor) -> AppError {
-    AppError::NotFound(v.lang)
-}
-
-/// Turns a repository error into the page for the signed-in user (not found stays not found).
-pub(crate) fn store_err(
-    signed: &crate::auth::Signed,
-) -> impl Fn(kaeru_store::StoreError) -> AppError + '_ {
-    move |e| AppError::from_store(signed.lang, e)
+async fn not_found() -> AppError {
+    AppError::NotFound
 }
 
 /// An id from the URL or a form; anything unparseable is simply not found.
-pub(crate) fn parse_id<T: std::str::FromStr>(
-    signed: &crate::auth::Signed,
-    id: &str,
-) -> AppResult<T> {
-    id.parse().map_err(|_| AppError::NotFound(signed.lang))
+pub(crate) fn parse_id<T: std::str::FromStr>(id: &str) -> AppResult<T> {
+    id.parse().map_err(|_| AppError::NotFound)
 }
 
 /// Labels of a coded enum, in the user's language: `(code, label)` pairs for a select.
@@ -106,13 +94,8 @@ pub(crate) fn label(t: &Catalog, prefix: &str, code: &str) -> String {
 }
 
 /// Renders a template, turning a rendering failure into a logged internal error.
-pub(crate) fn render(
-    lang: Language,
-    tpl: &impl askama::Template,
-) -> AppResult<axum::response::Html<String>> {
-    tpl.render()
-        .map(axum::response::Html)
-        .map_err(|e| AppError::internal(lang, e))
+pub(crate) fn render(tpl: &impl askama::Template) -> AppResult<axum::response::Html<String>> {
+    Ok(axum::response::Html(tpl.render()?))
 }
 
 /// A redirect that shows a short message on the next page.

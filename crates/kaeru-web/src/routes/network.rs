@@ -1,7 +1,7 @@
 //! The network page (who works where now, and what the network brought this year) and the referrals and
 //! business each former employee brings.
 
-use super::{label, parse_id, redirect_with_flash, render, store_err};
+use super::{label, parse_id, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::AppResult;
@@ -72,8 +72,7 @@ pub(crate) async fn panel(
     id: PersonId,
 ) -> AppResult<Vec<ContributionRow>> {
     Ok(network::for_person(&state.db, signed.scope(), id)
-        .await
-        .map_err(store_err(signed))?
+        .await?
         .iter()
         .map(|c| row(s, c, ""))
         .collect())
@@ -115,19 +114,14 @@ async fn page(
     Query(q): Query<NetworkQuery>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let err = store_err(&signed);
     let by = if q.by == "industry" {
         network::GroupBy::Industry
     } else {
         network::GroupBy::Employer
     };
-    let groups = network::grouped(&state.db, signed.scope(), &q.q, by)
-        .await
-        .map_err(&err)?;
+    let groups = network::grouped(&state.db, signed.scope(), &q.q, by).await?;
     let year = network::this_year(signed.today());
-    let value = network::year_value(&state.db, signed.scope(), year)
-        .await
-        .map_err(&err)?;
+    let value = network::year_value(&state.db, signed.scope(), year).await?;
     let s = Shell::signed(&signed, Section::People, "/network");
     let placed = groups.iter().map(|g| g.1.len()).sum();
     let tpl = NetworkPage {
@@ -169,7 +163,7 @@ async fn page(
         items: value.items.iter().map(|(c, n)| row(&s, c, n)).collect(),
         s,
     };
-    Ok(render(signed.lang, &tpl)?.into_response())
+    Ok(render(&tpl)?.into_response())
 }
 
 #[derive(Template)]
@@ -191,9 +185,7 @@ async fn form_page(
     form: ContributionInput,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let p = people::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(store_err(signed))?;
+    let p = people::get(&state.db, signed.scope(), id).await?;
     let s = Shell::signed(
         signed,
         Section::People,
@@ -214,7 +206,7 @@ async fn form_page(
         errors: FormErrors::from(errors, s.t),
         s,
     };
-    Ok((super::form_status(errors), render(signed.lang, &tpl)?).into_response())
+    Ok((super::form_status(errors), render(&tpl)?).into_response())
 }
 
 async fn new_form(
@@ -223,7 +215,7 @@ async fn new_form(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&signed, &id)?;
+    let id = parse_id(&id)?;
     let form = ContributionInput {
         kind: "referral".into(),
         ..Default::default()
@@ -239,15 +231,13 @@ async fn add(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: PersonId = parse_id(&signed, &id)?;
+    let id: PersonId = parse_id(&id)?;
     let f = posted.fields;
     let d = match f.parse(signed.today()) {
         Ok(d) => d,
         Err(e) => return form_page(&state, &signed, id, f, &e).await,
     };
-    network::add(&state.db, signed.scope(), &signed.actor(), id, &d)
-        .await
-        .map_err(store_err(&signed))?;
+    network::add(&state.db, signed.scope(), &signed.actor(), id, &d).await?;
     Ok(redirect_with_flash(
         &format!("/people/{id}#contributions-h"),
         "flash.contribution_saved",
@@ -262,11 +252,9 @@ async fn remove(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: PersonId = parse_id(&signed, &id)?;
-    let cid: uuid::Uuid = parse_id(&signed, &cid)?;
-    network::remove(&state.db, signed.scope(), &signed.actor(), id, cid)
-        .await
-        .map_err(store_err(&signed))?;
+    let id: PersonId = parse_id(&id)?;
+    let cid: uuid::Uuid = parse_id(&cid)?;
+    network::remove(&state.db, signed.scope(), &signed.actor(), id, cid).await?;
     Ok(redirect_with_flash(
         &format!("/people/{id}#contributions-h"),
         "flash.removed",

@@ -41,8 +41,8 @@ pub fn router() -> Router<AppState> {
         .route("/settings/policy", get(policy_page).post(policy_submit))
 }
 
-fn offer_id(signed: &Signed, id: &str) -> AppResult<OfferId> {
-    id.parse().map_err(|_| AppError::NotFound(signed.lang))
+fn offer_id(id: &str) -> AppResult<OfferId> {
+    id.parse().map_err(|_| AppError::NotFound)
 }
 
 /// A date as in tables, with 和暦 beside it when the company shows it.
@@ -100,9 +100,7 @@ async fn list(
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
     let status = OfferStatus::parse(&q.status);
-    let items = offers::list(&state.db, signed.scope(), status)
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let items = offers::list(&state.db, signed.scope(), status).await?;
     let s = Shell::signed(&signed, Section::Offers, "/offers");
     let today = signed.today();
     let rows = items
@@ -129,7 +127,7 @@ async fn list(
         filter_status: status.map(|s| s.code().to_string()).unwrap_or_default(),
         s,
     };
-    Ok(render(signed.lang, &tpl)?.into_response())
+    Ok(render(&tpl)?.into_response())
 }
 
 #[derive(Template)]
@@ -189,22 +187,17 @@ async fn context_parts(
     person: PersonId,
     except: Option<OfferId>,
 ) -> AppResult<(Vec<kaeru_domain::EmploymentStint>, Option<String>)> {
-    let err = |e| AppError::from_store(signed.lang, e);
     // An erased person gets no offer: say so before any rule about their stints or offers.
     if people::portal_facts(&state.db, signed.scope(), person)
-        .await
-        .map_err(err)?
+        .await?
         .erased_at
         .is_some()
     {
-        return Err(AppError::Erased(signed.lang));
+        return Err(AppError::Erased);
     }
-    let st = stints::for_person(&state.db, signed.scope(), person)
-        .await
-        .map_err(err)?;
+    let st = stints::for_person(&state.db, signed.scope(), person).await?;
     let active = offers::active_for_person(&state.db, signed.scope(), person, except)
-        .await
-        .map_err(err)?
+        .await?
         .map(|o| o.number);
     Ok((st, active))
 }
@@ -215,14 +208,9 @@ async fn new_form(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::ManageOffers)?;
-    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
-    let err = |e| AppError::from_store(signed.lang, e);
-    let person = people::get(&state.db, signed.scope(), pid)
-        .await
-        .map_err(err)?;
-    let policy = offers::policy(&state.db, signed.scope())
-        .await
-        .map_err(err)?;
+    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
+    let person = people::get(&state.db, signed.scope(), pid).await?;
+    let policy = offers::policy(&state.db, signed.scope()).await?;
     let (st, active) = context_parts(&state, &signed, pid, None).await?;
     let ctx = OfferContext {
         stints: &st,
@@ -252,10 +240,14 @@ async fn new_form(
     }
     let not_eligible = ctx.rehire() == Some(kaeru_domain::RehireEligibility::NotEligible);
     let errors = FormErrors::from(&errors, Catalog::get(signed.lang));
-    Ok(render(
-        signed.lang,
-        &form_page(&signed, &person, None, form, errors, not_eligible),
-    )?
+    Ok(render(&form_page(
+        &signed,
+        &person,
+        None,
+        form,
+        errors,
+        not_eligible,
+    ))?
     .into_response())
 }
 
@@ -278,10 +270,14 @@ async fn save(
         let errors = FormErrors::from(e, Catalog::get(signed.lang));
         Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            render(
-                signed.lang,
-                &form_page(signed, person, existing, input, errors, not_eligible),
-            )?,
+            render(&form_page(
+                signed,
+                person,
+                existing,
+                input,
+                errors,
+                not_eligible,
+            ))?,
         )
             .into_response())
     };
@@ -312,7 +308,7 @@ async fn save(
             e.add("valid_from", Invalid::new("error.offer_transition"));
             refuse(input, &e)
         }
-        Err(e) => Err(AppError::from_store(signed.lang, e)),
+        Err(e) => Err(AppError::from(e)),
     }
 }
 
@@ -324,10 +320,8 @@ async fn create(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
-    let person = people::get(&state.db, signed.scope(), pid)
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
+    let person = people::get(&state.db, signed.scope(), pid).await?;
     save(&state, &signed, &person, None, posted.fields).await
 }
 
@@ -337,14 +331,9 @@ async fn edit_form(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::ManageOffers)?;
-    let oid = offer_id(&signed, &id)?;
-    let err = |e| AppError::from_store(signed.lang, e);
-    let offer = offers::get(&state.db, signed.scope(), oid)
-        .await
-        .map_err(err)?;
-    let person = people::get(&state.db, signed.scope(), offer.person_id)
-        .await
-        .map_err(err)?;
+    let oid = offer_id(&id)?;
+    let offer = offers::get(&state.db, signed.scope(), oid).await?;
+    let person = people::get(&state.db, signed.scope(), offer.person_id).await?;
     if offer.status != OfferStatus::Draft {
         return Ok(redirect_with_flash(
             &format!("/offers/{oid}"),
@@ -359,17 +348,14 @@ async fn edit_form(
     }
     .rehire()
         == Some(kaeru_domain::RehireEligibility::NotEligible);
-    Ok(render(
-        signed.lang,
-        &form_page(
-            &signed,
-            &person,
-            Some(&offer),
-            OfferInput::from_offer(&offer),
-            FormErrors::none(),
-            not_eligible,
-        ),
-    )?
+    Ok(render(&form_page(
+        &signed,
+        &person,
+        Some(&offer),
+        OfferInput::from_offer(&offer),
+        FormErrors::none(),
+        not_eligible,
+    ))?
     .into_response())
 }
 
@@ -381,14 +367,9 @@ async fn update(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let oid = offer_id(&signed, &id)?;
-    let err = |e| AppError::from_store(signed.lang, e);
-    let offer = offers::get(&state.db, signed.scope(), oid)
-        .await
-        .map_err(err)?;
-    let person = people::get(&state.db, signed.scope(), offer.person_id)
-        .await
-        .map_err(err)?;
+    let oid = offer_id(&id)?;
+    let offer = offers::get(&state.db, signed.scope(), oid).await?;
+    let person = people::get(&state.db, signed.scope(), offer.person_id).await?;
     save(&state, &signed, &person, Some(&offer), posted.fields).await
 }
 
@@ -455,19 +436,10 @@ async fn show_page(
     oid: OfferId,
     forms: ShowForms,
 ) -> AppResult<ShowPage> {
-    let err = |e| AppError::from_store(signed.lang, e);
-    let offer = offers::get(&state.db, signed.scope(), oid)
-        .await
-        .map_err(err)?;
-    let person = people::get(&state.db, signed.scope(), offer.person_id)
-        .await
-        .map_err(err)?;
-    let policy = offers::policy(&state.db, signed.scope())
-        .await
-        .map_err(err)?;
-    let missions = offers::missions(&state.db, signed.scope(), oid)
-        .await
-        .map_err(err)?;
+    let offer = offers::get(&state.db, signed.scope(), oid).await?;
+    let person = people::get(&state.db, signed.scope(), offer.person_id).await?;
+    let policy = offers::policy(&state.db, signed.scope()).await?;
+    let missions = offers::missions(&state.db, signed.scope(), oid).await?;
     let s = Shell::signed(signed, Section::Offers, &format!("/offers/{oid}"));
     let today = signed.today();
     let w = |d: &chrono::NaiveDate| date_with_era(&s, d, policy.show_wareki);
@@ -511,8 +483,7 @@ async fn show_page(
     }
     // Nothing about an erased person can change, so their offer offers no actions.
     let erased = people::portal_facts(&state.db, signed.scope(), person.id)
-        .await
-        .map_err(err)?
+        .await?
         .erased_at
         .is_some();
     let can_manage = signed.can(Permission::ManageOffers) && !erased;
@@ -628,9 +599,9 @@ async fn show(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let oid = offer_id(&signed, &id)?;
+    let oid = offer_id(&id)?;
     let page = show_page(&state, &signed, oid, ShowForms::default()).await?;
-    Ok(render(signed.lang, &page)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 async fn refuse_on_page(
@@ -640,11 +611,7 @@ async fn refuse_on_page(
     forms: ShowForms,
 ) -> AppResult<Response> {
     let page = show_page(state, signed, oid, forms).await?;
-    Ok((
-        StatusCode::UNPROCESSABLE_ENTITY,
-        render(signed.lang, &page)?,
-    )
-        .into_response())
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -662,7 +629,7 @@ async fn change_status(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let oid = offer_id(&signed, &id)?;
+    let oid = offer_id(&id)?;
     let mut e = FieldErrors::new();
     let action = OfferAction::parse(&posted.fields.action);
     let reason = e
@@ -715,7 +682,7 @@ async fn change_status(
             )
             .await
         }
-        Err(TransitionError::Store(err)) => Err(AppError::from_store(signed.lang, err)),
+        Err(TransitionError::Store(err)) => Err(AppError::from(err)),
     }
 }
 
@@ -727,7 +694,7 @@ async fn add_mission(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let oid = offer_id(&signed, &id)?;
+    let oid = offer_id(&id)?;
     let input = posted.fields;
     let draft = match input.parse() {
         Ok(d) => d,
@@ -765,7 +732,7 @@ async fn add_mission(
             )
             .await
         }
-        Err(e) => Err(AppError::from_store(signed.lang, e)),
+        Err(e) => Err(AppError::from(e)),
     }
 }
 
@@ -777,16 +744,12 @@ async fn add_check_in(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let oid = offer_id(&signed, &id)?;
-    let mid: MissionId = mission
-        .parse()
-        .map_err(|_| AppError::NotFound(signed.lang))?;
+    let oid = offer_id(&id)?;
+    let mid: MissionId = mission.parse().map_err(|_| AppError::NotFound)?;
     // The mission must belong to this offer (and so to this company).
-    let own = offers::missions(&state.db, signed.scope(), oid)
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let own = offers::missions(&state.db, signed.scope(), oid).await?;
     if !own.iter().any(|m| m.mission.id == mid) {
-        return Err(AppError::NotFound(signed.lang));
+        return Err(AppError::NotFound);
     }
     let input = posted.fields;
     let draft = match input.parse(signed.today()) {
@@ -806,9 +769,7 @@ async fn add_check_in(
             .await;
         }
     };
-    offers::add_check_in(&state.db, signed.scope(), &signed.actor(), mid, &draft)
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    offers::add_check_in(&state.db, signed.scope(), &signed.actor(), mid, &draft).await?;
     Ok(redirect_with_flash(
         &format!("/offers/{oid}"),
         "flash.check_in_added",
@@ -826,9 +787,7 @@ struct PolicyPage {
 
 async fn policy_page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     signed.require(Permission::ManageCompany)?;
-    let p = offers::policy(&state.db, signed.scope())
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let p = offers::policy(&state.db, signed.scope()).await?;
     let s = Shell::signed(&signed, Section::Settings, "/settings/policy");
     let page = PolicyPage {
         form: PolicyInput::from_policy(&p),
@@ -836,7 +795,7 @@ async fn policy_page(State(state): State<AppState>, signed: Signed) -> AppResult
         terms: choices(s.t, "term", OfferTerm::ALL, OfferTerm::code),
         s,
     };
-    Ok(render(signed.lang, &page)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 async fn policy_submit(
@@ -848,9 +807,7 @@ async fn policy_submit(
     signed.require(Permission::ManageCompany)?;
     match posted.fields.parse() {
         Ok(p) => {
-            offers::set_policy(&state.db, signed.scope(), &signed.actor(), &p)
-                .await
-                .map_err(|e| AppError::from_store(signed.lang, e))?;
+            offers::set_policy(&state.db, signed.scope(), &signed.actor(), &p).await?;
             Ok(redirect_with_flash("/settings/policy", "flash.saved"))
         }
         Err(e) => {
@@ -861,11 +818,7 @@ async fn policy_submit(
                 terms: choices(s.t, "term", OfferTerm::ALL, OfferTerm::code),
                 s,
             };
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(signed.lang, &page)?,
-            )
-                .into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
     }
 }
@@ -894,11 +847,9 @@ async fn letter(
     Query(q): Query<LetterQuery>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let oid = offer_id(&signed, &id)?;
+    let oid = offer_id(&id)?;
     let language = kaeru_domain::Language::parse(&q.lang).unwrap_or(signed.lang);
-    let offer = offers::get(&state.db, signed.scope(), oid)
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let offer = offers::get(&state.db, signed.scope(), oid).await?;
     letter_response(
         &state,
         signed.scope(),
@@ -906,7 +857,6 @@ async fn letter(
         signed.today(),
         offer,
         language,
-        signed.lang,
     )
     .await
 }
@@ -919,20 +869,13 @@ pub(crate) async fn letter_response(
     today: chrono::NaiveDate,
     offer: kaeru_domain::ReturnOffer,
     language: kaeru_domain::Language,
-    lang: kaeru_domain::Language,
 ) -> AppResult<Response> {
-    let err = |e| AppError::from_store(lang, e);
     let oid = offer.id;
-    let person = people::get(&state.db, scope, offer.person_id)
-        .await
-        .map_err(err)?;
-    let st = stints::for_person(&state.db, scope, person.id)
-        .await
-        .map_err(err)?;
-    let policy = offers::policy(&state.db, scope).await.map_err(err)?;
+    let person = people::get(&state.db, scope, offer.person_id).await?;
+    let st = stints::for_person(&state.db, scope, person.id).await?;
+    let policy = offers::policy(&state.db, scope).await?;
     let missions: Vec<_> = offers::missions(&state.db, scope, oid)
-        .await
-        .map_err(err)?
+        .await?
         .into_iter()
         .map(|m| m.mission)
         .collect();
@@ -965,8 +908,8 @@ pub(crate) async fn letter_response(
         })
     })
     .await
-    .map_err(|e| AppError::internal(lang, e))?
-    .map_err(|e| AppError::internal(lang, e))?;
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)?;
     let disposition = format!(
         "attachment; filename=\"return-offer-{number}-{}.pdf\"",
         language.code()

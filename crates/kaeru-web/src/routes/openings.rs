@@ -62,15 +62,8 @@ fn skill_names(cat: &[Skill]) -> HashMap<SkillId, String> {
 
 async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let err = |e| AppError::from_store(signed.lang, e);
-    let all = openings::list(&state.db, signed.scope(), false)
-        .await
-        .map_err(err)?;
-    let names = skill_names(
-        &skills::catalogue(&state.db, signed.scope())
-            .await
-            .map_err(err)?,
-    );
+    let all = openings::list(&state.db, signed.scope(), false).await?;
+    let names = skill_names(&skills::catalogue(&state.db, signed.scope()).await?);
     let s = Shell::signed(&signed, Section::Openings, "/openings");
     let rows = all
         .into_iter()
@@ -96,7 +89,7 @@ async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
         can_manage: signed.can(Permission::ManageOffers),
         s,
     };
-    Ok(render(signed.lang, &tpl)?.into_response())
+    Ok(render(&tpl)?.into_response())
 }
 
 /// One row of required skills on the form.
@@ -134,9 +127,7 @@ async fn form_page(
     form: OpeningInput,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let cat = skills::catalogue(&state.db, signed.scope())
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let cat = skills::catalogue(&state.db, signed.scope()).await?;
     let (action, cancel, title_key) = match id {
         Some(id) => (
             format!("/openings/{id}"),
@@ -183,7 +174,7 @@ async fn form_page(
         form,
         s,
     };
-    Ok((status, render(signed.lang, &tpl)?).into_response())
+    Ok((status, render(&tpl)?).into_response())
 }
 
 async fn new_form(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
@@ -196,8 +187,8 @@ async fn new_form(State(state): State<AppState>, signed: Signed) -> AppResult<Re
     form_page(&state, &signed, None, form, &FieldErrors::new()).await
 }
 
-fn parse_id(signed: &Signed, id: &str) -> AppResult<OpeningId> {
-    id.parse().map_err(|_| AppError::NotFound(signed.lang))
+fn parse_id(id: &str) -> AppResult<OpeningId> {
+    id.parse().map_err(|_| AppError::NotFound)
 }
 
 async fn edit_form(
@@ -206,10 +197,8 @@ async fn edit_form(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::ManageOffers)?;
-    let id = parse_id(&signed, &id)?;
-    let o = openings::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let id = parse_id(&id)?;
+    let o = openings::get(&state.db, signed.scope(), id).await?;
     form_page(
         &state,
         &signed,
@@ -226,9 +215,7 @@ async fn save(
     id: Option<OpeningId>,
     input: OpeningInput,
 ) -> AppResult<Response> {
-    let cat = skills::catalogue(&state.db, signed.scope())
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let cat = skills::catalogue(&state.db, signed.scope()).await?;
     let draft = match input.parse(|k| cat.iter().any(|x| x.id == k)) {
         Ok(d) => d,
         Err(e) => return form_page(state, signed, id, input, &e).await,
@@ -251,7 +238,7 @@ async fn save(
             );
             form_page(state, signed, id, input, &e).await
         }
-        Err(e) => Err(AppError::from_store(signed.lang, e)),
+        Err(e) => Err(AppError::from(e)),
     }
 }
 
@@ -273,10 +260,8 @@ async fn update(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let id = parse_id(&signed, &id)?;
-    openings::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let id = parse_id(&id)?;
+    openings::get(&state.db, signed.scope(), id).await?;
     save(&state, &signed, Some(id), posted.fields).await
 }
 
@@ -379,14 +364,9 @@ async fn show(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let id = parse_id(&signed, &id)?;
-    let err = |e| AppError::from_store(signed.lang, e);
-    let o: Opening = openings::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(err)?;
-    let cat = skills::catalogue(&state.db, signed.scope())
-        .await
-        .map_err(err)?;
+    let id = parse_id(&id)?;
+    let o: Opening = openings::get(&state.db, signed.scope(), id).await?;
+    let cat = skills::catalogue(&state.db, signed.scope()).await?;
     let names = skill_names(&cat);
     let (result, no_skills) = match rank(
         &state.db,
@@ -396,8 +376,7 @@ async fn show(
         signed.today(),
         SHOWN,
     )
-    .await
-    .map_err(err)?
+    .await?
     {
         Some(r) => (r, false),
         None => (Default::default(), true),
@@ -408,13 +387,10 @@ async fn show(
         .chain(result.excluded.iter())
         .map(|m| PersonId(m.id))
         .collect();
-    let current = kaeru_store::careers::current_for(&state.db, signed.scope(), &ids)
-        .await
-        .map_err(err)?;
+    let current = kaeru_store::careers::current_for(&state.db, signed.scope(), &ids).await?;
     let people: HashMap<PersonId, (String, String, String)> =
         people::get_many(&state.db, signed.scope(), &ids)
-            .await
-            .map_err(err)?
+            .await?
             .into_iter()
             .map(|i| {
                 let now_at = current
@@ -494,7 +470,7 @@ async fn show(
         can_start: signed.can(Permission::ManageOffers),
         s,
     };
-    Ok(render(signed.lang, &tpl)?.into_response())
+    Ok(render(&tpl)?.into_response())
 }
 
 #[derive(Template)]
@@ -525,14 +501,12 @@ fn weights_page(signed: &Signed, form: WeightsInput, errors: &FieldErrors) -> Ap
         fields,
         s,
     };
-    Ok((status, render(signed.lang, &tpl)?).into_response())
+    Ok((status, render(&tpl)?).into_response())
 }
 
 async fn weights_form(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     signed.require(Permission::ManageOffers)?;
-    let w = openings::weights(&state.db, signed.scope())
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let w = openings::weights(&state.db, signed.scope()).await?;
     weights_page(&signed, WeightsInput::from_weights(&w), &FieldErrors::new())
 }
 
@@ -548,8 +522,6 @@ async fn save_weights(
         Ok(w) => w,
         Err(e) => return weights_page(&signed, input, &e),
     };
-    openings::set_weights(&state.db, signed.scope(), &signed.actor(), &w)
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    openings::set_weights(&state.db, signed.scope(), &signed.actor(), &w).await?;
     Ok(redirect_with_flash("/settings/matching", "flash.saved"))
 }

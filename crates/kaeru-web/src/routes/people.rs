@@ -1,6 +1,6 @@
 //! The people list (五十音順, filtered, paginated), the person page with its timeline, and the person forms.
 
-use super::{choices, label, redirect_with_flash, render, store_err};
+use super::{choices, label, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{AppError, AppResult};
@@ -97,17 +97,13 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let lang = signed.lang;
-    let err = |e| AppError::from_store(lang, e);
     let filter = PeopleFilter {
         status: PersonStatus::parse(&q.status),
         department: Some(q.department.trim().to_string()).filter(|d| !d.is_empty()),
         left_in_year: q.left.trim().parse().ok(),
     };
     let page_no = q.page.trim().parse::<u64>().unwrap_or(1).clamp(1, 100_000);
-    let page = people::list(&state.db, signed.scope(), &filter, page_no, PER_PAGE)
-        .await
-        .map_err(err)?;
+    let page = people::list(&state.db, signed.scope(), &filter, page_no, PER_PAGE).await?;
     let s = Shell::signed(&signed, Section::People, "/people");
     let rows = page
         .items
@@ -132,12 +128,8 @@ async fn list(
         prev_link: link(&q, page.page.saturating_sub(1)),
         next_link: link(&q, page.page + 1),
         statuses,
-        departments: people::departments(&state.db, signed.scope())
-            .await
-            .map_err(err)?,
-        years: people::leaving_years(&state.db, signed.scope())
-            .await
-            .map_err(err)?,
+        departments: people::departments(&state.db, signed.scope()).await?,
+        years: people::leaving_years(&state.db, signed.scope()).await?,
         filter_status: filter
             .status
             .map(|s| s.code().to_string())
@@ -158,7 +150,7 @@ async fn list(
         ),
         s,
     };
-    Ok(render(lang, &tpl)?.into_response())
+    Ok(render(&tpl)?.into_response())
 }
 
 #[derive(Template)]
@@ -215,10 +207,12 @@ fn form_page(
 
 async fn new_form(signed: Signed) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    Ok(render(
-        signed.lang,
-        &form_page(&signed, None, PersonInput::default(), FormErrors::none()),
-    )?
+    Ok(render(&form_page(
+        &signed,
+        None,
+        PersonInput::default(),
+        FormErrors::none(),
+    ))?
     .into_response())
 }
 
@@ -231,7 +225,7 @@ async fn checked(
 ) -> AppResult<Result<kaeru_domain::PersonDraft, FieldErrors>> {
     kaeru_app::people::check(&state.db, signed.scope(), signed.today(), input, existing)
         .await
-        .map_err(|e| AppError::from_store(signed.lang, e))
+        .map_err(AppError::from)
 }
 
 fn rerender(
@@ -244,7 +238,7 @@ fn rerender(
     tracing::info!(fields = ?e.0.keys().collect::<Vec<_>>(), "person form refused");
     Ok((
         axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        render(signed.lang, &form_page(signed, existing, input, errors))?,
+        render(&form_page(signed, existing, input, errors))?,
     )
         .into_response())
 }
@@ -293,7 +287,7 @@ async fn save(
             );
             rerender(signed, existing, input, &e)
         }
-        Err(e) => Err(AppError::from_store(signed.lang, e)),
+        Err(e) => Err(AppError::from(e)),
     }
 }
 
@@ -322,12 +316,9 @@ async fn create(
     // Someone with the same name and reading, or one of the addresses, may already be here (an alumna
     // registered years ago): show them and let the user open that record, or say this is someone new.
     if let Ok(draft) = input.parse(signed.today()) {
-        let dups = people::possible_duplicates(&state.db, signed.scope(), &draft)
-            .await
-            .map_err(store_err(&signed))?;
+        let dups = people::possible_duplicates(&state.db, signed.scope(), &draft).await?;
         let address_clash = !people::emails_taken(&state.db, signed.scope(), &draft.emails, None)
-            .await
-            .map_err(store_err(&signed))?
+            .await?
             .is_empty();
         if !dups.is_empty() && (confirm_new.is_empty() || address_clash) {
             let t = crate::i18n::Catalog::get(signed.lang);
@@ -355,18 +346,14 @@ async fn create(
                 found = page.duplicates.len(),
                 "possible duplicate shown before adding a person"
             );
-            return Ok((
-                axum::http::StatusCode::CONFLICT,
-                render(signed.lang, &page)?,
-            )
-                .into_response());
+            return Ok((axum::http::StatusCode::CONFLICT, render(&page)?).into_response());
         }
     }
     save(&state, &signed, None, input).await
 }
 
-fn parse_id(signed: &Signed, id: &str) -> AppResult<PersonId> {
-    id.parse().map_err(|_| AppError::NotFound(signed.lang))
+fn parse_id(id: &str) -> AppResult<PersonId> {
+    id.parse().map_err(|_| AppError::NotFound)
 }
 
 async fn edit_form(
@@ -375,19 +362,14 @@ async fn edit_form(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&signed, &id)?;
-    let person = people::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
-    Ok(render(
-        signed.lang,
-        &form_page(
-            &signed,
-            Some(id),
-            PersonInput::from_person(&person),
-            FormErrors::none(),
-        ),
-    )?
+    let id = parse_id(&id)?;
+    let person = people::get(&state.db, signed.scope(), id).await?;
+    Ok(render(&form_page(
+        &signed,
+        Some(id),
+        PersonInput::from_person(&person),
+        FormErrors::none(),
+    ))?
     .into_response())
 }
 
@@ -399,11 +381,9 @@ async fn update(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&signed, &id)?;
+    let id = parse_id(&id)?;
     // Not found (or another company's) before anything else.
-    people::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    people::get(&state.db, signed.scope(), id).await?;
     save(&state, &signed, Some(id), posted.fields).await
 }
 
@@ -670,23 +650,13 @@ async fn show(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let id = parse_id(&signed, &id)?;
-    let err = |e| AppError::from_store(signed.lang, e);
-    let person = people::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(err)?;
-    let stints = stints::for_person(&state.db, signed.scope(), id)
-        .await
-        .map_err(err)?;
-    let entries = audit::for_person(&state.db, signed.scope(), id, 50)
-        .await
-        .map_err(err)?;
-    let person_comebacks = kaeru_store::comebacks::for_person(&state.db, signed.scope(), id)
-        .await
-        .map_err(err)?;
-    let person_offers = kaeru_store::offers::for_person(&state.db, signed.scope(), id)
-        .await
-        .map_err(err)?;
+    let id = parse_id(&id)?;
+    let person = people::get(&state.db, signed.scope(), id).await?;
+    let stints = stints::for_person(&state.db, signed.scope(), id).await?;
+    let entries = audit::for_person(&state.db, signed.scope(), id, 50).await?;
+    let person_comebacks =
+        kaeru_store::comebacks::for_person(&state.db, signed.scope(), id).await?;
+    let person_offers = kaeru_store::offers::for_person(&state.db, signed.scope(), id).await?;
     let s = Shell::signed(&signed, Section::People, &format!("/people/{id}"));
     let mut other_facts = Vec::new();
     if let Some(n) = &person.employee_number {
@@ -771,5 +741,5 @@ async fn show(
             .collect(),
         s,
     };
-    Ok(render(signed.lang, &tpl)?.into_response())
+    Ok(render(&tpl)?.into_response())
 }

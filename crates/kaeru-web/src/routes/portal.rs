@@ -22,7 +22,7 @@ use kaeru_domain::{
     ReturnIntent, SkillOrigin, SkillSource, WorkStyle,
 };
 use kaeru_store::consent::ConsentState;
-use kaeru_store::{StoreError, careers, consent, offers, people, portal, privacy, skills};
+use kaeru_store::{careers, consent, offers, people, portal, privacy, skills};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -45,10 +45,6 @@ pub fn router() -> Router<AppState> {
         .route("/me/data.csv", get(data_csv))
         .route("/me/deletion", post(request_deletion))
         .route("/me/logout", post(logout))
-}
-
-fn store_err(a: &Alumnus) -> impl Fn(StoreError) -> AppError + '_ {
-    move |e| AppError::from_store(a.lang, e)
 }
 
 /// The contact part of the person form.
@@ -145,18 +141,14 @@ enum Retry {
 }
 
 async fn home_page(state: &AppState, a: &Alumnus, retry: Retry) -> AppResult<Response> {
-    let err = store_err(a);
     let scope = a.scope();
     let me = a.person();
-    let p = people::get(&state.db, scope, me).await.map_err(&err)?;
+    let p = people::get(&state.db, scope, me).await?;
     let s = Shell::portal(a, &p.full_name(), "/me");
     let t = s.t;
-    let facts = people::portal_facts(&state.db, scope, me)
-        .await
-        .map_err(&err)?;
+    let facts = people::portal_facts(&state.db, scope, me).await?;
     let careers = careers::for_person(&state.db, scope, me)
-        .await
-        .map_err(&err)?
+        .await?
         .into_iter()
         .map(|c| CareerRow {
             id: c.id.to_string(),
@@ -172,10 +164,9 @@ async fn home_page(state: &AppState, a: &Alumnus, retry: Retry) -> AppResult<Res
             industry: c.industry.unwrap_or_default(),
         })
         .collect();
-    let catalogue = skills::catalogue(&state.db, scope).await.map_err(&err)?;
+    let catalogue = skills::catalogue(&state.db, scope).await?;
     let skills = skills::for_person(&state.db, scope, me)
-        .await
-        .map_err(&err)?
+        .await?
         .into_iter()
         .map(|h| SkillRow {
             id: h.id.to_string(),
@@ -189,8 +180,7 @@ async fn home_page(state: &AppState, a: &Alumnus, retry: Retry) -> AppResult<Res
         })
         .collect();
     let qualifications = portal::qualifications(&state.db, scope, me)
-        .await
-        .map_err(&err)?
+        .await?
         .into_iter()
         .map(|q| QualRow {
             id: q.id.to_string(),
@@ -201,8 +191,7 @@ async fn home_page(state: &AppState, a: &Alumnus, retry: Retry) -> AppResult<Res
         })
         .collect();
     let offers = offers::for_person(&state.db, scope, me)
-        .await
-        .map_err(&err)?
+        .await?
         .into_iter()
         .filter(|o| o.status != OfferStatus::Draft)
         .map(|o| OfferRow {
@@ -217,14 +206,11 @@ async fn home_page(state: &AppState, a: &Alumnus, retry: Retry) -> AppResult<Res
                 .unwrap_or_default(),
         })
         .collect();
-    let consents = consent::for_person(&state.db, scope, me)
-        .await
-        .map_err(&err)?;
+    let consents = consent::for_person(&state.db, scope, me).await?;
     let deletion_due = privacy::open_request(&state.db, scope, me)
-        .await
-        .map_err(&err)?
+        .await?
         .map(|r| s.date(&r.due_on));
-    let outlook = people::outlook(&state.db, scope, me).await.map_err(&err)?;
+    let outlook = people::outlook(&state.db, scope, me).await?;
     let person_input = PersonInput::from_person(&p);
     let mut page = HomePage {
         csrf: a.session.csrf_token.clone(),
@@ -305,13 +291,12 @@ async fn home_page(state: &AppState, a: &Alumnus, retry: Retry) -> AppResult<Res
     } else {
         StatusCode::OK
     };
-    Ok((status, render(a.lang, &page)?).into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 async fn home(State(state): State<AppState>, a: Alumnus) -> AppResult<Response> {
     let pending = consent::for_person(&state.db, a.scope(), a.person())
-        .await
-        .map_err(store_err(&a))?
+        .await?
         .iter()
         .any(ConsentState::is_pending);
     if pending {
@@ -326,11 +311,8 @@ async fn save_contacts(
     Form(posted): Form<Posted<ContactsInput>>,
 ) -> AppResult<Response> {
     a.check_csrf(&posted.csrf)?;
-    let err = store_err(&a);
     let f = posted.fields;
-    let current = people::get(&state.db, a.scope(), a.person())
-        .await
-        .map_err(&err)?;
+    let current = people::get(&state.db, a.scope(), a.person()).await?;
     let mut input = PersonInput::from_person(&current);
     input.emails = f.emails.clone();
     input.phone = f.phone.clone();
@@ -351,9 +333,7 @@ async fn save_contacts(
         Ok(d) => d,
         Err(e) => return home_page(&state, &a, Retry::Contacts(f, e)).await,
     };
-    let taken = people::emails_taken(&state.db, a.scope(), &draft.emails, Some(a.person()))
-        .await
-        .map_err(&err)?;
+    let taken = people::emails_taken(&state.db, a.scope(), &draft.emails, Some(a.person())).await?;
     if let Some(addr) = taken.first() {
         let mut e = FieldErrors::new();
         e.add(
@@ -376,8 +356,7 @@ async fn save_contacts(
             city: draft.city,
         },
     )
-    .await
-    .map_err(&err)?;
+    .await?;
     Ok(redirect_with_flash("/me#contacts", "flash.saved"))
 }
 
@@ -399,20 +378,17 @@ async fn add_career(
         a.person(),
         &draft,
     )
-    .await
-    .map_err(store_err(&a))?;
+    .await?;
     done(&state, &a, "/me#career", "flash.saved").await
 }
 
-fn parse_id<T: std::str::FromStr>(a: &Alumnus, id: &str) -> AppResult<T> {
-    id.parse().map_err(|_| AppError::NotFound(a.lang))
+fn parse_id<T: std::str::FromStr>(id: &str) -> AppResult<T> {
+    id.parse().map_err(|_| AppError::NotFound)
 }
 
 /// After a change the person made through another repository: mark it as theirs and go back to the section.
 async fn done(state: &AppState, a: &Alumnus, to: &str, flash: &'static str) -> AppResult<Response> {
-    portal::touch(&state.db, a.scope(), a.person())
-        .await
-        .map_err(store_err(a))?;
+    portal::touch(&state.db, a.scope(), a.person()).await?;
     Ok(redirect_with_flash(to, flash))
 }
 
@@ -423,10 +399,8 @@ async fn remove_career(
     Form(posted): Form<Posted<()>>,
 ) -> AppResult<Response> {
     a.check_csrf(&posted.csrf)?;
-    let id = parse_id(&a, &id)?;
-    careers::remove(&state.db, a.scope(), &portal::self_actor(), a.person(), id)
-        .await
-        .map_err(store_err(&a))?;
+    let id = parse_id(&id)?;
+    careers::remove(&state.db, a.scope(), &portal::self_actor(), a.person(), id).await?;
     done(&state, &a, "/me#career", "flash.removed").await
 }
 
@@ -436,7 +410,6 @@ async fn add_skill(
     Form(posted): Form<Posted<PersonSkillInput>>,
 ) -> AppResult<Response> {
     a.check_csrf(&posted.csrf)?;
-    let err = store_err(&a);
     let mut f = posted.fields;
     // What a person says about themselves is self-assessed, as of today.
     f.source = SkillSource::SelfReported.code().into();
@@ -444,9 +417,7 @@ async fn add_skill(
     if f.origin.trim().is_empty() {
         f.origin = SkillOrigin::AfterLeaving.code().into();
     }
-    let catalogue = skills::catalogue(&state.db, a.scope())
-        .await
-        .map_err(&err)?;
+    let catalogue = skills::catalogue(&state.db, a.scope()).await?;
     let draft = match f.parse(a.today(), |id| catalogue.iter().any(|k| k.id == id)) {
         Ok(d) => d,
         Err(e) => return home_page(&state, &a, Retry::Skill(f, e)).await,
@@ -458,8 +429,7 @@ async fn add_skill(
         a.person(),
         &draft,
     )
-    .await
-    .map_err(&err)?;
+    .await?;
     done(&state, &a, "/me#skills", "flash.saved").await
 }
 
@@ -470,10 +440,8 @@ async fn remove_skill(
     Form(posted): Form<Posted<()>>,
 ) -> AppResult<Response> {
     a.check_csrf(&posted.csrf)?;
-    let id = parse_id(&a, &id)?;
-    skills::remove_from_person(&state.db, a.scope(), &portal::self_actor(), a.person(), id)
-        .await
-        .map_err(store_err(&a))?;
+    let id = parse_id(&id)?;
+    skills::remove_from_person(&state.db, a.scope(), &portal::self_actor(), a.person(), id).await?;
     done(&state, &a, "/me#skills", "flash.removed").await
 }
 
@@ -501,8 +469,7 @@ async fn add_qualification(
             obtained_on: d.obtained_on,
         },
     )
-    .await
-    .map_err(store_err(&a))?;
+    .await?;
     Ok(redirect_with_flash("/me#qualifications", "flash.saved"))
 }
 
@@ -513,10 +480,9 @@ async fn remove_qualification(
     Form(posted): Form<Posted<()>>,
 ) -> AppResult<Response> {
     a.check_csrf(&posted.csrf)?;
-    let id = parse_id(&a, &id)?;
+    let id = parse_id(&id)?;
     portal::remove_qualification(&state.db, a.scope(), &portal::self_actor(), a.person(), id)
-        .await
-        .map_err(store_err(&a))?;
+        .await?;
     Ok(redirect_with_flash("/me#qualifications", "flash.removed"))
 }
 
@@ -533,9 +499,7 @@ async fn save_outlook(
         Ok(o) => o,
         Err(e) => return home_page(&state, &a, Retry::Outlook(f, e)).await,
     };
-    people::set_outlook(&state.db, a.scope(), &portal::self_actor(), a.person(), &o)
-        .await
-        .map_err(store_err(&a))?;
+    people::set_outlook(&state.db, a.scope(), &portal::self_actor(), a.person(), &o).await?;
     done(&state, &a, "/me#outlook", "flash.saved").await
 }
 
@@ -560,9 +524,7 @@ async fn save_message(
             return home_page(&state, &a, Retry::Message(text, e)).await;
         }
     };
-    portal::set_message(&state.db, a.scope(), a.person(), checked)
-        .await
-        .map_err(store_err(&a))?;
+    portal::set_message(&state.db, a.scope(), a.person(), checked).await?;
     Ok(redirect_with_flash("/me#message", "flash.message_sent"))
 }
 
@@ -573,12 +535,10 @@ async fn acknowledge_offer(
     Form(posted): Form<Posted<()>>,
 ) -> AppResult<Response> {
     a.check_csrf(&posted.csrf)?;
-    let id = parse_id(&a, &id)?;
-    let offer = offers::get(&state.db, a.scope(), id)
-        .await
-        .map_err(store_err(&a))?;
+    let id = parse_id(&id)?;
+    let offer = offers::get(&state.db, a.scope(), id).await?;
     if offer.person_id != a.person() {
-        return Err(AppError::NotFound(a.lang));
+        return Err(AppError::NotFound);
     }
     match offers::transition(
         &state.db,
@@ -598,7 +558,7 @@ async fn acknowledge_offer(
         Err(offers::TransitionError::Refused(_)) => {
             Ok(redirect_with_flash("/me#offers", "flash.offer_not_open"))
         }
-        Err(offers::TransitionError::Store(e)) => Err(store_err(&a)(e)),
+        Err(offers::TransitionError::Store(e)) => Err(AppError::from(e)),
     }
 }
 
@@ -608,12 +568,10 @@ async fn offer_letter(
     a: Alumnus,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let id = parse_id(&a, &id)?;
-    let offer = offers::get(&state.db, a.scope(), id)
-        .await
-        .map_err(store_err(&a))?;
+    let id = parse_id(&id)?;
+    let offer = offers::get(&state.db, a.scope(), id).await?;
     if offer.person_id != a.person() || offer.status == OfferStatus::Draft {
-        return Err(AppError::NotFound(a.lang));
+        return Err(AppError::NotFound);
     }
     super::offers::letter_response(
         &state,
@@ -621,7 +579,6 @@ async fn offer_letter(
         &a.session.company.name,
         a.today(),
         offer,
-        a.lang,
         a.lang,
     )
     .await
@@ -639,16 +596,9 @@ struct ConsentPage {
 }
 
 async fn consent_page(State(state): State<AppState>, a: Alumnus) -> AppResult<Response> {
-    let err = store_err(&a);
-    let p = people::get(&state.db, a.scope(), a.person())
-        .await
-        .map_err(&err)?;
-    let consents = consent::for_person(&state.db, a.scope(), a.person())
-        .await
-        .map_err(&err)?;
-    let facts = people::portal_facts(&state.db, a.scope(), a.person())
-        .await
-        .map_err(&err)?;
+    let p = people::get(&state.db, a.scope(), a.person()).await?;
+    let consents = consent::for_person(&state.db, a.scope(), a.person()).await?;
+    let facts = people::portal_facts(&state.db, a.scope(), a.person()).await?;
     let page = ConsentPage {
         s: Shell::portal(&a, &p.full_name(), "/me/consent"),
         csrf: a.session.csrf_token.clone(),
@@ -657,7 +607,7 @@ async fn consent_page(State(state): State<AppState>, a: Alumnus) -> AppResult<Re
         contact_stopped: facts.contact_stopped_at.is_some(),
         consents,
     };
-    Ok(render(a.lang, &page)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -674,10 +624,7 @@ async fn save_consent(
     HtmlForm(posted): HtmlForm<Posted<ConsentForm>>,
 ) -> AppResult<Response> {
     a.check_csrf(&posted.csrf)?;
-    let err = store_err(&a);
-    let current = consent::for_person(&state.db, a.scope(), a.person())
-        .await
-        .map_err(&err)?;
+    let current = consent::for_person(&state.db, a.scope(), a.person()).await?;
     let chosen: Vec<uuid::Uuid> = posted
         .fields
         .purpose
@@ -688,7 +635,7 @@ async fn save_consent(
         .iter()
         .any(|c| !current.iter().any(|s| s.purpose.id == *c))
     {
-        return Err(AppError::NotFound(a.lang));
+        return Err(AppError::NotFound);
     }
     let decisions: Vec<(uuid::Uuid, bool)> = current
         .iter()
@@ -701,8 +648,7 @@ async fn save_consent(
         a.person(),
         &decisions,
     )
-    .await
-    .map_err(&err)?;
+    .await?;
     Ok(redirect_with_flash("/me", "flash.consent_saved"))
 }
 
@@ -712,9 +658,7 @@ async fn stop_all(
     Form(posted): Form<Posted<()>>,
 ) -> AppResult<Response> {
     a.check_csrf(&posted.csrf)?;
-    consent::stop_all(&state.db, a.scope(), &portal::self_actor(), a.person())
-        .await
-        .map_err(store_err(&a))?;
+    consent::stop_all(&state.db, a.scope(), &portal::self_actor(), a.person()).await?;
     Ok(redirect_with_flash("/me/consent", "flash.contact_stopped"))
 }
 
@@ -734,10 +678,8 @@ fn download(content_type: &'static str, name: String, body: Vec<u8>) -> Response
 }
 
 async fn data_json(State(state): State<AppState>, a: Alumnus) -> AppResult<Response> {
-    let data = privacy::export(&state.db, a.scope(), a.person())
-        .await
-        .map_err(store_err(&a))?;
-    let body = serde_json::to_vec_pretty(&data).map_err(|e| AppError::internal(a.lang, e))?;
+    let data = privacy::export(&state.db, a.scope(), a.person()).await?;
+    let body = serde_json::to_vec_pretty(&data).map_err(AppError::internal)?;
     tracing::info!(person = %a.person(), "personal data downloaded (json)");
     Ok(download(
         "application/json; charset=utf-8",
@@ -795,9 +737,7 @@ fn csv_cell(s: &str) -> String {
 }
 
 async fn data_csv(State(state): State<AppState>, a: Alumnus) -> AppResult<Response> {
-    let data = privacy::export(&state.db, a.scope(), a.person())
-        .await
-        .map_err(store_err(&a))?;
+    let data = privacy::export(&state.db, a.scope(), a.person()).await?;
     let mut rows = Vec::new();
     flatten("", &data, &mut rows);
     // UTF-8 with a BOM, so Excel opens it correctly.
@@ -831,8 +771,7 @@ async fn request_deletion(
         a.person(),
         a.today(),
     )
-    .await
-    .map_err(store_err(&a))?;
+    .await?;
     Ok(redirect_with_flash(
         "/me#privacy",
         "flash.deletion_requested",
@@ -847,9 +786,7 @@ async fn logout(
     a.check_csrf(&posted.csrf)?;
     let v = &a.visitor;
     if let Some(token) = v.jar.get(PORTAL_COOKIE).map(|c| c.value().to_string()) {
-        portal::end_session(&state.db, &token)
-            .await
-            .map_err(|e| AppError::from_store(a.lang, e))?;
+        portal::end_session(&state.db, &token).await?;
     }
     let back = format!("/c/{}/login", a.session.company.slug);
     let jar = v

@@ -3,10 +3,10 @@
 //! retention rule, the public page's declaration with its badge, and the purposes of use.
 
 use super::public::{badge_svg, base_url, send_sign_in_link};
-use super::{parse_id, redirect_with_flash, render, store_err};
+use super::{parse_id, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
 use askama::Template;
@@ -109,7 +109,6 @@ async fn outbox_list(
     Query(q): Query<OutboxQuery>,
 ) -> AppResult<Response> {
     signed.require(Permission::ManagePersonalData)?;
-    let err = store_err(&signed);
     let status = [
         outbox::QUEUED,
         outbox::SENT,
@@ -118,12 +117,8 @@ async fn outbox_list(
     ]
     .into_iter()
     .find(|x| *x == q.status);
-    let page = outbox::list(&state.db, signed.scope(), status, q.page.max(1))
-        .await
-        .map_err(&err)?;
-    let purposes = consent::purposes(&state.db, signed.scope())
-        .await
-        .map_err(&err)?;
+    let page = outbox::list(&state.db, signed.scope(), status, q.page.max(1)).await?;
+    let purposes = consent::purposes(&state.db, signed.scope()).await?;
     let s = Shell::signed(&signed, Section::Settings, "/outbox");
     let rows = page
         .items
@@ -155,7 +150,7 @@ async fn outbox_list(
         total: page.total,
         s,
     };
-    Ok(render(signed.lang, &tpl)?.into_response())
+    Ok(render(&tpl)?.into_response())
 }
 
 #[derive(Template)]
@@ -175,14 +170,9 @@ async fn outbox_show(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::ManagePersonalData)?;
-    let err = store_err(&signed);
-    let id = parse_id(&signed, &id)?;
-    let m = outbox::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
-    let purposes = consent::purposes(&state.db, signed.scope())
-        .await
-        .map_err(&err)?;
+    let id = parse_id(&id)?;
+    let m = outbox::get(&state.db, signed.scope(), id).await?;
+    let purposes = consent::purposes(&state.db, signed.scope()).await?;
     let s = Shell::signed(&signed, Section::Settings, "/outbox");
     let tpl = OutboxShow {
         row: outbox_row(&s, &purposes, &m),
@@ -192,7 +182,7 @@ async fn outbox_show(
         smtp: state.config.smtp_configured,
         s,
     };
-    Ok(render(signed.lang, &tpl)?.into_response())
+    Ok(render(&tpl)?.into_response())
 }
 
 async fn outbox_retry(
@@ -203,10 +193,8 @@ async fn outbox_retry(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManagePersonalData)?;
-    let id: uuid::Uuid = parse_id(&signed, &id)?;
-    outbox::retry(&state.db, signed.scope(), id)
-        .await
-        .map_err(store_err(&signed))?;
+    let id: uuid::Uuid = parse_id(&id)?;
+    outbox::retry(&state.db, signed.scope(), id).await?;
     Ok(redirect_with_flash(
         &format!("/outbox/{id}"),
         "flash.requeued",
@@ -244,13 +232,8 @@ async fn message_page(
     errors: &FieldErrors,
     problem: Option<String>,
 ) -> AppResult<Response> {
-    let err = store_err(signed);
-    let p = people::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
-    let consents = consent::for_person(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
+    let p = people::get(&state.db, signed.scope(), id).await?;
+    let consents = consent::for_person(&state.db, signed.scope(), id).await?;
     let s = Shell::signed(signed, Section::People, &format!("/people/{id}/message"));
     let status = if errors.is_empty() && problem.is_none() {
         StatusCode::OK
@@ -276,7 +259,7 @@ async fn message_page(
         problem,
         s,
     };
-    Ok((status, render(signed.lang, &tpl)?).into_response())
+    Ok((status, render(&tpl)?).into_response())
 }
 
 async fn message_form(
@@ -285,7 +268,7 @@ async fn message_form(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&signed, &id)?;
+    let id = parse_id(&id)?;
     message_page(
         &state,
         &signed,
@@ -305,12 +288,9 @@ async fn message_send(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: PersonId = parse_id(&signed, &id)?;
-    let err = store_err(&signed);
+    let id: PersonId = parse_id(&id)?;
     let f = posted.fields;
-    let purposes = consent::purposes(&state.db, signed.scope())
-        .await
-        .map_err(&err)?;
+    let purposes = consent::purposes(&state.db, signed.scope()).await?;
     let mut e = FieldErrors::new();
     let purpose = purposes.iter().find(|p| p.code == f.purpose && p.active);
     if purpose.is_none() {
@@ -324,9 +304,7 @@ async fn message_send(
         "body",
         kaeru_domain::validation::required_text(&f.body, 10_000),
     );
-    let p = people::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
+    let p = people::get(&state.db, signed.scope(), id).await?;
     let Some(to) = p.emails.first().cloned() else {
         e.add("subject", Invalid::new("error.no_email"));
         return message_page(&state, &signed, id, f, &e, None).await;
@@ -369,7 +347,7 @@ async fn message_send(
             );
             message_page(&state, &signed, id, f, &FieldErrors::new(), Some(problem)).await
         }
-        Err(QueueError::Store(e)) => Err(err(e)),
+        Err(QueueError::Store(e)) => Err(AppError::from(e)),
     }
 }
 
@@ -381,14 +359,9 @@ async fn invite(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: PersonId = parse_id(&signed, &id)?;
-    let err = store_err(&signed);
-    let p = people::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
-    let facts = people::portal_facts(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
+    let id: PersonId = parse_id(&id)?;
+    let p = people::get(&state.db, signed.scope(), id).await?;
+    let facts = people::portal_facts(&state.db, signed.scope(), id).await?;
     let Some(to) = p
         .emails
         .first()
@@ -408,8 +381,7 @@ async fn invite(
         &to,
         "mail.welcome",
     )
-    .await
-    .map_err(&err)?;
+    .await?;
     Ok(redirect_with_flash(
         &format!("/people/{id}"),
         "flash.invited",
@@ -445,19 +417,10 @@ pub(crate) async fn portal_panel(
     s: &Shell,
     id: PersonId,
 ) -> AppResult<PortalPanel> {
-    let err = store_err(signed);
-    let facts = people::portal_facts(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
-    let consents = consent::for_person(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
-    let quals = portal::qualifications(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
-    let deletion = privacy::open_request(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
+    let facts = people::portal_facts(&state.db, signed.scope(), id).await?;
+    let consents = consent::for_person(&state.db, signed.scope(), id).await?;
+    let quals = portal::qualifications(&state.db, signed.scope(), id).await?;
+    let deletion = privacy::open_request(&state.db, signed.scope(), id).await?;
     Ok(PortalPanel {
         self_updated: facts
             .self_updated_at
@@ -527,20 +490,11 @@ struct PrivacyPage {
 
 async fn privacy_page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     signed.require(Permission::ManagePersonalData)?;
-    let err = store_err(&signed);
     let today = signed.today();
-    let all = privacy::requests(&state.db, signed.scope())
-        .await
-        .map_err(&err)?;
-    let settings = companies::public_settings(&state.db, signed.scope())
-        .await
-        .map_err(&err)?;
-    let due = privacy::retention_due(&state.db, signed.scope(), today)
-        .await
-        .map_err(&err)?;
-    let registrations = registrations::count(&state.db, signed.scope())
-        .await
-        .map_err(&err)?;
+    let all = privacy::requests(&state.db, signed.scope()).await?;
+    let settings = companies::public_settings(&state.db, signed.scope()).await?;
+    let due = privacy::retention_due(&state.db, signed.scope(), today).await?;
+    let registrations = registrations::count(&state.db, signed.scope()).await?;
     let s = Shell::signed(&signed, Section::Settings, "/privacy");
     let row = |r: &privacy::DeletionRequest| RequestRow {
         person_id: r.person.to_string(),
@@ -575,7 +529,7 @@ async fn privacy_page(State(state): State<AppState>, signed: Signed) -> AppResul
         registrations,
         s,
     };
-    Ok(render(signed.lang, &tpl)?.into_response())
+    Ok(render(&tpl)?.into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -592,16 +546,14 @@ async fn erase(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManagePersonalData)?;
-    let id: PersonId = parse_id(&signed, &id)?;
+    let id: PersonId = parse_id(&id)?;
     if posted.fields.confirm != "erase" {
         return Ok(redirect_with_flash(
             &format!("/people/{id}#privacy"),
             "flash.erase_unconfirmed",
         ));
     }
-    privacy::erase(&state.db, signed.scope(), &signed.actor(), id)
-        .await
-        .map_err(store_err(&signed))?;
+    privacy::erase(&state.db, signed.scope(), &signed.actor(), id).await?;
     tracing::info!(person = %id, by = %signed.info.user.id, "personal data erased");
     Ok(redirect_with_flash("/privacy", "flash.erased"))
 }
@@ -639,16 +591,11 @@ struct RegistrationsPage {
 
 async fn registrations_page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let err = store_err(&signed);
     let s = Shell::signed(&signed, Section::People, "/registrations");
     let mut rows = Vec::new();
-    for r in registrations::list(&state.db, signed.scope())
-        .await
-        .map_err(&err)?
-    {
+    for r in registrations::list(&state.db, signed.scope()).await? {
         let matches = registrations::matches(&state.db, signed.scope(), &r)
-            .await
-            .map_err(&err)?
+            .await?
             .into_iter()
             .map(|m| MatchRow {
                 person_id: m.person.to_string(),
@@ -682,7 +629,7 @@ async fn registrations_page(State(state): State<AppState>, signed: Signed) -> Ap
         slug: signed.info.company.slug.clone(),
         s,
     };
-    Ok(render(signed.lang, &tpl)?.into_response())
+    Ok(render(&tpl)?.into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -698,9 +645,7 @@ async fn welcome(
     person: PersonId,
     email: &str,
 ) -> AppResult<()> {
-    let p = people::get(&state.db, signed.scope(), person)
-        .await
-        .map_err(store_err(signed))?;
+    let p = people::get(&state.db, signed.scope(), person).await?;
     send_sign_in_link(
         state,
         &signed.info.company,
@@ -710,7 +655,7 @@ async fn welcome(
         "mail.welcome",
     )
     .await
-    .map_err(store_err(signed))
+    .map_err(AppError::from)
 }
 
 /// What HR decided for a registration that becomes a person.
@@ -726,11 +671,8 @@ async fn decide_registration(
     id: &str,
     decision: Decision,
 ) -> AppResult<Response> {
-    let id: uuid::Uuid = parse_id(signed, id)?;
-    let err = store_err(signed);
-    let r = registrations::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
+    let id: uuid::Uuid = parse_id(id)?;
+    let r = registrations::get(&state.db, signed.scope(), id).await?;
     let (result, flash) = match decision {
         Decision::Link(person) => (
             registrations::link(&state.db, signed.scope(), &signed.actor(), id, person).await,
@@ -749,7 +691,7 @@ async fn decide_registration(
                 "flash.registration_email_taken",
             ));
         }
-        Err(e) => return Err(err(e)),
+        Err(e) => return Err(AppError::from(e)),
     };
     welcome(state, signed, person, &r.data.email.to_lowercase()).await?;
     Ok(redirect_with_flash(&format!("/people/{person}"), flash))
@@ -763,7 +705,7 @@ async fn registration_link(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let person: PersonId = parse_id(&signed, &posted.fields.person)?;
+    let person: PersonId = parse_id(&posted.fields.person)?;
     decide_registration(&state, &signed, &id, Decision::Link(person)).await
 }
 
@@ -786,10 +728,8 @@ async fn registration_reject(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: uuid::Uuid = parse_id(&signed, &id)?;
-    registrations::reject(&state.db, signed.scope(), &signed.actor(), id)
-        .await
-        .map_err(store_err(&signed))?;
+    let id: uuid::Uuid = parse_id(&id)?;
+    registrations::reject(&state.db, signed.scope(), &signed.actor(), id).await?;
     Ok(redirect_with_flash(
         "/registrations",
         "flash.registration_rejected",
@@ -846,14 +786,12 @@ fn public_settings_page(
         default_ja,
         s,
     };
-    Ok((super::form_status(errors), render(signed.lang, &tpl)?).into_response())
+    Ok((super::form_status(errors), render(&tpl)?).into_response())
 }
 
 async fn public_settings(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     signed.require(Permission::ManageCompany)?;
-    let p = companies::public_settings(&state.db, signed.scope())
-        .await
-        .map_err(store_err(&signed))?;
+    let p = companies::public_settings(&state.db, signed.scope()).await?;
     let form = PublicInput {
         declaration_ja: p.declaration_ja.unwrap_or_default(),
         declaration_en: p.declaration_en.unwrap_or_default(),
@@ -902,8 +840,7 @@ async fn save_public_settings(
             retention_years: years,
         },
     )
-    .await
-    .map_err(store_err(&signed))?;
+    .await?;
     Ok(redirect_with_flash("/settings/public", "flash.saved"))
 }
 
@@ -937,9 +874,7 @@ async fn purposes_view(
     errors: &FieldErrors,
     failed: Option<String>,
 ) -> AppResult<Response> {
-    let purposes = consent::purposes(&state.db, signed.scope())
-        .await
-        .map_err(store_err(signed))?;
+    let purposes = consent::purposes(&state.db, signed.scope()).await?;
     let s = Shell::signed(signed, Section::Settings, "/settings/purposes");
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -953,7 +888,7 @@ async fn purposes_view(
         failed,
         s,
     };
-    Ok((status, render(signed.lang, &tpl)?).into_response())
+    Ok((status, render(&tpl)?).into_response())
 }
 
 async fn purposes_page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
@@ -991,7 +926,7 @@ async fn save_purpose(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageCompany)?;
-    let id: uuid::Uuid = parse_id(&signed, &id)?;
+    let id: uuid::Uuid = parse_id(&id)?;
     let mut e = FieldErrors::new();
     let Some(text) = purpose_text(&posted.fields, &mut e).filter(|_| e.is_empty()) else {
         return purposes_view(
@@ -1003,9 +938,7 @@ async fn save_purpose(
         )
         .await;
     };
-    consent::update_purpose(&state.db, signed.scope(), &signed.actor(), id, &text)
-        .await
-        .map_err(store_err(&signed))?;
+    consent::update_purpose(&state.db, signed.scope(), &signed.actor(), id, &text).await?;
     Ok(redirect_with_flash("/settings/purposes", "flash.saved"))
 }
 
@@ -1038,6 +971,6 @@ async fn add_purpose(
             e.add("code", Invalid::new("error.purpose_code_taken"));
             purposes_view(&state, &signed, f, &e, None).await
         }
-        Err(other) => Err(store_err(&signed)(other)),
+        Err(other) => Err(AppError::from(other)),
     }
 }

@@ -34,14 +34,13 @@ pub fn router() -> Router<AppState> {
 /// How long a portal sign-in lasts.
 const PORTAL_HOURS: i64 = 12;
 
-async fn company_of(state: &AppState, lang: Language, slug: &str) -> AppResult<Company> {
+async fn company_of(state: &AppState, slug: &str) -> AppResult<Company> {
     if kaeru_domain::Slug::parse(slug).is_err() {
-        return Err(AppError::NotFound(lang));
+        return Err(AppError::NotFound);
     }
     companies::find_by_slug(&state.db, slug)
-        .await
-        .map_err(|e| AppError::from_store(lang, e))?
-        .ok_or(AppError::NotFound(lang))
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// The address links in e-mails start with: from configuration only (see [`crate::WebConfig::public_url`]).
@@ -100,10 +99,7 @@ async fn public_page(
     done: bool,
 ) -> AppResult<PublicPage> {
     let scope = Scope::for_company(company.id);
-    let err = |e| AppError::from_store(v.lang, e);
-    let settings = companies::public_settings(&state.db, &scope)
-        .await
-        .map_err(err)?;
+    let settings = companies::public_settings(&state.db, &scope).await?;
     let s = Shell::anonymous(v, &format!("/c/{}", company.slug));
     let text = declaration(s.t, v.lang, &company.name, &settings);
     let paragraphs = text
@@ -112,8 +108,7 @@ async fn public_page(
         .filter(|p| !p.is_empty())
         .collect();
     let openings = openings::list(&state.db, &scope, true)
-        .await
-        .map_err(err)?
+        .await?
         .into_iter()
         .map(|o| PublicOpening {
             work: match (o.work_style, o.days_per_week) {
@@ -142,7 +137,7 @@ async fn page(
     v: Visitor,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let company = company_of(&state, v.lang, &slug).await?;
+    let company = company_of(&state, &slug).await?;
     let p = public_page(
         &state,
         &v,
@@ -152,7 +147,7 @@ async fn page(
         false,
     )
     .await?;
-    Ok(render(v.lang, &p)?.into_response())
+    Ok(render(&p)?.into_response())
 }
 
 /// Generous: a whole OB/OG会 may register from the venue's one Wi-Fi within the hour.
@@ -166,10 +161,9 @@ async fn register(
     Form(posted): Form<Posted<RegistrationInput>>,
 ) -> AppResult<Response> {
     v.check_csrf(&posted.csrf)?;
-    let company = company_of(&state, v.lang, &slug).await?;
+    let company = company_of(&state, &slug).await?;
     let t = Catalog::get(v.lang);
     let form = posted.fields;
-    let err = |e| AppError::from_store(v.lang, e);
     if form.is_spam() {
         // Answer as if it worked; store nothing.
         tracing::warn!(ip = %v.ip, company = %company.slug, "registration honeypot filled; dropped");
@@ -182,7 +176,7 @@ async fn register(
             true,
         )
         .await?;
-        return Ok(render(v.lang, &p)?.into_response());
+        return Ok(render(&p)?.into_response());
     }
     let tz: chrono_tz::Tz = company.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
     let today = chrono::Utc::now().with_timezone(&tz).date_naive();
@@ -190,7 +184,7 @@ async fn register(
         Ok(d) => d,
         Err(e) => {
             let p = public_page(&state, &v, company, form, FormErrors::from(&e, t), false).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(v.lang, &p)?).into_response());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
         }
     };
     // Counted only once the form is valid: at an OB/OG会 many people register from one Wi-Fi, and a typo
@@ -201,8 +195,7 @@ async fn register(
         REGISTER_MAX_PER_IP_HOUR,
         chrono::Duration::hours(1),
     )
-    .await
-    .map_err(err)?;
+    .await?;
     let addr_ok = ip_ok
         && rate_limit::hit(
             &state.db,
@@ -210,8 +203,7 @@ async fn register(
             REGISTER_MAX_PER_ADDRESS_DAY,
             chrono::Duration::days(1),
         )
-        .await
-        .map_err(err)?;
+        .await?;
     if !ip_ok || !addr_ok {
         tracing::warn!(ip = %v.ip, company = %company.slug, "registration rate limit reached");
         let mut e = kaeru_domain::FieldErrors::new();
@@ -220,7 +212,7 @@ async fn register(
             kaeru_domain::Invalid::new("error.too_many_requests"),
         );
         let p = public_page(&state, &v, company, form, FormErrors::from(&e, t), false).await?;
-        return Ok((StatusCode::TOO_MANY_REQUESTS, render(v.lang, &p)?).into_response());
+        return Ok((StatusCode::TOO_MANY_REQUESTS, render(&p)?).into_response());
     }
     let scope = Scope::for_company(company.id);
     let mail = Catalog::get(company.default_language);
@@ -249,8 +241,7 @@ async fn register(
         },
         receipt,
     )
-    .await
-    .map_err(err)?;
+    .await?;
     tracing::info!(company = %company.slug, "registration received");
     let p = public_page(
         &state,
@@ -261,7 +252,7 @@ async fn register(
         true,
     )
     .await?;
-    Ok(render(v.lang, &p)?.into_response())
+    Ok(render(&p)?.into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -273,12 +264,11 @@ pub struct BadgeQuery {
 /// An SVG badge "出戻り歓迎" / "Returners welcome" for the company's homepage and job ads.
 async fn badge(
     State(state): State<AppState>,
-    v: Visitor,
     Path(slug): Path<String>,
     Query(q): Query<BadgeQuery>,
 ) -> AppResult<Response> {
     let slug = slug.trim_end_matches(".svg").to_string();
-    company_of(&state, v.lang, &slug).await?;
+    company_of(&state, &slug).await?;
     let lang = Language::parse(&q.lang).unwrap_or(Language::Ja);
     Ok((
         [
@@ -321,7 +311,7 @@ async fn login_page(
     v: Visitor,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let company = company_of(&state, v.lang, &slug).await?;
+    let company = company_of(&state, &slug).await?;
     let page = LoginPage {
         s: Shell::anonymous(&v, &format!("/c/{slug}/login")),
         company,
@@ -329,7 +319,7 @@ async fn login_page(
         problem: None,
         sent: false,
     };
-    Ok(render(v.lang, &page)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 const LINK_WINDOW_MINUTES: i64 = 15;
@@ -345,9 +335,8 @@ async fn login_submit(
     Form(posted): Form<Posted<LoginForm>>,
 ) -> AppResult<Response> {
     v.check_csrf(&posted.csrf)?;
-    let company = company_of(&state, v.lang, &slug).await?;
+    let company = company_of(&state, &slug).await?;
     let t = Catalog::get(v.lang);
-    let err = |e| AppError::from_store(v.lang, e);
     let typed = posted.fields.email;
     let shown = |problem: Option<&str>, sent: bool| LoginPage {
         s: Shell::anonymous(&v, &format!("/c/{slug}/login")),
@@ -360,7 +349,7 @@ async fn login_submit(
         Ok(e) => e,
         Err(inv) => {
             let page = shown(Some(inv.key), false);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(v.lang, &page)?).into_response());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }
     };
     let window = chrono::Duration::minutes(LINK_WINDOW_MINUTES);
@@ -371,8 +360,7 @@ async fn login_submit(
         LINK_MAX_PER_IP,
         window,
     )
-    .await
-    .map_err(err)?;
+    .await?;
     let addr_ok = ip_ok
         && rate_limit::hit(
             &state.db,
@@ -380,12 +368,11 @@ async fn login_submit(
             LINK_MAX_PER_ADDRESS,
             window,
         )
-        .await
-        .map_err(err)?;
+        .await?;
     if !addr_ok || !ip_ok {
         tracing::warn!(ip = %v.ip, company = %company.slug, "sign-in link rate limit reached");
         let page = shown(Some("portal.too_many"), false);
-        return Ok((StatusCode::TOO_MANY_REQUESTS, render(v.lang, &page)?).into_response());
+        return Ok((StatusCode::TOO_MANY_REQUESTS, render(&page)?).into_response());
     }
     // Whether the address is known, and the link with its mail, are worked out after the answer: the request
     // costs the same either way, so its timing does not tell who is registered.
@@ -400,7 +387,7 @@ async fn login_submit(
             tracing::error!(company = %company2.slug, error = ?e, "sign-in link could not be queued");
         }
     });
-    Ok(render(v.lang, &shown(None, true))?.into_response())
+    Ok(render(&shown(None, true))?.into_response())
 }
 
 /// Queues a sign-in link when `email` belongs to a person of the company (never an erased one).
@@ -467,14 +454,14 @@ async fn auth_page(
     v: Visitor,
     Path((slug, token)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let company = company_of(&state, v.lang, &slug).await?;
+    let company = company_of(&state, &slug).await?;
     let page = AuthPage {
         s: Shell::anonymous(&v, &format!("/c/{slug}/login")),
         company,
         token,
         problem: None,
     };
-    Ok(render(v.lang, &page)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -490,14 +477,10 @@ async fn auth_submit(
     Form(posted): Form<Posted<AuthForm>>,
 ) -> AppResult<Response> {
     v.check_csrf(&posted.csrf)?;
-    let company = company_of(&state, v.lang, &slug).await?;
+    let company = company_of(&state, &slug).await?;
     let t = Catalog::get(v.lang);
-    let err = |e| AppError::from_store(v.lang, e);
     let scope = Scope::for_company(company.id);
-    match portal::consume_link(&state.db, &scope, posted.fields.token.trim())
-        .await
-        .map_err(err)?
-    {
+    match portal::consume_link(&state.db, &scope, posted.fields.token.trim()).await? {
         Ok(person) => {
             let token = portal::start_session(
                 &state.db,
@@ -505,8 +488,7 @@ async fn auth_submit(
                 person,
                 chrono::Duration::hours(PORTAL_HOURS),
             )
-            .await
-            .map_err(err)?;
+            .await?;
             tracing::info!(company = %company.slug, person = %person, "alumnus signed in");
             let jar = v
                 .jar
@@ -532,7 +514,7 @@ async fn auth_submit(
                 token: String::new(),
                 problem: Some(t.t(key).to_string()),
             };
-            Ok((StatusCode::GONE, render(v.lang, &page)?).into_response())
+            Ok((StatusCode::GONE, render(&page)?).into_response())
         }
     }
 }

@@ -4,7 +4,7 @@
 use super::{label, render};
 use crate::AppState;
 use crate::auth::Signed;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::shell::{Section, Shell};
 use askama::Template;
 use axum::Router;
@@ -64,24 +64,13 @@ async fn search(
     };
     if q.chars().count() > MAX_QUERY_CHARS {
         page.problem = Some(page.s.tf("search.too_long", "max", MAX_QUERY_CHARS));
-        return Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            render(signed.lang, &page)?,
-        )
-            .into_response());
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
     if !q.is_empty() {
-        let err = |e| AppError::from_store(signed.lang, e);
-        let cached = state
-            .search
-            .index_for(&state.db, signed.scope())
-            .await
-            .map_err(err)?;
+        let cached = state.search.index_for(&state.db, signed.scope()).await?;
         let hits = cached.index.search(&q, MAX_RESULTS);
         let ids: Vec<PersonId> = hits.iter().map(|h| PersonId(h.id)).collect();
-        let items = people::get_many(&state.db, signed.scope(), &ids)
-            .await
-            .map_err(err)?;
+        let items = people::get_many(&state.db, signed.scope(), &ids).await?;
         page.searched = true;
         page.rows = items
             .into_iter()
@@ -99,5 +88,5 @@ async fn search(
             })
             .collect();
     }
-    Ok(render(signed.lang, &page)?.into_response())
+    Ok(render(&page)?.into_response())
 }

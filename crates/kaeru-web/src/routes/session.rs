@@ -43,24 +43,21 @@ struct SetupPage {
     errors: FormErrors,
 }
 
-async fn ensure_first_run(state: &AppState, lang: Language) -> AppResult<bool> {
+async fn ensure_first_run(state: &AppState) -> AppResult<bool> {
     companies::none_exist(&state.db)
         .await
-        .map_err(|e| AppError::from_store(lang, e))
+        .map_err(AppError::from)
 }
 
 async fn setup_page(State(state): State<AppState>, v: Visitor) -> AppResult<Response> {
-    if !ensure_first_run(&state, v.lang).await? {
+    if !ensure_first_run(&state).await? {
         return Ok(Redirect::to("/login").into_response());
     }
-    Ok(render(
-        v.lang,
-        &SetupPage {
-            s: Shell::anonymous(&v, "/setup"),
-            form: SetupForm::default(),
-            errors: FormErrors::none(),
-        },
-    )?
+    Ok(render(&SetupPage {
+        s: Shell::anonymous(&v, "/setup"),
+        form: SetupForm::default(),
+        errors: FormErrors::none(),
+    })?
     .into_response())
 }
 
@@ -70,7 +67,7 @@ async fn setup_submit(
     Form(posted): Form<Posted<SetupForm>>,
 ) -> AppResult<Response> {
     v.check_csrf(&posted.csrf)?;
-    if !ensure_first_run(&state, v.lang).await? {
+    if !ensure_first_run(&state).await? {
         return Ok(Redirect::to("/login").into_response());
     }
     let mut form = posted.fields;
@@ -89,14 +86,11 @@ async fn setup_submit(
     let password = e.check("password", parse_new_password(&form.password));
     form.password.clear();
     let show = |form, errors: &FieldErrors| -> AppResult<Response> {
-        Ok(render(
-            v.lang,
-            &SetupPage {
-                s: Shell::anonymous(&v, "/setup"),
-                form,
-                errors: FormErrors::from(errors, t),
-            },
-        )?
+        Ok(render(&SetupPage {
+            s: Shell::anonymous(&v, "/setup"),
+            form,
+            errors: FormErrors::from(errors, t),
+        })?
         .into_response())
     };
     let (Ok(settings), Some(slug), Some(owner_name), Some(email), Some(password)) =
@@ -104,9 +98,7 @@ async fn setup_submit(
     else {
         return show(form, &e);
     };
-    let hash = hash_password(password)
-        .await
-        .map_err(|err| AppError::internal(v.lang, err))?;
+    let hash = hash_password(password).await.map_err(AppError::internal)?;
     let owner = companies::NewOwner {
         email,
         display_name: owner_name,
@@ -119,7 +111,7 @@ async fn setup_submit(
             e.add("slug", kaeru_domain::Invalid::new("error.slug_taken"));
             return show(form, &e);
         }
-        Err(err) => return Err(AppError::from_store(v.lang, err)),
+        Err(err) => return Err(AppError::from(err)),
     };
     tracing::info!(company = %settings.name, "first-run setup created the company and its owner");
     start_session(&state, &v, &user, "/people").await
@@ -136,8 +128,7 @@ async fn start_session(
         user,
         chrono::Duration::hours(state.config.session_hours),
     )
-    .await
-    .map_err(|e| AppError::from_store(v.lang, e))?;
+    .await?;
     let jar = v.jar.clone().add(v.cookie(
         SESSION_COOKIE,
         token,
@@ -163,18 +154,15 @@ struct LoginPage {
 }
 
 async fn login_page(State(state): State<AppState>, v: Visitor) -> AppResult<Response> {
-    if ensure_first_run(&state, v.lang).await? {
+    if ensure_first_run(&state).await? {
         return Ok(Redirect::to("/setup").into_response());
     }
-    Ok(render(
-        v.lang,
-        &LoginPage {
-            s: Shell::anonymous(&v, "/login"),
-            email: String::new(),
-            problem: None,
-            errors: FormErrors::none(),
-        },
-    )?
+    Ok(render(&LoginPage {
+        s: Shell::anonymous(&v, "/login"),
+        email: String::new(),
+        problem: None,
+        errors: FormErrors::none(),
+    })?
     .into_response())
 }
 
@@ -198,12 +186,12 @@ async fn login_submit(
             problem: Some(t.t(key).to_string()),
             errors: FormErrors::none(),
         };
-        Ok((status, render(v.lang, &page)?).into_response())
+        Ok((status, render(&page)?).into_response())
     };
     let window = chrono::Duration::minutes(LOGIN_WINDOW_MINUTES);
     let account_key = format!("login:account:{email}");
     let address_key = format!("login:ip:{}", v.ip);
-    let store_err = |e| AppError::from_store(v.lang, e);
+    let store_err = AppError::from;
     // The cheap per-address limit first, so a flood from one client never reaches the account counters or
     // the password hashing.
     let address_ok = rate_limit::hit(&state.db, &address_key, LOGIN_MAX_PER_ADDRESS, window)
@@ -254,9 +242,7 @@ async fn logout(
     Form(posted): Form<Posted<()>>,
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
-    sessions::delete(&state.db, &signed.token)
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    sessions::delete(&state.db, &signed.token).await?;
     let jar = signed
         .visitor
         .jar
@@ -286,14 +272,12 @@ async fn switch_language(State(state): State<AppState>, req: Request) -> AppResu
     let req = Request::from_parts(parts, body);
     let Form(posted): Form<Posted<LanguageForm>> = Form::from_request(req, &state)
         .await
-        .map_err(|_| AppError::BadCsrf(v.lang))?;
+        .map_err(|_| AppError::BadCsrf)?;
     let lang = Language::parse(&posted.fields.lang).unwrap_or(v.lang);
     match &signed {
         Some(s) => {
             s.check_csrf(&posted.csrf)?;
-            kaeru_store::staff::set_language(&state.db, s.scope(), s.info.user.id, lang)
-                .await
-                .map_err(|e| AppError::from_store(lang, e))?;
+            kaeru_store::staff::set_language(&state.db, s.scope(), s.info.user.id, lang).await?;
         }
         None => match &alumnus {
             Some(a) => a.check_csrf(&posted.csrf)?,

@@ -36,12 +36,9 @@ struct IndexPage {
 }
 
 async fn index(signed: Signed) -> AppResult<Response> {
-    Ok(render(
-        signed.lang,
-        &IndexPage {
-            s: Shell::signed(&signed, Section::Settings, "/settings"),
-        },
-    )?
+    Ok(render(&IndexPage {
+        s: Shell::signed(&signed, Section::Settings, "/settings"),
+    })?
     .into_response())
 }
 
@@ -64,24 +61,19 @@ struct CompanyPage {
 
 async fn company_page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     signed.require(Permission::ManageCompany)?;
-    let c = companies::get(&state.db, signed.scope())
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let c = companies::get(&state.db, signed.scope()).await?;
     let form = CompanyForm {
         name: c.name,
         time_zone: c.time_zone,
         default_language: c.default_language.code().into(),
     };
     let s = Shell::signed(&signed, Section::Settings, "/settings/company");
-    Ok(render(
-        signed.lang,
-        &CompanyPage {
-            s,
-            slug: c.slug,
-            form,
-            errors: FormErrors::none(),
-        },
-    )?
+    Ok(render(&CompanyPage {
+        s,
+        slug: c.slug,
+        form,
+        errors: FormErrors::none(),
+    })?
     .into_response())
 }
 
@@ -100,27 +92,21 @@ async fn company_submit(
     match parsed {
         Ok(settings) => {
             companies::update_settings(&state.db, signed.scope(), &signed.actor(), &settings)
-                .await
-                .map_err(|e| AppError::from_store(signed.lang, e))?;
+                .await?;
             Ok(redirect_with_flash("/settings/company", "flash.saved"))
         }
         Err(e) => {
-            let c = companies::get(&state.db, signed.scope())
-                .await
-                .map_err(|e| AppError::from_store(signed.lang, e))?;
+            let c = companies::get(&state.db, signed.scope()).await?;
             let errors = FormErrors::from(&e, Catalog::get(signed.lang));
             let s = Shell::signed(&signed, Section::Settings, "/settings/company");
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                render(
-                    signed.lang,
-                    &CompanyPage {
-                        s,
-                        slug: c.slug,
-                        form,
-                        errors,
-                    },
-                )?,
+                render(&CompanyPage {
+                    s,
+                    slug: c.slug,
+                    form,
+                    errors,
+                })?,
             )
                 .into_response())
         }
@@ -174,9 +160,7 @@ async fn staff_view(
     errors: FormErrors,
 ) -> AppResult<StaffPage> {
     let s = Shell::signed(signed, Section::Settings, "/settings/staff");
-    let users = staff::list(&state.db, signed.scope())
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let users = staff::list(&state.db, signed.scope()).await?;
     let users = users
         .into_iter()
         .map(|u| StaffRow {
@@ -201,7 +185,7 @@ async fn staff_view(
 async fn staff_page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     signed.require(Permission::ManageStaff)?;
     let page = staff_view(&state, &signed, StaffForm::default(), FormErrors::none()).await?;
-    Ok(render(signed.lang, &page)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 async fn staff_create(
@@ -226,9 +210,7 @@ async fn staff_create(
     else {
         return refuse_staff(&state, &signed, form, &e).await;
     };
-    let password_hash = hash_password(password)
-        .await
-        .map_err(|err| AppError::internal(signed.lang, err))?;
+    let password_hash = hash_password(password).await.map_err(AppError::internal)?;
     let new = staff::NewStaff {
         email,
         display_name,
@@ -242,7 +224,7 @@ async fn staff_create(
             e.add("email", Invalid::new("error.staff_email_taken"));
             refuse_staff(&state, &signed, form, &e).await
         }
-        Err(err) => Err(AppError::from_store(signed.lang, err)),
+        Err(err) => Err(AppError::from(err)),
     }
 }
 
@@ -259,11 +241,7 @@ async fn refuse_staff(
         FormErrors::from(e, Catalog::get(signed.lang)),
     )
     .await?;
-    Ok((
-        StatusCode::UNPROCESSABLE_ENTITY,
-        render(signed.lang, &page)?,
-    )
-        .into_response())
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -281,16 +259,14 @@ async fn staff_update(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageStaff)?;
-    let id: StaffUserId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
+    let id: StaffUserId = id.parse().map_err(|_| AppError::NotFound)?;
     // An owner cannot lock themselves out by demoting or deactivating their own account.
     if id == signed.info.user.id {
-        return Err(AppError::Forbidden(signed.lang));
+        return Err(AppError::Forbidden);
     }
-    let role = Role::parse(&posted.fields.role).ok_or(AppError::NotFound(signed.lang))?;
+    let role = Role::parse(&posted.fields.role).ok_or(AppError::NotFound)?;
     let active = posted.fields.active == "on";
-    staff::update_access(&state.db, signed.scope(), &signed.actor(), id, role, active)
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    staff::update_access(&state.db, signed.scope(), &signed.actor(), id, role, active).await?;
     Ok(redirect_with_flash("/settings/staff", "flash.saved"))
 }
 
@@ -316,7 +292,7 @@ fn account_view(signed: &Signed, errors: FormErrors) -> AccountPage {
 }
 
 async fn account_page(signed: Signed) -> AppResult<Response> {
-    Ok(render(signed.lang, &account_view(&signed, FormErrors::none()))?.into_response())
+    Ok(render(&account_view(&signed, FormErrors::none()))?.into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -334,11 +310,8 @@ async fn password_submit(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     let f = posted.fields;
-    let err = |e| AppError::from_store(signed.lang, e);
     let mut e = FieldErrors::new();
-    let hash = staff::password_hash(&state.db, signed.scope(), signed.info.user.id)
-        .await
-        .map_err(err)?;
+    let hash = staff::password_hash(&state.db, signed.scope(), signed.info.user.id).await?;
     if !verify_password(f.current.clone(), hash).await {
         e.add("current", Invalid::new("error.password_wrong"));
     }
@@ -348,15 +321,9 @@ async fn password_submit(
     }
     let Some(new) = new.filter(|_| e.is_empty()) else {
         let page = account_view(&signed, FormErrors::from(&e, Catalog::get(signed.lang)));
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            render(signed.lang, &page)?,
-        )
-            .into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     };
-    let new_hash = hash_password(new)
-        .await
-        .map_err(|e| AppError::internal(signed.lang, e))?;
+    let new_hash = hash_password(new).await.map_err(AppError::internal)?;
     staff::set_password(
         &state.db,
         signed.scope(),
@@ -365,8 +332,7 @@ async fn password_submit(
         new_hash,
         Some(&signed.token),
     )
-    .await
-    .map_err(err)?;
+    .await?;
     Ok(redirect_with_flash(
         "/settings/account",
         "flash.password_changed",

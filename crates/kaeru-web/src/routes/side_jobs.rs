@@ -2,10 +2,10 @@
 //! with the conflict-of-interest check, renewals before the period ends, the company's clients and
 //! competitors, and what side jobs led to when people left.
 
-use super::{label, owned, parse_id, redirect_with_flash, render, store_err};
+use super::{label, owned, parse_id, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
 use askama::Template;
@@ -112,17 +112,12 @@ pub(crate) async fn panel(
     s: &Shell,
     id: PersonId,
 ) -> AppResult<Vec<SideJobRow>> {
-    let err = store_err(signed);
     let today = signed.today();
-    let jobs = side_jobs::for_person(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
+    let jobs = side_jobs::for_person(&state.db, signed.scope(), id).await?;
     if jobs.is_empty() {
         return Ok(Vec::new());
     }
-    let base = side_jobs::check_base(&state.db, signed.scope())
-        .await
-        .map_err(&err)?;
+    let base = side_jobs::check_base(&state.db, signed.scope()).await?;
     let named: Vec<(SideJob, String)> = jobs.into_iter().map(|j| (j, String::new())).collect();
     let due: Vec<Uuid> = side_jobs::renewal_due(&named, today)
         .iter()
@@ -165,21 +160,14 @@ struct ListPage {
 
 async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let err = store_err(&signed);
     let today = signed.today();
-    let all = side_jobs::all(&state.db, signed.scope())
-        .await
-        .map_err(&err)?;
-    let base = side_jobs::check_base(&state.db, signed.scope())
-        .await
-        .map_err(&err)?;
+    let all = side_jobs::all(&state.db, signed.scope()).await?;
+    let base = side_jobs::check_base(&state.db, signed.scope()).await?;
     let due: Vec<Uuid> = side_jobs::renewal_due(&all, today)
         .iter()
         .map(|(j, _)| j.id)
         .collect();
-    let leavers = side_jobs::leavers(&state.db, signed.scope(), today)
-        .await
-        .map_err(&err)?;
+    let leavers = side_jobs::leavers(&state.db, signed.scope(), today).await?;
     let s = Shell::signed(&signed, Section::People, "/side-jobs");
     let (mut pending, mut renewals, mut current, mut past) = (vec![], vec![], vec![], vec![]);
     for (j, name) in &all {
@@ -241,7 +229,7 @@ async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
         can_apply: signed.can(Permission::ApplySideJob),
         s,
     };
-    Ok(render(signed.lang, &tpl)?.into_response())
+    Ok(render(&tpl)?.into_response())
 }
 
 // ---- one application and its decision ----
@@ -267,16 +255,9 @@ async fn show_page(
     form: DecisionInput,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let err = store_err(signed);
-    let j = side_jobs::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
-    let p = people::get(&state.db, signed.scope(), j.person_id)
-        .await
-        .map_err(&err)?;
-    let base = side_jobs::check_base(&state.db, signed.scope())
-        .await
-        .map_err(&err)?;
+    let j = side_jobs::get(&state.db, signed.scope(), id).await?;
+    let p = people::get(&state.db, signed.scope(), j.person_id).await?;
+    let base = side_jobs::check_base(&state.db, signed.scope()).await?;
     let conflicts = side_jobs::conflicts_of(&j, &base);
     let s = Shell::signed(signed, Section::People, &format!("/side-jobs/{id}"));
     let pending = j.status == SideJobStatus::Pending;
@@ -291,7 +272,7 @@ async fn show_page(
         can_decide: signed.can(Permission::DecideSideJob),
         s,
     };
-    Ok((super::form_status(errors), render(signed.lang, &tpl)?).into_response())
+    Ok((super::form_status(errors), render(&tpl)?).into_response())
 }
 
 async fn show(
@@ -300,7 +281,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let id = parse_id(&signed, &id)?;
+    let id = parse_id(&id)?;
     show_page(
         &state,
         &signed,
@@ -319,14 +300,9 @@ async fn decide(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::DecideSideJob)?;
-    let id: Uuid = parse_id(&signed, &id)?;
-    let err = store_err(&signed);
-    let j = side_jobs::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
-    let base = side_jobs::check_base(&state.db, signed.scope())
-        .await
-        .map_err(&err)?;
+    let id: Uuid = parse_id(&id)?;
+    let j = side_jobs::get(&state.db, signed.scope(), id).await?;
+    let base = side_jobs::check_base(&state.db, signed.scope()).await?;
     let flagged = !side_jobs::conflicts_of(&j, &base).is_empty();
     let f = posted.fields;
     let d = match f.parse(flagged) {
@@ -347,8 +323,8 @@ async fn decide(
             e.add("decision", Invalid::new("error.already_decided"));
             show_page(&state, &signed, id, f, &e).await
         }
-        Err(SideJobError::NotEmployed) => Err(err(kaeru_store::StoreError::NotFound)),
-        Err(SideJobError::Store(e)) => Err(err(e)),
+        Err(SideJobError::NotEmployed) => Err(AppError::from(kaeru_store::StoreError::NotFound)),
+        Err(SideJobError::Store(e)) => Err(AppError::from(e)),
     }
 }
 
@@ -388,13 +364,9 @@ async fn form_page(
     form: SideJobInput,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let err = store_err(signed);
-    let p = people::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
+    let p = people::get(&state.db, signed.scope(), id).await?;
     let mut industries: Vec<String> = side_jobs::relations(&state.db, signed.scope())
-        .await
-        .map_err(&err)?
+        .await?
         .into_iter()
         .filter_map(|r| r.industry)
         .collect();
@@ -414,7 +386,7 @@ async fn form_page(
         industries,
         s,
     };
-    Ok((super::form_status(errors), render(signed.lang, &tpl)?).into_response())
+    Ok((super::form_status(errors), render(&tpl)?).into_response())
 }
 
 async fn new_form(
@@ -424,14 +396,12 @@ async fn new_form(
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
     signed.require(Permission::ApplySideJob)?;
-    let id: PersonId = parse_id(&signed, &id)?;
+    let id: PersonId = parse_id(&id)?;
     let (form, renews) = match q.renews.parse::<Uuid>() {
         Ok(r) => {
-            let old = side_jobs::get(&state.db, signed.scope(), r)
-                .await
-                .map_err(store_err(&signed))?;
+            let old = side_jobs::get(&state.db, signed.scope(), r).await?;
             if old.person_id != id {
-                return Err(crate::error::AppError::NotFound(signed.lang));
+                return Err(crate::error::AppError::NotFound);
             }
             (SideJobInput::renewal_of(&old), r.to_string())
         }
@@ -462,11 +432,11 @@ async fn apply(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ApplySideJob)?;
-    let id: PersonId = parse_id(&signed, &id)?;
+    let id: PersonId = parse_id(&id)?;
     let ApplyForm { job: f, renews } = posted.fields;
     let renews_id = match renews.trim() {
         "" => None,
-        r => Some(parse_id::<Uuid>(&signed, r)?),
+        r => Some(parse_id::<Uuid>(r)?),
     };
     let d = match f.parse() {
         Ok(d) => d,
@@ -491,10 +461,8 @@ async fn apply(
             e.add("employer", Invalid::new("error.side_job_not_employed"));
             form_page(&state, &signed, id, renews, f, &e).await
         }
-        Err(SideJobError::AlreadyDecided) => {
-            Err(store_err(&signed)(kaeru_store::StoreError::NotFound))
-        }
-        Err(SideJobError::Store(e)) => Err(store_err(&signed)(e)),
+        Err(SideJobError::AlreadyDecided) => Err(AppError::from(kaeru_store::StoreError::NotFound)),
+        Err(SideJobError::Store(e)) => Err(AppError::from(e)),
     }
 }
 
@@ -516,9 +484,7 @@ async fn relations_view(
     form: RelationInput,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let rows = side_jobs::relations(&state.db, signed.scope())
-        .await
-        .map_err(store_err(signed))?;
+    let rows = side_jobs::relations(&state.db, signed.scope()).await?;
     let s = Shell::signed(signed, Section::Settings, "/settings/relations");
     let tpl = RelationsPage {
         rows: rows
@@ -542,7 +508,7 @@ async fn relations_view(
         )),
         s,
     };
-    Ok((super::form_status(errors), render(signed.lang, &tpl)?).into_response())
+    Ok((super::form_status(errors), render(&tpl)?).into_response())
 }
 
 async fn relations_page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
@@ -564,9 +530,7 @@ async fn add_relation(
     let f = posted.fields;
     match f.parse() {
         Ok(d) => {
-            side_jobs::add_relation(&state.db, signed.scope(), &signed.actor(), &d)
-                .await
-                .map_err(store_err(&signed))?;
+            side_jobs::add_relation(&state.db, signed.scope(), &signed.actor(), &d).await?;
             Ok(redirect_with_flash(
                 "/settings/relations",
                 "flash.relation_saved",
@@ -584,10 +548,8 @@ async fn remove_relation(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::DecideSideJob)?;
-    let id: Uuid = parse_id(&signed, &id)?;
-    side_jobs::remove_relation(&state.db, signed.scope(), &signed.actor(), id)
-        .await
-        .map_err(store_err(&signed))?;
+    let id: Uuid = parse_id(&id)?;
+    side_jobs::remove_relation(&state.db, signed.scope(), &signed.actor(), id).await?;
     Ok(redirect_with_flash(
         "/settings/relations",
         "flash.relation_removed",

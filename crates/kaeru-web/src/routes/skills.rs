@@ -48,10 +48,6 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}/outlook", get(outlook_form).post(save_outlook))
 }
 
-fn not_found(signed: &Signed) -> impl Fn(StoreError) -> AppError + '_ {
-    move |e| AppError::from_store(signed.lang, e)
-}
-
 /// Level choices with their plain descriptions: (value, "3 — 一人で任せられる").
 pub(crate) fn level_choices(s: &Shell) -> Vec<(String, String)> {
     kaeru_domain::skill::LEVELS
@@ -105,13 +101,8 @@ struct CataloguePage {
 
 async fn catalogue(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let err = not_found(&signed);
-    let cat = skills::catalogue(&state.db, signed.scope())
-        .await
-        .map_err(&err)?;
-    let holders = skills::holder_counts(&state.db, signed.scope())
-        .await
-        .map_err(&err)?;
+    let cat = skills::catalogue(&state.db, signed.scope()).await?;
+    let holders = skills::holder_counts(&state.db, signed.scope()).await?;
     let s = Shell::signed(&signed, Section::Skills, "/skills");
     let mut groups: Vec<CategoryGroup> = Vec::new();
     for k in cat {
@@ -141,7 +132,7 @@ async fn catalogue(State(state): State<AppState>, signed: Signed) -> AppResult<R
         groups,
         s,
     };
-    Ok(render(signed.lang, &tpl)?.into_response())
+    Ok(render(&tpl)?.into_response())
 }
 
 #[derive(Template)]
@@ -162,9 +153,7 @@ async fn form_page(
     form: SkillInput,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let cat = skills::catalogue(&state.db, signed.scope())
-        .await
-        .map_err(not_found(signed))?;
+    let cat = skills::catalogue(&state.db, signed.scope()).await?;
     let mut categories: Vec<String> = cat.into_iter().filter_map(|k| k.category).collect();
     categories.dedup();
     let (path, title_key) = match id {
@@ -181,7 +170,7 @@ async fn form_page(
         s,
     };
     let status = super::form_status(errors);
-    Ok((status, render(signed.lang, &tpl)?).into_response())
+    Ok((status, render(&tpl)?).into_response())
 }
 
 async fn new_form(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
@@ -202,10 +191,8 @@ async fn edit_form(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::ManageOffers)?;
-    let id: SkillId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
-    let k = skills::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(not_found(&signed))?;
+    let id: SkillId = id.parse().map_err(|_| AppError::NotFound)?;
+    let k = skills::get(&state.db, signed.scope(), id).await?;
     form_page(
         &state,
         &signed,
@@ -237,7 +224,7 @@ async fn save_skill(
             e.add("name", Invalid::new("error.skill_name_taken"));
             form_page(state, signed, id, input, &e).await
         }
-        Err(e) => Err(AppError::from_store(signed.lang, e)),
+        Err(e) => Err(AppError::from(e)),
     }
 }
 
@@ -259,10 +246,8 @@ async fn update(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let id: SkillId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
-    skills::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(not_found(&signed))?;
+    let id: SkillId = id.parse().map_err(|_| AppError::NotFound)?;
+    skills::get(&state.db, signed.scope(), id).await?;
     save_skill(&state, &signed, Some(id), posted.fields).await
 }
 
@@ -281,14 +266,9 @@ async fn delete_confirm(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::ManageOffers)?;
-    let id: SkillId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
-    let err = not_found(&signed);
-    let k = skills::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
-    let u = skills::usage(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
+    let id: SkillId = id.parse().map_err(|_| AppError::NotFound)?;
+    let k = skills::get(&state.db, signed.scope(), id).await?;
+    let u = skills::usage(&state.db, signed.scope(), id).await?;
     let s = Shell::signed(&signed, Section::Skills, &format!("/skills/{id}/delete"));
     let mut usage = Vec::new();
     if u.people > 0 {
@@ -306,7 +286,7 @@ async fn delete_confirm(
         usage,
         s,
     };
-    Ok(render(signed.lang, &tpl)?.into_response())
+    Ok(render(&tpl)?.into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -323,7 +303,7 @@ async fn delete(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let id: SkillId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
+    let id: SkillId = id.parse().map_err(|_| AppError::NotFound)?;
     let confirmed = posted.fields.confirm == "yes";
     match skills::delete(&state.db, signed.scope(), &signed.actor(), id, confirmed).await {
         Ok(_) => Ok(redirect_with_flash("/skills", "flash.skill_deleted")),
@@ -331,7 +311,7 @@ async fn delete(
         Err(StoreError::Conflict(_)) => {
             Ok(axum::response::Redirect::to(&format!("/skills/{id}/delete")).into_response())
         }
-        Err(e) => Err(AppError::from_store(signed.lang, e)),
+        Err(e) => Err(AppError::from(e)),
     }
 }
 
@@ -377,13 +357,8 @@ async fn gaps_page(
     form: NeedInput,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let err = not_found(signed);
-    let list = skills::gaps(&state.db, signed.scope())
-        .await
-        .map_err(&err)?;
-    let cat = skills::catalogue(&state.db, signed.scope())
-        .await
-        .map_err(&err)?;
+    let list = skills::gaps(&state.db, signed.scope()).await?;
+    let cat = skills::catalogue(&state.db, signed.scope()).await?;
     let s = Shell::signed(signed, Section::Skills, "/skills/gaps");
     let gap_count = list.iter().filter(|g| g.is_gap()).count();
     let covered = list
@@ -441,7 +416,7 @@ async fn gaps_page(
         can_manage: signed.can(Permission::ManageOffers),
         s,
     };
-    Ok((status, render(signed.lang, &tpl)?).into_response())
+    Ok((status, render(&tpl)?).into_response())
 }
 
 async fn gaps(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
@@ -461,9 +436,7 @@ async fn set_need(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let cat = skills::catalogue(&state.db, signed.scope())
-        .await
-        .map_err(not_found(&signed))?;
+    let cat = skills::catalogue(&state.db, signed.scope()).await?;
     let input = posted.fields;
     let need = match input.parse(|id| cat.iter().any(|k| k.id == id)) {
         Ok(n) => n,
@@ -476,7 +449,7 @@ async fn set_need(
             e.add("skill", Invalid::new("error.skill_unknown"));
             gaps_page(&state, &signed, input, &e).await
         }
-        Err(e) => Err(AppError::from_store(signed.lang, e)),
+        Err(e) => Err(AppError::from(e)),
     }
 }
 
@@ -488,10 +461,8 @@ async fn remove_need(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let id: SkillId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
-    skills::remove_need(&state.db, signed.scope(), &signed.actor(), id)
-        .await
-        .map_err(not_found(&signed))?;
+    let id: SkillId = id.parse().map_err(|_| AppError::NotFound)?;
+    skills::remove_need(&state.db, signed.scope(), &signed.actor(), id).await?;
     Ok(redirect_with_flash("/skills/gaps", "flash.need_removed"))
 }
 
@@ -531,22 +502,14 @@ pub(crate) async fn person_panel(
     s: &Shell,
     id: PersonId,
 ) -> AppResult<PersonPanel> {
-    let err = not_found(signed);
     let cat: HashMap<SkillId, String> = skills::catalogue(&state.db, signed.scope())
-        .await
-        .map_err(&err)?
+        .await?
         .into_iter()
         .map(|k| (k.id, k.name))
         .collect();
-    let held = skills::for_person(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
-    let list = careers::for_person(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
-    let o = people::outlook(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
+    let held = skills::for_person(&state.db, signed.scope(), id).await?;
+    let list = careers::for_person(&state.db, signed.scope(), id).await?;
+    let o = people::outlook(&state.db, signed.scope(), id).await?;
     let mut outlook = Vec::new();
     if let Some(i) = o.intent {
         outlook.push((
@@ -621,10 +584,8 @@ struct PersonSkillPage {
 }
 
 async fn person_name(state: &AppState, signed: &Signed, id: &str) -> AppResult<(PersonId, String)> {
-    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
-    let p = people::get(&state.db, signed.scope(), pid)
-        .await
-        .map_err(not_found(signed))?;
+    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
+    let p = people::get(&state.db, signed.scope(), pid).await?;
     Ok((pid, p.full_name()))
 }
 
@@ -635,9 +596,7 @@ async fn person_skill_page(
     form: PersonSkillInput,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let cat = skills::catalogue(&state.db, signed.scope())
-        .await
-        .map_err(not_found(signed))?;
+    let cat = skills::catalogue(&state.db, signed.scope()).await?;
     let s = Shell::signed(
         signed,
         Section::People,
@@ -655,7 +614,7 @@ async fn person_skill_page(
         sources: super::owned(choices(s.t, "source", SkillSource::ALL, SkillSource::code)),
         s,
     };
-    Ok((status, render(signed.lang, &tpl)?).into_response())
+    Ok((status, render(&tpl)?).into_response())
 }
 
 async fn person_skill_form(
@@ -665,9 +624,7 @@ async fn person_skill_form(
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
     let who = person_name(&state, &signed, &id).await?;
-    let person = people::get(&state.db, signed.scope(), who.0)
-        .await
-        .map_err(not_found(&signed))?;
+    let person = people::get(&state.db, signed.scope(), who.0).await?;
     // Employees' skills are held here; an alumnus's new skill is most likely gained since.
     let origin = match person.status {
         kaeru_domain::PersonStatus::Alumnus
@@ -694,9 +651,7 @@ async fn add_person_skill(
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
     let who = person_name(&state, &signed, &id).await?;
-    let cat = skills::catalogue(&state.db, signed.scope())
-        .await
-        .map_err(not_found(&signed))?;
+    let cat = skills::catalogue(&state.db, signed.scope()).await?;
     let input = posted.fields;
     let draft = match input.parse(signed.today(), |id| cat.iter().any(|k| k.id == id)) {
         Ok(d) => d,
@@ -713,7 +668,7 @@ async fn add_person_skill(
             e.add("skill", Invalid::new("error.skill_unknown"));
             person_skill_page(&state, &signed, who, input, &e).await
         }
-        Err(e) => Err(AppError::from_store(signed.lang, e)),
+        Err(e) => Err(AppError::from(e)),
     }
 }
 
@@ -725,11 +680,9 @@ async fn confirm_person_skill(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
-    let hid: PersonSkillId = held.parse().map_err(|_| AppError::NotFound(signed.lang))?;
-    skills::confirm(&state.db, signed.scope(), &signed.actor(), pid, hid)
-        .await
-        .map_err(not_found(&signed))?;
+    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
+    let hid: PersonSkillId = held.parse().map_err(|_| AppError::NotFound)?;
+    skills::confirm(&state.db, signed.scope(), &signed.actor(), pid, hid).await?;
     Ok(redirect_with_flash(
         &format!("/people/{pid}#skills-h"),
         "flash.person_skill_confirmed",
@@ -744,11 +697,9 @@ async fn remove_person_skill(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
-    let hid: PersonSkillId = held.parse().map_err(|_| AppError::NotFound(signed.lang))?;
-    skills::remove_from_person(&state.db, signed.scope(), &signed.actor(), pid, hid)
-        .await
-        .map_err(not_found(&signed))?;
+    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
+    let hid: PersonSkillId = held.parse().map_err(|_| AppError::NotFound)?;
+    skills::remove_from_person(&state.db, signed.scope(), &signed.actor(), pid, hid).await?;
     Ok(redirect_with_flash(
         &format!("/people/{pid}#skills-h"),
         "flash.person_skill_removed",
@@ -784,7 +735,7 @@ fn career_page(
         errors: FormErrors::from(errors, s.t),
         s,
     };
-    Ok((status, render(signed.lang, &tpl)?).into_response())
+    Ok((status, render(&tpl)?).into_response())
 }
 
 async fn career_form(
@@ -811,9 +762,7 @@ async fn add_career(
         Ok(d) => d,
         Err(e) => return career_page(&signed, who, input, &e),
     };
-    careers::add(&state.db, signed.scope(), &signed.actor(), who.0, &draft)
-        .await
-        .map_err(not_found(&signed))?;
+    careers::add(&state.db, signed.scope(), &signed.actor(), who.0, &draft).await?;
     Ok(redirect_with_flash(
         &format!("/people/{}#careers-h", who.0),
         "flash.career_saved",
@@ -828,11 +777,9 @@ async fn remove_career(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound(signed.lang))?;
-    let cid: CareerId = cid.parse().map_err(|_| AppError::NotFound(signed.lang))?;
-    careers::remove(&state.db, signed.scope(), &signed.actor(), pid, cid)
-        .await
-        .map_err(not_found(&signed))?;
+    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
+    let cid: CareerId = cid.parse().map_err(|_| AppError::NotFound)?;
+    careers::remove(&state.db, signed.scope(), &signed.actor(), pid, cid).await?;
     Ok(redirect_with_flash(
         &format!("/people/{pid}#careers-h"),
         "flash.career_removed",
@@ -877,7 +824,7 @@ fn outlook_page(
         styles: super::owned(choices(s.t, "work", WorkStyle::ALL, WorkStyle::code)),
         s,
     };
-    Ok((status, render(signed.lang, &tpl)?).into_response())
+    Ok((status, render(&tpl)?).into_response())
 }
 
 async fn outlook_form(
@@ -887,9 +834,7 @@ async fn outlook_form(
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
     let who = person_name(&state, &signed, &id).await?;
-    let o = people::outlook(&state.db, signed.scope(), who.0)
-        .await
-        .map_err(not_found(&signed))?;
+    let o = people::outlook(&state.db, signed.scope(), who.0).await?;
     outlook_page(
         &signed,
         who,
@@ -912,9 +857,7 @@ async fn save_outlook(
         Ok(o) => o,
         Err(e) => return outlook_page(&signed, who, input, &e),
     };
-    people::set_outlook(&state.db, signed.scope(), &signed.actor(), who.0, &o)
-        .await
-        .map_err(not_found(&signed))?;
+    people::set_outlook(&state.db, signed.scope(), &signed.actor(), who.0, &o).await?;
     Ok(redirect_with_flash(
         &format!("/people/{}#outlook-h", who.0),
         "flash.outlook_saved",

@@ -83,12 +83,8 @@ fn page(
     }
 }
 
-fn ids(
-    signed: &Signed,
-    person: &str,
-    stint: Option<&str>,
-) -> AppResult<(PersonId, Option<StintId>)> {
-    let nf = || AppError::NotFound(signed.lang);
+fn ids(person: &str, stint: Option<&str>) -> AppResult<(PersonId, Option<StintId>)> {
+    let nf = || AppError::NotFound;
     let p = person.parse().map_err(|_| nf())?;
     let s = match stint {
         Some(s) => Some(s.parse().map_err(|_| nf())?),
@@ -103,19 +99,13 @@ async fn new_form(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let (pid, _) = ids(&signed, &id, None)?;
-    let person = people::get(&state.db, signed.scope(), pid)
-        .await
-        .map_err(|e| AppError::from_store(signed.lang, e))?;
+    let (pid, _) = ids(&id, None)?;
+    let person = people::get(&state.db, signed.scope(), pid).await?;
     let form = StintInput {
         employment_type: EmploymentType::FullTime.code().into(),
         ..Default::default()
     };
-    Ok(render(
-        signed.lang,
-        &page(&signed, &person, None, form, FormErrors::none()),
-    )?
-    .into_response())
+    Ok(render(&page(&signed, &person, None, form, FormErrors::none()))?.into_response())
 }
 
 async fn edit_form(
@@ -124,26 +114,17 @@ async fn edit_form(
     Path((id, stint)): Path<(String, String)>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let (pid, sid) = ids(&signed, &id, Some(&stint))?;
-    let err = |e| AppError::from_store(signed.lang, e);
-    let person = people::get(&state.db, signed.scope(), pid)
-        .await
-        .map_err(err)?;
-    let current = stints::get(&state.db, signed.scope(), sid.unwrap_or_default())
-        .await
-        .map_err(err)?;
+    let (pid, sid) = ids(&id, Some(&stint))?;
+    let person = people::get(&state.db, signed.scope(), pid).await?;
+    let current = stints::get(&state.db, signed.scope(), sid.unwrap_or_default()).await?;
     if current.person_id != pid {
-        return Err(AppError::NotFound(signed.lang));
+        return Err(AppError::NotFound);
     }
     let mut form = StintInput::from_stint(&current);
     if !signed.can(Permission::SeeRehireReason) {
         form.rehire_reason.clear();
     }
-    Ok(render(
-        signed.lang,
-        &page(&signed, &person, sid, form, FormErrors::none()),
-    )?
-    .into_response())
+    Ok(render(&page(&signed, &person, sid, form, FormErrors::none()))?.into_response())
 }
 
 /// Shared by create and update: parse against the person's other stints, save, or show the form again.
@@ -154,19 +135,14 @@ async fn save(
     sid: Option<StintId>,
     mut input: StintInput,
 ) -> AppResult<Response> {
-    let err = |e| AppError::from_store(signed.lang, e);
-    let person = people::get(&state.db, signed.scope(), pid)
-        .await
-        .map_err(err)?;
-    let all = stints::for_person(&state.db, signed.scope(), pid)
-        .await
-        .map_err(err)?;
+    let person = people::get(&state.db, signed.scope(), pid).await?;
+    let all = stints::for_person(&state.db, signed.scope(), pid).await?;
     let existing = match sid {
         Some(sid) => Some(
             all.iter()
                 .find(|s| s.id == sid)
                 .cloned()
-                .ok_or(AppError::NotFound(signed.lang))?,
+                .ok_or(AppError::NotFound)?,
         ),
         None => None,
     };
@@ -186,32 +162,34 @@ async fn save(
                 input.rehire_reason.clear();
             }
             let errors = FormErrors::from(&e, crate::i18n::Catalog::get(signed.lang));
-            let html = render(signed.lang, &page(signed, &person, sid, input, errors))?;
+            let html = render(&page(signed, &person, sid, input, errors))?;
             return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
         }
     };
     let today = signed.today();
     match sid {
-        None => stints::create(
-            &state.db,
-            signed.scope(),
-            &signed.actor(),
-            pid,
-            &draft,
-            today,
-        )
-        .await
-        .map_err(err)?,
-        Some(sid) => stints::update(
-            &state.db,
-            signed.scope(),
-            &signed.actor(),
-            sid,
-            &draft,
-            today,
-        )
-        .await
-        .map_err(err)?,
+        None => {
+            stints::create(
+                &state.db,
+                signed.scope(),
+                &signed.actor(),
+                pid,
+                &draft,
+                today,
+            )
+            .await?
+        }
+        Some(sid) => {
+            stints::update(
+                &state.db,
+                signed.scope(),
+                &signed.actor(),
+                sid,
+                &draft,
+                today,
+            )
+            .await?
+        }
     };
     Ok(redirect_with_flash(
         &format!("/people/{pid}"),
@@ -227,7 +205,7 @@ async fn create(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let (pid, _) = ids(&signed, &id, None)?;
+    let (pid, _) = ids(&id, None)?;
     save(&state, &signed, pid, None, posted.fields).await
 }
 
@@ -239,7 +217,7 @@ async fn update(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let (pid, sid) = ids(&signed, &id, Some(&stint))?;
+    let (pid, sid) = ids(&id, Some(&stint))?;
     save(&state, &signed, pid, sid, posted.fields).await
 }
 
@@ -251,13 +229,10 @@ async fn delete(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let (pid, sid) = ids(&signed, &id, Some(&stint))?;
-    let err = |e| AppError::from_store(signed.lang, e);
-    let current = stints::get(&state.db, signed.scope(), sid.unwrap_or_default())
-        .await
-        .map_err(err)?;
+    let (pid, sid) = ids(&id, Some(&stint))?;
+    let current = stints::get(&state.db, signed.scope(), sid.unwrap_or_default()).await?;
     if current.person_id != pid {
-        return Err(AppError::NotFound(signed.lang));
+        return Err(AppError::NotFound);
     }
     stints::delete(
         &state.db,
@@ -266,8 +241,7 @@ async fn delete(
         current.id,
         signed.today(),
     )
-    .await
-    .map_err(err)?;
+    .await?;
     Ok(redirect_with_flash(
         &format!("/people/{pid}"),
         "flash.stint_deleted",

@@ -1,7 +1,7 @@
 //! Touchpoints and warmth: log a contact in a few seconds (a phone-sized form), see how warm each
 //! relationship is, and the list of valued alumni to reconnect with.
 
-use super::{label, parse_id, redirect_with_flash, render, store_err};
+use super::{label, parse_id, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::AppResult;
@@ -65,13 +65,8 @@ pub(crate) async fn panel(
     s: &Shell,
     id: PersonId,
 ) -> AppResult<TouchpointPanel> {
-    let err = store_err(signed);
-    let all = touchpoints::for_person(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
-    let w = touchpoints::warmth_of(&state.db, signed.scope(), id, signed.today())
-        .await
-        .map_err(&err)?;
+    let all = touchpoints::for_person(&state.db, signed.scope(), id).await?;
+    let w = touchpoints::warmth_of(&state.db, signed.scope(), id, signed.today()).await?;
     let shown = 5;
     Ok(TouchpointPanel {
         warmth: warmth_view(s, &w),
@@ -110,13 +105,8 @@ async fn form_page(
     form: TouchpointInput,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let err = store_err(signed);
-    let p = people::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(&err)?;
-    let w = touchpoints::warmth_of(&state.db, signed.scope(), id, signed.today())
-        .await
-        .map_err(&err)?;
+    let p = people::get(&state.db, signed.scope(), id).await?;
+    let w = touchpoints::warmth_of(&state.db, signed.scope(), id, signed.today()).await?;
     let s = Shell::signed(
         signed,
         Section::People,
@@ -135,7 +125,7 @@ async fn form_page(
         errors: FormErrors::from(errors, s.t),
         s,
     };
-    Ok((super::form_status(errors), render(signed.lang, &tpl)?).into_response())
+    Ok((super::form_status(errors), render(&tpl)?).into_response())
 }
 
 async fn new_form(
@@ -144,7 +134,7 @@ async fn new_form(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&signed, &id)?;
+    let id = parse_id(&id)?;
     form_page(
         &state,
         &signed,
@@ -163,15 +153,13 @@ async fn add(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: PersonId = parse_id(&signed, &id)?;
+    let id: PersonId = parse_id(&id)?;
     let f = posted.fields;
     let d = match f.parse(signed.today(), &signed.info.user.display_name) {
         Ok(d) => d,
         Err(e) => return form_page(&state, &signed, id, f, &e).await,
     };
-    touchpoints::add(&state.db, signed.scope(), &signed.actor(), id, &d)
-        .await
-        .map_err(store_err(&signed))?;
+    touchpoints::add(&state.db, signed.scope(), &signed.actor(), id, &d).await?;
     Ok(redirect_with_flash(
         &format!("/people/{id}#touchpoints-h"),
         "flash.touchpoint_saved",
@@ -186,11 +174,9 @@ async fn remove(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: PersonId = parse_id(&signed, &id)?;
-    let tid: uuid::Uuid = parse_id(&signed, &tid)?;
-    touchpoints::remove(&state.db, signed.scope(), &signed.actor(), id, tid)
-        .await
-        .map_err(store_err(&signed))?;
+    let id: PersonId = parse_id(&id)?;
+    let tid: uuid::Uuid = parse_id(&tid)?;
+    touchpoints::remove(&state.db, signed.scope(), &signed.actor(), id, tid).await?;
     Ok(redirect_with_flash(
         &format!("/people/{id}#touchpoints-h"),
         "flash.removed",
@@ -221,13 +207,8 @@ async fn reconnect_page(
     days: Option<String>,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let err = store_err(signed);
-    let list = touchpoints::reconnect_list(&state.db, signed.scope(), signed.today())
-        .await
-        .map_err(&err)?;
-    let current = touchpoints::reconnect_days(&state.db, signed.scope())
-        .await
-        .map_err(&err)?;
+    let list = touchpoints::reconnect_list(&state.db, signed.scope(), signed.today()).await?;
+    let current = touchpoints::reconnect_days(&state.db, signed.scope()).await?;
     let s = Shell::signed(signed, Section::People, "/reconnect");
     let rows = list
         .iter()
@@ -257,7 +238,7 @@ async fn reconnect_page(
         can_set: signed.can(Permission::ManageCompany),
         s,
     };
-    Ok((super::form_status(errors), render(signed.lang, &tpl)?).into_response())
+    Ok((super::form_status(errors), render(&tpl)?).into_response())
 }
 
 async fn reconnect(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
@@ -281,9 +262,7 @@ async fn save_interval(
     let typed = posted.fields.days;
     match typed.trim().parse::<i32>() {
         Ok(n) if (7..=1825).contains(&n) => {
-            touchpoints::set_reconnect_days(&state.db, signed.scope(), &signed.actor(), n)
-                .await
-                .map_err(store_err(&signed))?;
+            touchpoints::set_reconnect_days(&state.db, signed.scope(), &signed.actor(), n).await?;
             Ok(redirect_with_flash("/reconnect", "flash.saved"))
         }
         _ => {

@@ -1,7 +1,7 @@
 //! 起業支援: the list of leavers' ventures with what the company gave and got, a venture's page (support,
 //! deals by year, the way back when it closes), and the forms.
 
-use super::{label, owned, parse_id, redirect_with_flash, render, store_err};
+use super::{label, owned, parse_id, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::AppResult;
@@ -105,8 +105,7 @@ pub(crate) async fn panel(
     id: PersonId,
 ) -> AppResult<Vec<VentureRow>> {
     Ok(ventures::summaries(&state.db, signed.scope(), Some(id))
-        .await
-        .map_err(store_err(signed))?
+        .await?
         .iter()
         .map(|v| venture_row(s, &v.venture, "", &v.totals, &v.relations))
         .collect())
@@ -124,9 +123,7 @@ struct ListPage {
 
 async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let all = ventures::summaries(&state.db, signed.scope(), None)
-        .await
-        .map_err(store_err(&signed))?;
+    let all = ventures::summaries(&state.db, signed.scope(), None).await?;
     let s = Shell::signed(&signed, Section::People, "/ventures");
     let mut total = VentureTotals::default();
     for v in &all {
@@ -145,7 +142,7 @@ async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
         can_comeback: signed.can(Permission::ManageOffers),
         s,
     };
-    Ok(render(signed.lang, &tpl)?.into_response())
+    Ok(render(&tpl)?.into_response())
 }
 
 // ---- the venture's page ----
@@ -222,9 +219,7 @@ async fn show_page(
     deal_form: DealInput,
     deal_errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let d = ventures::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(store_err(signed))?;
+    let d = ventures::get(&state.db, signed.scope(), id).await?;
     let s = Shell::signed(signed, Section::People, &format!("/ventures/{id}"));
     let rel: Vec<VentureRelation> = VentureRelation::ALL
         .iter()
@@ -287,7 +282,7 @@ async fn show_page(
     } else {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok((status, render(signed.lang, &tpl)?).into_response())
+    Ok((status, render(&tpl)?).into_response())
 }
 
 fn fresh_support(signed: &Signed) -> SupportInput {
@@ -313,7 +308,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let id = parse_id(&signed, &id)?;
+    let id = parse_id(&id)?;
     let none = FieldErrors::new();
     show_page(
         &state,
@@ -335,13 +330,11 @@ async fn add_support(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&signed, &id)?;
+    let id = parse_id(&id)?;
     let f = posted.fields;
     match f.parse(signed.today()) {
         Ok(d) => {
-            ventures::add_support(&state.db, signed.scope(), &signed.actor(), id, &d)
-                .await
-                .map_err(store_err(&signed))?;
+            ventures::add_support(&state.db, signed.scope(), &signed.actor(), id, &d).await?;
             Ok(redirect_with_flash(
                 &format!("/ventures/{id}#support-h"),
                 "flash.support_saved",
@@ -362,13 +355,11 @@ async fn add_deal(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&signed, &id)?;
+    let id = parse_id(&id)?;
     let f = posted.fields;
     match f.parse(signed.today()) {
         Ok(d) => {
-            ventures::add_deal(&state.db, signed.scope(), &signed.actor(), id, &d)
-                .await
-                .map_err(store_err(&signed))?;
+            ventures::add_deal(&state.db, signed.scope(), &signed.actor(), id, &d).await?;
             Ok(redirect_with_flash(
                 &format!("/ventures/{id}#deals-h"),
                 "flash.deal_saved",
@@ -389,11 +380,9 @@ async fn remove_entry(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: Uuid = parse_id(&signed, &id)?;
-    let eid: Uuid = parse_id(&signed, &eid)?;
-    ventures::remove_entry(&state.db, signed.scope(), &signed.actor(), id, eid)
-        .await
-        .map_err(store_err(&signed))?;
+    let id: Uuid = parse_id(&id)?;
+    let eid: Uuid = parse_id(&eid)?;
+    ventures::remove_entry(&state.db, signed.scope(), &signed.actor(), id, eid).await?;
     Ok(redirect_with_flash(
         &format!("/ventures/{id}"),
         "flash.entry_removed",
@@ -423,9 +412,7 @@ async fn form_page(
     form: VentureInput,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let p = people::get(&state.db, signed.scope(), person)
-        .await
-        .map_err(store_err(signed))?;
+    let p = people::get(&state.db, signed.scope(), person).await?;
     let path = match venture_id {
         Some(v) => format!("/ventures/{v}/edit"),
         None => format!("/people/{person}/ventures/new"),
@@ -445,7 +432,7 @@ async fn form_page(
         )),
         s,
     };
-    Ok((super::form_status(errors), render(signed.lang, &tpl)?).into_response())
+    Ok((super::form_status(errors), render(&tpl)?).into_response())
 }
 
 async fn new_form(
@@ -454,7 +441,7 @@ async fn new_form(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&signed, &id)?;
+    let id = parse_id(&id)?;
     let form = VentureInput {
         stage: "preparing".into(),
         ..Default::default()
@@ -470,7 +457,7 @@ async fn create(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: PersonId = parse_id(&signed, &id)?;
+    let id: PersonId = parse_id(&id)?;
     let f = posted.fields;
     match f.parse(signed.today()) {
         Ok(d) => {
@@ -482,8 +469,7 @@ async fn create(
                 &d,
                 signed.today(),
             )
-            .await
-            .map_err(store_err(&signed))?;
+            .await?;
             Ok(redirect_with_flash(
                 &format!("/ventures/{}", v.id),
                 "flash.venture_saved",
@@ -499,10 +485,8 @@ async fn edit_form(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id: Uuid = parse_id(&signed, &id)?;
-    let d = ventures::get(&state.db, signed.scope(), id)
-        .await
-        .map_err(store_err(&signed))?;
+    let id: Uuid = parse_id(&id)?;
+    let d = ventures::get(&state.db, signed.scope(), id).await?;
     let form = VentureInput::from_venture(&d.venture);
     form_page(
         &state,
@@ -523,7 +507,7 @@ async fn update(
 ) -> AppResult<Response> {
     signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: Uuid = parse_id(&signed, &id)?;
+    let id: Uuid = parse_id(&id)?;
     let f = posted.fields;
     match f.parse(signed.today()) {
         Ok(d) => {
@@ -535,8 +519,7 @@ async fn update(
                 &d,
                 signed.today(),
             )
-            .await
-            .map_err(store_err(&signed))?;
+            .await?;
             Ok(redirect_with_flash(
                 &format!("/ventures/{}", v.id),
                 if v.stage == VentureStage::Withdrawn {
@@ -547,9 +530,7 @@ async fn update(
             ))
         }
         Err(e) => {
-            let current = ventures::get(&state.db, signed.scope(), id)
-                .await
-                .map_err(store_err(&signed))?;
+            let current = ventures::get(&state.db, signed.scope(), id).await?;
             form_page(&state, &signed, current.venture.person_id, Some(id), f, &e).await
         }
     }
