@@ -23,8 +23,10 @@ pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
 pub mod limits {
     pub const MAX_COLUMNS: usize = 200;
     pub const MAX_ROWS: usize = 200_000;
-    pub const MAX_CELLS: usize = 3_000_000;
+    pub const MAX_CELLS: usize = 2_000_000;
     pub const MAX_CELL_CHARS: usize = 10_000;
     pub const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
+    /// The shared strings calamine holds in memory whole (the sheet itself is read cell by cell).
+    pub const MAX_SHARED_STRINGS_BYTES: u64 = 64 * 1024 * 1024;
     pub const MAX_ZIP_ENTRIES: usize = 1_000;
 }

@@ -1,7 +1,8 @@
 //! A file's rows: the encoding and format detected from the bytes, not the file name.
 
 use crate::limits::{
-    MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES,
+    MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_SHARED_STRINGS_BYTES, MAX_UNPACKED_BYTES,
+    MAX_ZIP_ENTRIES,
 };
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
@@ -36,6 +37,9 @@ pub enum FileError {
     /// An XLSX whose contents unpack to more than the limit, or with too many entries (a zip bomb).
     #[error("the spreadsheet unpacks to more than {} MB", MAX_UNPACKED_BYTES / 1024 / 1024)]
     Unpacked,
+    /// The spreadsheet's shared strings (kept in memory whole) unpack beyond their own allowance.
+    #[error("the spreadsheet's text unpacks to more than {} MB", MAX_SHARED_STRINGS_BYTES / 1024 / 1024)]
+    SharedStrings,
 }
 
 impl FileError {
@@ -54,6 +58,7 @@ impl FileError {
             Self::TooManyCells => "error.import_too_many_cells",
             Self::CellTooLong(_) => "error.import_cell_too_long",
             Self::Unpacked => "error.import_unpacked",
+            Self::SharedStrings => "error.import_shared_strings",
         }
     }
 
@@ -70,6 +75,10 @@ impl FileError {
             ("max_cells", MAX_CELLS.to_string()),
             ("max_chars", MAX_CELL_CHARS.to_string()),
             ("max_mb", (MAX_UNPACKED_BYTES / 1024 / 1024).to_string()),
+            (
+                "max_text_mb",
+                (MAX_SHARED_STRINGS_BYTES / 1024 / 1024).to_string(),
+            ),
         ]
     }
 }
@@ -254,10 +263,21 @@ fn check_zip(bytes: &[u8]) -> Result<(), FileError> {
         let entry = zip
             .by_index(i)
             .map_err(|e| FileError::Spreadsheet(e.to_string()))?;
-        let read = std::io::copy(&mut entry.take(left + 1), &mut std::io::sink())
+        // calamine keeps the shared strings in memory whole: they get a smaller allowance of their own.
+        let shared = entry.name().is_ok_and(|n| n.ends_with("sharedStrings.xml"));
+        let allowed = if shared {
+            left.min(MAX_SHARED_STRINGS_BYTES)
+        } else {
+            left
+        };
+        let read = std::io::copy(&mut entry.take(allowed + 1), &mut std::io::sink())
             .map_err(|e| FileError::Spreadsheet(e.to_string()))?;
-        if read > left {
-            return Err(FileError::Unpacked);
+        if read > allowed {
+            return Err(if shared && allowed < left {
+                FileError::SharedStrings
+            } else {
+                FileError::Unpacked
+            });
         }
         left -= read;
     }

@@ -85,15 +85,25 @@ fn zip_bomb_xlsx() -> Vec<u8> {
     xlsx_with(
         r#"<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>氏名</t></is></c></row>"#,
         300,
+        "sheet1.xml",
+    )
+}
+
+/// A small XLSX whose shared strings (which a reader holds whole) unpack to 70 MB.
+fn shared_strings_bomb_xlsx() -> Vec<u8> {
+    xlsx_with(
+        r#"<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>氏名</t></is></c></row></sheetData>"#,
+        70,
+        "sharedStrings.xml",
     )
 }
 
 fn xlsx_with_sheet(sheet_data: &str) -> Vec<u8> {
-    xlsx_with(sheet_data, 0)
+    xlsx_with(sheet_data, 0, "")
 }
 
-/// A minimal workbook; `padding_mb` megabytes of spaces end its sheet, streamed into the zip.
-fn xlsx_with(sheet_data: &str, padding_mb: usize) -> Vec<u8> {
+/// A minimal workbook; `padding_mb` megabytes of spaces end the entry named `padded`, streamed into the zip.
+fn xlsx_with(sheet_data: &str, padding_mb: usize, padded: &str) -> Vec<u8> {
     use std::io::Write;
     let mut out = std::io::Cursor::new(Vec::new());
     let mut zip = zip::ZipWriter::new(&mut out);
@@ -105,16 +115,20 @@ fn xlsx_with(sheet_data: &str, padding_mb: usize) -> Vec<u8> {
         ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
         ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
         ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string()),
+        ("xl/sharedStrings.xml", r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0">"#.to_string()),
         ("xl/worksheets/sheet1.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/>{sheet_data}</worksheet>"#)),
     ];
     for (name, body) in files {
         zip.start_file(name, opts).unwrap();
         zip.write_all(body.as_bytes()).unwrap();
-        if name.ends_with("sheet1.xml") {
+        if !padded.is_empty() && name.ends_with(padded) {
             let spaces = vec![b' '; 1024 * 1024];
             for _ in 0..padding_mb {
                 zip.write_all(&spaces).unwrap();
             }
+        }
+        if name.ends_with("sharedStrings.xml") {
+            zip.write_all(b"</sst>").unwrap();
         }
     }
     zip.finish().unwrap();
@@ -138,6 +152,7 @@ db_test!(
         for (bytes, says) in [
             (corner_cell_xlsx(), "取り込める列は200列までです"),
             (zip_bomb_xlsx(), "展開すると256MBを超えます"),
+            (shared_strings_bomb_xlsx(), "展開すると64MBを超えます"),
             (wide_csv(1_000_000), "取り込める列は200列までです"),
             (format!("氏名,フリガナ\n{}", "山田 太郎,やまだ たろう\n".repeat(200_001)).into_bytes(), "200000行まで"),
             (format!("氏名,フリガナ\n山田 太郎,{}\n", "や".repeat(10_001)).into_bytes(), "10000文字まで"),
