@@ -2,7 +2,7 @@
 //! people as a sheet or vCards. The import page and `kaeru import people` / `kaeru export people` call these;
 //! messages come in the company's (or the given) language.
 
-use kaeru_domain::{Company, Invalid};
+use kaeru_domain::{CareerEntry, Company, Invalid, Person};
 use kaeru_exchange::columns::{Field, Mapping, fold_header};
 use kaeru_exchange::export::{Card, Sheet};
 use kaeru_exchange::{FileError, Table};
@@ -284,18 +284,23 @@ pub async fn people_sheet(
             p.prefecture.clone().unwrap_or_default(),
             work.map(|w| w.employer.clone()).unwrap_or_default(),
         ]);
-        cards.push(Card {
-            family_name: p.family_name.clone(),
-            given_name: p.given_name.clone(),
-            family_kana: p.family_kana.clone(),
-            given_kana: p.given_kana.clone(),
-            emails: p.emails.clone(),
-            phone: p.phone.clone(),
-            birth_date: p.birth_date,
-            organisation: work.map(|w| w.employer.clone()),
-            title: work.and_then(|w| w.role.clone()),
-            note: None,
-        });
+        cards.push(card(p, work));
     }
     Ok((Sheet { headers, rows }, cards))
+}
+
+/// A person's vCard: name with readings, addresses, phone, birthday, and where they work now.
+pub fn card(p: &Person, work: Option<&CareerEntry>) -> Card {
+    Card {
+        family_name: p.family_name.clone(),
+        given_name: p.given_name.clone(),
+        family_kana: p.family_kana.clone(),
+        given_kana: p.given_kana.clone(),
+        emails: p.emails.clone(),
+        phone: p.phone.clone(),
+        birth_date: p.birth_date,
+        organisation: work.map(|w| w.employer.clone()),
+        title: work.and_then(|w| w.role.clone()),
+        note: None,
+    }
 }

@@ -417,20 +417,7 @@ async fn vcard(
     let id: PersonId = parse_id(&id)?;
     let p = kaeru_store::people::get(&state.db, signed.scope(), id).await?;
     let work = kaeru_store::careers::current_for(&state.db, signed.scope(), &[id]).await?;
-    let w = work.get(&id);
-    let card = kaeru_exchange::export::Card {
-        family_name: p.family_name.clone(),
-        given_name: p.given_name.clone(),
-        family_kana: p.family_kana.clone(),
-        given_kana: p.given_kana.clone(),
-        emails: p.emails.clone(),
-        phone: p.phone.clone(),
-        birth_date: p.birth_date,
-        organisation: w.map(|w| w.employer.clone()),
-        title: w.and_then(|w| w.role.clone()),
-        note: None,
-    };
-    let body = kaeru_exchange::export::vcards(&[card]);
+    let body = kaeru_exchange::export::vcards(&[exchange::card(&p, work.get(&id))]);
     let disposition = format!("attachment; filename=\"{}.vcf\"", p.id);
     Ok((
         [
