@@ -3,10 +3,19 @@
 //! [`kaeru_store::Scope`] and parsed input, and returns domain results or a store error; the caller turns
 //! those into HTML, JSON or a line on the terminal, in the reader's language.
 
+pub mod contacts;
+pub mod contracts;
 pub mod exchange;
+pub mod failure;
+pub mod network;
+pub mod offers;
 pub mod openings;
 pub mod passwords;
 pub mod people;
 pub mod search;
+pub mod side_jobs;
+pub mod ventures;
+
+pub use failure::{Failure, Outcome};
 
 pub use kaeru_i18n::Catalog;

@@ -39,7 +39,7 @@ pub const MAX_DAYS_PER_WEEK: usize = 5;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Engagement {
-    pub id: uuid::Uuid,
+    pub id: crate::EngagementId,
     pub person_id: crate::PersonId,
     pub title: String,
     pub weekdays: Vec<Weekday>,
@@ -232,7 +232,7 @@ mod tests {
     fn status_follows_the_period() {
         let d = input().parse().unwrap();
         let g = Engagement {
-            id: uuid::Uuid::nil(),
+            id: crate::EngagementId(uuid::Uuid::nil()),
             person_id: crate::PersonId(uuid::Uuid::nil()),
             title: d.title,
             weekdays: d.weekdays,

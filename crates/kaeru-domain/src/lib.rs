@@ -25,8 +25,9 @@ pub use career::{CareerDraft, CareerEntry, CareerInput};
 pub use comeback::{Comeback, ComebackId, ComebackMove, ComebackStage};
 pub use company::{Company, CompanySettings, Language, Slug, TimeZoneName};
 pub use ids::{
-    CareerId, CheckInId, CompanyId, MissionId, OfferId, OpeningId, PersonId, PersonSkillId,
-    SkillId, StaffUserId, StintId,
+    CareerId, CheckInId, CompanyId, ContributionId, DealId, EngagementId, MissionId, OfferId,
+    OpeningId, PersonId, PersonSkillId, RelationId, SideJobId, SkillId, StaffUserId, StintId,
+    SupportId, TouchpointId, VentureId,
 };
 pub use offer::{
     OfferAction, OfferDraft, OfferInput, OfferPolicy, OfferStatus, OfferTerm, ReturnOffer,

@@ -28,7 +28,7 @@ pub const MAX_DEAL_YEN: i64 = 10_000_000_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Contribution {
-    pub id: uuid::Uuid,
+    pub id: crate::ContributionId,
     pub person_id: crate::PersonId,
     pub kind: ContributionKind,
     pub on: NaiveDate,

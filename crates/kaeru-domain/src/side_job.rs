@@ -32,7 +32,7 @@ pub const RENEWAL_NOTICE_DAYS: i64 = 30;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SideJob {
-    pub id: uuid::Uuid,
+    pub id: crate::SideJobId,
     pub person_id: crate::PersonId,
     pub employer: String,
     pub industry: Option<String>,
@@ -47,7 +47,7 @@ pub struct SideJob {
     pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
     pub reason: Option<String>,
     /// The approved side job this application renews.
-    pub renews: Option<uuid::Uuid>,
+    pub renews: Option<crate::SideJobId>,
 }
 
 /// Where an approved side job stands on a day.
@@ -88,7 +88,7 @@ impl SideJob {
 /// A client or competitor of the company, against which side jobs are checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BusinessRelation {
-    pub id: uuid::Uuid,
+    pub id: crate::RelationId,
     pub name: String,
     pub kind: RelationKind,
     pub industry: Option<String>,
@@ -365,7 +365,7 @@ mod tests {
 
     fn rel(name: &str, kind: RelationKind, industry: Option<&str>) -> BusinessRelation {
         BusinessRelation {
-            id: uuid::Uuid::nil(),
+            id: crate::RelationId(uuid::Uuid::nil()),
             name: name.into(),
             kind,
             industry: industry.map(String::from),
@@ -426,7 +426,7 @@ mod tests {
         );
         let d = ok.parse().unwrap();
         let job = SideJob {
-            id: uuid::Uuid::nil(),
+            id: crate::SideJobId(uuid::Uuid::nil()),
             person_id: crate::PersonId(uuid::Uuid::nil()),
             employer: d.employer,
             industry: None,

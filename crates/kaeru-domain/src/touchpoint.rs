@@ -35,7 +35,7 @@ impl Channel {
 /// A contact logged by someone of the company.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Touchpoint {
-    pub id: uuid::Uuid,
+    pub id: crate::TouchpointId,
     pub person_id: crate::PersonId,
     pub on: NaiveDate,
     pub channel: Channel,

@@ -55,7 +55,7 @@ pub const MAX_GUIDANCE_HOURS: i64 = 2_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Venture {
-    pub id: uuid::Uuid,
+    pub id: crate::VentureId,
     pub person_id: crate::PersonId,
     pub name: String,
     pub field: Option<String>,
@@ -69,8 +69,8 @@ pub struct Venture {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Support {
-    pub id: uuid::Uuid,
-    pub venture_id: uuid::Uuid,
+    pub id: crate::SupportId,
+    pub venture_id: crate::VentureId,
     pub kind: SupportKind,
     pub on: NaiveDate,
     pub amount_yen: Option<i64>,
@@ -83,8 +83,8 @@ pub struct Support {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Deal {
-    pub id: uuid::Uuid,
-    pub venture_id: uuid::Uuid,
+    pub id: crate::DealId,
+    pub venture_id: crate::VentureId,
     pub relation: VentureRelation,
     pub on: NaiveDate,
     pub amount_yen: i64,
@@ -492,8 +492,8 @@ mod tests {
     fn totals_separate_what_came_in_from_what_was_bought() {
         let vid = uuid::Uuid::nil();
         let s = |kind, amount_yen, hours| Support {
-            id: vid,
-            venture_id: vid,
+            id: crate::SupportId(vid),
+            venture_id: crate::VentureId(vid),
             kind,
             on: today(),
             amount_yen,
@@ -504,8 +504,8 @@ mod tests {
             description: None,
         };
         let d = |relation, amount_yen| Deal {
-            id: vid,
-            venture_id: vid,
+            id: crate::DealId(vid),
+            venture_id: crate::VentureId(vid),
             relation,
             on: today(),
             amount_yen,

@@ -1,6 +1,7 @@
 //! The comeback pipeline. Reaching 復職 adds the new employment stint, makes the person a returner and marks
 //! the offer exercised, all in one transaction.
 
+use crate::Clash;
 use crate::audit::{self, Change};
 use crate::entity::{comeback as row, return_offer};
 use crate::offers::{self, TransitionError};
@@ -87,7 +88,7 @@ pub async fn open(
         .one(&tx)
         .await?;
     if already.is_some() {
-        return Err(StoreError::Conflict("open_comeback"));
+        return Err(StoreError::Conflict(Clash::OpenComeback));
     }
     let offer = return_offer::Entity::find()
         .filter(return_offer::Column::CompanyId.eq(scope.company_id().0))

@@ -1,5 +1,6 @@
 //! Companies (tenants), their settings and their revision number.
 
+use crate::Clash;
 use crate::audit::{self, Change};
 use crate::entity::{company as row, staff_user};
 use crate::{Actor, Db, Scope, StoreError, StoreResult, now};
@@ -57,7 +58,7 @@ pub async fn create_with_owner(
     }
     .insert(&tx)
     .await
-    .map_err(StoreError::conflict_on("slug"))?;
+    .map_err(StoreError::conflict_on(Clash::SlugTaken))?;
     let user_id = StaffUserId::new();
     staff_user::ActiveModel {
         id: Set(user_id.0),
@@ -73,7 +74,7 @@ pub async fn create_with_owner(
     }
     .insert(&tx)
     .await
-    .map_err(StoreError::conflict_on("email"))?;
+    .map_err(StoreError::conflict_on(Clash::EmailTaken))?;
     let scope = Scope::for_company(CompanyId(company.id));
     let actor = Actor {
         id: Some(user_id),

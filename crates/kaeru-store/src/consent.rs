@@ -2,6 +2,7 @@
 //! a person consents per purpose and version, may withdraw any time, or stop all contact at once. A message
 //! for a purpose goes out only while the person's consent to the current version stands.
 
+use crate::Clash;
 use crate::audit::{self, Change};
 use crate::entity::{consent as row, person as person_row, purpose as purpose_row};
 use crate::{Actor, Db, Scope, StoreError, StoreResult, now};
@@ -223,7 +224,7 @@ pub async fn add_purpose(
     }
     .insert(&tx)
     .await
-    .map_err(StoreError::conflict_on("code"))?;
+    .map_err(StoreError::conflict_on(Clash::PurposeCodeTaken))?;
     audit::record(
         &tx,
         scope,

@@ -5,6 +5,7 @@ use crate::audit::{self, Change};
 use crate::entity::engagement as row;
 use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now};
 use chrono::NaiveDate;
+use kaeru_domain::EngagementId;
 use kaeru_domain::PersonId;
 use kaeru_domain::engagement::{Engagement, EngagementDraft, MAX_DAYS_PER_WEEK, RateKind, Weekday};
 use sea_orm::{
@@ -15,7 +16,7 @@ use uuid::Uuid;
 
 pub(crate) fn to_domain(r: row::Model) -> Engagement {
     Engagement {
-        id: r.id,
+        id: EngagementId(r.id),
         person_id: PersonId(r.person_id),
         title: r.title,
         weekdays: r.weekdays.split(',').filter_map(Weekday::parse).collect(),
@@ -161,12 +162,12 @@ pub async fn update(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    id: Uuid,
+    id: EngagementId,
     d: &EngagementDraft,
     today: NaiveDate,
 ) -> Result<Engagement, EngagementError> {
     let tx = db.write.begin().await?;
-    let current = row::Entity::find_by_id(id)
+    let current = row::Entity::find_by_id(id.0)
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .one(&tx)
         .await?
@@ -199,7 +200,7 @@ pub async fn update(
         Change {
             action: "engagement.update",
             entity: "engagement",
-            entity_id: id,
+            entity_id: id.0,
             person_id: Some(person),
             changes: audit::diff(
                 &serde_json::to_value(&before).unwrap_or_default(),
@@ -214,8 +215,8 @@ pub async fn update(
     Ok(after)
 }
 
-pub async fn get(db: &Db, scope: &Scope, id: Uuid) -> StoreResult<Engagement> {
-    row::Entity::find_by_id(id)
+pub async fn get(db: &Db, scope: &Scope, id: EngagementId) -> StoreResult<Engagement> {
+    row::Entity::find_by_id(id.0)
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .one(&db.read)
         .await?
@@ -228,12 +229,12 @@ pub async fn end(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    id: Uuid,
+    id: EngagementId,
     on: NaiveDate,
     today: NaiveDate,
 ) -> StoreResult<Engagement> {
     let tx = db.write.begin().await?;
-    let current = row::Entity::find_by_id(id)
+    let current = row::Entity::find_by_id(id.0)
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .one(&tx)
         .await?
@@ -250,7 +251,7 @@ pub async fn end(
         Change {
             action: "engagement.end",
             entity: "engagement",
-            entity_id: id,
+            entity_id: id.0,
             person_id: Some(person),
             changes: serde_json::json!({"end_date": on}),
             actor,

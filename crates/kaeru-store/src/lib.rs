@@ -81,9 +81,9 @@ impl Actor {
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    /// A unique value already exists; the field that clashed.
-    #[error("conflict on {0}")]
-    Conflict(&'static str),
+    /// The request clashes with what is stored: a value already taken, or a state that does not allow it.
+    #[error("conflict: {0:?}")]
+    Conflict(Clash),
     /// The person's record was erased (APPI): nothing about them may be written again.
     #[error("the person's record was erased")]
     Erased,
@@ -93,13 +93,113 @@ pub enum StoreError {
     Other(#[from] anyhow::Error),
 }
 
+/// What a request clashed with. The pages and the API map each one once: a value already taken is the
+/// caller's input to correct (422, beside the field), a state that does not allow the request is a 409.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clash {
+    /// A skill of that name is already in the catalogue.
+    SkillNameTaken,
+    /// The skill is held by people or asked for by openings.
+    SkillInUse,
+    /// Another company uses that address (slug).
+    SlugTaken,
+    /// A staff account or a registration already uses that e-mail address.
+    EmailTaken,
+    /// Another person already has that e-mail address.
+    PersonEmailTaken,
+    /// Another person already has that employee number.
+    EmployeeNumberTaken,
+    /// The person already has an open comeback.
+    OpenComeback,
+    /// The person already has a standing return offer.
+    ActiveOffer,
+    /// Two offers got the same number at once.
+    OfferNumberTaken,
+    /// The record changed state meanwhile (e.g. an offer already issued or withdrawn).
+    StatusChanged,
+    /// A purpose of use with that code already exists.
+    PurposeCodeTaken,
+    /// A past side job must have ended before today.
+    NotYetEnded,
+}
+
+impl Clash {
+    /// The field of the request it concerns, for the API's `fields`.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::SkillNameTaken => "name",
+            Self::SkillInUse => "skill",
+            Self::SlugTaken => "slug",
+            Self::EmailTaken => "email",
+            Self::PersonEmailTaken => "emails",
+            Self::EmployeeNumberTaken => "employee_number",
+            Self::OpenComeback => "comeback",
+            Self::ActiveOffer => "offer",
+            Self::OfferNumberTaken => "number",
+            Self::StatusChanged => "status",
+            Self::PurposeCodeTaken => "code",
+            Self::NotYetEnded => "end_date",
+        }
+    }
+
+    /// A stable code for programs (the API's field code is `conflict.<code>`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::SkillNameTaken => "skill_name_taken",
+            Self::SkillInUse => "skill_in_use",
+            Self::SlugTaken => "slug_taken",
+            Self::EmailTaken => "email_taken",
+            Self::PersonEmailTaken => "person_email_taken",
+            Self::EmployeeNumberTaken => "employee_number_taken",
+            Self::OpenComeback => "open_comeback",
+            Self::ActiveOffer => "active_offer",
+            Self::OfferNumberTaken => "offer_number_taken",
+            Self::StatusChanged => "status_changed",
+            Self::PurposeCodeTaken => "purpose_code_taken",
+            Self::NotYetEnded => "not_yet_ended",
+        }
+    }
+
+    /// The catalogue key of its message.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Self::SkillNameTaken => "conflict.skill_name_taken",
+            Self::SkillInUse => "conflict.skill_in_use",
+            Self::SlugTaken => "conflict.slug_taken",
+            Self::EmailTaken => "conflict.email_taken",
+            Self::PersonEmailTaken => "conflict.person_email_taken",
+            Self::EmployeeNumberTaken => "conflict.employee_number_taken",
+            Self::OpenComeback => "conflict.open_comeback",
+            Self::ActiveOffer => "conflict.active_offer",
+            Self::OfferNumberTaken => "conflict.offer_number_taken",
+            Self::StatusChanged => "conflict.status_changed",
+            Self::PurposeCodeTaken => "conflict.purpose_code_taken",
+            Self::NotYetEnded => "conflict.not_yet_ended",
+        }
+    }
+
+    /// A value the caller can correct (422 beside the field) rather than a state that forbids the request (409).
+    pub fn is_taken_value(self) -> bool {
+        matches!(
+            self,
+            Self::SkillNameTaken
+                | Self::SlugTaken
+                | Self::EmailTaken
+                | Self::PersonEmailTaken
+                | Self::EmployeeNumberTaken
+                | Self::PurposeCodeTaken
+                | Self::NotYetEnded
+        )
+    }
+}
+
 pub type StoreResult<T> = Result<T, StoreError>;
 
 impl StoreError {
-    /// Maps a unique-constraint violation to a conflict on `field`; other errors pass through.
-    pub(crate) fn conflict_on(field: &'static str) -> impl Fn(DbErr) -> StoreError {
+    /// Maps a unique-constraint violation to `clash`; other errors pass through.
+    pub(crate) fn conflict_on(clash: Clash) -> impl Fn(DbErr) -> StoreError {
         move |e| match e.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(field),
+            Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(clash),
             _ => StoreError::Db(e),
         }
     }

@@ -4,6 +4,7 @@ use crate::audit::{self, Change};
 use crate::entity::{contribution as row, person as person_row};
 use crate::{Actor, Db, Scope, StoreError, StoreResult, now};
 use chrono::{Datelike, NaiveDate};
+use kaeru_domain::ContributionId;
 use kaeru_domain::network::{Contribution, ContributionDraft, ContributionKind, ReferralOutcome};
 use kaeru_domain::{CareerEntry, PersonId, PersonStatus};
 use sea_orm::{
@@ -13,7 +14,7 @@ use uuid::Uuid;
 
 fn to_domain(r: row::Model) -> Contribution {
     Contribution {
-        id: r.id,
+        id: ContributionId(r.id),
         person_id: PersonId(r.person_id),
         kind: ContributionKind::parse(&r.kind).unwrap_or(ContributionKind::Referral),
         on: r.on_date,
@@ -75,14 +76,14 @@ pub async fn remove(
     scope: &Scope,
     actor: &Actor,
     person: PersonId,
-    id: Uuid,
+    id: ContributionId,
 ) -> StoreResult<()> {
     let tx = db.write.begin().await?;
     crate::people::live(&tx, scope, person).await?;
     let gone = row::Entity::delete_many()
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .filter(row::Column::PersonId.eq(person.0))
-        .filter(row::Column::Id.eq(id))
+        .filter(row::Column::Id.eq(id.0))
         .exec(&tx)
         .await?;
     if gone.rows_affected == 0 {
@@ -94,7 +95,7 @@ pub async fn remove(
         Change {
             action: "contribution.remove",
             entity: "contribution",
-            entity_id: id,
+            entity_id: id.0,
             person_id: Some(person),
             changes: serde_json::json!({}),
             actor,

@@ -1,5 +1,6 @@
 //! Return offers with their learning missions and check-ins, and the company's offer policy.
 
+use crate::Clash;
 use crate::audit::{self, Change};
 use crate::entity::{
     learning_mission as mission_row, mission_check_in as checkin_row, offer_policy as policy_row,
@@ -204,7 +205,7 @@ pub async fn create(
     let tx = db.write.begin().await?;
     crate::people::live(&tx, scope, person_id).await?;
     if active_of(&tx, scope, person_id, None).await?.is_some() {
-        return Err(StoreError::Conflict("active_offer"));
+        return Err(StoreError::Conflict(Clash::ActiveOffer));
     }
     let id = OfferId::new();
     let model = row::ActiveModel {
@@ -229,7 +230,7 @@ pub async fn create(
     }
     .insert(&tx)
     .await
-    .map_err(StoreError::conflict_on("number"))?;
+    .map_err(StoreError::conflict_on(Clash::OfferNumberTaken))?;
     let mut changes = audit_view(d);
     changes["number"] = serde_json::Value::String(model.number.clone());
     audit::record(
@@ -260,7 +261,7 @@ pub async fn update_draft(
     let tx = db.write.begin().await?;
     let current = find_in(&tx, scope, id).await?;
     if current.status != OfferStatus::Draft.code() {
-        return Err(StoreError::Conflict("status"));
+        return Err(StoreError::Conflict(Clash::StatusChanged));
     }
     let person_id = PersonId(current.person_id);
     crate::people::live(&tx, scope, person_id).await?;
@@ -545,7 +546,7 @@ pub async fn add_mission(
     let o = find_in(&tx, scope, offer).await?;
     crate::people::live(&tx, scope, PersonId(o.person_id)).await?;
     if !OfferStatus::parse(&o.status).is_some_and(OfferStatus::is_active) {
-        return Err(StoreError::Conflict("status"));
+        return Err(StoreError::Conflict(Clash::StatusChanged));
     }
     let id = MissionId::new();
     let model = mission_row::ActiveModel {

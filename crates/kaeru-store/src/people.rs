@@ -1,5 +1,6 @@
 //! People: one record for life, with their e-mail addresses, listed in 五十音順.
 
+use crate::Clash;
 use crate::audit::{self, Change};
 use crate::entity::{employment_stint as stint_row, person as row, person_email as email_row};
 use crate::{Actor, Db, Page, Scope, StoreError, StoreResult, companies, now};
@@ -82,7 +83,7 @@ async fn write_emails(
         }
         .insert(conn)
         .await
-        .map_err(StoreError::conflict_on("emails"))?;
+        .map_err(StoreError::conflict_on(Clash::PersonEmailTaken))?;
     }
     Ok(())
 }
@@ -239,7 +240,7 @@ pub(crate) async fn create_in(
     let model = am
         .insert(tx)
         .await
-        .map_err(StoreError::conflict_on("employee_number"))?;
+        .map_err(StoreError::conflict_on(Clash::EmployeeNumberTaken))?;
     write_emails(tx, scope, id, &draft.emails).await?;
     audit::record(
         tx,
@@ -287,7 +288,7 @@ pub(crate) async fn update_in(
     let model = am
         .update(tx)
         .await
-        .map_err(StoreError::conflict_on("employee_number"))?;
+        .map_err(StoreError::conflict_on(Clash::EmployeeNumberTaken))?;
     write_emails(tx, scope, id, &draft.emails).await?;
     let changes = audit::diff(&audit_view(&draft_of(&before)), &audit_view(draft));
     audit::record(

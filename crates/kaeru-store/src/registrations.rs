@@ -2,6 +2,7 @@
 //! merges into a person by itself: HR sees possible matches (same e-mail, name, reading, birth date) and
 //! links it to one of them, creates a new person, or rejects it. Either way the registration row goes.
 
+use crate::Clash;
 use crate::audit::{self, Change};
 use crate::entity::{person as person_row, person_email, registration as row};
 use crate::{Actor, Db, Scope, StoreError, StoreResult, now, people};
@@ -280,7 +281,7 @@ pub async fn create_person(
     let p = people::create_in(&tx, scope, actor, &draft)
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(_) => StoreError::Conflict("email"),
+            StoreError::Conflict(_) => StoreError::Conflict(Clash::EmailTaken),
             other => other,
         })?;
     decided(&tx, scope, actor, id, Some(p.id), "registration.create").await?;

@@ -1,6 +1,7 @@
 //! 副業: side job applications of current employees, their decision, renewal, and the clients and
 //! competitors they are checked against. What side jobs led to is counted when people leave.
 
+use crate::Clash;
 use crate::audit::{self, Change};
 use crate::entity::{
     business_relation as rel_row, contribution, engagement, person as person_row, side_job as row,
@@ -13,6 +14,7 @@ use kaeru_domain::side_job::{
     SideJobDraft, SideJobStatus,
 };
 use kaeru_domain::{PersonId, PersonStatus};
+use kaeru_domain::{RelationId, SideJobId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
@@ -22,7 +24,7 @@ use uuid::Uuid;
 
 fn to_domain(r: row::Model) -> SideJob {
     SideJob {
-        id: r.id,
+        id: SideJobId(r.id),
         person_id: PersonId(r.person_id),
         employer: r.employer,
         industry: r.industry,
@@ -36,7 +38,7 @@ fn to_domain(r: row::Model) -> SideJob {
         decided_by: r.decided_by,
         decided_at: r.decided_at,
         reason: r.reason,
-        renews: r.renews_id,
+        renews: r.renews_id.map(SideJobId),
     }
 }
 
@@ -73,7 +75,7 @@ pub async fn relations(db: &Db, scope: &Scope) -> StoreResult<Vec<BusinessRelati
         .await?
         .into_iter()
         .map(|r| BusinessRelation {
-            id: r.id,
+            id: RelationId(r.id),
             name: r.name,
             kind: RelationKind::parse(&r.kind).unwrap_or(RelationKind::Client),
             industry: r.industry,
@@ -116,21 +118,26 @@ pub async fn add_relation(
     Ok(())
 }
 
-pub async fn remove_relation(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> StoreResult<()> {
+pub async fn remove_relation(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    id: RelationId,
+) -> StoreResult<()> {
     let tx = db.write.begin().await?;
-    let r = rel_row::Entity::find_by_id(id)
+    let r = rel_row::Entity::find_by_id(id.0)
         .filter(rel_row::Column::CompanyId.eq(scope.company_id().0))
         .one(&tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-    rel_row::Entity::delete_by_id(id).exec(&tx).await?;
+    rel_row::Entity::delete_by_id(id.0).exec(&tx).await?;
     audit::record(
         &tx,
         scope,
         Change {
             action: "relation.remove",
             entity: "business_relation",
-            entity_id: id,
+            entity_id: id.0,
             person_id: None,
             changes: serde_json::json!({"name": r.name, "kind": r.kind}),
             actor,
@@ -171,7 +178,7 @@ pub async fn check_base(db: &Db, scope: &Scope) -> StoreResult<Vec<BusinessRelat
     for name in deals.chain(ventures) {
         if seen.insert(kaeru_search::fold(&name)) {
             out.push(BusinessRelation {
-                id: Uuid::nil(),
+                id: RelationId(Uuid::nil()),
                 name,
                 kind: RelationKind::Client,
                 industry: None,
@@ -195,7 +202,7 @@ pub async fn apply(
     actor: &Actor,
     person: PersonId,
     d: &SideJobDraft,
-    renews: Option<Uuid>,
+    renews: Option<SideJobId>,
 ) -> Result<SideJob, SideJobError> {
     let c = scope.company_id().0;
     let tx = db.write.begin().await?;
@@ -207,7 +214,7 @@ pub async fn apply(
         return Err(SideJobError::NotEmployed);
     }
     if let Some(r) = renews {
-        row::Entity::find_by_id(r)
+        row::Entity::find_by_id(r.0)
             .filter(row::Column::CompanyId.eq(c))
             .filter(row::Column::PersonId.eq(person.0))
             .one(&tx)
@@ -232,7 +239,7 @@ pub async fn apply(
         decided_by: Set(None),
         decided_at: Set(None),
         reason: Set(None),
-        renews_id: Set(renews),
+        renews_id: Set(renews.map(|r| r.0)),
     }
     .insert(&tx)
     .await?;
@@ -261,8 +268,8 @@ pub async fn apply(
     Ok(to_domain(model))
 }
 
-pub async fn get(db: &Db, scope: &Scope, id: Uuid) -> StoreResult<SideJob> {
-    row::Entity::find_by_id(id)
+pub async fn get(db: &Db, scope: &Scope, id: SideJobId) -> StoreResult<SideJob> {
+    row::Entity::find_by_id(id.0)
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .one(&db.read)
         .await?
@@ -276,7 +283,7 @@ pub async fn decide(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    id: Uuid,
+    id: SideJobId,
     d: &Decision,
 ) -> Result<SideJob, SideJobError> {
     let c = scope.company_id().0;
@@ -291,13 +298,13 @@ pub async fn decide(
         .col_expr(row::Column::DecidedBy, Expr::value(actor.name.clone()))
         .col_expr(row::Column::DecidedAt, Expr::value(now()))
         .col_expr(row::Column::Reason, Expr::value(d.reason.clone()))
-        .filter(row::Column::Id.eq(id))
+        .filter(row::Column::Id.eq(id.0))
         .filter(row::Column::CompanyId.eq(c))
         .filter(row::Column::Status.eq(SideJobStatus::Pending.code()))
         .exec(&tx)
         .await?
         .rows_affected;
-    let j = row::Entity::find_by_id(id)
+    let j = row::Entity::find_by_id(id.0)
         .filter(row::Column::CompanyId.eq(c))
         .one(&tx)
         .await?
@@ -316,7 +323,7 @@ pub async fn decide(
                 "side_job.reject"
             },
             entity: "side_job",
-            entity_id: id,
+            entity_id: id.0,
             person_id: Some(j.person_id),
             changes: serde_json::json!({"employer": j.employer, "reason": d.reason}),
             actor,
@@ -370,7 +377,7 @@ pub async fn all(db: &Db, scope: &Scope) -> StoreResult<Vec<(SideJob, String)>> 
 
 /// Approved side jobs whose period ends within the notice days and that nobody has applied to renew yet.
 pub fn renewal_due(all: &[(SideJob, String)], today: NaiveDate) -> Vec<(SideJob, String)> {
-    let renewed: HashSet<Uuid> = all
+    let renewed: HashSet<SideJobId> = all
         .iter()
         .filter(|(j, _)| j.status != SideJobStatus::Rejected)
         .filter_map(|(j, _)| j.renews)
@@ -519,7 +526,7 @@ pub async fn record_past(
     today: NaiveDate,
 ) -> StoreResult<SideJob> {
     if d.end_date >= today {
-        return Err(StoreError::Conflict("a past side job must have ended"));
+        return Err(StoreError::Conflict(Clash::NotYetEnded));
     }
     let c = scope.company_id().0;
     let tx = db.write.begin().await?;

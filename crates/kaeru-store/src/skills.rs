@@ -1,5 +1,6 @@
 //! The skill catalogue, skills held by people, the company's needs and the skill-gap view.
 
+use crate::Clash;
 use crate::audit::{self, Change};
 use crate::entity::{
     opening_skill, person as person_row, person_skill as held_row, skill as row,
@@ -101,7 +102,7 @@ pub async fn create(
     draft: &SkillDraft,
 ) -> StoreResult<Skill> {
     if clash(&catalogue(db, scope).await?, draft, None) {
-        return Err(StoreError::Conflict("name"));
+        return Err(StoreError::Conflict(Clash::SkillNameTaken));
     }
     let id = SkillId::new();
     let tx = db.write.begin().await?;
@@ -116,7 +117,7 @@ pub async fn create(
     }
     .insert(&tx)
     .await
-    .map_err(StoreError::conflict_on("name"))?;
+    .map_err(StoreError::conflict_on(Clash::SkillNameTaken))?;
     audit::record(
         &tx,
         scope,
@@ -144,7 +145,7 @@ pub async fn update(
 ) -> StoreResult<Skill> {
     let before = get(db, scope, id).await?;
     if clash(&catalogue(db, scope).await?, draft, Some(id)) {
-        return Err(StoreError::Conflict("name"));
+        return Err(StoreError::Conflict(Clash::SkillNameTaken));
     }
     let tx = db.write.begin().await?;
     let current = row::Entity::find_by_id(id.0)
@@ -160,7 +161,7 @@ pub async fn update(
     let model = am
         .update(&tx)
         .await
-        .map_err(StoreError::conflict_on("name"))?;
+        .map_err(StoreError::conflict_on(Clash::SkillNameTaken))?;
     let old = SkillDraft {
         name: before.name,
         category: before.category,
@@ -235,7 +236,7 @@ pub async fn delete(
     let skill = get(db, scope, id).await?;
     let used = usage(db, scope, id).await?;
     if !used.is_unused() && !confirmed {
-        return Err(StoreError::Conflict("in_use"));
+        return Err(StoreError::Conflict(Clash::SkillInUse));
     }
     let c = scope.company_id().0;
     let tx = db.write.begin().await?;

@@ -1,5 +1,6 @@
 //! Staff accounts: who signs in, with which role.
 
+use crate::Clash;
 use crate::audit::{self, Change};
 use crate::entity::{session, staff_user as row};
 use crate::{Actor, Db, Scope, StoreError, StoreResult, now};
@@ -92,7 +93,7 @@ pub async fn create(
     }
     .insert(&tx)
     .await
-    .map_err(StoreError::conflict_on("email"))?;
+    .map_err(StoreError::conflict_on(Clash::EmailTaken))?;
     audit::record(
         &tx,
         scope,

@@ -8,6 +8,7 @@ use crate::entity::{
 };
 use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now};
 use chrono::NaiveDate;
+use kaeru_domain::TouchpointId;
 use kaeru_domain::touchpoint::{Channel, Touchpoint, TouchpointDraft, Warmth, warmth};
 use kaeru_domain::{OfferStatus, PersonId, PersonStatus};
 use sea_orm::{
@@ -21,7 +22,7 @@ pub const DEFAULT_RECONNECT_DAYS: i32 = 180;
 
 fn to_domain(r: row::Model) -> Touchpoint {
     Touchpoint {
-        id: r.id,
+        id: TouchpointId(r.id),
         person_id: PersonId(r.person_id),
         on: r.on_date,
         channel: Channel::parse(&r.channel).unwrap_or(Channel::Chance),
@@ -97,14 +98,14 @@ pub async fn remove(
     scope: &Scope,
     actor: &Actor,
     person: PersonId,
-    id: Uuid,
+    id: TouchpointId,
 ) -> StoreResult<()> {
     let tx = db.write.begin().await?;
     crate::people::live(&tx, scope, person).await?;
     let gone = row::Entity::delete_many()
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .filter(row::Column::PersonId.eq(person.0))
-        .filter(row::Column::Id.eq(id))
+        .filter(row::Column::Id.eq(id.0))
         .exec(&tx)
         .await?;
     if gone.rows_affected == 0 {
@@ -116,7 +117,7 @@ pub async fn remove(
         Change {
             action: "touchpoint.remove",
             entity: "touchpoint",
-            entity_id: id,
+            entity_id: id.0,
             person_id: Some(person),
             changes: serde_json::json!({}),
             actor,

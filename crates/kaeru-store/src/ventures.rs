@@ -10,6 +10,7 @@ use kaeru_domain::venture::{
     Deal, DealDraft, Support, SupportDraft, SupportKind, Venture, VentureDraft, VentureRelation,
     VentureStage, VentureTotals,
 };
+use kaeru_domain::{DealId, SupportId, VentureId};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -19,7 +20,7 @@ use uuid::Uuid;
 
 fn to_domain(r: row::Model) -> Venture {
     Venture {
-        id: r.id,
+        id: VentureId(r.id),
         person_id: PersonId(r.person_id),
         name: r.name,
         field: r.field,
@@ -33,8 +34,8 @@ fn to_domain(r: row::Model) -> Venture {
 
 fn support_to_domain(r: support_row::Model) -> Support {
     Support {
-        id: r.id,
-        venture_id: r.venture_id,
+        id: SupportId(r.id),
+        venture_id: VentureId(r.venture_id),
         kind: SupportKind::parse(&r.kind).unwrap_or(SupportKind::Funding),
         on: r.on_date,
         amount_yen: r.amount_yen,
@@ -48,8 +49,8 @@ fn support_to_domain(r: support_row::Model) -> Support {
 
 fn deal_to_domain(r: deal_row::Model) -> Deal {
     Deal {
-        id: r.id,
-        venture_id: r.venture_id,
+        id: DealId(r.id),
+        venture_id: VentureId(r.venture_id),
         relation: VentureRelation::parse(&r.relation).unwrap_or(VentureRelation::Client),
         on: r.on_date,
         amount_yen: r.amount_yen,
@@ -77,8 +78,12 @@ pub struct VentureSummary {
     pub relations: Vec<VentureRelation>,
 }
 
-async fn find(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> StoreResult<row::Model> {
-    row::Entity::find_by_id(id)
+async fn find(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: VentureId,
+) -> StoreResult<row::Model> {
+    row::Entity::find_by_id(id.0)
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .one(conn)
         .await?
@@ -144,7 +149,7 @@ pub async fn update(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    id: Uuid,
+    id: VentureId,
     d: &VentureDraft,
     today: NaiveDate,
 ) -> StoreResult<Venture> {
@@ -176,7 +181,7 @@ pub async fn update(
                 "venture.update"
             },
             entity: "venture",
-            entity_id: id,
+            entity_id: id.0,
             person_id: Some(after.person_id),
             changes,
             actor,
@@ -187,12 +192,12 @@ pub async fn update(
     Ok(after)
 }
 
-pub async fn get(db: &Db, scope: &Scope, id: Uuid) -> StoreResult<VentureDetail> {
+pub async fn get(db: &Db, scope: &Scope, id: VentureId) -> StoreResult<VentureDetail> {
     let c = scope.company_id().0;
     let venture = to_domain(find(&db.read, scope, id).await?);
     let support: Vec<Support> = support_row::Entity::find()
         .filter(support_row::Column::CompanyId.eq(c))
-        .filter(support_row::Column::VentureId.eq(id))
+        .filter(support_row::Column::VentureId.eq(id.0))
         .order_by_desc(support_row::Column::OnDate)
         .order_by_desc(support_row::Column::CreatedAt)
         .all(&db.read)
@@ -202,7 +207,7 @@ pub async fn get(db: &Db, scope: &Scope, id: Uuid) -> StoreResult<VentureDetail>
         .collect();
     let deals: Vec<Deal> = deal_row::Entity::find()
         .filter(deal_row::Column::CompanyId.eq(c))
-        .filter(deal_row::Column::VentureId.eq(id))
+        .filter(deal_row::Column::VentureId.eq(id.0))
         .order_by_desc(deal_row::Column::OnDate)
         .order_by_desc(deal_row::Column::CreatedAt)
         .all(&db.read)
@@ -245,8 +250,8 @@ pub async fn summaries(
     if ventures.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<Uuid> = ventures.iter().map(|v| v.id).collect();
-    let mut support: HashMap<Uuid, Vec<Support>> = HashMap::new();
+    let ids: Vec<Uuid> = ventures.iter().map(|v| v.id.0).collect();
+    let mut support: HashMap<VentureId, Vec<Support>> = HashMap::new();
     for s in support_row::Entity::find()
         .filter(support_row::Column::CompanyId.eq(c))
         .filter(support_row::Column::VentureId.is_in(ids.clone()))
@@ -254,11 +259,11 @@ pub async fn summaries(
         .await?
     {
         support
-            .entry(s.venture_id)
+            .entry(VentureId(s.venture_id))
             .or_default()
             .push(support_to_domain(s));
     }
-    let mut deals: HashMap<Uuid, Vec<Deal>> = HashMap::new();
+    let mut deals: HashMap<VentureId, Vec<Deal>> = HashMap::new();
     for d in deal_row::Entity::find()
         .filter(deal_row::Column::CompanyId.eq(c))
         .filter(deal_row::Column::VentureId.is_in(ids))
@@ -266,7 +271,7 @@ pub async fn summaries(
         .await?
     {
         deals
-            .entry(d.venture_id)
+            .entry(VentureId(d.venture_id))
             .or_default()
             .push(deal_to_domain(d));
     }
@@ -306,7 +311,7 @@ pub async fn add_support(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    venture: Uuid,
+    venture: VentureId,
     d: &SupportDraft,
 ) -> StoreResult<Support> {
     let tx = db.write.begin().await?;
@@ -316,7 +321,7 @@ pub async fn add_support(
     let model = support_row::ActiveModel {
         id: Set(id),
         company_id: Set(scope.company_id().0),
-        venture_id: Set(venture),
+        venture_id: Set(venture.0),
         kind: Set(d.kind.code().into()),
         on_date: Set(d.on),
         amount_yen: Set(d.amount_yen),
@@ -337,7 +342,7 @@ pub async fn add_support(
         Change {
             action: "venture.support",
             entity: "venture",
-            entity_id: venture,
+            entity_id: venture.0,
             person_id: Some(PersonId(v.person_id)),
             changes,
             actor,
@@ -352,7 +357,7 @@ pub async fn add_deal(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    venture: Uuid,
+    venture: VentureId,
     d: &DealDraft,
 ) -> StoreResult<Deal> {
     let tx = db.write.begin().await?;
@@ -362,7 +367,7 @@ pub async fn add_deal(
     let model = deal_row::ActiveModel {
         id: Set(id),
         company_id: Set(scope.company_id().0),
-        venture_id: Set(venture),
+        venture_id: Set(venture.0),
         relation: Set(d.relation.code().into()),
         on_date: Set(d.on),
         amount_yen: Set(d.amount_yen),
@@ -379,7 +384,7 @@ pub async fn add_deal(
         Change {
             action: "venture.deal",
             entity: "venture",
-            entity_id: venture,
+            entity_id: venture.0,
             person_id: Some(PersonId(v.person_id)),
             changes,
             actor,
@@ -395,7 +400,7 @@ pub async fn remove_entry(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    venture: Uuid,
+    venture: VentureId,
     entry: Uuid,
 ) -> StoreResult<()> {
     let c = scope.company_id().0;
@@ -404,14 +409,14 @@ pub async fn remove_entry(
     crate::people::live(&tx, scope, PersonId(v.person_id)).await?;
     let s = support_row::Entity::delete_many()
         .filter(support_row::Column::CompanyId.eq(c))
-        .filter(support_row::Column::VentureId.eq(venture))
+        .filter(support_row::Column::VentureId.eq(venture.0))
         .filter(support_row::Column::Id.eq(entry))
         .exec(&tx)
         .await?
         .rows_affected;
     let d = deal_row::Entity::delete_many()
         .filter(deal_row::Column::CompanyId.eq(c))
-        .filter(deal_row::Column::VentureId.eq(venture))
+        .filter(deal_row::Column::VentureId.eq(venture.0))
         .filter(deal_row::Column::Id.eq(entry))
         .exec(&tx)
         .await?
@@ -425,7 +430,7 @@ pub async fn remove_entry(
         Change {
             action: "venture.remove_entry",
             entity: "venture",
-            entity_id: venture,
+            entity_id: venture.0,
             person_id: Some(PersonId(v.person_id)),
             changes: serde_json::json!({"venture": v.name, "entry": entry}),
             actor,

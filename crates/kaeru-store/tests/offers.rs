@@ -9,7 +9,7 @@ use kaeru_domain::{
     StintDraft,
 };
 use kaeru_store::offers::{self, Reminder, TransitionError};
-use kaeru_store::{Actor, Db, Scope, StoreError, db_test, people, stints};
+use kaeru_store::{Actor, Clash, Db, Scope, StoreError, db_test, people, stints};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -77,12 +77,12 @@ db_test!(
         let o = offers::create(&db, &c, &actor, p, &offer("2026-03-31", "2029-03-31"), today).await.unwrap();
         assert_eq!(o.number, "RO-2026-0001");
         assert_eq!(o.status, OfferStatus::Draft);
-        assert!(matches!(offers::create(&db, &c, &actor, p, &offer("2026-03-31", "2029-03-31"), today).await, Err(StoreError::Conflict("active_offer"))));
+        assert!(matches!(offers::create(&db, &c, &actor, p, &offer("2026-03-31", "2029-03-31"), today).await, Err(StoreError::Conflict(Clash::ActiveOffer))));
         assert!(matches!(offers::get(&db, &other, o.id).await, Err(StoreError::NotFound)));
         assert!(matches!(offers::transition(&db, &other, &actor, o.id, OfferAction::Issue, None, today).await, Err(TransitionError::Store(StoreError::NotFound))));
         let issued = offers::transition(&db, &c, &actor, o.id, OfferAction::Issue, None, today).await.unwrap();
         assert_eq!((issued.status, issued.issued_on), (OfferStatus::Issued, Some(today)));
-        assert!(matches!(offers::update_draft(&db, &c, &actor, o.id, &offer("2026-03-31", "2030-03-31")).await, Err(StoreError::Conflict("status"))));
+        assert!(matches!(offers::update_draft(&db, &c, &actor, o.id, &offer("2026-03-31", "2030-03-31")).await, Err(StoreError::Conflict(Clash::StatusChanged))));
         assert!(matches!(offers::transition(&db, &c, &actor, o.id, OfferAction::Issue, None, today).await, Err(TransitionError::Refused(_))));
         let acked = offers::transition(&db, &c, &actor, o.id, OfferAction::Acknowledge, None, today).await.unwrap();
         assert!(acked.acknowledged_at.is_some());
@@ -133,7 +133,7 @@ db_test!(
         assert_eq!(offers::expire_passed(&db, &c, d("2027-02-01")).await.unwrap(), 1);
         assert_eq!(offers::get(&db, &c, o.id).await.unwrap().status, OfferStatus::Expired);
         assert!(offers::reminders(&db, &c, d("2027-02-01")).await.unwrap().is_empty());
-        assert!(matches!(offers::add_mission(&db, &c, &actor, o.id, &MissionDraft { skill: "x".into(), target_level: 1, reason: None, check_in_every_days: 30 }).await, Err(StoreError::Conflict("status"))));
+        assert!(matches!(offers::add_mission(&db, &c, &actor, o.id, &MissionDraft { skill: "x".into(), target_level: 1, reason: None, check_in_every_days: 30 }).await, Err(StoreError::Conflict(Clash::StatusChanged))));
     }
 );
 
@@ -151,7 +151,7 @@ db_test!(
         offers::transition(&db, &c, &actor, o.id, OfferAction::Issue, None, today).await.unwrap();
         let cb = comebacks::open(&db, &c, &actor, p, Some("居酒屋で再会".into()), today).await.unwrap();
         assert_eq!(cb.offer_id, Some(o.id));
-        assert!(matches!(comebacks::open(&db, &c, &actor, p, None, today).await, Err(StoreError::Conflict("open_comeback"))));
+        assert!(matches!(comebacks::open(&db, &c, &actor, p, None, today).await, Err(StoreError::Conflict(Clash::OpenComeback))));
         assert!(matches!(comebacks::get(&db, &other, cb.id).await, Err(StoreError::NotFound)));
         comebacks::move_to(&db, &c, &actor, cb.id, &ComebackMove::To(ComebackStage::Interview), today).await.unwrap();
         let back = ComebackMove::Returned {

@@ -10,7 +10,7 @@ use kaeru_domain::{
 };
 use kaeru_search::{MatchIndex, MatchQuery, SearchIndex};
 use kaeru_store::{
-    Actor, Db, Scope, StoreError, careers, db_test, openings, people, skills, stints,
+    Actor, Clash, Db, Scope, StoreError, careers, db_test, openings, people, skills, stints,
 };
 
 fn d(s: &str) -> NaiveDate {
@@ -93,7 +93,7 @@ db_test!(
         let actor = Actor::system("test");
         let dm = skills::create(&db, &c, &actor, &skill("デジタルマーケティング", &["Web広告運用", "SNSマーケティング"])).await.unwrap();
         // An alias of another skill (after folding width and case) is refused.
-        assert!(matches!(skills::create(&db, &c, &actor, &skill("ｗｅｂ広告運用", &[])).await, Err(StoreError::Conflict("name"))));
+        assert!(matches!(skills::create(&db, &c, &actor, &skill("ｗｅｂ広告運用", &[])).await, Err(StoreError::Conflict(Clash::SkillNameTaken))));
         // Another company has its own catalogue.
         skills::create(&db, &other, &actor, &skill("デジタルマーケティング", &[])).await.unwrap();
         assert!(matches!(skills::get(&db, &other, dm.id).await, Err(StoreError::NotFound)));
@@ -109,7 +109,7 @@ db_test!(
         // Not another company's person, nor with another company's skill.
         assert!(matches!(skills::set_for_person(&db, &other, &actor, p, &held(dm.id, 3, SkillOrigin::Employment)).await, Err(StoreError::NotFound)));
         assert_eq!(skills::usage(&db, &c, dm.id).await.unwrap().people, 2);
-        assert!(matches!(skills::delete(&db, &c, &actor, dm.id, false).await, Err(StoreError::Conflict("in_use"))));
+        assert!(matches!(skills::delete(&db, &c, &actor, dm.id, false).await, Err(StoreError::Conflict(Clash::SkillInUse))));
         assert_eq!(skills::for_person(&db, &c, p).await.unwrap().len(), 2, "nothing deleted");
         skills::delete(&db, &c, &actor, dm.id, true).await.unwrap();
         assert!(skills::for_person(&db, &c, p).await.unwrap().is_empty());

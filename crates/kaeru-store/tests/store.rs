@@ -5,7 +5,9 @@ use chrono::NaiveDate;
 use common::{company, open};
 use kaeru_domain::{EmploymentType, PersonDraft, PersonStatus, StintDraft};
 use kaeru_store::people::PeopleFilter;
-use kaeru_store::{Actor, StoreError, companies, db_test, people, rate_limit, schedules, stints};
+use kaeru_store::{
+    Actor, Clash, StoreError, companies, db_test, people, rate_limit, schedules, stints,
+};
 
 fn person(family: &str, given: &str, fk: &str, gk: &str, email: Option<&str>) -> PersonDraft {
     PersonDraft {
@@ -63,7 +65,7 @@ db_test!(
         people::create(&db, &a, &actor, &person("佐藤", "花", "さとう", "はな", Some("hana@example.jp"))).await.unwrap();
         people::create(&db, &b, &actor, &person("佐藤", "花", "さとう", "はな", Some("hana@example.jp"))).await.unwrap();
         let again = people::create(&db, &a, &actor, &person("佐藤", "花子", "さとう", "はなこ", Some("hana@example.jp"))).await;
-        assert!(matches!(again, Err(StoreError::Conflict("emails"))));
+        assert!(matches!(again, Err(StoreError::Conflict(Clash::PersonEmailTaken))));
         // Nothing was half-written: the refused person is not there.
         assert_eq!(people::list(&db, &a, &PeopleFilter::default(), 1, 50).await.unwrap().total, 2);
     }

@@ -127,15 +127,6 @@ impl Visitor {
         }
         c.build()
     }
-
-    /// Checks the token of an anonymous form against the cookie.
-    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
-        if !self.csrf.is_empty() && constant_time_eq(self.csrf.as_bytes(), submitted.as_bytes()) {
-            Ok(())
-        } else {
-            Err(AppError::BadCsrf)
-        }
-    }
 }
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -171,6 +162,9 @@ impl FromRequestParts<AppState> for Signed {
             .ok_or(AppError::SignIn)?;
         let lang = info.user.language.unwrap_or(info.company.default_language);
         settle_language(parts, lang);
+        parts
+            .extensions
+            .insert(crate::forms::ExpectedCsrf(info.csrf_token.clone()));
         Ok(Self {
             info,
             lang,
@@ -204,7 +198,8 @@ impl Signed {
         }
     }
 
-    /// Checks a form's token against the session's.
+    /// Checks a form's token against the session's, for the one form that is not urlencoded (an import's
+    /// multipart upload); every other form is checked by [`crate::forms::Posted`].
     pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
         if constant_time_eq(self.info.csrf_token.as_bytes(), submitted.as_bytes()) {
             Ok(())
@@ -272,6 +267,9 @@ impl FromRequestParts<AppState> for Alumnus {
             session.company.default_language
         };
         settle_language(parts, lang);
+        parts
+            .extensions
+            .insert(crate::forms::ExpectedCsrf(session.csrf_token.clone()));
         Ok(Self {
             session,
             lang,
@@ -287,14 +285,6 @@ impl Alumnus {
 
     pub fn person(&self) -> kaeru_domain::PersonId {
         self.session.person
-    }
-
-    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
-        if constant_time_eq(self.session.csrf_token.as_bytes(), submitted.as_bytes()) {
-            Ok(())
-        } else {
-            Err(AppError::BadCsrf)
-        }
     }
 
     pub fn today(&self) -> chrono::NaiveDate {

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kaeru_domain::Language;
-use kaeru_store::StoreError;
+use kaeru_store::{Clash, StoreError};
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug)]
@@ -22,10 +22,13 @@ pub enum AppError {
     SignIn,
     /// The form's CSRF token did not match.
     BadCsrf,
+    /// A posted form that could not be read (a value of the wrong shape, a broken body): 400.
+    BadForm,
     /// Go elsewhere (e.g. an alumnus whose portal session ended, to their company's sign-in page).
     Redirect(String),
-    /// The request clashes with what is stored now (changed meanwhile, a duplicate): 409.
-    Conflict,
+    /// The request clashes with what is stored now (changed meanwhile, a duplicate) and no form was there to
+    /// show it beside a field: 409, with the clash's own message.
+    Conflict(Clash),
     /// The person's record was erased; nothing about them can be changed: 409.
     Erased,
     /// Too many at once (imports): 503, try again shortly.
@@ -45,11 +48,31 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => Self::NotFound,
             StoreError::Erased => Self::Erased,
             // A clash a handler did not expect to handle is still the user's conflict, never a 500.
-            StoreError::Conflict(what) => {
-                tracing::info!(conflict = what, "request conflicts with the stored data");
-                Self::Conflict
+            StoreError::Conflict(clash) => {
+                tracing::info!(
+                    conflict = clash.code(),
+                    "request conflicts with the stored data"
+                );
+                Self::Conflict(clash)
             }
             other => Self::Internal(other.into()),
+        }
+    }
+}
+
+/// A use case's refusal that no form was there to show beside a field.
+impl From<kaeru_app::Failure> for AppError {
+    fn from(f: kaeru_app::Failure) -> Self {
+        match f {
+            kaeru_app::Failure::Store(e) => e.into(),
+            kaeru_app::Failure::Invalid(e) => {
+                tracing::info!(errors = ?e, "values refused outside a form");
+                Self::BadForm
+            }
+            kaeru_app::Failure::Refused(inv) => {
+                tracing::info!(refused = inv.key, "request refused by the record's state");
+                Self::Conflict(Clash::StatusChanged)
+            }
         }
     }
 }
@@ -89,7 +112,14 @@ impl IntoResponse for AppError {
             Self::SignIn => Redirect::to("/login").into_response(),
             Self::Redirect(to) => Redirect::to(&to).into_response(),
             Self::BadCsrf => marked(StatusCode::FORBIDDEN, "page.bad_csrf", "page.bad_csrf_help"),
-            Self::Conflict => marked(StatusCode::CONFLICT, "page.conflict", "page.conflict_help"),
+            Self::BadForm => marked(
+                StatusCode::BAD_REQUEST,
+                "page.bad_form",
+                "page.bad_form_help",
+            ),
+            Self::Conflict(clash) => {
+                marked(StatusCode::CONFLICT, "page.conflict", clash.message_key())
+            }
             Self::Erased => marked(StatusCode::CONFLICT, "page.erased", "page.erased_help"),
             Self::Busy => {
                 let mut r = marked(

@@ -1,17 +1,106 @@
-//! Form plumbing: the CSRF field every form carries, and field errors translated for the page.
+//! Form plumbing: posted forms whose CSRF token is checked by the extractor itself, ids from the path, and
+//! field errors translated for the page.
 
+use crate::auth::{AnonCsrf, constant_time_eq};
+use crate::error::AppError;
 use crate::i18n::Catalog;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use kaeru_domain::{FieldErrors, Invalid};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 
-/// A posted form: the CSRF token beside the fields of `T`.
-#[derive(Debug, Deserialize)]
+/// The token a posted form must carry, set by the extractor that settled who is asking (a staff session, a
+/// portal session). Without one the anonymous CSRF cookie's token is expected.
+#[derive(Clone, Debug)]
+pub struct ExpectedCsrf(pub String);
+
+/// A posted form (`application/x-www-form-urlencoded`, repeated keys allowed) whose `_csrf` field has been
+/// checked against the asker's token before the handler runs: a handler that takes a `Posted` cannot forget
+/// the check, and no page handler reads a form any other way (`clippy.toml` disallows `axum::Form`).
+#[derive(Debug)]
 pub struct Posted<T> {
-    #[serde(rename = "_csrf", default)]
-    pub csrf: String,
-    #[serde(flatten)]
     pub fields: T,
+}
+
+#[derive(Debug, Deserialize)]
+struct Raw<T> {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(flatten)]
+    fields: T,
+}
+
+impl<T, S> FromRequest<S> for Posted<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let expected = req
+            .extensions()
+            .get::<ExpectedCsrf>()
+            .map(|e| e.0.clone())
+            .or_else(|| req.extensions().get::<AnonCsrf>().map(|c| c.0.clone()))
+            .unwrap_or_default();
+        #[allow(clippy::disallowed_types)]
+        let raw = match axum_extra::extract::Form::<Raw<T>>::from_request(req, state).await {
+            Ok(axum_extra::extract::Form(raw)) => raw,
+            Err(rejection) => {
+                tracing::info!(error = %rejection.body_text(), "a posted form could not be read");
+                return Err(AppError::BadForm);
+            }
+        };
+        if expected.is_empty() || !constant_time_eq(expected.as_bytes(), raw.csrf.as_bytes()) {
+            return Err(AppError::BadCsrf);
+        }
+        Ok(Self { fields: raw.fields })
+    }
+}
+
+/// An id from the path (`/people/{id}`): anything that does not parse is simply not found.
+pub struct Id<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Id<T>
+where
+    T: std::str::FromStr + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| AppError::NotFound)?;
+        raw.parse().map(Self).map_err(|_| AppError::NotFound)
+    }
+}
+
+/// Two ids from the path (`/ventures/{id}/support/{eid}`).
+pub struct Ids<A, B>(pub A, pub B);
+
+impl<A, B, S> FromRequestParts<S> for Ids<A, B>
+where
+    A: std::str::FromStr + Send,
+    B: std::str::FromStr + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path((a, b)) =
+            axum::extract::Path::<(String, String)>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| AppError::NotFound)?;
+        match (a.parse(), b.parse()) {
+            (Ok(a), Ok(b)) => Ok(Self(a, b)),
+            _ => Err(AppError::NotFound),
+        }
+    }
 }
 
 /// Messages per field, in the user's language, ready for a template.
@@ -72,13 +161,13 @@ mod tests {
     #[test]
     fn repeated_fields_arrive_as_a_list_beside_the_token() {
         let body = "_csrf=abc&terms=a&name=x&terms=b";
-        let p: Posted<Many> = serde_html_form::from_str(body).unwrap();
+        let p: Raw<Many> = serde_html_form::from_str(body).unwrap();
         assert_eq!(p.csrf, "abc");
         assert_eq!(p.fields.terms, ["a", "b"]);
         assert_eq!(p.fields.name, "x");
-        let one: Posted<Many> = serde_html_form::from_str("_csrf=abc&terms=a").unwrap();
+        let one: Raw<Many> = serde_html_form::from_str("_csrf=abc&terms=a").unwrap();
         assert_eq!(one.fields.terms, ["a"]);
-        let none: Posted<Many> = serde_html_form::from_str("_csrf=abc&name=y").unwrap();
+        let none: Raw<Many> = serde_html_form::from_str("_csrf=abc&name=y").unwrap();
         assert!(none.fields.terms.is_empty());
     }
 }

@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kaeru_domain::{FieldErrors, Invalid, Language};
-use kaeru_store::StoreError;
+use kaeru_store::{Clash, StoreError};
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use utoipa::ToSchema;
@@ -29,8 +29,11 @@ pub enum ApiError {
     BadParams(FieldErrors),
     /// The body was read but its values are refused.
     Invalid(FieldErrors),
-    /// The request conflicts with the current state (e.g. a second standing offer).
-    Conflict(&'static str),
+    /// The request clashes with what is stored: a taken value is a 422 beside its field, a state that
+    /// does not allow it a 409.
+    Conflict(Clash),
+    /// The person's record was erased (APPI): nothing about them can be changed.
+    Erased,
     PayloadTooLarge,
     UnsupportedMediaType,
     Internal(anyhow::Error),
@@ -40,7 +43,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
-            StoreError::Erased => Self::Conflict("erased"),
+            StoreError::Erased => Self::Erased,
             // A clash the handler did not expect is still the caller's conflict, never a 500.
             StoreError::Conflict(what) => Self::Conflict(what),
             other => Self::Internal(other.into()),
@@ -92,7 +95,14 @@ impl ApiError {
                 "invalid",
                 "api.error.invalid",
             ),
-            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict", "api.error.conflict"),
+            Self::Conflict(c) if c.is_taken_value() => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "api.error.invalid",
+            ),
+            Self::Conflict(_) | Self::Erased => {
+                (StatusCode::CONFLICT, "conflict", "api.error.conflict")
+            }
             Self::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
@@ -130,7 +140,14 @@ impl IntoResponse for ApiError {
                 None,
                 e.0.into_iter().map(|(f, i)| (f.to_string(), i)).collect(),
             ),
-            Self::Conflict(what) => (None, vec![(what.to_string(), conflict_invalid(what))]),
+            Self::Conflict(c) => (
+                None,
+                vec![(c.field().to_string(), Invalid::new(c.message_key()))],
+            ),
+            Self::Erased => (
+                None,
+                vec![("person".to_string(), Invalid::new("error.person_erased"))],
+            ),
             Self::Internal(e) => {
                 tracing::error!(error = ?e, "API request failed");
                 (None, Vec::new())
@@ -154,14 +171,6 @@ impl IntoResponse for ApiError {
             fields,
         });
         res
-    }
-}
-
-fn conflict_invalid(what: &str) -> Invalid {
-    match what {
-        "active_offer" => Invalid::new("api.error.active_offer"),
-        "erased" => Invalid::new("error.person_erased"),
-        _ => Invalid::new("api.error.conflict"),
     }
 }
 

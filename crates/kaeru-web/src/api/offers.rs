@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use kaeru_domain::offer::OfferContext;
 use kaeru_domain::{OfferId, OfferInput, OfferStatus, PersonId, ReturnOffer};
-use kaeru_store::{StoreError, offers, stints};
+use kaeru_store::{offers, stints};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -249,9 +249,6 @@ pub async fn create(
     .await
     {
         Ok(o) => o,
-        Err(StoreError::Conflict("active_offer")) => {
-            return Err(ApiError::Conflict("active_offer"));
-        }
         Err(e) => return Err(e.into()),
     };
     let location = format!("/api/v1/offers/{}", o.id.0);

@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use kaeru_domain::{FieldErrors, Invalid, Person, PersonId, PersonInput, PersonStatus};
 use kaeru_store::people::{self, PeopleFilter};
-use kaeru_store::{Scope, StoreError};
+use kaeru_store::{Clash, Scope, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -294,9 +294,11 @@ async fn save(
     };
     match saved {
         Ok(p) => Ok(p),
-        Err(StoreError::Conflict(field)) => {
+        Err(StoreError::Conflict(
+            clash @ (Clash::EmployeeNumberTaken | Clash::PersonEmailTaken),
+        )) => {
             let mut e = FieldErrors::new();
-            if field == "employee_number" {
+            if clash == Clash::EmployeeNumberTaken {
                 e.add(
                     "employee_number",
                     Invalid::new("error.employee_number_taken")

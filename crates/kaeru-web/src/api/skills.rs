@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use chrono::NaiveDate;
 use kaeru_domain::skill::SkillInput;
 use kaeru_domain::{FieldErrors, Invalid, PersonId, Skill, SkillId};
-use kaeru_store::{StoreError, skills};
+use kaeru_store::{Clash, StoreError, skills};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -133,7 +133,7 @@ pub async fn create(
     let draft = input.parse().map_err(ApiError::Invalid)?;
     let s = match skills::create(&state.db, &caller.scope, &caller.actor(), &draft).await {
         Ok(s) => s,
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(Clash::SkillNameTaken)) => {
             let mut e = FieldErrors::new();
             e.add("name", Invalid::new("error.skill_name_taken"));
             return Err(ApiError::Invalid(e));

@@ -4,13 +4,14 @@ use super::{choices, label, owned, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::AppResult;
+use crate::forms::Id;
 use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use kaeru_domain::{FieldErrors, Permission, TokenInput, TokenScope};
 use kaeru_store::api_tokens;
 
@@ -95,9 +96,8 @@ async fn page(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
 async fn create(
     State(state): State<AppState>,
     signed: Signed,
-    Form(posted): Form<Posted<TokenInput>>,
+    posted: Posted<TokenInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageApiTokens)?;
     let draft = match posted.fields.parse() {
         Ok(d) => d,
@@ -135,12 +135,10 @@ struct Empty {}
 async fn revoke(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<Empty>>,
+    Id(id): Id<uuid::Uuid>,
+    _: Posted<Empty>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageApiTokens)?;
-    let id: uuid::Uuid = super::parse_id(&id)?;
     api_tokens::revoke(&state.db, signed.scope(), &signed.actor(), id).await?;
     Ok(redirect_with_flash(
         "/settings/api-tokens",

@@ -4,19 +4,20 @@ use super::{choices, label, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{AppError, AppResult};
+use crate::forms::Id;
 use crate::forms::{FormErrors, Posted};
 use crate::i18n::Catalog;
 use crate::shell::{Section, Shell};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use kaeru_domain::comeback::MoveInput;
 use kaeru_domain::{ComebackId, ComebackStage, EmploymentType, FieldErrors, Permission, PersonId};
 use kaeru_store::offers::TransitionError;
-use kaeru_store::{StoreError, comebacks, people, stints};
+use kaeru_store::{Clash, StoreError, comebacks, people, stints};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -115,12 +116,10 @@ pub struct OpenForm {
 async fn open(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<OpenForm>>,
+    Id(pid): Id<PersonId>,
+    posted: Posted<OpenForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
     let note = kaeru_domain::validation::optional_text(&posted.fields.note, 2000)
         .ok()
         .flatten();
@@ -138,7 +137,7 @@ async fn open(
             &format!("/comebacks/{}", c.id),
             "flash.comeback_opened",
         )),
-        Err(StoreError::Conflict(_)) => Ok(redirect_with_flash(
+        Err(StoreError::Conflict(Clash::OpenComeback)) => Ok(redirect_with_flash(
             &format!("/people/{pid}"),
             "flash.comeback_exists",
         )),
@@ -251,17 +250,12 @@ async fn refuse(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
-fn comeback_id(id: &str) -> AppResult<ComebackId> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
 async fn show(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<ComebackId>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let id = comeback_id(&id)?;
     let page = show_page(
         &state,
         &signed,
@@ -276,12 +270,10 @@ async fn show(
 async fn move_stage(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<MoveInput>>,
+    Id(id): Id<ComebackId>,
+    posted: Posted<MoveInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let id = comeback_id(&id)?;
     let current = comebacks::get(&state.db, signed.scope(), id).await?;
     let st = stints::for_person(&state.db, signed.scope(), current.person_id).await?;
     let input = posted.fields;

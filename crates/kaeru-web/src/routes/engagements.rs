@@ -1,22 +1,25 @@
 //! 業務委託 engagements: the list with a week view (who works here on which days), the form on the person's
 //! page, ending one, and the step back to employment through the comeback pipeline.
 
-use super::{label, parse_id, redirect_with_flash, render};
+use super::{label, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::forms::Id;
 use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::Form as HtmlForm;
+use kaeru_app::{Failure, contracts};
+use kaeru_domain::EngagementId;
+
 use kaeru_domain::engagement::{Engagement, EngagementInput, EngagementStatus, RateKind, Weekday};
 use kaeru_domain::validation::group_digits;
-use kaeru_domain::{FieldErrors, Invalid, Permission, PersonId};
-use kaeru_store::engagements::{self, EngagementError};
+use kaeru_domain::{FieldErrors, Permission, PersonId};
+use kaeru_store::engagements::{self};
 use kaeru_store::{people, staff};
 
 pub fn router() -> Router<AppState> {
@@ -149,7 +152,7 @@ struct FormPage {
     person_id: PersonId,
     person_name: String,
     /// Set when editing.
-    engagement_id: Option<uuid::Uuid>,
+    engagement_id: Option<EngagementId>,
     form: EngagementInput,
     errors: FormErrors,
     weekdays: Vec<(String, String)>,
@@ -161,7 +164,7 @@ async fn form_page(
     state: &AppState,
     signed: &Signed,
     id: PersonId,
-    engagement_id: Option<uuid::Uuid>,
+    engagement_id: Option<EngagementId>,
     form: EngagementInput,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
@@ -200,10 +203,9 @@ async fn form_page(
 async fn new_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&id)?;
     let form = EngagementInput {
         rate_kind: "day".into(),
         start_date: signed.today().format("%Y-%m-%d").to_string(),
@@ -216,50 +218,36 @@ async fn new_form(
 async fn add(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    HtmlForm(posted): HtmlForm<Posted<EngagementInput>>,
+    Id(id): Id<PersonId>,
+    posted: Posted<EngagementInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: PersonId = parse_id(&id)?;
     let f = posted.fields;
-    let d = match f.parse() {
-        Ok(d) => d,
-        Err(e) => return form_page(&state, &signed, id, None, f, &e).await,
-    };
-    match engagements::add(
+    let added = contracts::add(
         &state.db,
         signed.scope(),
         &signed.actor(),
         id,
-        &d,
+        &f,
         signed.today(),
     )
-    .await
-    {
+    .await;
+    match added {
         Ok(_) => Ok(redirect_with_flash(
             &format!("/people/{id}#engagements-h"),
             "flash.engagement_saved",
         )),
-        Err(EngagementError::OverFiveDays(n)) => {
-            let mut e = FieldErrors::new();
-            e.add(
-                "weekdays",
-                Invalid::new("error.engagement_over_five").with("days", n),
-            );
-            form_page(&state, &signed, id, None, f, &e).await
-        }
-        Err(EngagementError::Store(e)) => Err(AppError::from(e)),
+        Err(Failure::Invalid(e)) => form_page(&state, &signed, id, None, f, &e).await,
+        Err(other) => Err(other.into()),
     }
 }
 
 async fn edit_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<EngagementId>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id: uuid::Uuid = parse_id(&id)?;
     let e = engagements::get(&state.db, signed.scope(), id).await?;
     let form = EngagementInput::from_engagement(&e);
     form_page(
@@ -276,56 +264,41 @@ async fn edit_form(
 async fn update(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    HtmlForm(posted): HtmlForm<Posted<EngagementInput>>,
+    Id(id): Id<EngagementId>,
+    posted: Posted<EngagementInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: uuid::Uuid = parse_id(&id)?;
     let current = engagements::get(&state.db, signed.scope(), id).await?;
     let person = current.person_id;
     let f = posted.fields;
-    let d = match f.parse() {
-        Ok(d) => d,
-        Err(e) => return form_page(&state, &signed, person, Some(id), f, &e).await,
-    };
-    match engagements::update(
+    let updated = contracts::update(
         &state.db,
         signed.scope(),
         &signed.actor(),
         id,
-        &d,
+        &f,
         signed.today(),
     )
-    .await
-    {
+    .await;
+    match updated {
         Ok(_) => Ok(redirect_with_flash(
             &format!("/people/{person}#engagements-h"),
             "flash.engagement_saved",
         )),
-        Err(EngagementError::OverFiveDays(n)) => {
-            let mut e = FieldErrors::new();
-            e.add(
-                "weekdays",
-                Invalid::new("error.engagement_over_five").with("days", n),
-            );
-            form_page(&state, &signed, person, Some(id), f, &e).await
-        }
-        Err(EngagementError::Store(e)) => Err(AppError::from(e)),
+        Err(Failure::Invalid(e)) => form_page(&state, &signed, person, Some(id), f, &e).await,
+        Err(other) => Err(other.into()),
     }
 }
 
 async fn end(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    HtmlForm(posted): HtmlForm<Posted<()>>,
+    Id(id): Id<EngagementId>,
+    _: Posted<()>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: uuid::Uuid = parse_id(&id)?;
     let today = signed.today();
-    let e = engagements::end(&state.db, signed.scope(), &signed.actor(), id, today, today).await?;
+    let e = contracts::end(&state.db, signed.scope(), &signed.actor(), id, today, today).await?;
     Ok(redirect_with_flash(
         &format!("/people/{}#engagements-h", e.person_id),
         "flash.engagement_ended",

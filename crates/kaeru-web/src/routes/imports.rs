@@ -2,18 +2,20 @@
 //! chosen and remembered), a dry run listing every problem by row and column, then the import in one
 //! transaction. Downloads of the people list as CSV, XLSX or vCard, honouring the list's filters.
 
-use super::{parse_id, render};
+use super::render;
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{AppError, AppResult};
+use crate::forms::Id;
+use crate::forms::Posted;
 use crate::shell::{Section, Shell};
 use askama::Template;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::Form as HtmlForm;
+
 use kaeru_app::exchange::{self, ImportOptions, ImportReport};
 use kaeru_domain::{Permission, PersonId, PersonStatus};
 use kaeru_exchange::Field;
@@ -268,10 +270,9 @@ fn preview_page(
 async fn preview(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<Uuid>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id: Uuid = parse_id(&id)?;
     let (up, report) = check(
         &state,
         &signed,
@@ -289,12 +290,10 @@ async fn preview(
 async fn save_mapping(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    HtmlForm(form): HtmlForm<HashMap<String, String>>,
+    Id(id): Id<Uuid>,
+    Posted { fields: form }: Posted<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    signed.check_csrf(form.get("_csrf").map(String::as_str).unwrap_or(""))?;
     signed.require(Permission::EditPeople)?;
-    let id: Uuid = parse_id(&id)?;
     let (_, table) = kept_table(&state, &signed, id).await?;
     let headers = table.map(|t| t.headers).unwrap_or_default();
     let choices: Vec<(String, Field)> = headers
@@ -314,20 +313,16 @@ async fn save_mapping(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RunForm {
-    #[serde(rename = "_csrf")]
-    csrf: String,
     only_valid: String,
 }
 
 async fn run(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    HtmlForm(form): HtmlForm<RunForm>,
+    Id(id): Id<Uuid>,
+    Posted { fields: form }: Posted<RunForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&form.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: Uuid = parse_id(&id)?;
     let opts = ImportOptions {
         dry_run: false,
         only_valid: !form.only_valid.is_empty(),
@@ -411,10 +406,9 @@ async fn export(
 async fn vcard(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let id: PersonId = parse_id(&id)?;
     let p = kaeru_store::people::get(&state.db, signed.scope(), id).await?;
     let work = kaeru_store::careers::current_for(&state.db, signed.scope(), &[id]).await?;
     let body = kaeru_exchange::export::vcards(&[exchange::card(&p, work.get(&id))]);

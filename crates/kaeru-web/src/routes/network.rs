@@ -1,17 +1,20 @@
 //! The network page (who works where now, and what the network brought this year) and the referrals and
 //! business each former employee brings.
 
-use super::{label, parse_id, redirect_with_flash, render};
+use super::{label, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::AppResult;
 use crate::forms::{FormErrors, Posted};
+use crate::forms::{Id, Ids};
 use crate::shell::{Section, Shell};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use kaeru_app::Failure;
+use kaeru_domain::ContributionId;
 use kaeru_domain::network::{Contribution, ContributionInput, ContributionKind, ReferralOutcome};
 use kaeru_domain::validation::group_digits;
 use kaeru_domain::{FieldErrors, Permission, PersonId};
@@ -212,10 +215,9 @@ async fn form_page(
 async fn new_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&id)?;
     let form = ContributionInput {
         kind: "referral".into(),
         ..Default::default()
@@ -226,18 +228,25 @@ async fn new_form(
 async fn add(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<ContributionInput>>,
+    Id(id): Id<PersonId>,
+    posted: Posted<ContributionInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: PersonId = parse_id(&id)?;
     let f = posted.fields;
-    let d = match f.parse(signed.today()) {
-        Ok(d) => d,
-        Err(e) => return form_page(&state, &signed, id, f, &e).await,
-    };
-    network::add(&state.db, signed.scope(), &signed.actor(), id, &d).await?;
+    let added = kaeru_app::network::add(
+        &state.db,
+        signed.scope(),
+        &signed.actor(),
+        id,
+        &f,
+        signed.today(),
+    )
+    .await;
+    match added {
+        Ok(_) => {}
+        Err(Failure::Invalid(e)) => return form_page(&state, &signed, id, f, &e).await,
+        Err(other) => return Err(other.into()),
+    }
     Ok(redirect_with_flash(
         &format!("/people/{id}#contributions-h"),
         "flash.contribution_saved",
@@ -247,14 +256,11 @@ async fn add(
 async fn remove(
     State(state): State<AppState>,
     signed: Signed,
-    Path((id, cid)): Path<(String, String)>,
-    Form(posted): Form<Posted<()>>,
+    Ids(id, cid): Ids<PersonId, ContributionId>,
+    _: Posted<()>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: PersonId = parse_id(&id)?;
-    let cid: uuid::Uuid = parse_id(&cid)?;
-    network::remove(&state.db, signed.scope(), &signed.actor(), id, cid).await?;
+    kaeru_app::network::remove(&state.db, signed.scope(), &signed.actor(), id, cid).await?;
     Ok(redirect_with_flash(
         &format!("/people/{id}#contributions-h"),
         "flash.removed",

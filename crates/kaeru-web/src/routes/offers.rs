@@ -6,22 +6,24 @@ use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{AppError, AppResult};
 use crate::forms::{FormErrors, Posted};
+use crate::forms::{Id, Ids};
 use crate::i18n::Catalog;
 use crate::shell::{Section, Shell};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
-use axum_extra::extract::Form as HtmlForm;
+use kaeru_app::Failure;
+
 use kaeru_domain::offer::{CheckInInput, MissionInput, OfferContext, PolicyInput, wareki};
 use kaeru_domain::{
     FieldErrors, Invalid, MissionId, OfferAction, OfferId, OfferInput, OfferStatus, OfferTerm,
     Permission, Person, PersonId, ReturnOffer,
 };
-use kaeru_store::offers::{self, TransitionError};
-use kaeru_store::{StoreError, people, stints};
+use kaeru_store::offers::{self};
+use kaeru_store::{Clash, StoreError, people, stints};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -39,10 +41,6 @@ pub fn router() -> Router<AppState> {
             post(add_check_in),
         )
         .route("/settings/policy", get(policy_page).post(policy_submit))
-}
-
-fn offer_id(id: &str) -> AppResult<OfferId> {
-    id.parse().map_err(|_| AppError::NotFound)
 }
 
 /// A date as in tables, with 和暦 beside it when the company shows it.
@@ -205,10 +203,9 @@ async fn context_parts(
 async fn new_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(pid): Id<PersonId>,
 ) -> AppResult<Response> {
     signed.require(Permission::ManageOffers)?;
-    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
     let person = people::get(&state.db, signed.scope(), pid).await?;
     let policy = offers::policy(&state.db, signed.scope()).await?;
     let (st, active) = context_parts(&state, &signed, pid, None).await?;
@@ -295,7 +292,7 @@ async fn save(
             &format!("/offers/{}", o.id),
             "flash.saved",
         )),
-        Err(StoreError::Conflict("active_offer")) => {
+        Err(StoreError::Conflict(Clash::ActiveOffer)) => {
             let mut e = FieldErrors::new();
             e.add(
                 "valid_from",
@@ -303,7 +300,7 @@ async fn save(
             );
             refuse(input, &e)
         }
-        Err(StoreError::Conflict("status")) => {
+        Err(StoreError::Conflict(Clash::StatusChanged)) => {
             let mut e = FieldErrors::new();
             e.add("valid_from", Invalid::new("error.offer_transition"));
             refuse(input, &e)
@@ -315,12 +312,10 @@ async fn save(
 async fn create(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    HtmlForm(posted): HtmlForm<Posted<OfferInput>>,
+    Id(pid): Id<PersonId>,
+    posted: Posted<OfferInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
     let person = people::get(&state.db, signed.scope(), pid).await?;
     save(&state, &signed, &person, None, posted.fields).await
 }
@@ -328,10 +323,9 @@ async fn create(
 async fn edit_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(oid): Id<OfferId>,
 ) -> AppResult<Response> {
     signed.require(Permission::ManageOffers)?;
-    let oid = offer_id(&id)?;
     let offer = offers::get(&state.db, signed.scope(), oid).await?;
     let person = people::get(&state.db, signed.scope(), offer.person_id).await?;
     if offer.status != OfferStatus::Draft {
@@ -362,12 +356,10 @@ async fn edit_form(
 async fn update(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    HtmlForm(posted): HtmlForm<Posted<OfferInput>>,
+    Id(oid): Id<OfferId>,
+    posted: Posted<OfferInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let oid = offer_id(&id)?;
     let offer = offers::get(&state.db, signed.scope(), oid).await?;
     let person = people::get(&state.db, signed.scope(), offer.person_id).await?;
     save(&state, &signed, &person, Some(&offer), posted.fields).await
@@ -596,10 +588,9 @@ pub fn yen(amount: i64) -> String {
 async fn show(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(oid): Id<OfferId>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let oid = offer_id(&id)?;
     let page = show_page(&state, &signed, oid, ShowForms::default()).await?;
     Ok(render(&page)?.into_response())
 }
@@ -624,25 +615,14 @@ pub struct StatusForm {
 async fn change_status(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<StatusForm>>,
+    Id(oid): Id<OfferId>,
+    posted: Posted<StatusForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let oid = offer_id(&id)?;
-    let mut e = FieldErrors::new();
-    let action = OfferAction::parse(&posted.fields.action);
-    let reason = e
-        .check(
-            "reason",
-            kaeru_domain::validation::optional_text(&posted.fields.reason, 2000),
-        )
-        .flatten();
-    let Some(action) = action.filter(|_| e.is_empty()) else {
-        if action.is_none() {
-            e.add("reason", Invalid::new("error.offer_transition"));
-        }
-        return refuse_on_page(
+    let refuse = |field: &'static str, inv: Invalid| {
+        let mut e = FieldErrors::new();
+        e.add(field, inv);
+        refuse_on_page(
             &state,
             &signed,
             oid,
@@ -651,26 +631,26 @@ async fn change_status(
                 ..Default::default()
             },
         )
-        .await;
     };
-    match offers::transition(
+    let Some(action) = OfferAction::parse(&posted.fields.action) else {
+        return refuse("reason", Invalid::new("error.offer_transition")).await;
+    };
+    let changed = kaeru_app::offers::change_status(
         &state.db,
         signed.scope(),
         &signed.actor(),
         oid,
         action,
-        reason,
+        &posted.fields.reason,
         signed.today(),
     )
-    .await
-    {
+    .await;
+    match changed {
         Ok(_) => Ok(redirect_with_flash(
             &format!("/offers/{oid}"),
             "flash.offer_status",
         )),
-        Err(TransitionError::Refused(inv)) => {
-            let mut e = FieldErrors::new();
-            e.add("reason", inv);
+        Err(Failure::Invalid(e)) => {
             refuse_on_page(
                 &state,
                 &signed,
@@ -682,19 +662,18 @@ async fn change_status(
             )
             .await
         }
-        Err(TransitionError::Store(err)) => Err(AppError::from(err)),
+        Err(Failure::Refused(inv)) => refuse("reason", inv).await,
+        Err(other) => Err(other.into()),
     }
 }
 
 async fn add_mission(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<MissionInput>>,
+    Id(oid): Id<OfferId>,
+    posted: Posted<MissionInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let oid = offer_id(&id)?;
     let input = posted.fields;
     let draft = match input.parse() {
         Ok(d) => d,
@@ -717,7 +696,7 @@ async fn add_mission(
             &format!("/offers/{oid}"),
             "flash.mission_added",
         )),
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(Clash::StatusChanged)) => {
             let mut e = FieldErrors::new();
             e.add("skill", Invalid::new("error.offer_transition"));
             refuse_on_page(
@@ -739,13 +718,10 @@ async fn add_mission(
 async fn add_check_in(
     State(state): State<AppState>,
     signed: Signed,
-    Path((id, mission)): Path<(String, String)>,
-    Form(posted): Form<Posted<CheckInInput>>,
+    Ids(oid, mid): Ids<OfferId, MissionId>,
+    posted: Posted<CheckInInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let oid = offer_id(&id)?;
-    let mid: MissionId = mission.parse().map_err(|_| AppError::NotFound)?;
     // The mission must belong to this offer (and so to this company).
     let own = offers::missions(&state.db, signed.scope(), oid).await?;
     if !own.iter().any(|m| m.mission.id == mid) {
@@ -801,9 +777,8 @@ async fn policy_page(State(state): State<AppState>, signed: Signed) -> AppResult
 async fn policy_submit(
     State(state): State<AppState>,
     signed: Signed,
-    HtmlForm(posted): HtmlForm<Posted<PolicyInput>>,
+    posted: Posted<PolicyInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageCompany)?;
     match posted.fields.parse() {
         Ok(p) => {
@@ -843,11 +818,10 @@ pub struct LetterQuery {
 async fn letter(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(oid): Id<OfferId>,
     Query(q): Query<LetterQuery>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let oid = offer_id(&id)?;
     let language = kaeru_domain::Language::parse(&q.lang).unwrap_or(signed.lang);
     let offer = offers::get(&state.db, signed.scope(), oid).await?;
     letter_response(

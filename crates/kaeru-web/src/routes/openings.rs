@@ -6,14 +6,15 @@ use super::{choices, label, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{AppError, AppResult};
+use crate::forms::Id;
 use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Router};
-use axum_extra::extract::Form as HtmlForm;
+
 use kaeru_app::openings::{Words, detail_text, rank, work_label};
 use kaeru_domain::skill::{OpeningInput, WeightsInput};
 use kaeru_domain::{
@@ -187,17 +188,12 @@ async fn new_form(State(state): State<AppState>, signed: Signed) -> AppResult<Re
     form_page(&state, &signed, None, form, &FieldErrors::new()).await
 }
 
-fn parse_id(id: &str) -> AppResult<OpeningId> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
 async fn edit_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<OpeningId>,
 ) -> AppResult<Response> {
     signed.require(Permission::ManageOffers)?;
-    let id = parse_id(&id)?;
     let o = openings::get(&state.db, signed.scope(), id).await?;
     form_page(
         &state,
@@ -245,9 +241,8 @@ async fn save(
 async fn create(
     State(state): State<AppState>,
     signed: Signed,
-    HtmlForm(posted): HtmlForm<Posted<OpeningInput>>,
+    posted: Posted<OpeningInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
     save(&state, &signed, None, posted.fields).await
 }
@@ -255,12 +250,10 @@ async fn create(
 async fn update(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    HtmlForm(posted): HtmlForm<Posted<OpeningInput>>,
+    Id(id): Id<OpeningId>,
+    posted: Posted<OpeningInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let id = parse_id(&id)?;
     openings::get(&state.db, signed.scope(), id).await?;
     save(&state, &signed, Some(id), posted.fields).await
 }
@@ -361,10 +354,9 @@ fn view(
 async fn show(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<OpeningId>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let id = parse_id(&id)?;
     let o: Opening = openings::get(&state.db, signed.scope(), id).await?;
     let cat = skills::catalogue(&state.db, signed.scope()).await?;
     let names = skill_names(&cat);
@@ -513,9 +505,8 @@ async fn weights_form(State(state): State<AppState>, signed: Signed) -> AppResul
 async fn save_weights(
     State(state): State<AppState>,
     signed: Signed,
-    Form(posted): Form<Posted<WeightsInput>>,
+    posted: Posted<WeightsInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
     let input = posted.fields;
     let w = match input.parse() {

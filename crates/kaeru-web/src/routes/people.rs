@@ -4,19 +4,20 @@ use super::{choices, label, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{AppError, AppResult};
+use crate::forms::Id;
 use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use kaeru_domain::person::{PREFECTURES, PersonInput};
 use kaeru_domain::{
     EmploymentStint, FieldErrors, Invalid, Permission, Person, PersonId, PersonStatus,
 };
 use kaeru_store::people::{self, PeopleFilter};
-use kaeru_store::{StoreError, audit, stints};
+use kaeru_store::{Clash, StoreError, audit, stints};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -269,7 +270,7 @@ async fn save(
             },
         )),
         // Another request took the number or the address between the check and the write.
-        Err(StoreError::Conflict("employee_number")) => {
+        Err(StoreError::Conflict(Clash::EmployeeNumberTaken)) => {
             let mut e = FieldErrors::new();
             e.add(
                 "employee_number",
@@ -279,7 +280,7 @@ async fn save(
             );
             rerender(signed, existing, input, &e)
         }
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(Clash::PersonEmailTaken)) => {
             let mut e = FieldErrors::new();
             e.add(
                 "emails",
@@ -305,9 +306,8 @@ pub struct NewPersonForm {
 async fn create(
     State(state): State<AppState>,
     signed: Signed,
-    Form(posted): Form<Posted<NewPersonForm>>,
+    posted: Posted<NewPersonForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
     let NewPersonForm {
         person: input,
@@ -352,17 +352,12 @@ async fn create(
     save(&state, &signed, None, input).await
 }
 
-fn parse_id(id: &str) -> AppResult<PersonId> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
 async fn edit_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&id)?;
     let person = people::get(&state.db, signed.scope(), id).await?;
     Ok(render(&form_page(
         &signed,
@@ -376,12 +371,10 @@ async fn edit_form(
 async fn update(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<PersonInput>>,
+    Id(id): Id<PersonId>,
+    posted: Posted<PersonInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&id)?;
     // Not found (or another company's) before anything else.
     people::get(&state.db, signed.scope(), id).await?;
     save(&state, &signed, Some(id), posted.fields).await
@@ -647,10 +640,9 @@ fn audit_rows(s: &Shell, entries: &[kaeru_store::AuditEntry]) -> Vec<AuditRow> {
 async fn show(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let id = parse_id(&id)?;
     let person = people::get(&state.db, signed.scope(), id).await?;
     let stints = stints::for_person(&state.db, signed.scope(), id).await?;
     let entries = audit::for_person(&state.db, signed.scope(), id, 50).await?;

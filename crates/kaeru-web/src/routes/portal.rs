@@ -7,15 +7,16 @@ use super::{choices, label, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::{Alumnus, PORTAL_COOKIE};
 use crate::error::{AppError, AppResult};
+use crate::forms::Id;
 use crate::forms::{FormErrors, Posted};
 use crate::shell::Shell;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
-use axum_extra::extract::Form as HtmlForm;
+
 use kaeru_domain::skill::{OutlookInput, PersonSkillInput};
 use kaeru_domain::{
     CareerInput, FieldErrors, Invalid, OfferAction, OfferStatus, PersonInput, QualificationInput,
@@ -308,9 +309,8 @@ async fn home(State(state): State<AppState>, a: Alumnus) -> AppResult<Response> 
 async fn save_contacts(
     State(state): State<AppState>,
     a: Alumnus,
-    Form(posted): Form<Posted<ContactsInput>>,
+    posted: Posted<ContactsInput>,
 ) -> AppResult<Response> {
-    a.check_csrf(&posted.csrf)?;
     let f = posted.fields;
     let current = people::get(&state.db, a.scope(), a.person()).await?;
     let mut input = PersonInput::from_person(&current);
@@ -363,9 +363,8 @@ async fn save_contacts(
 async fn add_career(
     State(state): State<AppState>,
     a: Alumnus,
-    Form(posted): Form<Posted<CareerInput>>,
+    posted: Posted<CareerInput>,
 ) -> AppResult<Response> {
-    a.check_csrf(&posted.csrf)?;
     let f = posted.fields;
     let draft = match f.parse(a.today()) {
         Ok(d) => d,
@@ -382,10 +381,6 @@ async fn add_career(
     done(&state, &a, "/me#career", "flash.saved").await
 }
 
-fn parse_id<T: std::str::FromStr>(id: &str) -> AppResult<T> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
 /// After a change the person made through another repository: mark it as theirs and go back to the section.
 async fn done(state: &AppState, a: &Alumnus, to: &str, flash: &'static str) -> AppResult<Response> {
     portal::touch(&state.db, a.scope(), a.person()).await?;
@@ -395,11 +390,9 @@ async fn done(state: &AppState, a: &Alumnus, to: &str, flash: &'static str) -> A
 async fn remove_career(
     State(state): State<AppState>,
     a: Alumnus,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<()>>,
+    Id(id): Id<kaeru_domain::CareerId>,
+    _: Posted<()>,
 ) -> AppResult<Response> {
-    a.check_csrf(&posted.csrf)?;
-    let id = parse_id(&id)?;
     careers::remove(&state.db, a.scope(), &portal::self_actor(), a.person(), id).await?;
     done(&state, &a, "/me#career", "flash.removed").await
 }
@@ -407,9 +400,8 @@ async fn remove_career(
 async fn add_skill(
     State(state): State<AppState>,
     a: Alumnus,
-    Form(posted): Form<Posted<PersonSkillInput>>,
+    posted: Posted<PersonSkillInput>,
 ) -> AppResult<Response> {
-    a.check_csrf(&posted.csrf)?;
     let mut f = posted.fields;
     // What a person says about themselves is self-assessed, as of today.
     f.source = SkillSource::SelfReported.code().into();
@@ -436,11 +428,9 @@ async fn add_skill(
 async fn remove_skill(
     State(state): State<AppState>,
     a: Alumnus,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<()>>,
+    Id(id): Id<kaeru_domain::PersonSkillId>,
+    _: Posted<()>,
 ) -> AppResult<Response> {
-    a.check_csrf(&posted.csrf)?;
-    let id = parse_id(&id)?;
     skills::remove_from_person(&state.db, a.scope(), &portal::self_actor(), a.person(), id).await?;
     done(&state, &a, "/me#skills", "flash.removed").await
 }
@@ -448,9 +438,8 @@ async fn remove_skill(
 async fn add_qualification(
     State(state): State<AppState>,
     a: Alumnus,
-    Form(posted): Form<Posted<QualificationInput>>,
+    posted: Posted<QualificationInput>,
 ) -> AppResult<Response> {
-    a.check_csrf(&posted.csrf)?;
     let f = posted.fields;
     let d = match f.parse(a.today()) {
         Ok(d) => d,
@@ -476,11 +465,9 @@ async fn add_qualification(
 async fn remove_qualification(
     State(state): State<AppState>,
     a: Alumnus,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<()>>,
+    Id(id): Id<uuid::Uuid>,
+    _: Posted<()>,
 ) -> AppResult<Response> {
-    a.check_csrf(&posted.csrf)?;
-    let id = parse_id(&id)?;
     portal::remove_qualification(&state.db, a.scope(), &portal::self_actor(), a.person(), id)
         .await?;
     Ok(redirect_with_flash("/me#qualifications", "flash.removed"))
@@ -489,9 +476,8 @@ async fn remove_qualification(
 async fn save_outlook(
     State(state): State<AppState>,
     a: Alumnus,
-    Form(posted): Form<Posted<OutlookInput>>,
+    posted: Posted<OutlookInput>,
 ) -> AppResult<Response> {
-    a.check_csrf(&posted.csrf)?;
     let mut f = posted.fields;
     // Telling the company about oneself is a contact.
     f.last_contact_on = a.today().format("%Y-%m-%d").to_string();
@@ -512,9 +498,8 @@ pub struct MessageForm {
 async fn save_message(
     State(state): State<AppState>,
     a: Alumnus,
-    Form(posted): Form<Posted<MessageForm>>,
+    posted: Posted<MessageForm>,
 ) -> AppResult<Response> {
-    a.check_csrf(&posted.csrf)?;
     let text = posted.fields.message;
     let checked = match kaeru_domain::validation::optional_text(&text, 2000) {
         Ok(t) => t,
@@ -531,11 +516,9 @@ async fn save_message(
 async fn acknowledge_offer(
     State(state): State<AppState>,
     a: Alumnus,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<()>>,
+    Id(id): Id<kaeru_domain::OfferId>,
+    _: Posted<()>,
 ) -> AppResult<Response> {
-    a.check_csrf(&posted.csrf)?;
-    let id = parse_id(&id)?;
     let offer = offers::get(&state.db, a.scope(), id).await?;
     if offer.person_id != a.person() {
         return Err(AppError::NotFound);
@@ -566,9 +549,8 @@ async fn acknowledge_offer(
 async fn offer_letter(
     State(state): State<AppState>,
     a: Alumnus,
-    Path(id): Path<String>,
+    Id(id): Id<kaeru_domain::OfferId>,
 ) -> AppResult<Response> {
-    let id = parse_id(&id)?;
     let offer = offers::get(&state.db, a.scope(), id).await?;
     if offer.person_id != a.person() || offer.status == OfferStatus::Draft {
         return Err(AppError::NotFound);
@@ -621,9 +603,8 @@ pub struct ConsentForm {
 async fn save_consent(
     State(state): State<AppState>,
     a: Alumnus,
-    HtmlForm(posted): HtmlForm<Posted<ConsentForm>>,
+    posted: Posted<ConsentForm>,
 ) -> AppResult<Response> {
-    a.check_csrf(&posted.csrf)?;
     let current = consent::for_person(&state.db, a.scope(), a.person()).await?;
     let chosen: Vec<uuid::Uuid> = posted
         .fields
@@ -652,12 +633,7 @@ async fn save_consent(
     Ok(redirect_with_flash("/me", "flash.consent_saved"))
 }
 
-async fn stop_all(
-    State(state): State<AppState>,
-    a: Alumnus,
-    Form(posted): Form<Posted<()>>,
-) -> AppResult<Response> {
-    a.check_csrf(&posted.csrf)?;
+async fn stop_all(State(state): State<AppState>, a: Alumnus, _: Posted<()>) -> AppResult<Response> {
     consent::stop_all(&state.db, a.scope(), &portal::self_actor(), a.person()).await?;
     Ok(redirect_with_flash("/me/consent", "flash.contact_stopped"))
 }
@@ -761,9 +737,8 @@ async fn data_csv(State(state): State<AppState>, a: Alumnus) -> AppResult<Respon
 async fn request_deletion(
     State(state): State<AppState>,
     a: Alumnus,
-    Form(posted): Form<Posted<()>>,
+    _: Posted<()>,
 ) -> AppResult<Response> {
-    a.check_csrf(&posted.csrf)?;
     privacy::request_deletion(
         &state.db,
         a.scope(),
@@ -778,12 +753,7 @@ async fn request_deletion(
     ))
 }
 
-async fn logout(
-    State(state): State<AppState>,
-    a: Alumnus,
-    Form(posted): Form<Posted<()>>,
-) -> AppResult<Response> {
-    a.check_csrf(&posted.csrf)?;
+async fn logout(State(state): State<AppState>, a: Alumnus, _: Posted<()>) -> AppResult<Response> {
     let v = &a.visitor;
     if let Some(token) = v.jar.get(PORTAL_COOKIE).map(|c| c.value().to_string()) {
         portal::end_session(&state.db, &token).await?;

@@ -7,18 +7,19 @@ use super::{parse_id, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{AppError, AppResult};
+use crate::forms::Id;
 use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use kaeru_domain::{FieldErrors, Invalid, Language, Permission, PersonId};
 use kaeru_store::consent::{ConsentState, Purpose, PurposeText};
 use kaeru_store::outbox::{self, NewMessage, QueueError};
-use kaeru_store::{StoreError, companies, consent, people, portal, privacy, registrations};
+use kaeru_store::{Clash, StoreError, companies, consent, people, portal, privacy, registrations};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -167,10 +168,9 @@ struct OutboxShow {
 async fn outbox_show(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<uuid::Uuid>,
 ) -> AppResult<Response> {
     signed.require(Permission::ManagePersonalData)?;
-    let id = parse_id(&id)?;
     let m = outbox::get(&state.db, signed.scope(), id).await?;
     let purposes = consent::purposes(&state.db, signed.scope()).await?;
     let s = Shell::signed(&signed, Section::Settings, "/outbox");
@@ -188,12 +188,10 @@ async fn outbox_show(
 async fn outbox_retry(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<()>>,
+    Id(id): Id<uuid::Uuid>,
+    _: Posted<()>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManagePersonalData)?;
-    let id: uuid::Uuid = parse_id(&id)?;
     outbox::retry(&state.db, signed.scope(), id).await?;
     Ok(redirect_with_flash(
         &format!("/outbox/{id}"),
@@ -265,10 +263,9 @@ async fn message_page(
 async fn message_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&id)?;
     message_page(
         &state,
         &signed,
@@ -283,12 +280,10 @@ async fn message_form(
 async fn message_send(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<MessageInput>>,
+    Id(id): Id<PersonId>,
+    posted: Posted<MessageInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: PersonId = parse_id(&id)?;
     let f = posted.fields;
     let purposes = consent::purposes(&state.db, signed.scope()).await?;
     let mut e = FieldErrors::new();
@@ -354,12 +349,10 @@ async fn message_send(
 async fn invite(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<()>>,
+    Id(id): Id<PersonId>,
+    _: Posted<()>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: PersonId = parse_id(&id)?;
     let p = people::get(&state.db, signed.scope(), id).await?;
     let facts = people::portal_facts(&state.db, signed.scope(), id).await?;
     let Some(to) = p
@@ -541,12 +534,10 @@ pub struct EraseForm {
 async fn erase(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<EraseForm>>,
+    Id(id): Id<PersonId>,
+    posted: Posted<EraseForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManagePersonalData)?;
-    let id: PersonId = parse_id(&id)?;
     if posted.fields.confirm != "erase" {
         return Ok(redirect_with_flash(
             &format!("/people/{id}#privacy"),
@@ -668,10 +659,9 @@ enum Decision {
 async fn decide_registration(
     state: &AppState,
     signed: &Signed,
-    id: &str,
+    id: uuid::Uuid,
     decision: Decision,
 ) -> AppResult<Response> {
-    let id: uuid::Uuid = parse_id(id)?;
     let r = registrations::get(&state.db, signed.scope(), id).await?;
     let (result, flash) = match decision {
         Decision::Link(person) => (
@@ -685,7 +675,7 @@ async fn decide_registration(
     };
     let person = match result {
         Ok(p) => p,
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(Clash::EmailTaken | Clash::PersonEmailTaken)) => {
             return Ok(redirect_with_flash(
                 "/registrations",
                 "flash.registration_email_taken",
@@ -700,35 +690,31 @@ async fn decide_registration(
 async fn registration_link(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<LinkForm>>,
+    Id(id): Id<uuid::Uuid>,
+    posted: Posted<LinkForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
     let person: PersonId = parse_id(&posted.fields.person)?;
-    decide_registration(&state, &signed, &id, Decision::Link(person)).await
+    decide_registration(&state, &signed, id, Decision::Link(person)).await
 }
 
 async fn registration_create(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<()>>,
+    Id(id): Id<uuid::Uuid>,
+    _: Posted<()>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    decide_registration(&state, &signed, &id, Decision::Create).await
+    decide_registration(&state, &signed, id, Decision::Create).await
 }
 
 async fn registration_reject(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<()>>,
+    Id(id): Id<uuid::Uuid>,
+    _: Posted<()>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: uuid::Uuid = parse_id(&id)?;
     registrations::reject(&state.db, signed.scope(), &signed.actor(), id).await?;
     Ok(redirect_with_flash(
         "/registrations",
@@ -803,9 +789,8 @@ async fn public_settings(State(state): State<AppState>, signed: Signed) -> AppRe
 async fn save_public_settings(
     State(state): State<AppState>,
     signed: Signed,
-    Form(posted): Form<Posted<PublicInput>>,
+    posted: Posted<PublicInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageCompany)?;
     let f = posted.fields;
     let mut e = FieldErrors::new();
@@ -921,12 +906,10 @@ fn purpose_text(f: &PurposeInput, e: &mut FieldErrors) -> Option<PurposeText> {
 async fn save_purpose(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<PurposeInput>>,
+    Id(id): Id<uuid::Uuid>,
+    posted: Posted<PurposeInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageCompany)?;
-    let id: uuid::Uuid = parse_id(&id)?;
     let mut e = FieldErrors::new();
     let Some(text) = purpose_text(&posted.fields, &mut e).filter(|_| e.is_empty()) else {
         return purposes_view(
@@ -945,9 +928,8 @@ async fn save_purpose(
 async fn add_purpose(
     State(state): State<AppState>,
     signed: Signed,
-    Form(posted): Form<Posted<PurposeInput>>,
+    posted: Posted<PurposeInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageCompany)?;
     let mut f = posted.fields;
     f.active = "on".into();
@@ -967,7 +949,7 @@ async fn add_purpose(
     };
     match consent::add_purpose(&state.db, signed.scope(), &signed.actor(), &code, &text).await {
         Ok(_) => Ok(redirect_with_flash("/settings/purposes", "flash.saved")),
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(Clash::PurposeCodeTaken)) => {
             e.add("code", Invalid::new("error.purpose_code_taken"));
             purposes_view(&state, &signed, f, &e, None).await
         }

@@ -10,11 +10,11 @@ use crate::forms::{FormErrors, Posted};
 use crate::i18n::Catalog;
 use crate::shell::Shell;
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use kaeru_domain::{Company, Language, RegistrationInput};
 use kaeru_store::portal::LinkProblem;
 use kaeru_store::{Scope, companies, openings, portal, rate_limit, registrations};
@@ -158,9 +158,8 @@ async fn register(
     State(state): State<AppState>,
     v: Visitor,
     Path(slug): Path<String>,
-    Form(posted): Form<Posted<RegistrationInput>>,
+    posted: Posted<RegistrationInput>,
 ) -> AppResult<Response> {
-    v.check_csrf(&posted.csrf)?;
     let company = company_of(&state, &slug).await?;
     let t = Catalog::get(v.lang);
     let form = posted.fields;
@@ -332,9 +331,8 @@ async fn login_submit(
     State(state): State<AppState>,
     v: Visitor,
     Path(slug): Path<String>,
-    Form(posted): Form<Posted<LoginForm>>,
+    posted: Posted<LoginForm>,
 ) -> AppResult<Response> {
-    v.check_csrf(&posted.csrf)?;
     let company = company_of(&state, &slug).await?;
     let t = Catalog::get(v.lang);
     let typed = posted.fields.email;
@@ -474,9 +472,8 @@ async fn auth_submit(
     State(state): State<AppState>,
     v: Visitor,
     Path(slug): Path<String>,
-    Form(posted): Form<Posted<AuthForm>>,
+    posted: Posted<AuthForm>,
 ) -> AppResult<Response> {
-    v.check_csrf(&posted.csrf)?;
     let company = company_of(&state, &slug).await?;
     let t = Catalog::get(v.lang);
     let scope = Scope::for_company(company.id);

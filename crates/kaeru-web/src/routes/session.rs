@@ -8,13 +8,13 @@ use crate::forms::{FormErrors, Posted};
 use crate::i18n::Catalog;
 use crate::shell::Shell;
 use askama::Template;
+use axum::Router;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use kaeru_domain::validation::{email as parse_email, required_line};
 use kaeru_domain::{CompanySettings, FieldErrors, Language, Slug, staff::parse_new_password};
-use kaeru_store::{StoreError, companies, rate_limit, sessions};
+use kaeru_store::{Clash, StoreError, companies, rate_limit, sessions};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -64,9 +64,8 @@ async fn setup_page(State(state): State<AppState>, v: Visitor) -> AppResult<Resp
 async fn setup_submit(
     State(state): State<AppState>,
     v: Visitor,
-    Form(posted): Form<Posted<SetupForm>>,
+    posted: Posted<SetupForm>,
 ) -> AppResult<Response> {
-    v.check_csrf(&posted.csrf)?;
     if !ensure_first_run(&state).await? {
         return Ok(Redirect::to("/login").into_response());
     }
@@ -106,7 +105,7 @@ async fn setup_submit(
     };
     let (_, user) = match companies::create_with_owner(&state.db, &slug, &settings, owner).await {
         Ok(done) => done,
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(Clash::SlugTaken)) => {
             let mut e = FieldErrors::new();
             e.add("slug", kaeru_domain::Invalid::new("error.slug_taken"));
             return show(form, &e);
@@ -173,9 +172,8 @@ const LOGIN_MAX_PER_ADDRESS: i32 = 50;
 async fn login_submit(
     State(state): State<AppState>,
     v: Visitor,
-    Form(posted): Form<Posted<LoginForm>>,
+    posted: Posted<LoginForm>,
 ) -> AppResult<Response> {
-    v.check_csrf(&posted.csrf)?;
     let t = Catalog::get(v.lang);
     let form = posted.fields;
     let email = form.email.trim().to_ascii_lowercase();
@@ -239,9 +237,8 @@ async fn login_submit(
 async fn logout(
     State(state): State<AppState>,
     signed: Signed,
-    Form(posted): Form<Posted<()>>,
+    _: Posted<()>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     sessions::delete(&state.db, &signed.token).await?;
     let jar = signed
         .visitor
@@ -263,26 +260,16 @@ async fn switch_language(State(state): State<AppState>, req: Request) -> AppResu
     let (mut parts, body) = req.into_parts();
     let v = Visitor::from_request_parts(&mut parts, &state).await?;
     let signed = Signed::from_request_parts(&mut parts, &state).await.ok();
-    let alumnus = match signed {
-        Some(_) => None,
-        None => crate::auth::Alumnus::from_request_parts(&mut parts, &state)
-            .await
-            .ok(),
-    };
+    if signed.is_none() {
+        // Only for its token: a portal session expects the portal's.
+        let _ = crate::auth::Alumnus::from_request_parts(&mut parts, &state).await;
+    }
     let req = Request::from_parts(parts, body);
-    let Form(posted): Form<Posted<LanguageForm>> = Form::from_request(req, &state)
-        .await
-        .map_err(|_| AppError::BadCsrf)?;
+    // The form's token is checked against the last of these that resolved (staff, portal, anonymous).
+    let posted: Posted<LanguageForm> = Posted::from_request(req, &state).await?;
     let lang = Language::parse(&posted.fields.lang).unwrap_or(v.lang);
-    match &signed {
-        Some(s) => {
-            s.check_csrf(&posted.csrf)?;
-            kaeru_store::staff::set_language(&state.db, s.scope(), s.info.user.id, lang).await?;
-        }
-        None => match &alumnus {
-            Some(a) => a.check_csrf(&posted.csrf)?,
-            None => v.check_csrf(&posted.csrf)?,
-        },
+    if let Some(s) = &signed {
+        kaeru_store::staff::set_language(&state.db, s.scope(), s.info.user.id, lang).await?;
     }
     // Only a path on this site, never an outside address.
     let next = posted.fields.next;

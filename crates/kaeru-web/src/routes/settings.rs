@@ -4,19 +4,20 @@ use super::{choices, label, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::{Signed, hash_password, verify_password};
 use crate::error::{AppError, AppResult};
+use crate::forms::Id;
 use crate::forms::{FormErrors, Posted};
 use crate::i18n::Catalog;
 use crate::shell::{Section, Shell};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use kaeru_domain::staff::parse_new_password;
 use kaeru_domain::validation::{email as parse_email, required_line};
 use kaeru_domain::{CompanySettings, FieldErrors, Invalid, Permission, Role, StaffUserId};
-use kaeru_store::{StoreError, companies, staff};
+use kaeru_store::{Clash, StoreError, companies, staff};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -80,9 +81,8 @@ async fn company_page(State(state): State<AppState>, signed: Signed) -> AppResul
 async fn company_submit(
     State(state): State<AppState>,
     signed: Signed,
-    Form(posted): Form<Posted<CompanyForm>>,
+    posted: Posted<CompanyForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageCompany)?;
     let form = posted.fields;
     let parsed =
@@ -191,9 +191,8 @@ async fn staff_page(State(state): State<AppState>, signed: Signed) -> AppResult<
 async fn staff_create(
     State(state): State<AppState>,
     signed: Signed,
-    Form(posted): Form<Posted<StaffForm>>,
+    posted: Posted<StaffForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageStaff)?;
     let mut form = posted.fields;
     let mut e = FieldErrors::new();
@@ -219,7 +218,7 @@ async fn staff_create(
     };
     match staff::create(&state.db, signed.scope(), &signed.actor(), new).await {
         Ok(_) => Ok(redirect_with_flash("/settings/staff", "flash.staff_added")),
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(Clash::EmailTaken)) => {
             let mut e = FieldErrors::new();
             e.add("email", Invalid::new("error.staff_email_taken"));
             refuse_staff(&state, &signed, form, &e).await
@@ -254,12 +253,10 @@ pub struct AccessForm {
 async fn staff_update(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<AccessForm>>,
+    Id(id): Id<StaffUserId>,
+    posted: Posted<AccessForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageStaff)?;
-    let id: StaffUserId = id.parse().map_err(|_| AppError::NotFound)?;
     // An owner cannot lock themselves out by demoting or deactivating their own account.
     if id == signed.info.user.id {
         return Err(AppError::Forbidden);
@@ -306,9 +303,8 @@ pub struct PasswordForm {
 async fn password_submit(
     State(state): State<AppState>,
     signed: Signed,
-    Form(posted): Form<Posted<PasswordForm>>,
+    posted: Posted<PasswordForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     let f = posted.fields;
     let mut e = FieldErrors::new();
     let hash = staff::password_hash(&state.db, signed.scope(), signed.info.user.id).await?;

@@ -5,21 +5,25 @@
 use super::{label, owned, parse_id, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::forms::Id;
 use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::Form as HtmlForm;
+use kaeru_app::Failure;
+use kaeru_app::side_jobs as app;
+use kaeru_domain::{RelationId, SideJobId};
+
 use kaeru_domain::side_job::{
     Conflict, DecisionInput, RelationInput, RelationKind, SideJob, SideJobInput, SideJobStatus,
 };
-use kaeru_domain::{FieldErrors, Invalid, Permission, PersonId};
+use kaeru_domain::{FieldErrors, Permission, PersonId};
 use kaeru_store::people;
-use kaeru_store::side_jobs::{self, SideJobError};
+use kaeru_store::side_jobs::{self};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -119,7 +123,7 @@ pub(crate) async fn panel(
     }
     let base = side_jobs::check_base(&state.db, signed.scope()).await?;
     let named: Vec<(SideJob, String)> = jobs.into_iter().map(|j| (j, String::new())).collect();
-    let due: Vec<Uuid> = side_jobs::renewal_due(&named, today)
+    let due: Vec<SideJobId> = side_jobs::renewal_due(&named, today)
         .iter()
         .map(|(j, _)| j.id)
         .collect();
@@ -163,7 +167,7 @@ async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
     let today = signed.today();
     let all = side_jobs::all(&state.db, signed.scope()).await?;
     let base = side_jobs::check_base(&state.db, signed.scope()).await?;
-    let due: Vec<Uuid> = side_jobs::renewal_due(&all, today)
+    let due: Vec<SideJobId> = side_jobs::renewal_due(&all, today)
         .iter()
         .map(|(j, _)| j.id)
         .collect();
@@ -251,11 +255,11 @@ struct ShowPage {
 async fn show_page(
     state: &AppState,
     signed: &Signed,
-    id: Uuid,
+    id: SideJobId,
     form: DecisionInput,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let j = side_jobs::get(&state.db, signed.scope(), id).await?;
+    let j = side_jobs::get(&state.db, signed.scope(), SideJobId(id.0)).await?;
     let p = people::get(&state.db, signed.scope(), j.person_id).await?;
     let base = side_jobs::check_base(&state.db, signed.scope()).await?;
     let conflicts = side_jobs::conflicts_of(&j, &base);
@@ -278,10 +282,9 @@ async fn show_page(
 async fn show(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<SideJobId>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let id = parse_id(&id)?;
     show_page(
         &state,
         &signed,
@@ -295,36 +298,27 @@ async fn show(
 async fn decide(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    HtmlForm(posted): HtmlForm<Posted<DecisionInput>>,
+    Id(id): Id<SideJobId>,
+    posted: Posted<DecisionInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::DecideSideJob)?;
-    let id: Uuid = parse_id(&id)?;
-    let j = side_jobs::get(&state.db, signed.scope(), id).await?;
-    let base = side_jobs::check_base(&state.db, signed.scope()).await?;
-    let flagged = !side_jobs::conflicts_of(&j, &base).is_empty();
     let f = posted.fields;
-    let d = match f.parse(flagged) {
-        Ok(d) => d,
-        Err(e) => return show_page(&state, &signed, id, f, &e).await,
-    };
-    match side_jobs::decide(&state.db, signed.scope(), &signed.actor(), id, &d).await {
-        Ok(_) => Ok(redirect_with_flash(
+    match app::decide(&state.db, signed.scope(), &signed.actor(), id, &f).await {
+        Ok(j) => Ok(redirect_with_flash(
             "/side-jobs",
-            if d.approve {
+            if j.status == SideJobStatus::Approved {
                 "flash.side_job_approved"
             } else {
                 "flash.side_job_rejected"
             },
         )),
-        Err(SideJobError::AlreadyDecided) => {
+        Err(Failure::Invalid(e)) => show_page(&state, &signed, id, f, &e).await,
+        Err(Failure::Refused(inv)) => {
             let mut e = FieldErrors::new();
-            e.add("decision", Invalid::new("error.already_decided"));
+            e.add("decision", inv);
             show_page(&state, &signed, id, f, &e).await
         }
-        Err(SideJobError::NotEmployed) => Err(AppError::from(kaeru_store::StoreError::NotFound)),
-        Err(SideJobError::Store(e)) => Err(AppError::from(e)),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -392,14 +386,13 @@ async fn form_page(
 async fn new_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
     signed.require(Permission::ApplySideJob)?;
-    let id: PersonId = parse_id(&id)?;
     let (form, renews) = match q.renews.parse::<Uuid>() {
         Ok(r) => {
-            let old = side_jobs::get(&state.db, signed.scope(), r).await?;
+            let old = side_jobs::get(&state.db, signed.scope(), SideJobId(r)).await?;
             if old.person_id != id {
                 return Err(crate::error::AppError::NotFound);
             }
@@ -427,42 +420,31 @@ async fn new_form(
 async fn apply(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    HtmlForm(posted): HtmlForm<Posted<ApplyForm>>,
+    Id(id): Id<PersonId>,
+    posted: Posted<ApplyForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ApplySideJob)?;
-    let id: PersonId = parse_id(&id)?;
     let ApplyForm { job: f, renews } = posted.fields;
     let renews_id = match renews.trim() {
         "" => None,
-        r => Some(parse_id::<Uuid>(r)?),
+        r => Some(parse_id::<SideJobId>(r)?),
     };
-    let d = match f.parse() {
-        Ok(d) => d,
-        Err(e) => return form_page(&state, &signed, id, renews, f, &e).await,
-    };
-    match side_jobs::apply(
+    let applied = app::apply(
         &state.db,
         signed.scope(),
         &signed.actor(),
         id,
-        &d,
+        &f,
         renews_id,
     )
-    .await
-    {
+    .await;
+    match applied {
         Ok(j) => Ok(redirect_with_flash(
             &format!("/side-jobs/{}", j.id),
             "flash.side_job_applied",
         )),
-        Err(SideJobError::NotEmployed) => {
-            let mut e = FieldErrors::new();
-            e.add("employer", Invalid::new("error.side_job_not_employed"));
-            form_page(&state, &signed, id, renews, f, &e).await
-        }
-        Err(SideJobError::AlreadyDecided) => Err(AppError::from(kaeru_store::StoreError::NotFound)),
-        Err(SideJobError::Store(e)) => Err(AppError::from(e)),
+        Err(Failure::Invalid(e)) => form_page(&state, &signed, id, renews, f, &e).await,
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -523,9 +505,8 @@ async fn relations_page(State(state): State<AppState>, signed: Signed) -> AppRes
 async fn add_relation(
     State(state): State<AppState>,
     signed: Signed,
-    HtmlForm(posted): HtmlForm<Posted<RelationInput>>,
+    posted: Posted<RelationInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::DecideSideJob)?;
     let f = posted.fields;
     match f.parse() {
@@ -543,12 +524,10 @@ async fn add_relation(
 async fn remove_relation(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    HtmlForm(posted): HtmlForm<Posted<()>>,
+    Id(id): Id<RelationId>,
+    _: Posted<()>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::DecideSideJob)?;
-    let id: Uuid = parse_id(&id)?;
     side_jobs::remove_relation(&state.db, signed.scope(), &signed.actor(), id).await?;
     Ok(redirect_with_flash(
         "/settings/relations",

@@ -6,18 +6,19 @@ use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{AppError, AppResult};
 use crate::forms::{FormErrors, Posted};
+use crate::forms::{Id, Ids};
 use crate::shell::{Section, Shell};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use kaeru_domain::skill::{NeedInput, OutlookInput, PersonSkillInput, SkillInput};
 use kaeru_domain::{
     CareerId, CareerInput, FieldErrors, Invalid, NeedPriority, Permission, PersonId, PersonSkillId,
     ReturnIntent, Skill, SkillId, SkillOrigin, SkillSource, WorkStyle,
 };
-use kaeru_store::{StoreError, careers, people, skills};
+use kaeru_store::{Clash, StoreError, careers, people, skills};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -188,10 +189,9 @@ async fn new_form(State(state): State<AppState>, signed: Signed) -> AppResult<Re
 async fn edit_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<SkillId>,
 ) -> AppResult<Response> {
     signed.require(Permission::ManageOffers)?;
-    let id: SkillId = id.parse().map_err(|_| AppError::NotFound)?;
     let k = skills::get(&state.db, signed.scope(), id).await?;
     form_page(
         &state,
@@ -219,7 +219,7 @@ async fn save_skill(
     };
     match result {
         Ok(_) => Ok(redirect_with_flash("/skills", "flash.skill_saved")),
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(Clash::SkillNameTaken)) => {
             let mut e = FieldErrors::new();
             e.add("name", Invalid::new("error.skill_name_taken"));
             form_page(state, signed, id, input, &e).await
@@ -231,9 +231,8 @@ async fn save_skill(
 async fn create(
     State(state): State<AppState>,
     signed: Signed,
-    Form(posted): Form<Posted<SkillInput>>,
+    posted: Posted<SkillInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
     save_skill(&state, &signed, None, posted.fields).await
 }
@@ -241,12 +240,10 @@ async fn create(
 async fn update(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<SkillInput>>,
+    Id(id): Id<SkillId>,
+    posted: Posted<SkillInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let id: SkillId = id.parse().map_err(|_| AppError::NotFound)?;
     skills::get(&state.db, signed.scope(), id).await?;
     save_skill(&state, &signed, Some(id), posted.fields).await
 }
@@ -263,10 +260,9 @@ struct DeletePage {
 async fn delete_confirm(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<SkillId>,
 ) -> AppResult<Response> {
     signed.require(Permission::ManageOffers)?;
-    let id: SkillId = id.parse().map_err(|_| AppError::NotFound)?;
     let k = skills::get(&state.db, signed.scope(), id).await?;
     let u = skills::usage(&state.db, signed.scope(), id).await?;
     let s = Shell::signed(&signed, Section::Skills, &format!("/skills/{id}/delete"));
@@ -298,17 +294,15 @@ pub struct DeleteForm {
 async fn delete(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<DeleteForm>>,
+    Id(id): Id<SkillId>,
+    posted: Posted<DeleteForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let id: SkillId = id.parse().map_err(|_| AppError::NotFound)?;
     let confirmed = posted.fields.confirm == "yes";
     match skills::delete(&state.db, signed.scope(), &signed.actor(), id, confirmed).await {
         Ok(_) => Ok(redirect_with_flash("/skills", "flash.skill_deleted")),
         // Used meanwhile: show what uses it and ask again.
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(Clash::SkillInUse)) => {
             Ok(axum::response::Redirect::to(&format!("/skills/{id}/delete")).into_response())
         }
         Err(e) => Err(AppError::from(e)),
@@ -432,9 +426,8 @@ async fn gaps(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
 async fn set_need(
     State(state): State<AppState>,
     signed: Signed,
-    Form(posted): Form<Posted<NeedInput>>,
+    posted: Posted<NeedInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
     let cat = skills::catalogue(&state.db, signed.scope()).await?;
     let input = posted.fields;
@@ -456,12 +449,10 @@ async fn set_need(
 async fn remove_need(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<DeleteForm>>,
+    Id(id): Id<SkillId>,
+    _: Posted<DeleteForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageOffers)?;
-    let id: SkillId = id.parse().map_err(|_| AppError::NotFound)?;
     skills::remove_need(&state.db, signed.scope(), &signed.actor(), id).await?;
     Ok(redirect_with_flash("/skills/gaps", "flash.need_removed"))
 }
@@ -583,8 +574,11 @@ struct PersonSkillPage {
     sources: Vec<(String, String)>,
 }
 
-async fn person_name(state: &AppState, signed: &Signed, id: &str) -> AppResult<(PersonId, String)> {
-    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
+async fn person_name(
+    state: &AppState,
+    signed: &Signed,
+    pid: PersonId,
+) -> AppResult<(PersonId, String)> {
     let p = people::get(&state.db, signed.scope(), pid).await?;
     Ok((pid, p.full_name()))
 }
@@ -620,10 +614,10 @@ async fn person_skill_page(
 async fn person_skill_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let who = person_name(&state, &signed, &id).await?;
+    let who = person_name(&state, &signed, id).await?;
     let person = people::get(&state.db, signed.scope(), who.0).await?;
     // Employees' skills are held here; an alumnus's new skill is most likely gained since.
     let origin = match person.status {
@@ -645,12 +639,11 @@ async fn person_skill_form(
 async fn add_person_skill(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<PersonSkillInput>>,
+    Id(id): Id<PersonId>,
+    posted: Posted<PersonSkillInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let who = person_name(&state, &signed, &id).await?;
+    let who = person_name(&state, &signed, id).await?;
     let cat = skills::catalogue(&state.db, signed.scope()).await?;
     let input = posted.fields;
     let draft = match input.parse(signed.today(), |id| cat.iter().any(|k| k.id == id)) {
@@ -675,13 +668,10 @@ async fn add_person_skill(
 async fn confirm_person_skill(
     State(state): State<AppState>,
     signed: Signed,
-    Path((id, held)): Path<(String, String)>,
-    Form(posted): Form<Posted<DeleteForm>>,
+    Ids(pid, hid): Ids<PersonId, PersonSkillId>,
+    _: Posted<DeleteForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
-    let hid: PersonSkillId = held.parse().map_err(|_| AppError::NotFound)?;
     skills::confirm(&state.db, signed.scope(), &signed.actor(), pid, hid).await?;
     Ok(redirect_with_flash(
         &format!("/people/{pid}#skills-h"),
@@ -692,13 +682,10 @@ async fn confirm_person_skill(
 async fn remove_person_skill(
     State(state): State<AppState>,
     signed: Signed,
-    Path((id, held)): Path<(String, String)>,
-    Form(posted): Form<Posted<DeleteForm>>,
+    Ids(pid, hid): Ids<PersonId, PersonSkillId>,
+    _: Posted<DeleteForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
-    let hid: PersonSkillId = held.parse().map_err(|_| AppError::NotFound)?;
     skills::remove_from_person(&state.db, signed.scope(), &signed.actor(), pid, hid).await?;
     Ok(redirect_with_flash(
         &format!("/people/{pid}#skills-h"),
@@ -741,22 +728,21 @@ fn career_page(
 async fn career_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let who = person_name(&state, &signed, &id).await?;
+    let who = person_name(&state, &signed, id).await?;
     career_page(&signed, who, CareerInput::default(), &FieldErrors::new())
 }
 
 async fn add_career(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<CareerInput>>,
+    Id(id): Id<PersonId>,
+    posted: Posted<CareerInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let who = person_name(&state, &signed, &id).await?;
+    let who = person_name(&state, &signed, id).await?;
     let input = posted.fields;
     let draft = match input.parse(signed.today()) {
         Ok(d) => d,
@@ -772,13 +758,10 @@ async fn add_career(
 async fn remove_career(
     State(state): State<AppState>,
     signed: Signed,
-    Path((id, cid)): Path<(String, String)>,
-    Form(posted): Form<Posted<DeleteForm>>,
+    Ids(pid, cid): Ids<PersonId, CareerId>,
+    _: Posted<DeleteForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
-    let cid: CareerId = cid.parse().map_err(|_| AppError::NotFound)?;
     careers::remove(&state.db, signed.scope(), &signed.actor(), pid, cid).await?;
     Ok(redirect_with_flash(
         &format!("/people/{pid}#careers-h"),
@@ -830,10 +813,10 @@ fn outlook_page(
 async fn outlook_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let who = person_name(&state, &signed, &id).await?;
+    let who = person_name(&state, &signed, id).await?;
     let o = people::outlook(&state.db, signed.scope(), who.0).await?;
     outlook_page(
         &signed,
@@ -846,12 +829,11 @@ async fn outlook_form(
 async fn save_outlook(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<OutlookInput>>,
+    Id(id): Id<PersonId>,
+    posted: Posted<OutlookInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let who = person_name(&state, &signed, &id).await?;
+    let who = person_name(&state, &signed, id).await?;
     let input = posted.fields;
     let o = match input.parse(signed.today()) {
         Ok(o) => o,

@@ -5,12 +5,13 @@ use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{AppError, AppResult};
 use crate::forms::{FormErrors, Posted};
+use crate::forms::{Id, Ids};
 use crate::shell::{Section, Shell};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use kaeru_domain::{
     EmploymentType, LeaveReason, Permission, PersonId, RehireEligibility, StintId, StintInput,
 };
@@ -83,23 +84,12 @@ fn page(
     }
 }
 
-fn ids(person: &str, stint: Option<&str>) -> AppResult<(PersonId, Option<StintId>)> {
-    let nf = || AppError::NotFound;
-    let p = person.parse().map_err(|_| nf())?;
-    let s = match stint {
-        Some(s) => Some(s.parse().map_err(|_| nf())?),
-        None => None,
-    };
-    Ok((p, s))
-}
-
 async fn new_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(pid): Id<PersonId>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let (pid, _) = ids(&id, None)?;
     let person = people::get(&state.db, signed.scope(), pid).await?;
     let form = StintInput {
         employment_type: EmploymentType::FullTime.code().into(),
@@ -111,12 +101,11 @@ async fn new_form(
 async fn edit_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path((id, stint)): Path<(String, String)>,
+    Ids(pid, sid): Ids<PersonId, StintId>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let (pid, sid) = ids(&id, Some(&stint))?;
     let person = people::get(&state.db, signed.scope(), pid).await?;
-    let current = stints::get(&state.db, signed.scope(), sid.unwrap_or_default()).await?;
+    let current = stints::get(&state.db, signed.scope(), sid).await?;
     if current.person_id != pid {
         return Err(AppError::NotFound);
     }
@@ -124,7 +113,7 @@ async fn edit_form(
     if !signed.can(Permission::SeeRehireReason) {
         form.rehire_reason.clear();
     }
-    Ok(render(&page(&signed, &person, sid, form, FormErrors::none()))?.into_response())
+    Ok(render(&page(&signed, &person, Some(sid), form, FormErrors::none()))?.into_response())
 }
 
 /// Shared by create and update: parse against the person's other stints, save, or show the form again.
@@ -200,37 +189,31 @@ async fn save(
 async fn create(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<StintInput>>,
+    Id(pid): Id<PersonId>,
+    posted: Posted<StintInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let (pid, _) = ids(&id, None)?;
     save(&state, &signed, pid, None, posted.fields).await
 }
 
 async fn update(
     State(state): State<AppState>,
     signed: Signed,
-    Path((id, stint)): Path<(String, String)>,
-    Form(posted): Form<Posted<StintInput>>,
+    Ids(pid, sid): Ids<PersonId, StintId>,
+    posted: Posted<StintInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let (pid, sid) = ids(&id, Some(&stint))?;
-    save(&state, &signed, pid, sid, posted.fields).await
+    save(&state, &signed, pid, Some(sid), posted.fields).await
 }
 
 async fn delete(
     State(state): State<AppState>,
     signed: Signed,
-    Path((id, stint)): Path<(String, String)>,
-    Form(posted): Form<Posted<()>>,
+    Ids(pid, sid): Ids<PersonId, StintId>,
+    _: Posted<()>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let (pid, sid) = ids(&id, Some(&stint))?;
-    let current = stints::get(&state.db, signed.scope(), sid.unwrap_or_default()).await?;
+    let current = stints::get(&state.db, signed.scope(), sid).await?;
     if current.person_id != pid {
         return Err(AppError::NotFound);
     }

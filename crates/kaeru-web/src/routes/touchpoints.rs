@@ -1,17 +1,20 @@
 //! Touchpoints and warmth: log a contact in a few seconds (a phone-sized form), see how warm each
 //! relationship is, and the list of valued alumni to reconnect with.
 
-use super::{label, parse_id, redirect_with_flash, render};
+use super::{label, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::AppResult;
 use crate::forms::{FormErrors, Posted};
+use crate::forms::{Id, Ids};
 use crate::shell::{Section, Shell};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use kaeru_app::{Failure, contacts};
+use kaeru_domain::TouchpointId;
 use kaeru_domain::touchpoint::{Channel, TouchpointInput, Warmth};
 use kaeru_domain::{FieldErrors, Invalid, Permission, PersonId};
 use kaeru_store::{people, touchpoints};
@@ -131,10 +134,9 @@ async fn form_page(
 async fn new_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&id)?;
     form_page(
         &state,
         &signed,
@@ -148,18 +150,25 @@ async fn new_form(
 async fn add(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    Form(posted): Form<Posted<TouchpointInput>>,
+    Id(id): Id<PersonId>,
+    posted: Posted<TouchpointInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: PersonId = parse_id(&id)?;
     let f = posted.fields;
-    let d = match f.parse(signed.today(), &signed.info.user.display_name) {
-        Ok(d) => d,
-        Err(e) => return form_page(&state, &signed, id, f, &e).await,
-    };
-    touchpoints::add(&state.db, signed.scope(), &signed.actor(), id, &d).await?;
+    let logged = contacts::log(
+        &state.db,
+        signed.scope(),
+        &signed.actor(),
+        id,
+        &f,
+        signed.today(),
+    )
+    .await;
+    match logged {
+        Ok(_) => {}
+        Err(Failure::Invalid(e)) => return form_page(&state, &signed, id, f, &e).await,
+        Err(other) => return Err(other.into()),
+    }
     Ok(redirect_with_flash(
         &format!("/people/{id}#touchpoints-h"),
         "flash.touchpoint_saved",
@@ -169,14 +178,11 @@ async fn add(
 async fn remove(
     State(state): State<AppState>,
     signed: Signed,
-    Path((id, tid)): Path<(String, String)>,
-    Form(posted): Form<Posted<()>>,
+    Ids(id, tid): Ids<PersonId, TouchpointId>,
+    _: Posted<()>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: PersonId = parse_id(&id)?;
-    let tid: uuid::Uuid = parse_id(&tid)?;
-    touchpoints::remove(&state.db, signed.scope(), &signed.actor(), id, tid).await?;
+    contacts::remove(&state.db, signed.scope(), &signed.actor(), id, tid).await?;
     Ok(redirect_with_flash(
         &format!("/people/{id}#touchpoints-h"),
         "flash.removed",
@@ -255,9 +261,8 @@ pub struct IntervalForm {
 async fn save_interval(
     State(state): State<AppState>,
     signed: Signed,
-    Form(posted): Form<Posted<IntervalForm>>,
+    posted: Posted<IntervalForm>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::ManageCompany)?;
     let typed = posted.fields.days;
     match typed.trim().parse::<i32>() {

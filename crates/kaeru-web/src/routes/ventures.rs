@@ -1,18 +1,22 @@
 //! 起業支援: the list of leavers' ventures with what the company gave and got, a venture's page (support,
 //! deals by year, the way back when it closes), and the forms.
 
-use super::{label, owned, parse_id, redirect_with_flash, render};
+use super::{label, owned, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::AppResult;
 use crate::forms::{FormErrors, Posted};
+use crate::forms::{Id, Ids};
 use crate::shell::{Section, Shell};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::Form as HtmlForm;
+use kaeru_app::Failure;
+use kaeru_app::ventures as app;
+use kaeru_domain::VentureId;
+
 use kaeru_domain::validation::group_digits;
 use kaeru_domain::venture::{
     DealInput, Support, SupportInput, SupportKind, Venture, VentureInput, VentureRelation,
@@ -192,7 +196,7 @@ type YearDeals = (i32, String, Vec<(String, String, String, String, String)>);
 #[template(path = "venture_show.html")]
 struct ShowPage {
     s: Shell,
-    id: Uuid,
+    id: VentureId,
     person_id: PersonId,
     person_name: String,
     v: VentureRow,
@@ -213,7 +217,7 @@ struct ShowPage {
 async fn show_page(
     state: &AppState,
     signed: &Signed,
-    id: Uuid,
+    id: VentureId,
     support_form: SupportInput,
     support_errors: &FieldErrors,
     deal_form: DealInput,
@@ -305,10 +309,9 @@ fn fresh_deal(signed: &Signed) -> DealInput {
 async fn show(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<VentureId>,
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let id = parse_id(&id)?;
     let none = FieldErrors::new();
     show_page(
         &state,
@@ -325,64 +328,71 @@ async fn show(
 async fn add_support(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    HtmlForm(posted): HtmlForm<Posted<SupportInput>>,
+    Id(id): Id<VentureId>,
+    posted: Posted<SupportInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&id)?;
     let f = posted.fields;
-    match f.parse(signed.today()) {
-        Ok(d) => {
-            ventures::add_support(&state.db, signed.scope(), &signed.actor(), id, &d).await?;
-            Ok(redirect_with_flash(
-                &format!("/ventures/{id}#support-h"),
-                "flash.support_saved",
-            ))
-        }
-        Err(e) => {
+    let added = app::add_support(
+        &state.db,
+        signed.scope(),
+        &signed.actor(),
+        id,
+        &f,
+        signed.today(),
+    )
+    .await;
+    match added {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/ventures/{id}#support-h"),
+            "flash.support_saved",
+        )),
+        Err(Failure::Invalid(e)) => {
             let none = FieldErrors::new();
             show_page(&state, &signed, id, f, &e, fresh_deal(&signed), &none).await
         }
+        Err(other) => Err(other.into()),
     }
 }
 
 async fn add_deal(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    HtmlForm(posted): HtmlForm<Posted<DealInput>>,
+    Id(id): Id<VentureId>,
+    posted: Posted<DealInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&id)?;
     let f = posted.fields;
-    match f.parse(signed.today()) {
-        Ok(d) => {
-            ventures::add_deal(&state.db, signed.scope(), &signed.actor(), id, &d).await?;
-            Ok(redirect_with_flash(
-                &format!("/ventures/{id}#deals-h"),
-                "flash.deal_saved",
-            ))
-        }
-        Err(e) => {
+    let added = app::add_deal(
+        &state.db,
+        signed.scope(),
+        &signed.actor(),
+        id,
+        &f,
+        signed.today(),
+    )
+    .await;
+    match added {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/ventures/{id}#deals-h"),
+            "flash.deal_saved",
+        )),
+        Err(Failure::Invalid(e)) => {
             let none = FieldErrors::new();
             show_page(&state, &signed, id, fresh_support(&signed), &none, f, &e).await
         }
+        Err(other) => Err(other.into()),
     }
 }
 
 async fn remove_entry(
     State(state): State<AppState>,
     signed: Signed,
-    Path((id, eid)): Path<(String, String)>,
-    HtmlForm(posted): HtmlForm<Posted<()>>,
+    Ids(id, eid): Ids<VentureId, Uuid>,
+    _: Posted<()>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: Uuid = parse_id(&id)?;
-    let eid: Uuid = parse_id(&eid)?;
-    ventures::remove_entry(&state.db, signed.scope(), &signed.actor(), id, eid).await?;
+    app::remove_entry(&state.db, signed.scope(), &signed.actor(), id, eid).await?;
     Ok(redirect_with_flash(
         &format!("/ventures/{id}"),
         "flash.entry_removed",
@@ -398,7 +408,7 @@ struct FormPage {
     person_id: PersonId,
     person_name: String,
     /// Set when editing.
-    venture_id: Option<Uuid>,
+    venture_id: Option<VentureId>,
     form: VentureInput,
     errors: FormErrors,
     stages: Vec<(String, String)>,
@@ -408,7 +418,7 @@ async fn form_page(
     state: &AppState,
     signed: &Signed,
     person: PersonId,
-    venture_id: Option<Uuid>,
+    venture_id: Option<VentureId>,
     form: VentureInput,
     errors: &FieldErrors,
 ) -> AppResult<Response> {
@@ -438,10 +448,9 @@ async fn form_page(
 async fn new_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<PersonId>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id = parse_id(&id)?;
     let form = VentureInput {
         stage: "preparing".into(),
         ..Default::default()
@@ -452,40 +461,36 @@ async fn new_form(
 async fn create(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    HtmlForm(posted): HtmlForm<Posted<VentureInput>>,
+    Id(id): Id<PersonId>,
+    posted: Posted<VentureInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: PersonId = parse_id(&id)?;
     let f = posted.fields;
-    match f.parse(signed.today()) {
-        Ok(d) => {
-            let v = ventures::create(
-                &state.db,
-                signed.scope(),
-                &signed.actor(),
-                id,
-                &d,
-                signed.today(),
-            )
-            .await?;
-            Ok(redirect_with_flash(
-                &format!("/ventures/{}", v.id),
-                "flash.venture_saved",
-            ))
-        }
-        Err(e) => form_page(&state, &signed, id, None, f, &e).await,
+    match app::create(
+        &state.db,
+        signed.scope(),
+        &signed.actor(),
+        id,
+        &f,
+        signed.today(),
+    )
+    .await
+    {
+        Ok(v) => Ok(redirect_with_flash(
+            &format!("/ventures/{}", v.id),
+            "flash.venture_saved",
+        )),
+        Err(Failure::Invalid(e)) => form_page(&state, &signed, id, None, f, &e).await,
+        Err(other) => Err(other.into()),
     }
 }
 
 async fn edit_form(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
+    Id(id): Id<VentureId>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    let id: Uuid = parse_id(&id)?;
     let d = ventures::get(&state.db, signed.scope(), id).await?;
     let form = VentureInput::from_venture(&d.venture);
     form_page(
@@ -502,36 +507,33 @@ async fn edit_form(
 async fn update(
     State(state): State<AppState>,
     signed: Signed,
-    Path(id): Path<String>,
-    HtmlForm(posted): HtmlForm<Posted<VentureInput>>,
+    Id(id): Id<VentureId>,
+    posted: Posted<VentureInput>,
 ) -> AppResult<Response> {
-    signed.check_csrf(&posted.csrf)?;
     signed.require(Permission::EditPeople)?;
-    let id: Uuid = parse_id(&id)?;
     let f = posted.fields;
-    match f.parse(signed.today()) {
-        Ok(d) => {
-            let v = ventures::update(
-                &state.db,
-                signed.scope(),
-                &signed.actor(),
-                id,
-                &d,
-                signed.today(),
-            )
-            .await?;
-            Ok(redirect_with_flash(
-                &format!("/ventures/{}", v.id),
-                if v.stage == VentureStage::Withdrawn {
-                    "flash.venture_closed"
-                } else {
-                    "flash.venture_saved"
-                },
-            ))
-        }
-        Err(e) => {
+    match app::update(
+        &state.db,
+        signed.scope(),
+        &signed.actor(),
+        id,
+        &f,
+        signed.today(),
+    )
+    .await
+    {
+        Ok(v) => Ok(redirect_with_flash(
+            &format!("/ventures/{}", v.id),
+            if v.stage == VentureStage::Withdrawn {
+                "flash.venture_closed"
+            } else {
+                "flash.venture_saved"
+            },
+        )),
+        Err(Failure::Invalid(e)) => {
             let current = ventures::get(&state.db, signed.scope(), id).await?;
             form_page(&state, &signed, current.venture.person_id, Some(id), f, &e).await
         }
+        Err(other) => Err(other.into()),
     }
 }
