@@ -147,6 +147,12 @@ impl SearchIndex {
     }
 
     /// The people matching every word of `query` (after folding), best first, at most `limit`.
+    /// Every hit, best first, for a caller that pages through them and needs the true total (the API). It
+    /// walks all candidates of the rarest gram: at 100,000 people a few milliseconds for a common query.
+    pub fn search_all(&self, query: &str) -> Vec<SearchHit> {
+        self.search(query, usize::MAX)
+    }
+
     pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit> {
         let folded = fold(query);
         let terms: Vec<&str> = folded

@@ -304,11 +304,151 @@ db_test!(
         assert!(r.headers().get("set-cookie").is_none(), "no cookies for the API");
         let doc: Value = r.json().await.unwrap();
         assert_eq!(doc["openapi"], "3.1.0");
-        for path in ["/api/v1/people", "/api/v1/people/{id}", "/api/v1/people/{id}/stints", "/api/v1/stints/{id}", "/api/v1/offers", "/api/v1/skills", "/api/v1/openings/{id}/matches"] {
+        for path in ["/api/v1/people", "/api/v1/people/{id}", "/api/v1/people/{id}/stints", "/api/v1/stints/{id}", "/api/v1/offers", "/api/v1/skills", "/api/v1/openings/{id}/matches", "/api/v1/ventures", "/api/v1/ventures/{id}/support", "/api/v1/side-jobs", "/api/v1/side-jobs/{id}/decision", "/api/v1/contracts", "/api/v1/people/{id}/contracts", "/api/v1/people/{id}/touchpoints", "/api/v1/people/{id}/contributions", "/api/v1/offers/{id}/issue", "/api/v1/offers/{id}/withdraw", "/api/v1/offers/{id}/exercise"] {
             assert!(doc["paths"][path].is_object(), "{path}");
         }
         assert!(doc["components"]["schemas"]["ApiErrorBody"].is_object());
         assert_eq!(doc["components"]["securitySchemes"]["token"]["scheme"], "bearer");
         assert!(doc["paths"]["/api/v1/people"]["post"]["responses"]["422"].is_object());
+        let params = doc["paths"]["/api/v1/people"]["get"]["parameters"].as_array().unwrap();
+        assert!(params.iter().any(|p| p["name"] == "q"), "people search with q");
+    }
+);
+
+db_test!(
+    async fn the_api_reaches_contacts_contracts_ventures_side_jobs_offers_and_search(target) {
+        let app = spawn_app(target).await;
+        let c = browser();
+        app.setup(&c, "sakura", "shacho@example.jp").await;
+        let http = reqwest::Client::new();
+        let api = Api { base: &app.base, token: make_token(&app, &c, "連携", "write").await, http: http.clone() };
+
+        // An alumnus, an employee, and a third person for the search.
+        let person = |f: &str, g: &str, fk: &str, gk: &str| json!({"family_name": f, "given_name": g, "family_kana": fk, "given_kana": gk});
+        let (s, a) = api.post("/api/v1/people", person("山田", "花子", "やまだ", "はなこ")).await;
+        assert_eq!(s, StatusCode::CREATED, "{a}");
+        let alum = a["id"].as_str().unwrap().to_string();
+        api.post(&format!("/api/v1/people/{alum}/stints"), json!({"start_date": "2015-04-01", "end_date": "2023-03-31", "employment_type": "full_time", "leave_reason": "started_business"})).await;
+        let (_, e) = api.post("/api/v1/people", person("𠮷田", "一郎", "よしだ", "いちろう")).await;
+        let emp = e["id"].as_str().unwrap().to_string();
+        api.post(&format!("/api/v1/people/{emp}/stints"), json!({"start_date": "2019-04-01", "employment_type": "full_time"})).await;
+        api.post("/api/v1/people", person("山本", "次郎", "やまもと", "じろう")).await;
+
+        // Search as on the search page: kana in any script finds kanji; the true total; 𠮷 is found.
+        let (s, v) = api.get("/api/v1/people?q=%E3%83%A4%E3%83%9E").await; // ヤマ
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["total"], 2);
+        let (_, v) = api.get("/api/v1/people?q=%E3%82%84%E3%81%BE&per_page=1&page=2").await;
+        assert_eq!((v["total"].as_u64(), v["items"].as_array().unwrap().len(), v["pages"].as_u64()), (Some(2), 1, Some(2)));
+        let (_, v) = api.get("/api/v1/people?q=%F0%A0%AE%B7%E7%94%B0").await; // 𠮷田
+        assert_eq!(v["items"][0]["id"].as_str(), Some(emp.as_str()));
+        let (s, v) = api.get(&format!("/api/v1/people?q={}", "あ".repeat(101))).await;
+        assert_eq!((s, fields(&v)), (StatusCode::BAD_REQUEST, vec!["q".to_string()]));
+        assert_eq!(api.get("/api/v1/people?q=%E3%82%84%E3%81%BE&status=alumnus").await.0, StatusCode::BAD_REQUEST);
+
+        // Contacts: the form's rules (not in the future), listed, removed.
+        let (s, v) = api.post(&format!("/api/v1/people/{alum}/touchpoints"), json!({"channel": "line", "on": "2099-01-01"})).await;
+        assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["on".to_string()]));
+        let (s, t) = api.post(&format!("/api/v1/people/{alum}/touchpoints"), json!({"channel": "line", "note": "近況を聞いた"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{t}");
+        assert_eq!(t["by"], "API: 連携");
+        assert_eq!(api.get(&format!("/api/v1/people/{alum}/touchpoints")).await.1.as_array().unwrap().len(), 1);
+        let tid = t["id"].as_str().unwrap();
+        assert_eq!(api.send(reqwest::Method::DELETE, &format!("/api/v1/people/{alum}/touchpoints/{tid}"), None).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(api.send(reqwest::Method::DELETE, &format!("/api/v1/people/{alum}/touchpoints/{tid}"), None).await.0, StatusCode::NOT_FOUND);
+
+        // Referrals and business.
+        let (s, v) = api.post(&format!("/api/v1/people/{alum}/contributions"), json!({"kind": "referral"})).await;
+        assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["candidate".to_string()]));
+        let (s, v) = api.post(&format!("/api/v1/people/{alum}/contributions"), json!({"kind": "business", "client": "浜名精機", "amount_yen": 1200000})).await;
+        assert_eq!((s, v["amount_yen"].as_i64()), (StatusCode::CREATED, Some(1_200_000)), "{v}");
+
+        // 業務委託: at most five days a week across contracts; the person counts as 業務委託 while it runs.
+        let contract = json!({"title": "品質管理の指導", "weekdays": ["mon", "tue", "wed"], "rate_kind": "day", "rate_yen": 30000, "start_date": "2026-01-05"});
+        let (s, k) = api.post(&format!("/api/v1/people/{alum}/contracts"), contract.clone()).await;
+        assert_eq!(s, StatusCode::CREATED, "{k}");
+        assert_eq!(api.get(&format!("/api/v1/people/{alum}")).await.1["status"], "contractor");
+        let (s, v) = api.post(&format!("/api/v1/people/{alum}/contracts"), contract).await;
+        assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["weekdays".to_string()]));
+        let kid = k["id"].as_str().unwrap();
+        let (s, v) = api.patch(&format!("/api/v1/contracts/{kid}"), json!({"weekdays": ["thu", "fri"]})).await;
+        assert_eq!((s, v["weekdays"].clone()), (StatusCode::OK, json!(["thu", "fri"])), "{v}");
+        let (s, v) = api.post(&format!("/api/v1/contracts/{kid}/end"), json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert!(v["end_date"].is_string());
+        assert_eq!(api.get("/api/v1/contracts").await.1["total"], 1);
+
+        // A venture, the support given and the business done.
+        let (s, vn) = api.post(&format!("/api/v1/people/{alum}/ventures"), json!({"name": "ヤマダ・デジタル", "stage": "founded"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{vn}");
+        let vid = vn["id"].as_str().unwrap().to_string();
+        let (s, v) = api.post(&format!("/api/v1/ventures/{vid}/support"), json!({"kind": "funding"})).await;
+        assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["amount_yen".to_string()]));
+        let (s, sup) = api.post(&format!("/api/v1/ventures/{vid}/support"), json!({"kind": "funding", "amount_yen": 3000000})).await;
+        assert_eq!(s, StatusCode::CREATED, "{sup}");
+        let (s, v) = api.post(&format!("/api/v1/ventures/{vid}/deals"), json!({"relation": "client"})).await;
+        assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["amount_yen".to_string()]));
+        let (s, v) = api.post(&format!("/api/v1/ventures/{vid}/deals"), json!({"relation": "client", "amount_yen": 800000})).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let (_, d) = api.get(&format!("/api/v1/ventures/{vid}")).await;
+        assert_eq!((d["totals"]["funding_yen"].as_i64(), d["totals"]["received_yen"].as_i64()), (Some(3_000_000), Some(800_000)), "{d}");
+        let (s, v) = api.patch(&format!("/api/v1/ventures/{vid}"), json!({"stage": "withdrawn"})).await;
+        assert_eq!((s, v["stage"].as_str()), (StatusCode::OK, Some("withdrawn")));
+        assert!(v["closed_on"].is_string());
+        let eid = sup["id"].as_str().unwrap();
+        assert_eq!(api.send(reqwest::Method::DELETE, &format!("/api/v1/ventures/{vid}/entries/{eid}"), None).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(api.get("/api/v1/ventures").await.1["total"], 1);
+
+        // Side jobs: only the employed apply; one decision, with a reason for a rejection.
+        let job = json!({"employer": "浜松ITスクール", "work": "週末のプログラミング講師", "hours_per_week": 6, "start_date": "2026-04-01", "end_date": "2027-03-31"});
+        let (s, v) = api.post(&format!("/api/v1/people/{alum}/side-jobs"), job.clone()).await;
+        assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["employer".to_string()]));
+        let (s, j) = api.post(&format!("/api/v1/people/{emp}/side-jobs"), job).await;
+        assert_eq!((s, j["status"].as_str()), (StatusCode::CREATED, Some("pending")), "{j}");
+        let jid = j["id"].as_str().unwrap();
+        let (s, v) = api.post(&format!("/api/v1/side-jobs/{jid}/decision"), json!({"decision": "reject"})).await;
+        assert_eq!((s, fields(&v)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["reason".to_string()]));
+        let (s, v) = api.post(&format!("/api/v1/side-jobs/{jid}/decision"), json!({"decision": "approve"})).await;
+        assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("approved")), "{v}");
+        let (s, v) = api.post(&format!("/api/v1/side-jobs/{jid}/decision"), json!({"decision": "reject", "reason": "x"})).await;
+        assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{v}");
+        assert_eq!(api.get("/api/v1/side-jobs").await.1["total"], 1);
+
+        // An offer's lifecycle: issue, not twice; withdraw; a withdrawn offer is not exercised.
+        let (s, o) = api.post(&format!("/api/v1/people/{alum}/offers"), json!({"valid_from": "2026-04-01", "valid_until": "2029-03-31", "terms": ["priority_interview"], "signer_name": "桜井 健一"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{o}");
+        let oid = o["id"].as_str().unwrap();
+        let (s, v) = api.post(&format!("/api/v1/offers/{oid}/issue"), json!({})).await;
+        assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("issued")), "{v}");
+        assert_eq!(api.post(&format!("/api/v1/offers/{oid}/issue"), json!({})).await.0, StatusCode::CONFLICT);
+        let (s, v) = api.post(&format!("/api/v1/offers/{oid}/withdraw"), json!({"reason": "事業所の閉鎖"})).await;
+        assert_eq!((s, v["status"].as_str(), v["status_reason"].as_str()), (StatusCode::OK, Some("withdrawn"), Some("事業所の閉鎖")), "{v}");
+        assert_eq!(api.post(&format!("/api/v1/offers/{oid}/exercise"), json!({})).await.0, StatusCode::CONFLICT);
+
+        // Another company reaches none of it.
+        let (other_co, _) = kaeru_store::companies::create_with_owner(
+            &app.db,
+            &kaeru_domain::Slug::parse("hamana").unwrap(),
+            &kaeru_domain::CompanySettings { name: "浜名工業".into(), time_zone: "Asia/Tokyo".into(), default_language: kaeru_domain::Language::Ja },
+            kaeru_store::companies::NewOwner { email: "o@hamana.example".into(), display_name: "O".into(), password_hash: "x".into() },
+        )
+        .await
+        .unwrap();
+        let (_, secret) = kaeru_store::api_tokens::create(
+            &app.db,
+            &kaeru_store::Scope::for_company(other_co.id),
+            &kaeru_store::Actor::system("test"),
+            &kaeru_domain::TokenDraft { name: "x".into(), scope: kaeru_domain::TokenScope::Write },
+        )
+        .await
+        .unwrap();
+        let stranger = Api { base: &app.base, token: secret, http };
+        assert_eq!(stranger.get("/api/v1/people?q=%E3%82%84%E3%81%BE").await.1["total"], 0);
+        for path in [format!("/api/v1/people/{alum}/touchpoints"), format!("/api/v1/contracts/{kid}"), format!("/api/v1/ventures/{vid}"), format!("/api/v1/side-jobs/{jid}")] {
+            assert_eq!(stranger.get(&path).await.0, StatusCode::NOT_FOUND, "{path}");
+        }
+        assert_eq!(stranger.post(&format!("/api/v1/offers/{oid}/exercise"), json!({})).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(stranger.post(&format!("/api/v1/people/{alum}/touchpoints"), json!({"channel": "line"})).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(stranger.get("/api/v1/ventures").await.1["total"], 0);
     }
 );

@@ -34,6 +34,8 @@ pub enum ApiError {
     Conflict(Clash),
     /// The person's record was erased (APPI): nothing about them can be changed.
     Erased,
+    /// The record's state does not allow the request now (an offer already withdrawn): 409, with why.
+    Refused(Invalid),
     PayloadTooLarge,
     UnsupportedMediaType,
     Internal(anyhow::Error),
@@ -47,6 +49,16 @@ impl From<StoreError> for ApiError {
             // A clash the handler did not expect is still the caller's conflict, never a 500.
             StoreError::Conflict(what) => Self::Conflict(what),
             other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<kaeru_app::Failure> for ApiError {
+    fn from(f: kaeru_app::Failure) -> Self {
+        match f {
+            kaeru_app::Failure::Invalid(e) => Self::Invalid(e),
+            kaeru_app::Failure::Refused(inv) => Self::Refused(inv),
+            kaeru_app::Failure::Store(e) => e.into(),
         }
     }
 }
@@ -100,7 +112,7 @@ impl ApiError {
                 "invalid",
                 "api.error.invalid",
             ),
-            Self::Conflict(_) | Self::Erased => {
+            Self::Conflict(_) | Self::Erased | Self::Refused(_) => {
                 (StatusCode::CONFLICT, "conflict", "api.error.conflict")
             }
             Self::PayloadTooLarge => (
@@ -144,6 +156,7 @@ impl IntoResponse for ApiError {
                 None,
                 vec![(c.field().to_string(), Invalid::new(c.message_key()))],
             ),
+            Self::Refused(inv) => (None, vec![("status".to_string(), inv)]),
             Self::Erased => (
                 None,
                 vec![("person".to_string(), Invalid::new("error.person_erased"))],

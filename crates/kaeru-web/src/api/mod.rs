@@ -7,12 +7,17 @@
 //! language of `Accept-Language` (else the company's default). The OpenAPI 3.1 description at
 //! `/api/openapi.json` is generated from these handlers and types.
 
+mod contracts;
+mod contributions;
 mod error;
 mod offers;
 mod openings;
 mod people;
+mod side_jobs;
 mod skills;
 mod stints;
+mod touchpoints;
+mod ventures;
 
 pub use error::{ApiError, ApiErrorBody};
 
@@ -36,6 +41,11 @@ pub fn router() -> Router<AppState> {
         .merge(offers::router())
         .merge(skills::router())
         .merge(openings::router())
+        .merge(touchpoints::router())
+        .merge(contributions::router())
+        .merge(contracts::router())
+        .merge(ventures::router())
+        .merge(side_jobs::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     Router::new()
@@ -56,8 +66,9 @@ async fn method_not_allowed() -> ApiError {
 #[openapi(
     info(
         title = "Kaeru API",
-        description = "People (current and former employees), their employment stints, return offers, the skill \
-                       catalogue, openings and the alumni who match them. Authenticate with an API token made in \
+        description = "People (current and former employees) and their search, employment stints, return offers \
+                       and their lifecycle, the skill catalogue, openings and the alumni who match them, contacts, \
+                       referrals and business, 業務委託 contracts, ventures and side jobs. Authenticate with an API token made in \
                        設定 → APIトークン (or `kaeru token create`): `Authorization: Bearer kaeru_…`. A `read` token \
                        may only read; a `write` token may also create and change. Lists are paginated with `page` \
                        and `per_page`. Errors always have the shape of `ApiErrorBody`, with the message in the \
@@ -67,6 +78,14 @@ async fn method_not_allowed() -> ApiError {
         people::list, people::get_one, people::create, people::update,
         stints::for_person, stints::create, stints::get_one, stints::update, stints::delete,
         offers::list, offers::get_one, offers::for_person, offers::create,
+        offers::issue, offers::withdraw, offers::exercise,
+        touchpoints::for_person, touchpoints::create, touchpoints::remove,
+        contributions::for_person, contributions::create, contributions::remove,
+        contracts::list, contracts::get_one, contracts::for_person, contracts::create, contracts::update,
+        contracts::end,
+        ventures::list, ventures::get_one, ventures::create, ventures::update, ventures::add_support,
+        ventures::add_deal, ventures::remove_entry,
+        side_jobs::list, side_jobs::get_one, side_jobs::for_person, side_jobs::apply, side_jobs::decide,
         skills::list, skills::get_one, skills::create, skills::for_person,
         openings::list, openings::get_one, openings::create, openings::update, openings::matches,
     ),
@@ -78,6 +97,11 @@ async fn method_not_allowed() -> ApiError {
         (name = "offers", description = "リターンオファー: written return offers"),
         (name = "skills", description = "スキル: the company's catalogue and what people hold"),
         (name = "openings", description = "募集: openings and the alumni who match them"),
+        (name = "touchpoints", description = "接点: contacts with a person, from which warmth is derived"),
+        (name = "contributions", description = "紹介・取引: referrals and business a former employee brought"),
+        (name = "contracts", description = "業務委託: contracts with former employees, days of the week and rate"),
+        (name = "ventures", description = "起業: businesses former employees started, support given, business done"),
+        (name = "side_jobs", description = "副業: applications by employees, checked against clients and competitors"),
     )
 )]
 pub struct ApiDoc;
@@ -240,6 +264,29 @@ where
                 .await
                 .map_err(|_| ApiError::NotFound)?;
         raw.parse().map(Self).map_err(|_| ApiError::NotFound)
+    }
+}
+
+/// Two ids from the path (`/people/{id}/touchpoints/{tid}`).
+pub struct Ids<A, B>(pub A, pub B);
+
+impl<A, B, S> FromRequestParts<S> for Ids<A, B>
+where
+    A: std::str::FromStr + Send,
+    B: std::str::FromStr + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path((a, b)) =
+            axum::extract::Path::<(String, String)>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::NotFound)?;
+        match (a.parse(), b.parse()) {
+            (Ok(a), Ok(b)) => Ok(Self(a, b)),
+            _ => Err(ApiError::NotFound),
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-//! `/api/v1/offers`: return offers (リターンオファー), read, and created as drafts with the offer form's rules.
-//! Issuing, and everything after, stays on the pages (the letter is signed and handed over there).
+//! `/api/v1/offers`: return offers (リターンオファー), read, created as drafts with the offer form's rules, and
+//! moved along their lifecycle (issue, withdraw, mark exercised) with the same rules as the offer's page.
 
 use super::people::live;
 use super::{Body, Caller, Id, ListOf, Paging, Params};
@@ -8,7 +8,7 @@ use crate::api::ApiError;
 use crate::api::error::ApiErrorBody;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use kaeru_domain::offer::OfferContext;
@@ -23,6 +23,9 @@ pub fn router() -> axum::Router<AppState> {
         .route("/offers", get(list))
         .route("/offers/{id}", get(get_one))
         .route("/people/{id}/offers", get(for_person).post(create))
+        .route("/offers/{id}/issue", post(issue))
+        .route("/offers/{id}/withdraw", post(withdraw))
+        .route("/offers/{id}/exercise", post(exercise))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -253,4 +256,126 @@ pub async fn create(
     };
     let location = format!("/api/v1/offers/{}", o.id.0);
     Ok(super::created(location, OfferOut::from(o)))
+}
+
+/// Why an offer moves (kept with the offer; shown to the person for a withdrawal).
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct TransitionWrite {
+    /// At most 2,000 characters.
+    pub reason: Option<String>,
+}
+
+async fn transition(
+    state: &AppState,
+    caller: &Caller,
+    id: OfferId,
+    action: kaeru_domain::OfferAction,
+    reason: Option<String>,
+) -> Result<Json<OfferOut>, ApiError> {
+    caller.require_write()?;
+    let o = kaeru_app::offers::change_status(
+        &state.db,
+        &caller.scope,
+        &caller.actor(),
+        id,
+        action,
+        reason.as_deref().unwrap_or(""),
+        caller.today(),
+    )
+    .await?;
+    Ok(Json(o.into()))
+}
+
+/// Issues a draft offer: it gets its window and the person can see it in the portal.
+#[utoipa::path(post, operation_id = "issue_offer", path = "/api/v1/offers/{id}/issue", tag = "offers",
+    params(("id" = Uuid, Path, description = "The offer's id")),
+    request_body = TransitionWrite,
+    responses(
+        (status = 200, description = "Issued", body = OfferOut),
+        (status = 400, description = "The body is not JSON of this shape", body = ApiErrorBody),
+        (status = 413, description = "The body is too large", body = ApiErrorBody),
+        (status = 415, description = "The body is not sent as application/json", body = ApiErrorBody),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 403, description = "The token is read-only", body = ApiErrorBody),
+        (status = 404, description = "No such offer in the company", body = ApiErrorBody),
+        (status = 409, description = "The offer's status does not allow it, or the person's record was erased", body = ApiErrorBody),
+        (status = 422, description = "Values refused; nothing written", body = ApiErrorBody),
+    ))]
+pub async fn issue(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id<OfferId>,
+    Body(body): Body<TransitionWrite>,
+) -> Result<Json<OfferOut>, ApiError> {
+    transition(
+        &state,
+        &caller,
+        id,
+        kaeru_domain::OfferAction::Issue,
+        body.reason,
+    )
+    .await
+}
+
+/// Withdraws an offer.
+#[utoipa::path(post, operation_id = "withdraw_offer", path = "/api/v1/offers/{id}/withdraw", tag = "offers",
+    params(("id" = Uuid, Path, description = "The offer's id")),
+    request_body = TransitionWrite,
+    responses(
+        (status = 200, description = "Withdrawn", body = OfferOut),
+        (status = 400, description = "The body is not JSON of this shape", body = ApiErrorBody),
+        (status = 413, description = "The body is too large", body = ApiErrorBody),
+        (status = 415, description = "The body is not sent as application/json", body = ApiErrorBody),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 403, description = "The token is read-only", body = ApiErrorBody),
+        (status = 404, description = "No such offer in the company", body = ApiErrorBody),
+        (status = 409, description = "The offer's status does not allow it, or the person's record was erased", body = ApiErrorBody),
+        (status = 422, description = "Values refused; nothing written", body = ApiErrorBody),
+    ))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id<OfferId>,
+    Body(body): Body<TransitionWrite>,
+) -> Result<Json<OfferOut>, ApiError> {
+    transition(
+        &state,
+        &caller,
+        id,
+        kaeru_domain::OfferAction::Withdraw,
+        body.reason,
+    )
+    .await
+}
+
+/// Marks an issued offer exercised: the person came back under it.
+#[utoipa::path(post, operation_id = "exercise_offer", path = "/api/v1/offers/{id}/exercise", tag = "offers",
+    params(("id" = Uuid, Path, description = "The offer's id")),
+    request_body = TransitionWrite,
+    responses(
+        (status = 200, description = "Marked exercised", body = OfferOut),
+        (status = 400, description = "The body is not JSON of this shape", body = ApiErrorBody),
+        (status = 413, description = "The body is too large", body = ApiErrorBody),
+        (status = 415, description = "The body is not sent as application/json", body = ApiErrorBody),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 403, description = "The token is read-only", body = ApiErrorBody),
+        (status = 404, description = "No such offer in the company", body = ApiErrorBody),
+        (status = 409, description = "The offer's status does not allow it, or the person's record was erased", body = ApiErrorBody),
+        (status = 422, description = "Values refused; nothing written", body = ApiErrorBody),
+    ))]
+pub async fn exercise(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id<OfferId>,
+    Body(body): Body<TransitionWrite>,
+) -> Result<Json<OfferOut>, ApiError> {
+    transition(
+        &state,
+        &caller,
+        id,
+        kaeru_domain::OfferAction::Exercise,
+        body.reason,
+    )
+    .await
 }

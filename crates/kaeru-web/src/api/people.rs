@@ -171,6 +171,9 @@ impl PersonWrite {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PeopleQuery {
+    /// Search as on the search page: names in kanji, kana in any script or width, romaji, e-mail, departments,
+    /// notes, skills (at most 100 characters). Ordered by relevance; cannot be combined with the other filters.
+    pub q: Option<String>,
     /// Only people with this status.
     #[param(inline)]
     pub status: Option<Status>,
@@ -221,6 +224,37 @@ pub async fn list(
         let mut e = FieldErrors::new();
         e.add("left_in", Invalid::new("api.error.year"));
         return Err(ApiError::BadParams(e));
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let mut e = FieldErrors::new();
+        if text.chars().count() > 100 {
+            e.add("q", Invalid::new("search.too_long").with("max", 100));
+        }
+        if q.status.is_some()
+            || q.department.is_some()
+            || q.left_in.is_some()
+            || q.employee_number.is_some()
+        {
+            e.add("q", Invalid::new("api.error.q_alone"));
+        }
+        if !e.is_empty() {
+            return Err(ApiError::BadParams(e));
+        }
+        let cached = state.search.index_for(&state.db, &caller.scope).await?;
+        let hits = cached.index.search_all(text);
+        let total = hits.len() as u64;
+        let ids: Vec<PersonId> = hits
+            .iter()
+            .skip(((page - 1) * per_page) as usize)
+            .take(per_page as usize)
+            .map(|h| PersonId(h.id))
+            .collect();
+        let items = people::get_many(&state.db, &caller.scope, &ids)
+            .await?
+            .into_iter()
+            .map(|i| PersonOut::from(i.person))
+            .collect();
+        return Ok(Json(ListOf::new(items, total, page, per_page)));
     }
     if let Some(raw) = &q.employee_number {
         // A number that cannot be anyone's (wrong characters) simply finds nobody.
