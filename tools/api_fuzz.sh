@@ -34,7 +34,7 @@ schemathesis run "http://127.0.0.1:$port/api/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks all --exclude-checks positive_data_acceptance \
   --max-examples "${KAERU_API_FUZZ_EXAMPLES:-50}" --workers 2 \
-  --generation-deterministic --no-color 2>&1 | tail -n 40
+  --generation-deterministic --no-color 2>&1 | tail -n "${KAERU_API_FUZZ_TAIL:-40}"
 status=${PIPESTATUS[0]}
 set -e
 errors=$(grep -c "request failed\|panicked" serve.log || true)

@@ -223,10 +223,19 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Self(v)),
-            Err(r) => Err(ApiError::from_json_rejection(r)),
+        // Every body is an object: serde would also read a struct from an array (`[null, null]`).
+        let value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => v,
+            Err(r) => return Err(ApiError::from_json_rejection(r)),
+        };
+        if !value.is_object() {
+            return Err(ApiError::BadRequest(
+                "the body must be a JSON object".into(),
+            ));
         }
+        serde_json::from_value(value)
+            .map(Self)
+            .map_err(|e| ApiError::BadRequest(e.to_string()))
     }
 }
 
