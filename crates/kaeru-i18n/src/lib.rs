@@ -77,6 +77,24 @@ impl Catalog {
         self.t(&format!("{prefix}.{code}")).to_string()
     }
 
+    /// Items of a short list the way the language writes them: 「溶接・旋盤」, "welding, turning".
+    pub fn list<S: AsRef<str>>(&self, items: impl IntoIterator<Item = S>) -> String {
+        let sep = self.t("punct.list_sep");
+        items
+            .into_iter()
+            .map(|i| i.as_ref().to_string())
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+
+    /// A note beside a text the way the language writes it: 「週2日（火・木）」, "2 days a week (Tue, Thu)".
+    pub fn aside(&self, main: &str, note: &str) -> String {
+        self.format(
+            "punct.aside",
+            &[("main", main.to_string()), ("note", note.to_string())],
+        )
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &String> {
         self.messages.keys()
     }

@@ -60,7 +60,7 @@ async fn view(
             id: t.id.to_string(),
             scope: label(s.t, "token_scope", t.scope.code()),
             hint: format!("kaeru_…{}", t.hint),
-            created: format!("{}（{}）", s.datetime(&t.created_at), t.created_by),
+            created: s.t.aside(&s.datetime(&t.created_at), &t.created_by),
             last_used: t
                 .last_used_at
                 .map(|u| s.datetime(&u))

@@ -57,14 +57,9 @@ pub(crate) fn row(
         person_id: e.person_id.to_string(),
         person: person.to_string(),
         title: e.title.clone(),
-        days: format!(
-            "{}（{}）",
-            s.tf("work.days", "n", e.weekdays.len()),
-            e.weekdays
-                .iter()
-                .map(|w| label(s.t, "weekday", w.code()))
-                .collect::<Vec<_>>()
-                .join("・")
+        days: s.t.aside(
+            &s.tf("work.days", "n", e.weekdays.len()),
+            &s.t.list(e.weekdays.iter().map(|w| label(s.t, "weekday", w.code()))),
         ),
         rate: s.tf(
             &format!("engagement.rate_{}", e.rate_kind.code()),

@@ -185,7 +185,8 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
             continue;
         }
         counts.push((
-            super::label(s.t, "status", status.code()),
+            // Beside a count: "314 Alumni", not "314 Alumnus".
+            super::label(s.t, "status_many", status.code()),
             n,
             format!("/people?status={}", status.code()),
         ));

@@ -44,7 +44,7 @@ pub(crate) fn row(s: &Shell, c: &Contribution, person: &str) -> ContributionRow 
         ContributionKind::Referral => {
             let mut w = c.candidate.clone().unwrap_or_default();
             if let Some(o) = &c.opening {
-                w.push_str(&format!("（{o}）"));
+                w = s.t.aside(&w, o);
             }
             if let Some(o) = c.outcome {
                 w.push_str(&format!(" — {}", label(s.t, "outcome", o.code())));

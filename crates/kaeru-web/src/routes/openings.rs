@@ -388,7 +388,7 @@ async fn show(
                 let now_at = current
                     .get(&i.person.id)
                     .map(|c| match &c.role {
-                        Some(r) => format!("{}（{r}）", c.employer),
+                        Some(r) => kaeru_i18n::Catalog::get(signed.lang).aside(&c.employer, r),
                         None => c.employer.clone(),
                     })
                     .unwrap_or_default();

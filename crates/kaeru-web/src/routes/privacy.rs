@@ -597,7 +597,7 @@ async fn registrations_page(State(state): State<AppState>, signed: Signed) -> Ap
                     .iter()
                     .map(|k| s.t(&format!("registration.match_{k}")))
                     .collect::<Vec<_>>()
-                    .join("・"),
+                    .join(s.t.t("punct.list_sep")),
             })
             .collect();
         let d = &r.data;

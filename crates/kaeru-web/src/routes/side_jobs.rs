@@ -217,7 +217,7 @@ async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
                 led_to: if led.is_empty() {
                     s.t("side_job.led_none").to_string()
                 } else {
-                    led.join("・")
+                    s.t.list(&led)
                 },
             }
         })

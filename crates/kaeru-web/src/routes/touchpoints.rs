@@ -234,7 +234,7 @@ async fn reconnect_page(
                     })
                 })
                 .collect::<Vec<_>>()
-                .join("・"),
+                .join(s.t.t("punct.list_sep")),
         })
         .collect();
     let tpl = ReconnectPage {

@@ -95,7 +95,7 @@ fn venture_row(
             .iter()
             .map(|r| label(s.t, "venture_relation", r.code()))
             .collect::<Vec<_>>()
-            .join("・"),
+            .join(s.t.t("punct.list_sep")),
         totals: totals_view(s, t),
         closed: v.stage == VentureStage::Withdrawn,
     }
