@@ -12,6 +12,7 @@ pub mod offers;
 pub mod openings;
 pub mod passwords;
 pub mod people;
+pub mod privacy;
 pub mod search;
 pub mod side_jobs;
 pub mod ventures;

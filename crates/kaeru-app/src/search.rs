@@ -4,7 +4,7 @@
 
 use kaeru_domain::CompanyId;
 use kaeru_search::{MatchIndex, SearchIndex};
-use kaeru_store::{Db, Scope, StoreResult, companies, openings, people};
+use kaeru_store::{Db, Scope, StoreResult, companies, openings};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -66,7 +66,7 @@ impl SearchCache {
             return Ok(c);
         }
         let started = std::time::Instant::now();
-        let (revision, docs) = people::search_docs(db, scope).await?;
+        let (revision, docs) = kaeru_store::search_docs::search_docs(db, scope).await?;
         let loaded = started.elapsed();
         let index = tokio::task::spawn_blocking(move || SearchIndex::build(docs))
             .await

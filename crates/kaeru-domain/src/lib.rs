@@ -10,6 +10,8 @@ pub mod engagement;
 pub mod ids;
 pub mod network;
 pub mod offer;
+pub mod opening;
+pub mod outlook;
 pub mod person;
 pub mod portal;
 pub mod side_job;
@@ -19,6 +21,7 @@ pub mod stint;
 pub mod touchpoint;
 pub mod validation;
 pub mod venture;
+pub mod weights;
 
 pub use api::{TokenDraft, TokenInput, TokenScope};
 pub use career::{CareerDraft, CareerEntry, CareerInput};
@@ -32,15 +35,17 @@ pub use ids::{
 pub use offer::{
     OfferAction, OfferDraft, OfferInput, OfferPolicy, OfferStatus, OfferTerm, ReturnOffer,
 };
+pub use opening::{Opening, OpeningDraft, OpeningStatus, Requirement};
+pub use outlook::{Outlook, ReturnIntent, WorkStyle};
 pub use person::{Person, PersonDraft, PersonInput, PersonStatus};
 pub use portal::{QualificationDraft, QualificationInput, RegistrationDraft, RegistrationInput};
 pub use skill::{
-    MatchWeights, NeedPriority, Opening, OpeningDraft, OpeningStatus, Outlook, PersonSkill,
-    PersonSkillDraft, Requirement, ReturnIntent, Skill, SkillDraft, SkillNeed, SkillOrigin,
-    SkillSource, WorkStyle,
+    NeedPriority, PersonSkill, PersonSkillDraft, Skill, SkillDraft, SkillNeed, SkillOrigin,
+    SkillSource,
 };
 pub use staff::{Permission, Role, StaffUser};
 pub use stint::{
     EmploymentStint, EmploymentType, LeaveReason, RehireEligibility, StintDraft, StintInput,
 };
 pub use validation::{FieldErrors, Invalid};
+pub use weights::MatchWeights;

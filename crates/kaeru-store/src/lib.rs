@@ -24,6 +24,7 @@ pub mod privacy;
 pub mod rate_limit;
 pub mod registrations;
 pub mod schedules;
+pub mod search_docs;
 pub mod sessions;
 pub mod side_jobs;
 pub mod skills;

@@ -207,7 +207,7 @@ db_test!(
         let p = person(&db, &c, ("佐藤", "歩"), ("さとう", "あゆみ"), Some("2022-03-31")).await;
         skills::set_for_person(&db, &c, &actor, p, &held(dm.id, 4, SkillOrigin::AfterLeaving)).await.unwrap();
         careers::add(&db, &c, &actor, p, &CareerDraft { employer: "株式会社みらいデジタル".into(), role: Some("広告運用".into()), industry: Some("広告".into()), from_date: Some(d("2022-04-01")), to_date: None }).await.unwrap();
-        let (_, docs) = people::search_docs(&db, &c).await.unwrap();
+        let (_, docs) = kaeru_store::search_docs::search_docs(&db, &c).await.unwrap();
         let idx = SearchIndex::build(docs);
         for q in ["web広告", "みらいデジタル", "デジタルマーケ"] {
             assert_eq!(idx.search(q, 20).iter().map(|h| h.id).collect::<Vec<_>>(), [p.0], "{q}");

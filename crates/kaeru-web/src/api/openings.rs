@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use kaeru_app::openings::{Words, detail_text, rank};
-use kaeru_domain::skill::OpeningInput;
+use kaeru_domain::opening::OpeningInput;
 use kaeru_domain::{FieldErrors, Invalid, Opening, OpeningId, OpeningStatus, PersonId, SkillId};
 use kaeru_search::Match;
 use kaeru_store::{openings, people, skills};

@@ -16,7 +16,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use kaeru_app::openings::{Words, detail_text, rank, work_label};
-use kaeru_domain::skill::{OpeningInput, WeightsInput};
+use kaeru_domain::opening::OpeningInput;
+use kaeru_domain::weights::WeightsInput;
 use kaeru_domain::{
     FieldErrors, MatchWeights, Opening, OpeningId, OpeningStatus, Permission, PersonId, Skill,
     SkillId, WorkStyle,

@@ -17,7 +17,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use kaeru_domain::skill::{OutlookInput, PersonSkillInput};
+use kaeru_domain::outlook::OutlookInput;
+use kaeru_domain::skill::PersonSkillInput;
 use kaeru_domain::{
     CareerInput, FieldErrors, Invalid, OfferAction, OfferStatus, PersonInput, QualificationInput,
     ReturnIntent, SkillOrigin, SkillSource, WorkStyle,

@@ -13,7 +13,8 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use kaeru_domain::skill::{NeedInput, OutlookInput, PersonSkillInput, SkillInput};
+use kaeru_domain::outlook::OutlookInput;
+use kaeru_domain::skill::{NeedInput, PersonSkillInput, SkillInput};
 use kaeru_domain::{
     CareerId, CareerInput, FieldErrors, Invalid, NeedPriority, Permission, PersonId, PersonSkillId,
     ReturnIntent, Skill, SkillId, SkillOrigin, SkillSource, WorkStyle,
