@@ -213,7 +213,7 @@ pub async fn people_sheet(
     t: &Catalog,
     filter: &kaeru_store::people::PeopleFilter,
 ) -> anyhow::Result<(Sheet, Vec<Card>)> {
-    let people = kaeru_store::people::list(db, scope, filter, 1, u32::MAX as u64)
+    let people = kaeru_store::people::list(db, scope, filter, 1, u64::from(u32::MAX))
         .await?
         .items;
     let stints = kaeru_store::stints::all_by_person(db, scope).await?;

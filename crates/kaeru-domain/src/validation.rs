@@ -192,6 +192,15 @@ pub fn group_digits(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// An amount of yen as written in Japan: `¥1,200,000` (`-¥5,000` below zero).
+pub fn yen(amount: i64) -> String {
+    let sign = if amount < 0 { "-" } else { "" };
+    format!(
+        "{sign}¥{}",
+        group_digits(amount.unsigned_abs().min(i64::MAX as u64) as i64)
+    )
+}
+
 pub fn optional_phone(input: &str) -> Result<Option<String>, Invalid> {
     let s: String = input
         .trim()

@@ -30,8 +30,10 @@ pub enum ExportError {
 }
 
 fn csv_text(sheet: &Sheet) -> String {
+    // Every cell quoted: the same bytes whatever a cell holds, and no tool guesses a type from a bare field.
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::Always)
         .from_writer(Vec::new());
     let _ = w.write_record(sheet.headers.iter().map(|h| neutralise(h)));
     for r in &sheet.rows {

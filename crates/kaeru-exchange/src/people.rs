@@ -242,7 +242,7 @@ pub fn plan(table: &Table, m: &Mapping, today: chrono::NaiveDate) -> ImportPlan 
                         Field::EmployeeNumber,
                     ),
                 ],
-            )
+            );
         });
         let hire = date(Field::HireDate);
         let leave = date(Field::LeaveDate);
@@ -299,7 +299,7 @@ pub fn plan(table: &Table, m: &Mapping, today: chrono::NaiveDate) -> ImportPlan 
                                 Field::LeaveReason,
                             ),
                         ],
-                    )
+                    );
                 })
                 .ok()
         };

@@ -227,8 +227,13 @@ fn read_csv(text: &str) -> Result<(Vec<String>, Rows), FileError> {
     };
     let mut total = 0;
     for (i, record) in reader.records().enumerate() {
-        let record = record
-            .map_err(|e| FileError::Csv(e.position().map(|p| p.line()).unwrap_or(i as u64 + 1)))?;
+        let record = record.map_err(|e| {
+            FileError::Csv(
+                e.position()
+                    .map(csv::Position::line)
+                    .unwrap_or(i as u64 + 1),
+            )
+        })?;
         if i > MAX_ROWS {
             return Err(FileError::TooManyRows);
         }

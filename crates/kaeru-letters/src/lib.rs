@@ -277,7 +277,9 @@ struct Words {
 }
 
 fn term_label(t: OfferTerm, lang: Language, salary: Option<i64>) -> String {
-    let yen = salary.map(format_yen).unwrap_or_default();
+    let yen = salary
+        .map(kaeru_domain::validation::yen)
+        .unwrap_or_default();
     match (lang, t) {
         (Language::Ja, OfferTerm::PriorityInterview) => {
             "優先面接：再入社を希望されたときは、優先して面接を行います。".into()
@@ -312,18 +314,6 @@ fn term_label(t: OfferTerm, lang: Language, salary: Option<i64>) -> String {
         }
         (Language::En, OfferTerm::ProbationWaived) => "Probation: waived or shortened.".into(),
     }
-}
-
-fn format_yen(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("¥{out}")
 }
 
 fn words(lang: Language, company: &str) -> Words {

@@ -22,7 +22,7 @@ fn bench(c: &mut Criterion) {
         let people = synthetic::people(n, today);
         let docs: Vec<_> = people.iter().filter_map(|p| p.match_doc(&ids)).collect();
         group.bench_with_input(BenchmarkId::new("build", n), &docs, |b, docs| {
-            b.iter(|| MatchIndex::build(black_box(docs.clone()), today))
+            b.iter(|| MatchIndex::build(black_box(docs.clone()), today));
         });
         let index = MatchIndex::build(docs, today);
         let queries: [Named; 3] = [
@@ -56,7 +56,7 @@ fn bench(c: &mut Criterion) {
                 limit: 20,
             };
             group.bench_with_input(BenchmarkId::new(format!("top20/{name}"), n), &q, |b, q| {
-                b.iter(|| index.rank(black_box(q)).map(|r| r.ranked.len()))
+                b.iter(|| index.rank(black_box(q)).map(|r| r.ranked.len()));
             });
         }
     }

@@ -11,19 +11,19 @@ fn bench(c: &mut Criterion) {
     for n in [1_000usize, 10_000, 100_000] {
         let corpus: Vec<_> = synthetic::people(n, today)
             .iter()
-            .map(|p| p.search_doc())
+            .map(kaeru_search::synthetic::SyntheticPerson::search_doc)
             .collect();
         let mut build = c.benchmark_group("build");
         build.sample_size(10);
         build.bench_with_input(BenchmarkId::from_parameter(n), &corpus, |b, corpus| {
-            b.iter(|| SearchIndex::build(black_box(corpus.clone())))
+            b.iter(|| SearchIndex::build(black_box(corpus.clone())));
         });
         build.finish();
         let index = SearchIndex::build(corpus);
         let mut search = c.benchmark_group("search");
         for q in ["田中", "たなか", "ﾀﾅｶ", "tanaka", "田中 営業", "デジタル"] {
             search.bench_with_input(BenchmarkId::new(q, n), &q, |b, q| {
-                b.iter(|| index.search(black_box(q), 20))
+                b.iter(|| index.search(black_box(q), 20));
             });
         }
         search.finish();

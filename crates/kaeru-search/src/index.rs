@@ -222,7 +222,7 @@ mod tests {
         SearchDoc {
             id: uuid::Uuid::from_u128(n),
             names: vec![name.into(), kana.into(), romaji.into()],
-            other: other.iter().map(|s| s.to_string()).collect(),
+            other: other.iter().map(std::string::ToString::to_string).collect(),
             sort_key: kana_sort_key(f, g),
         }
     }

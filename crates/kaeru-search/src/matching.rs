@@ -238,7 +238,7 @@ fn work_score(
             _ => 1.0,
         },
         (a, Some(b)) if a == b => 1.0,
-        (PartWeek, Some(FullTime)) | (Contract, Some(PartWeek)) | (PartWeek, Some(Contract)) => 0.7,
+        (PartWeek, Some(FullTime | Contract)) | (Contract, Some(PartWeek)) => 0.7,
         (FullTime, Some(PartWeek)) | (Contract, Some(FullTime)) => 0.3,
         (FullTime, Some(Contract)) => 0.2,
         _ => 0.5,

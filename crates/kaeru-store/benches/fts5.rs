@@ -80,13 +80,13 @@ fn bench(c: &mut Criterion) {
     for n in [1_000usize, 10_000, 100_000] {
         let docs: Vec<_> = synthetic::people(n, today)
             .iter()
-            .map(|p| p.search_doc())
+            .map(kaeru_search::synthetic::SyntheticPerson::search_doc)
             .collect();
         group.bench_with_input(BenchmarkId::new("kaeru/build", n), &docs, |b, d| {
-            b.iter(|| SearchIndex::build(black_box(d.clone())).len())
+            b.iter(|| SearchIndex::build(black_box(d.clone())).len());
         });
         group.bench_with_input(BenchmarkId::new("fts5/build", n), &docs, |b, d| {
-            b.iter(|| rt.block_on(async { fts5_pool(d).await.size() }))
+            b.iter(|| rt.block_on(async { fts5_pool(d).await.size() }));
         });
         let index = SearchIndex::build(docs.clone());
         let pool = rt.block_on(fts5_pool(&docs));
@@ -95,10 +95,10 @@ fn bench(c: &mut Criterion) {
             let fts_hits = rt.block_on(fts5_search(&pool, q));
             println!("{n} people, {q}: kaeru {hits} hits, fts5 {fts_hits} hits");
             group.bench_with_input(BenchmarkId::new(format!("kaeru/{q}"), n), q, |b, q| {
-                b.iter(|| index.search(black_box(q), 20).len())
+                b.iter(|| index.search(black_box(q), 20).len());
             });
             group.bench_with_input(BenchmarkId::new(format!("fts5/{q}"), n), q, |b, q| {
-                b.iter(|| rt.block_on(fts5_search(&pool, black_box(q))))
+                b.iter(|| rt.block_on(fts5_search(&pool, black_box(q))));
             });
         }
     }

@@ -250,7 +250,7 @@ pub async fn apply(
         "import rows matched"
     );
     insert_people_in(&tx, scope, actor, &new_people, today, |n| {
-        progress(base + n)
+        progress(base + n);
     })
     .await?;
     tracing::info!(
@@ -399,8 +399,8 @@ async fn update_known(
                 }
                 stint_set!(employment_type, s.employment_type.code().to_string());
                 if s.leave_reason.is_some() {
-                    let same_category =
-                        x.leave_reason.as_deref() == s.leave_reason.map(|l| l.code());
+                    let same_category = x.leave_reason.as_deref()
+                        == s.leave_reason.map(kaeru_domain::LeaveReason::code);
                     stint_set!(leave_reason, s.leave_reason.map(|l| l.code().to_string()));
                     // A file that only names the category (an export of ours: 定年) keeps the detail.
                     if !(same_category && x.leave_reason_detail.is_none()) {

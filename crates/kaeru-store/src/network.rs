@@ -266,7 +266,7 @@ pub async fn grouped(
         });
     }
     let mut out: Vec<(String, Vec<Placed>)> = groups.into_iter().collect();
-    for (_, people) in out.iter_mut() {
+    for (_, people) in &mut out {
         people.sort_by(|a, b| a.kana.cmp(&b.kana));
         people.dedup_by_key(|p| p.person);
     }

@@ -69,7 +69,10 @@ fn skill(name: &str, aliases: &[&str]) -> SkillDraft {
     SkillDraft {
         name: name.into(),
         category: Some("営業・マーケティング".into()),
-        aliases: aliases.iter().map(|s| s.to_string()).collect(),
+        aliases: aliases
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect(),
         description: None,
     }
 }

@@ -129,6 +129,15 @@ impl Shell {
         })
     }
 
+    /// An amount of yen on a page: 「1,200,000円」, "¥1,200,000". The one page formatter of amounts.
+    pub fn yen(&self, n: i64) -> String {
+        self.tf(
+            "network.yen",
+            "n",
+            kaeru_domain::validation::group_digits(n),
+        )
+    }
+
     /// The pages under 「つながり」: the network, ventures, side jobs, contracts, reconnecting, and their details.
     pub fn in_revolving_door(&self) -> bool {
         [

@@ -766,7 +766,7 @@ pub async fn seed_synthetic(
     );
     bar.set_message("合成データ");
     bulk::insert_people(db, &scope, &actor, &rows, today, |done| {
-        bar.set_position(done as u64)
+        bar.set_position(done as u64);
     })
     .await?;
     bar.finish_and_clear();

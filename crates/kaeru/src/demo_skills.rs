@@ -116,7 +116,10 @@ pub async fn seed(
             &SkillDraft {
                 name: (*name).into(),
                 category: Some((*category).into()),
-                aliases: aliases.iter().map(|a| a.to_string()).collect(),
+                aliases: aliases
+                    .iter()
+                    .map(std::string::ToString::to_string)
+                    .collect(),
                 description: None,
             },
         )

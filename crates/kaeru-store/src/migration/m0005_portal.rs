@@ -210,7 +210,7 @@ impl MigrationTrait for Migration {
             m.alter_table(
                 Table::alter()
                     .table("people")
-                    .add_column(col.to_owned())
+                    .add_column(col.clone())
                     .to_owned(),
             )
             .await?;
@@ -223,7 +223,7 @@ impl MigrationTrait for Migration {
             m.alter_table(
                 Table::alter()
                     .table("companies")
-                    .add_column(col.to_owned())
+                    .add_column(col.clone())
                     .to_owned(),
             )
             .await?;

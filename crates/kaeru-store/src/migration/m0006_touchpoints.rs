@@ -37,7 +37,7 @@ impl MigrationTrait for Migration {
         m.alter_table(
             Table::alter()
                 .table("companies")
-                .add_column(integer_null("reconnect_days").to_owned())
+                .add_column(integer_null("reconnect_days").clone())
                 .to_owned(),
         )
         .await?;

@@ -46,7 +46,7 @@ pub(crate) fn index(
     if unique {
         i.unique();
     }
-    i.to_owned()
+    i.clone()
 }
 
 #[async_trait::async_trait]

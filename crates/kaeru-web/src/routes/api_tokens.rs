@@ -73,7 +73,12 @@ async fn view(
     let (new_name, new_secret) = new_token.unwrap_or_default();
     let tpl = TokensPage {
         rows,
-        scopes: owned(choices(s.t, "token_scope", TokenScope::ALL, |x| x.code())),
+        scopes: owned(choices(
+            s.t,
+            "token_scope",
+            TokenScope::ALL,
+            kaeru_domain::TokenScope::code,
+        )),
         errors: FormErrors::from(errors, s.t),
         form,
         new_secret,

@@ -16,7 +16,6 @@ use axum::routing::{get, post};
 use kaeru_app::Failure;
 use kaeru_domain::ContributionId;
 use kaeru_domain::network::{Contribution, ContributionInput, ContributionKind, ReferralOutcome};
-use kaeru_domain::validation::group_digits;
 use kaeru_domain::{FieldErrors, Permission, PersonId};
 use kaeru_store::{network, people};
 use serde::Deserialize;
@@ -60,10 +59,7 @@ pub(crate) fn row(s: &Shell, c: &Contribution, person: &str) -> ContributionRow 
         on: s.date(&c.on),
         kind: label(s.t, "contribution", c.kind.code()),
         what,
-        amount: c
-            .amount_yen
-            .map(|y| s.tf("network.yen", "n", group_digits(y)))
-            .unwrap_or_default(),
+        amount: c.amount_yen.map(|y| s.yen(y)).unwrap_or_default(),
     }
 }
 
@@ -159,7 +155,7 @@ async fn page(
             })
             .collect(),
         year,
-        business: s.tf("network.yen", "n", group_digits(value.business_yen)),
+        business: s.yen(value.business_yen),
         deals: value.deals,
         referrals: value.referrals,
         hires: value.hires,

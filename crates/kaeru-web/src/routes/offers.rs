@@ -574,15 +574,7 @@ async fn show_page(
 
 /// ¥1,200,000
 pub fn yen(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{}¥{out}", if amount < 0 { "-" } else { "" })
+    kaeru_domain::validation::yen(amount)
 }
 
 async fn show(

@@ -685,7 +685,7 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String, S
             for (i, x) in items.iter().enumerate() {
                 match x {
                     Value::Object(_) | Value::Array(_) => {
-                        flatten(&format!("{prefix}[{}]", i + 1), x, out)
+                        flatten(&format!("{prefix}[{}]", i + 1), x, out);
                     }
                     other => out.push((prefix.to_string(), (i + 1).to_string(), scalar(other))),
                 }
@@ -703,35 +703,21 @@ fn scalar(v: &serde_json::Value) -> String {
     }
 }
 
-/// A CSV cell, quoted, and neutralised when a spreadsheet would read it as a formula.
-fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 async fn data_csv(State(state): State<AppState>, a: Alumnus) -> AppResult<Response> {
     let data = privacy::export(&state.db, a.scope(), a.person()).await?;
     let mut rows = Vec::new();
     flatten("", &data, &mut rows);
-    // UTF-8 with a BOM, so Excel opens it correctly.
-    let mut out = String::from("\u{feff}section,field,value\r\n");
-    for (s, f, v) in rows {
-        out.push_str(&format!(
-            "{},{},{}\r\n",
-            csv_cell(&s),
-            csv_cell(&f),
-            csv_cell(&v)
-        ));
-    }
+    // The one CSV writer (UTF-8 with a BOM, formulas neutralised), as the people export.
+    let sheet = kaeru_exchange::export::Sheet {
+        headers: vec!["section".into(), "field".into(), "value".into()],
+        rows: rows.into_iter().map(|(s, f, v)| vec![s, f, v]).collect(),
+    };
+    let out = kaeru_exchange::export::csv_utf8(&sheet);
     tracing::info!(person = %a.person(), "personal data downloaded (csv)");
     Ok(download(
         "text/csv; charset=utf-8",
         "kaeru-my-data.csv".into(),
-        out.into_bytes(),
+        out,
     ))
 }
 
@@ -770,12 +756,6 @@ async fn logout(State(state): State<AppState>, a: Alumnus, _: Posted<()>) -> App
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_cells_never_start_a_formula() {
-        assert_eq!(csv_cell("=1+1"), "\"'=1+1\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-    }
 
     #[test]
     fn the_export_flattens_into_rows() {

@@ -486,7 +486,7 @@ async fn relations_view(
             s.t,
             "relation_kind",
             RelationKind::ALL,
-            |k| k.code(),
+            kaeru_domain::side_job::RelationKind::code,
         )),
         s,
     };

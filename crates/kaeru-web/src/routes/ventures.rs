@@ -17,7 +17,6 @@ use kaeru_app::Failure;
 use kaeru_app::ventures as app;
 use kaeru_domain::VentureId;
 
-use kaeru_domain::validation::group_digits;
 use kaeru_domain::venture::{
     DealInput, Support, SupportInput, SupportKind, Venture, VentureInput, VentureRelation,
     VentureStage, VentureTotals,
@@ -38,10 +37,6 @@ pub fn router() -> Router<AppState> {
         .route("/ventures/{id}/entries/{eid}/delete", post(remove_entry))
 }
 
-fn yen(s: &Shell, n: i64) -> String {
-    s.tf("network.yen", "n", group_digits(n))
-}
-
 /// Totals shown as figures.
 pub struct TotalsView {
     pub funding: String,
@@ -53,11 +48,11 @@ pub struct TotalsView {
 
 fn totals_view(s: &Shell, t: &VentureTotals) -> TotalsView {
     TotalsView {
-        funding: yen(s, t.funding_yen),
+        funding: s.yen(t.funding_yen),
         introductions: t.introductions,
         hours: t.guidance_hours,
-        received: yen(s, t.received_yen),
-        purchased: yen(s, t.purchased_yen),
+        received: s.yen(t.received_yen),
+        purchased: s.yen(t.purchased_yen),
     }
 }
 
@@ -179,7 +174,7 @@ fn support_row(s: &Shell, x: &Support) -> SupportRow {
         kind: label(s.t, "support_kind", x.kind.code()),
         what: what.join(" "),
         figure: match x.kind {
-            SupportKind::Funding => x.amount_yen.map(|y| yen(s, y)).unwrap_or_default(),
+            SupportKind::Funding => x.amount_yen.map(|y| s.yen(y)).unwrap_or_default(),
             SupportKind::Guidance => x
                 .hours
                 .map(|h| s.tf("venture.hours_n", "n", h))
@@ -241,19 +236,19 @@ async fn show_page(
                 x.id.to_string(),
                 s.date(&x.on),
                 label(s.t, "venture_relation", x.relation.code()),
-                yen(&s, x.amount_yen),
+                s.yen(x.amount_yen),
                 x.description.clone().unwrap_or_default(),
             ));
         }
     }
-    for (y, total, _) in years.iter_mut() {
+    for (y, total, _) in &mut years {
         let sum: i64 = d
             .deals
             .iter()
             .filter(|x| chrono::Datelike::year(&x.on) == *y && x.relation.is_received())
             .map(|x| x.amount_yen)
             .sum();
-        *total = yen(&s, sum);
+        *total = s.yen(sum);
     }
     let tpl = ShowPage {
         id,
@@ -276,7 +271,7 @@ async fn show_page(
             s.t,
             "venture_relation",
             VentureRelation::ALL,
-            |k| k.code(),
+            kaeru_domain::venture::VentureRelation::code,
         )),
         can_comeback: signed.can(Permission::ManageOffers),
         s,
@@ -438,7 +433,7 @@ async fn form_page(
             s.t,
             "venture_stage",
             VentureStage::ALL,
-            |k| k.code(),
+            kaeru_domain::venture::VentureStage::code,
         )),
         s,
     };

@@ -327,7 +327,7 @@ impl SmtpSink {
                     mail.headers
                         .iter()
                         .find(|x| x.get_key_ref().eq_ignore_ascii_case(name))
-                        .map(|x| x.get_value())
+                        .map(mailparse::MailHeader::get_value)
                         .unwrap_or_default()
                 };
                 Received {
