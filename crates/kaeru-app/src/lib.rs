@@ -15,6 +15,7 @@ pub mod people;
 pub mod privacy;
 pub mod search;
 pub mod side_jobs;
+pub mod stints;
 pub mod ventures;
 
 pub use failure::{Failure, Outcome};

@@ -11,9 +11,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
-use kaeru_domain::offer::OfferContext;
 use kaeru_domain::{OfferId, OfferInput, OfferStatus, PersonId, ReturnOffer};
-use kaeru_store::{offers, stints};
+use kaeru_store::offers;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -212,16 +211,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     caller.require_write()?;
     live(&state, &caller.scope, person).await?;
-    let st = stints::for_person(&state.db, &caller.scope, person).await?;
-    let active = offers::active_for_person(&state.db, &caller.scope, person, None)
-        .await?
-        .map(|o| o.number);
     let today = caller.today();
-    let ctx = OfferContext {
-        stints: &st,
-        today,
-        other_active_offer: active.as_deref(),
-    };
     let input = OfferInput {
         valid_from: body.valid_from,
         valid_until: body.valid_until,
@@ -240,20 +230,16 @@ pub async fn create(
         },
         override_reason: body.override_reason,
     };
-    let draft = input.parse(&ctx).map_err(ApiError::Invalid)?;
-    let o = match offers::create(
+    let o = kaeru_app::offers::save_draft(
         &state.db,
         &caller.scope,
         &caller.actor(),
         person,
-        &draft,
+        None,
+        &input,
         today,
     )
-    .await
-    {
-        Ok(o) => o,
-        Err(e) => return Err(e.into()),
-    };
+    .await?;
     let location = format!("/api/v1/offers/{}", o.id.0);
     Ok(super::created(location, OfferOut::from(o)))
 }

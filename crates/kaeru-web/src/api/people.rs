@@ -10,8 +10,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use kaeru_domain::{FieldErrors, Invalid, Person, PersonId, PersonInput, PersonStatus};
+use kaeru_store::Scope;
 use kaeru_store::people::{self, PeopleFilter};
-use kaeru_store::{Clash, Scope, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -316,39 +316,15 @@ async fn save(
     existing: Option<PersonId>,
     input: PersonInput,
 ) -> Result<Person, ApiError> {
-    let draft =
-        kaeru_app::people::check(&state.db, &caller.scope, caller.today(), &input, existing)
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?
-            .map_err(ApiError::Invalid)?;
-    let actor = caller.actor();
-    let saved = match existing {
-        None => people::create(&state.db, &caller.scope, &actor, &draft).await,
-        Some(id) => people::update(&state.db, &caller.scope, &actor, id, &draft).await,
-    };
-    match saved {
-        Ok(p) => Ok(p),
-        Err(StoreError::Conflict(
-            clash @ (Clash::EmployeeNumberTaken | Clash::PersonEmailTaken),
-        )) => {
-            let mut e = FieldErrors::new();
-            if clash == Clash::EmployeeNumberTaken {
-                e.add(
-                    "employee_number",
-                    Invalid::new("error.employee_number_taken")
-                        .with("number", draft.employee_number.clone().unwrap_or_default())
-                        .with("name", "—"),
-                );
-            } else {
-                e.add(
-                    "emails",
-                    Invalid::new("error.email_taken").with("email", draft.emails.join(", ")),
-                );
-            }
-            Err(ApiError::Invalid(e))
-        }
-        Err(e) => Err(e.into()),
-    }
+    Ok(kaeru_app::people::save(
+        &state.db,
+        &caller.scope,
+        &caller.actor(),
+        caller.today(),
+        &input,
+        existing,
+    )
+    .await?)
 }
 
 /// Adds a person (an alumnus until a stint says otherwise).

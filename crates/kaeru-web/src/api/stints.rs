@@ -142,16 +142,16 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     caller.require_write()?;
     live(&state, &caller.scope, person).await?;
-    let others = stints::for_person(&state.db, &caller.scope, person).await?;
     let mut input = StintInput::default();
     body.apply(&mut input);
-    let draft = input.parse(&others).map_err(ApiError::Invalid)?;
-    let s = stints::create(
+    let s = kaeru_app::stints::save(
         &state.db,
         &caller.scope,
         &caller.actor(),
         person,
-        &draft,
+        None,
+        input,
+        true,
         caller.today(),
     )
     .await?;
@@ -199,21 +199,16 @@ pub async fn update(
 ) -> Result<Json<StintOut>, ApiError> {
     caller.require_write()?;
     let current = stints::get(&state.db, &caller.scope, id).await?;
-    let others: Vec<EmploymentStint> =
-        stints::for_person(&state.db, &caller.scope, current.person_id)
-            .await?
-            .into_iter()
-            .filter(|s| s.id != id)
-            .collect();
     let mut input = StintInput::from_stint(&current);
     body.apply(&mut input);
-    let draft = input.parse(&others).map_err(ApiError::Invalid)?;
-    let s = stints::update(
+    let s = kaeru_app::stints::save(
         &state.db,
         &caller.scope,
         &caller.actor(),
-        id,
-        &draft,
+        current.person_id,
+        Some(id),
+        input,
+        true,
         caller.today(),
     )
     .await?;
@@ -235,7 +230,7 @@ pub async fn delete(
     Id(id): Id<StintId>,
 ) -> Result<StatusCode, ApiError> {
     caller.require_write()?;
-    stints::delete(
+    kaeru_app::stints::delete(
         &state.db,
         &caller.scope,
         &caller.actor(),

@@ -178,28 +178,6 @@ fn form_page(
     }
 }
 
-/// Everything the rules need about the person, read fresh.
-async fn context_parts(
-    state: &AppState,
-    signed: &Signed,
-    person: PersonId,
-    except: Option<OfferId>,
-) -> AppResult<(Vec<kaeru_domain::EmploymentStint>, Option<String>)> {
-    // An erased person gets no offer: say so before any rule about their stints or offers.
-    if people::portal_facts(&state.db, signed.scope(), person)
-        .await?
-        .erased_at
-        .is_some()
-    {
-        return Err(AppError::Erased);
-    }
-    let st = stints::for_person(&state.db, signed.scope(), person).await?;
-    let active = offers::active_for_person(&state.db, signed.scope(), person, except)
-        .await?
-        .map(|o| o.number);
-    Ok((st, active))
-}
-
 async fn new_form(
     State(state): State<AppState>,
     signed: Signed,
@@ -208,12 +186,8 @@ async fn new_form(
     signed.require(Permission::ManageOffers)?;
     let person = people::get(&state.db, signed.scope(), pid).await?;
     let policy = offers::policy(&state.db, signed.scope()).await?;
-    let (st, active) = context_parts(&state, &signed, pid, None).await?;
-    let ctx = OfferContext {
-        stints: &st,
-        today: signed.today(),
-        other_active_offer: active.as_deref(),
-    };
+    let facts = kaeru_app::offers::facts(&state.db, signed.scope(), pid, None).await?;
+    let ctx = facts.context(signed.today());
     let (from, until) = policy.default_window(ctx.leaving_date(), signed.today());
     let form = OfferInput {
         valid_from: from.to_string(),
@@ -255,58 +229,45 @@ async fn save(
     existing: Option<&ReturnOffer>,
     input: OfferInput,
 ) -> AppResult<Response> {
-    let (st, active) = context_parts(state, signed, person.id, existing.map(|o| o.id)).await?;
-    let ctx = OfferContext {
-        stints: &st,
-        today: signed.today(),
-        other_active_offer: active.as_deref(),
-    };
-    let not_eligible = ctx.rehire() == Some(kaeru_domain::RehireEligibility::NotEligible);
-    let refuse = |input: OfferInput, e: &FieldErrors| -> AppResult<Response> {
-        tracing::info!(fields = ?e.0.keys().collect::<Vec<_>>(), "offer form refused");
-        let errors = FormErrors::from(e, Catalog::get(signed.lang));
-        Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            render(&form_page(
-                signed,
-                person,
-                existing,
-                input,
-                errors,
-                not_eligible,
-            ))?,
-        )
-            .into_response())
-    };
-    let draft = match input.parse(&ctx) {
-        Ok(d) => d,
-        Err(e) => return refuse(input, &e),
-    };
-    let (scope, actor) = (signed.scope(), signed.actor());
-    let saved = match existing {
-        None => offers::create(&state.db, scope, &actor, person.id, &draft, signed.today()).await,
-        Some(o) => offers::update_draft(&state.db, scope, &actor, o.id, &draft).await,
-    };
-    match saved {
-        Ok(o) => Ok(redirect_with_flash(
-            &format!("/offers/{}", o.id),
-            "flash.saved",
-        )),
-        Err(StoreError::Conflict(Clash::ActiveOffer)) => {
-            let mut e = FieldErrors::new();
-            e.add(
-                "valid_from",
-                Invalid::new("error.offer_already_active").with("number", "—"),
-            );
-            refuse(input, &e)
+    let saved = kaeru_app::offers::save_draft(
+        &state.db,
+        signed.scope(),
+        &signed.actor(),
+        person.id,
+        existing.map(|o| o.id),
+        &input,
+        signed.today(),
+    )
+    .await;
+    let e = match saved {
+        Ok(o) => {
+            return Ok(redirect_with_flash(
+                &format!("/offers/{}", o.id),
+                "flash.saved",
+            ));
         }
-        Err(StoreError::Conflict(Clash::StatusChanged)) => {
-            let mut e = FieldErrors::new();
-            e.add("valid_from", Invalid::new("error.offer_transition"));
-            refuse(input, &e)
-        }
-        Err(e) => Err(AppError::from(e)),
-    }
+        Err(Failure::Invalid(e)) => e,
+        Err(other) => return Err(other.into()),
+    };
+    tracing::info!(fields = ?e.0.keys().collect::<Vec<_>>(), "offer form refused");
+    let facts =
+        kaeru_app::offers::facts(&state.db, signed.scope(), person.id, existing.map(|o| o.id))
+            .await?;
+    let not_eligible = facts.context(signed.today()).rehire()
+        == Some(kaeru_domain::RehireEligibility::NotEligible);
+    let errors = FormErrors::from(&e, Catalog::get(signed.lang));
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        render(&form_page(
+            signed,
+            person,
+            existing,
+            input,
+            errors,
+            not_eligible,
+        ))?,
+    )
+        .into_response())
 }
 
 async fn create(
@@ -334,13 +295,8 @@ async fn edit_form(
             "flash.offer_not_draft",
         ));
     }
-    let (st, _) = context_parts(&state, &signed, person.id, Some(oid)).await?;
-    let not_eligible = OfferContext {
-        stints: &st,
-        today: signed.today(),
-        other_active_offer: None,
-    }
-    .rehire()
+    let facts = kaeru_app::offers::facts(&state.db, signed.scope(), person.id, Some(oid)).await?;
+    let not_eligible = facts.context(signed.today()).rehire()
         == Some(kaeru_domain::RehireEligibility::NotEligible);
     Ok(render(&form_page(
         &signed,

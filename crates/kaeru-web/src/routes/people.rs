@@ -3,7 +3,7 @@
 use super::{choices, label, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::forms::Id;
 use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
@@ -12,12 +12,13 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use kaeru_app::Failure;
 use kaeru_domain::person::{PREFECTURES, PersonInput};
 use kaeru_domain::{
     EmploymentStint, FieldErrors, Invalid, Permission, Person, PersonId, PersonStatus,
 };
 use kaeru_store::people::{self, PeopleFilter};
-use kaeru_store::{Clash, StoreError, audit, stints};
+use kaeru_store::{audit, stints};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -217,18 +218,6 @@ async fn new_form(signed: Signed) -> AppResult<Response> {
     .into_response())
 }
 
-/// Parses the form and checks the e-mail addresses are not another person's; errors re-render the form.
-async fn checked(
-    state: &AppState,
-    signed: &Signed,
-    input: &PersonInput,
-    existing: Option<PersonId>,
-) -> AppResult<Result<kaeru_domain::PersonDraft, FieldErrors>> {
-    kaeru_app::people::check(&state.db, signed.scope(), signed.today(), input, existing)
-        .await
-        .map_err(AppError::from)
-}
-
 fn rerender(
     signed: &Signed,
     existing: Option<PersonId>,
@@ -251,15 +240,15 @@ async fn save(
     existing: Option<PersonId>,
     input: PersonInput,
 ) -> AppResult<Response> {
-    let draft = match checked(state, signed, &input, existing).await? {
-        Ok(d) => d,
-        Err(e) => return rerender(signed, existing, input, &e),
-    };
-    let (scope, actor) = (signed.scope(), signed.actor());
-    let saved = match existing {
-        None => people::create(&state.db, scope, &actor, &draft).await,
-        Some(id) => people::update(&state.db, scope, &actor, id, &draft).await,
-    };
+    let saved = kaeru_app::people::save(
+        &state.db,
+        signed.scope(),
+        &signed.actor(),
+        signed.today(),
+        &input,
+        existing,
+    )
+    .await;
     match saved {
         Ok(p) => Ok(redirect_with_flash(
             &format!("/people/{}", p.id),
@@ -269,26 +258,8 @@ async fn save(
                 "flash.person_created"
             },
         )),
-        // Another request took the number or the address between the check and the write.
-        Err(StoreError::Conflict(Clash::EmployeeNumberTaken)) => {
-            let mut e = FieldErrors::new();
-            e.add(
-                "employee_number",
-                Invalid::new("error.employee_number_taken")
-                    .with("number", draft.employee_number.clone().unwrap_or_default())
-                    .with("name", "—"),
-            );
-            rerender(signed, existing, input, &e)
-        }
-        Err(StoreError::Conflict(Clash::PersonEmailTaken)) => {
-            let mut e = FieldErrors::new();
-            e.add(
-                "emails",
-                Invalid::new("error.email_taken").with("email", draft.emails.join(", ")),
-            );
-            rerender(signed, existing, input, &e)
-        }
-        Err(e) => Err(AppError::from(e)),
+        Err(Failure::Invalid(e)) => rerender(signed, existing, input, &e),
+        Err(other) => Err(other.into()),
     }
 }
 

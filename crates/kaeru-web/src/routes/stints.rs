@@ -12,6 +12,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use kaeru_app::Failure;
 use kaeru_domain::{
     EmploymentType, LeaveReason, Permission, PersonId, RehireEligibility, StintId, StintInput,
 };
@@ -125,65 +126,34 @@ async fn save(
     mut input: StintInput,
 ) -> AppResult<Response> {
     let person = people::get(&state.db, signed.scope(), pid).await?;
-    let all = stints::for_person(&state.db, signed.scope(), pid).await?;
-    let existing = match sid {
-        Some(sid) => Some(
-            all.iter()
-                .find(|s| s.id == sid)
-                .cloned()
-                .ok_or(AppError::NotFound)?,
-        ),
-        None => None,
-    };
-    // Someone who may not see the confidential reason keeps the stored one unchanged.
-    if !signed.can(Permission::SeeRehireReason) {
-        input.rehire_reason = existing
-            .as_ref()
-            .and_then(|e| e.rehire_reason.clone())
-            .unwrap_or_default();
-    }
-    let others: Vec<_> = all.into_iter().filter(|s| Some(s.id) != sid).collect();
-    let draft = match input.parse(&others) {
-        Ok(d) => d,
-        Err(e) => {
+    let may_see = signed.can(Permission::SeeRehireReason);
+    let saved = kaeru_app::stints::save(
+        &state.db,
+        signed.scope(),
+        &signed.actor(),
+        pid,
+        sid,
+        input.clone(),
+        may_see,
+        signed.today(),
+    )
+    .await;
+    match saved {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/people/{pid}"),
+            "flash.saved",
+        )),
+        Err(Failure::Invalid(e)) => {
             tracing::info!(fields = ?e.0.keys().collect::<Vec<_>>(), "stint form refused");
-            if !signed.can(Permission::SeeRehireReason) {
+            if !may_see {
                 input.rehire_reason.clear();
             }
             let errors = FormErrors::from(&e, crate::i18n::Catalog::get(signed.lang));
             let html = render(&page(signed, &person, sid, input, errors))?;
-            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
-    };
-    let today = signed.today();
-    match sid {
-        None => {
-            stints::create(
-                &state.db,
-                signed.scope(),
-                &signed.actor(),
-                pid,
-                &draft,
-                today,
-            )
-            .await?
-        }
-        Some(sid) => {
-            stints::update(
-                &state.db,
-                signed.scope(),
-                &signed.actor(),
-                sid,
-                &draft,
-                today,
-            )
-            .await?
-        }
-    };
-    Ok(redirect_with_flash(
-        &format!("/people/{pid}"),
-        "flash.saved",
-    ))
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn create(
@@ -217,7 +187,7 @@ async fn delete(
     if current.person_id != pid {
         return Err(AppError::NotFound);
     }
-    stints::delete(
+    kaeru_app::stints::delete(
         &state.db,
         signed.scope(),
         &signed.actor(),
