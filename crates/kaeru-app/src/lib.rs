@@ -13,6 +13,7 @@ pub mod openings;
 pub mod passwords;
 pub mod people;
 pub mod privacy;
+pub mod profile;
 pub mod search;
 pub mod side_jobs;
 pub mod stints;

@@ -16,12 +16,14 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use kaeru_app::Failure;
+use kaeru_app::profile::{self, ContactsInput, Editor};
 
 use kaeru_domain::outlook::OutlookInput;
 use kaeru_domain::skill::PersonSkillInput;
 use kaeru_domain::{
-    CareerInput, FieldErrors, Invalid, OfferAction, OfferStatus, PersonInput, QualificationInput,
-    ReturnIntent, SkillOrigin, SkillSource, WorkStyle,
+    CareerInput, FieldErrors, OfferAction, OfferStatus, PersonInput, QualificationInput,
+    ReturnIntent, SkillOrigin, WorkStyle,
 };
 use kaeru_store::consent::ConsentState;
 use kaeru_store::{careers, consent, offers, people, portal, privacy, skills};
@@ -47,19 +49,6 @@ pub fn router() -> Router<AppState> {
         .route("/me/data.csv", get(data_csv))
         .route("/me/deletion", post(request_deletion))
         .route("/me/logout", post(logout))
-}
-
-/// The contact part of the person form.
-#[derive(Debug, Default, Deserialize, Clone)]
-#[serde(default)]
-pub struct ContactsInput {
-    emails: String,
-    phone: String,
-    line_id: String,
-    facebook_url: String,
-    linkedin_url: String,
-    prefecture: String,
-    city: String,
 }
 
 pub struct CareerRow {
@@ -313,51 +302,11 @@ async fn save_contacts(
     posted: Posted<ContactsInput>,
 ) -> AppResult<Response> {
     let f = posted.fields;
-    let current = people::get(&state.db, a.scope(), a.person()).await?;
-    let mut input = PersonInput::from_person(&current);
-    input.emails = f.emails.clone();
-    input.phone = f.phone.clone();
-    input.line_id = f.line_id.clone();
-    input.facebook_url = f.facebook_url.clone();
-    input.linkedin_url = f.linkedin_url.clone();
-    input.prefecture = f.prefecture.clone();
-    input.city = f.city.clone();
-    let mut draft = input.parse(a.today());
-    if let Ok(d) = &draft
-        && d.emails.is_empty()
-    {
-        let mut e = FieldErrors::new();
-        e.add("emails", Invalid::new("error.portal_email_required"));
-        draft = Err(e);
+    match profile::save_contacts(&state.db, a.scope(), a.person(), &f, a.today()).await {
+        Ok(()) => {}
+        Err(Failure::Invalid(e)) => return home_page(&state, &a, Retry::Contacts(f, e)).await,
+        Err(other) => return Err(other.into()),
     }
-    let draft = match draft {
-        Ok(d) => d,
-        Err(e) => return home_page(&state, &a, Retry::Contacts(f, e)).await,
-    };
-    let taken = people::emails_taken(&state.db, a.scope(), &draft.emails, Some(a.person())).await?;
-    if let Some(addr) = taken.first() {
-        let mut e = FieldErrors::new();
-        e.add(
-            "emails",
-            Invalid::new("error.email_taken").with("email", addr),
-        );
-        return home_page(&state, &a, Retry::Contacts(f, e)).await;
-    }
-    portal::update_contacts(
-        &state.db,
-        a.scope(),
-        a.person(),
-        &portal::Contacts {
-            emails: draft.emails,
-            phone: draft.phone,
-            line_id: draft.line_id,
-            facebook_url: draft.facebook_url,
-            linkedin_url: draft.linkedin_url,
-            prefecture: draft.prefecture,
-            city: draft.city,
-        },
-    )
-    .await?;
     Ok(redirect_with_flash("/me#contacts", "flash.saved"))
 }
 
@@ -367,19 +316,20 @@ async fn add_career(
     posted: Posted<CareerInput>,
 ) -> AppResult<Response> {
     let f = posted.fields;
-    let draft = match f.parse(a.today()) {
-        Ok(d) => d,
-        Err(e) => return home_page(&state, &a, Retry::Career(f, e)).await,
-    };
-    careers::add(
+    let added = profile::add_career(
         &state.db,
         a.scope(),
-        &portal::self_actor(),
+        &Editor::Person,
         a.person(),
-        &draft,
+        &f,
+        a.today(),
     )
-    .await?;
-    done(&state, &a, "/me#career", "flash.saved").await
+    .await;
+    match added {
+        Ok(_) => Ok(redirect_with_flash("/me#career", "flash.saved")),
+        Err(Failure::Invalid(e)) => home_page(&state, &a, Retry::Career(f, e)).await,
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// After a change the person made through another repository: mark it as theirs and go back to the section.
@@ -394,8 +344,8 @@ async fn remove_career(
     Id(id): Id<kaeru_domain::CareerId>,
     _: Posted<()>,
 ) -> AppResult<Response> {
-    careers::remove(&state.db, a.scope(), &portal::self_actor(), a.person(), id).await?;
-    done(&state, &a, "/me#career", "flash.removed").await
+    profile::remove_career(&state.db, a.scope(), &Editor::Person, a.person(), id).await?;
+    Ok(redirect_with_flash("/me#career", "flash.removed"))
 }
 
 async fn add_skill(
@@ -403,27 +353,21 @@ async fn add_skill(
     a: Alumnus,
     posted: Posted<PersonSkillInput>,
 ) -> AppResult<Response> {
-    let mut f = posted.fields;
-    // What a person says about themselves is self-assessed, as of today.
-    f.source = SkillSource::SelfReported.code().into();
-    f.assessed_on = a.today().format("%Y-%m-%d").to_string();
-    if f.origin.trim().is_empty() {
-        f.origin = SkillOrigin::AfterLeaving.code().into();
-    }
-    let catalogue = skills::catalogue(&state.db, a.scope()).await?;
-    let draft = match f.parse(a.today(), |id| catalogue.iter().any(|k| k.id == id)) {
-        Ok(d) => d,
-        Err(e) => return home_page(&state, &a, Retry::Skill(f, e)).await,
-    };
-    skills::set_for_person(
+    let f = posted.fields;
+    let held = profile::hold_skill(
         &state.db,
         a.scope(),
-        &portal::self_actor(),
+        &Editor::Person,
         a.person(),
-        &draft,
+        f.clone(),
+        a.today(),
     )
-    .await?;
-    done(&state, &a, "/me#skills", "flash.saved").await
+    .await;
+    match held {
+        Ok(_) => Ok(redirect_with_flash("/me#skills", "flash.saved")),
+        Err(Failure::Invalid(e)) => home_page(&state, &a, Retry::Skill(f, e)).await,
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn remove_skill(
@@ -432,8 +376,8 @@ async fn remove_skill(
     Id(id): Id<kaeru_domain::PersonSkillId>,
     _: Posted<()>,
 ) -> AppResult<Response> {
-    skills::remove_from_person(&state.db, a.scope(), &portal::self_actor(), a.person(), id).await?;
-    done(&state, &a, "/me#skills", "flash.removed").await
+    profile::drop_skill(&state.db, a.scope(), &Editor::Person, a.person(), id).await?;
+    Ok(redirect_with_flash("/me#skills", "flash.removed"))
 }
 
 async fn add_qualification(

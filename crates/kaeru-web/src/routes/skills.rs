@@ -13,6 +13,8 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use kaeru_app::Failure;
+use kaeru_app::profile::{self, Editor};
 use kaeru_domain::outlook::OutlookInput;
 use kaeru_domain::skill::{NeedInput, PersonSkillInput, SkillInput};
 use kaeru_domain::{
@@ -645,24 +647,24 @@ async fn add_person_skill(
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
     let who = person_name(&state, &signed, id).await?;
-    let cat = skills::catalogue(&state.db, signed.scope()).await?;
     let input = posted.fields;
-    let draft = match input.parse(signed.today(), |id| cat.iter().any(|k| k.id == id)) {
-        Ok(d) => d,
-        Err(e) => return person_skill_page(&state, &signed, who, input, &e).await,
-    };
-    match skills::set_for_person(&state.db, signed.scope(), &signed.actor(), who.0, &draft).await {
+    let editor = Editor::Staff(signed.actor());
+    let held = profile::hold_skill(
+        &state.db,
+        signed.scope(),
+        &editor,
+        who.0,
+        input.clone(),
+        signed.today(),
+    )
+    .await;
+    match held {
         Ok(_) => Ok(redirect_with_flash(
             &format!("/people/{}#skills-h", who.0),
             "flash.person_skill_saved",
         )),
-        Err(StoreError::NotFound) => {
-            // The skill was deleted meanwhile.
-            let mut e = FieldErrors::new();
-            e.add("skill", Invalid::new("error.skill_unknown"));
-            person_skill_page(&state, &signed, who, input, &e).await
-        }
-        Err(e) => Err(AppError::from(e)),
+        Err(Failure::Invalid(e)) => person_skill_page(&state, &signed, who, input, &e).await,
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -687,7 +689,14 @@ async fn remove_person_skill(
     _: Posted<DeleteForm>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    skills::remove_from_person(&state.db, signed.scope(), &signed.actor(), pid, hid).await?;
+    profile::drop_skill(
+        &state.db,
+        signed.scope(),
+        &Editor::Staff(signed.actor()),
+        pid,
+        hid,
+    )
+    .await?;
     Ok(redirect_with_flash(
         &format!("/people/{pid}#skills-h"),
         "flash.person_skill_removed",
@@ -745,11 +754,21 @@ async fn add_career(
     signed.require(Permission::EditPeople)?;
     let who = person_name(&state, &signed, id).await?;
     let input = posted.fields;
-    let draft = match input.parse(signed.today()) {
-        Ok(d) => d,
-        Err(e) => return career_page(&signed, who, input, &e),
-    };
-    careers::add(&state.db, signed.scope(), &signed.actor(), who.0, &draft).await?;
+    let editor = Editor::Staff(signed.actor());
+    let added = profile::add_career(
+        &state.db,
+        signed.scope(),
+        &editor,
+        who.0,
+        &input,
+        signed.today(),
+    )
+    .await;
+    match added {
+        Ok(_) => {}
+        Err(Failure::Invalid(e)) => return career_page(&signed, who, input, &e),
+        Err(other) => return Err(other.into()),
+    }
     Ok(redirect_with_flash(
         &format!("/people/{}#careers-h", who.0),
         "flash.career_saved",
@@ -763,7 +782,14 @@ async fn remove_career(
     _: Posted<DeleteForm>,
 ) -> AppResult<Response> {
     signed.require(Permission::EditPeople)?;
-    careers::remove(&state.db, signed.scope(), &signed.actor(), pid, cid).await?;
+    profile::remove_career(
+        &state.db,
+        signed.scope(),
+        &Editor::Staff(signed.actor()),
+        pid,
+        cid,
+    )
+    .await?;
     Ok(redirect_with_flash(
         &format!("/people/{pid}#careers-h"),
         "flash.career_removed",
