@@ -1,0 +1,71 @@
+//! `kaeru migrate` and `kaeru demo`: the schema brought up to date, the demo company seeded.
+
+use super::{DbArgs, MailArgs, config, today_in_tokyo};
+use kaeru::{demo, open_database};
+use std::path::PathBuf;
+
+pub(super) async fn migrate(config_file: &Option<PathBuf>, db: DbArgs) -> anyhow::Result<()> {
+    let config = config(config_file, db, None, None, None, MailArgs::default())?;
+    let target = config.database_target()?;
+    open_database(&target).await?;
+    println!("The database {target} is up to date.");
+    Ok(())
+}
+
+pub(super) async fn demo(
+    config_file: &Option<PathBuf>,
+    db: DbArgs,
+    seed: u64,
+    people: Option<usize>,
+) -> anyhow::Result<()> {
+    let config = config(config_file, db, None, None, None, MailArgs::default())?;
+    let target = config.database_target()?;
+    let database = open_database(&target).await?;
+    if let Some(n) = people {
+        let started = std::time::Instant::now();
+        let (slug, n) = demo::seed_synthetic(&database, today_in_tokyo(), n, true).await?;
+        println!(
+            "Synthetic company {slug} seeded: {n} people in {:.1} s.\n  Owner login: owner@{slug}.example  password: {}",
+            started.elapsed().as_secs_f64(),
+            demo::DEMO_PASSWORD
+        );
+        return Ok(());
+    }
+    seed_demo(&database, seed).await?;
+    print_login();
+    println!(
+        "Start it with: kaeru serve{}",
+        if config.database_url.is_some() {
+            ""
+        } else {
+            " (in the same folder)"
+        }
+    );
+    Ok(())
+}
+
+pub(super) async fn seed_demo(db: &kaeru_store::Db, seed: u64) -> anyhow::Result<bool> {
+    if !kaeru_store::companies::none_exist(db).await? {
+        println!("The database already holds data; the demo company was not seeded again.");
+        return Ok(false);
+    }
+    let s = demo::seed(db, today_in_tokyo(), seed, true).await?;
+    println!(
+        "Demo company さくら精機株式会社 seeded: {} employees, {} alumni, {} returners.",
+        s.employees, s.alumni, s.returners
+    );
+    Ok(true)
+}
+
+pub(super) fn print_login() {
+    println!(
+        "  Owner login: {}  password: {}",
+        demo::DEMO_OWNER_EMAIL,
+        demo::DEMO_PASSWORD
+    );
+    println!(
+        "  HR login:    {}  password: {}",
+        demo::DEMO_HR_EMAIL,
+        demo::DEMO_PASSWORD
+    );
+}
