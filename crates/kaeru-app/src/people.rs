@@ -67,7 +67,15 @@ pub async fn save(
         ),
         StoreError::Conflict(Clash::PersonEmailTaken) => Failure::field(
             "emails",
-            Invalid::new("error.email_taken").with("email", draft.emails.join(", ")),
+            Invalid::new("error.email_taken").with(
+                "email",
+                draft
+                    .emails
+                    .iter()
+                    .map(kaeru_domain::validation::EmailAddress::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
         ),
         other => other.into(),
     })

@@ -2,7 +2,7 @@
 
 use crate::ids::{CompanyId, PersonId};
 use crate::stint::{EmploymentStint, EmploymentType};
-use crate::validation::{self as v, FieldErrors, Invalid};
+use crate::validation::{self as v, EmailAddress, FieldErrors, Invalid};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -128,10 +128,10 @@ pub struct PersonDraft {
     pub employee_number: Option<String>,
     pub family_name: String,
     pub given_name: String,
-    pub family_kana: String,
-    pub given_kana: String,
+    pub family_kana: Kana,
+    pub given_kana: Kana,
     pub romaji_name: Option<String>,
-    pub emails: Vec<String>,
+    pub emails: Vec<EmailAddress>,
     pub phone: Option<String>,
     pub line_id: Option<String>,
     pub facebook_url: Option<String>,
@@ -215,6 +215,51 @@ pub const PREFECTURES: [&str; 47] = [
     "沖縄県",
 ];
 
+/// A checked kana reading (see [`kana`]); the sort key of 五十音順 is derived from it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct Kana(String);
+
+impl Kana {
+    pub fn parse(input: &str, max_chars: usize) -> Result<Self, Invalid> {
+        kana(input, max_chars).map(Self)
+    }
+
+    /// A reading checked before and read back (from the database, or a registration already parsed).
+    pub fn from_checked(reading: String) -> Self {
+        Self(reading)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Kana {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Kana {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Kana {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<Kana> for String {
+    fn from(k: Kana) -> Self {
+        k.0
+    }
+}
+
 /// A kana reading: hiragana, katakana (full or half width), the long-vowel mark and spaces.
 pub fn kana(input: &str, max_chars: usize) -> Result<String, Invalid> {
     let s = v::required_line(input, max_chars)?;
@@ -263,8 +308,8 @@ impl PersonInput {
             .flatten();
         let family_name = e.check("family_name", v::required_line(&self.family_name, 50));
         let given_name = e.check("given_name", v::required_line(&self.given_name, 50));
-        let family_kana = e.check("family_kana", kana(&self.family_kana, 50));
-        let given_kana = e.check("given_kana", kana(&self.given_kana, 50));
+        let family_kana = e.check("family_kana", Kana::parse(&self.family_kana, 50));
+        let given_kana = e.check("given_kana", Kana::parse(&self.given_kana, 50));
         let romaji_name = e.check("romaji_name", v::optional_line(&self.romaji_name, 100));
         if romaji_name
             .as_ref()
@@ -274,7 +319,7 @@ impl PersonInput {
         }
         let mut emails = Vec::new();
         for line in self.emails.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            match v::email(line) {
+            match EmailAddress::parse(line) {
                 Ok(addr) if emails.contains(&addr) => e.add(
                     "emails",
                     Invalid::new("error.email_repeated").with("email", addr),

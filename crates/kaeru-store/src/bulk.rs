@@ -240,8 +240,8 @@ pub(crate) async fn insert_people_in(
                 employee_number: Set(d.employee_number.clone()),
                 family_name: Set(d.family_name.clone()),
                 given_name: Set(d.given_name.clone()),
-                family_kana: Set(d.family_kana.clone()),
-                given_kana: Set(d.given_kana.clone()),
+                family_kana: Set(d.family_kana.to_string()),
+                given_kana: Set(d.given_kana.to_string()),
                 romaji_name: Set(d.romaji_name.clone()),
                 phone: Set(d.phone.clone()),
                 line_id: Set(d.line_id.clone()),
@@ -269,7 +269,7 @@ pub(crate) async fn insert_people_in(
                 e_rows.push(person_email::ActiveModel {
                     company_id: Set(c),
                     person_id: Set(id.0),
-                    email: Set(e.clone()),
+                    email: Set(e.to_string()),
                     position: Set(i as i32),
                 });
             }

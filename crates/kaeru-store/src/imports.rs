@@ -204,13 +204,13 @@ pub async fn apply(
             .person
             .emails
             .iter()
-            .find(|e| email_owner.get(*e).is_some_and(|o| *o != owner))
+            .find(|e| email_owner.get(e.as_str()).is_some_and(|o| *o != owner))
         {
-            summary.email_taken.push((r.line, e.clone()));
+            summary.email_taken.push((r.line, e.to_string()));
             continue;
         }
         for e in &r.person.emails {
-            email_owner.insert(e.clone(), owner);
+            email_owner.insert(e.to_string(), owner);
         }
         match matched {
             Some(i) => {
@@ -323,13 +323,13 @@ async fn update_known(
     set!(
         family_kana,
         "family_kana",
-        p.family_kana.clone(),
+        p.family_kana.to_string(),
         k.row.family_kana.clone()
     );
     set!(
         given_kana,
         "given_kana",
-        p.given_kana.clone(),
+        p.given_kana.to_string(),
         k.row.given_kana.clone()
     );
     if r.employee_number.is_some() {
@@ -361,7 +361,12 @@ async fn update_known(
         am.update(tx).await?;
     }
     // New addresses are added; addresses the file does not list stay (people give HR more than one).
-    let new_emails: Vec<&String> = p.emails.iter().filter(|e| !k.emails.contains(e)).collect();
+    let new_emails: Vec<String> = p
+        .emails
+        .iter()
+        .map(ToString::to_string)
+        .filter(|e| !k.emails.contains(e))
+        .collect();
     for (i, e) in new_emails.iter().enumerate() {
         email_row::ActiveModel {
             company_id: Set(scope.company_id().0),

@@ -5,6 +5,8 @@ use crate::audit::{self, Change};
 use crate::entity::{employment_stint as stint_row, person as row, person_email as email_row};
 use crate::{Actor, Db, Page, Scope, StoreError, StoreResult, companies, now};
 use chrono::{Datelike, NaiveDate};
+use kaeru_domain::person::Kana;
+use kaeru_domain::validation::EmailAddress;
 use kaeru_domain::{CompanyId, Person, PersonDraft, PersonId, PersonStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -48,10 +50,14 @@ pub(crate) fn draft_of(p: &Person) -> PersonDraft {
         employee_number: p.employee_number.clone(),
         family_name: p.family_name.clone(),
         given_name: p.given_name.clone(),
-        family_kana: p.family_kana.clone(),
-        given_kana: p.given_kana.clone(),
+        family_kana: Kana::from_checked(p.family_kana.clone()),
+        given_kana: Kana::from_checked(p.given_kana.clone()),
         romaji_name: p.romaji_name.clone(),
-        emails: p.emails.clone(),
+        emails: p
+            .emails
+            .iter()
+            .map(|e| EmailAddress::from_checked(e.clone()))
+            .collect(),
         phone: p.phone.clone(),
         line_id: p.line_id.clone(),
         facebook_url: p.facebook_url.clone(),
@@ -67,7 +73,7 @@ async fn write_emails(
     conn: &impl ConnectionTrait,
     scope: &Scope,
     person: PersonId,
-    emails: &[String],
+    emails: &[EmailAddress],
 ) -> StoreResult<()> {
     email_row::Entity::delete_many()
         .filter(email_row::Column::CompanyId.eq(scope.company_id().0))
@@ -78,7 +84,7 @@ async fn write_emails(
         email_row::ActiveModel {
             company_id: Set(scope.company_id().0),
             person_id: Set(person.0),
-            email: Set(e.clone()),
+            email: Set(e.to_string()),
             position: Set(i as i32),
         }
         .insert(conn)
@@ -92,8 +98,8 @@ fn fill(am: &mut row::ActiveModel, d: &PersonDraft) {
     am.employee_number = Set(d.employee_number.clone());
     am.family_name = Set(d.family_name.clone());
     am.given_name = Set(d.given_name.clone());
-    am.family_kana = Set(d.family_kana.clone());
-    am.given_kana = Set(d.given_kana.clone());
+    am.family_kana = Set(d.family_kana.to_string());
+    am.given_kana = Set(d.given_kana.to_string());
     am.romaji_name = Set(d.romaji_name.clone());
     am.phone = Set(d.phone.clone());
     am.line_id = Set(d.line_id.clone());
@@ -150,7 +156,7 @@ pub async fn possible_duplicates(
     } else {
         email_row::Entity::find()
             .filter(email_row::Column::CompanyId.eq(c))
-            .filter(email_row::Column::Email.is_in(draft.emails.iter().cloned()))
+            .filter(email_row::Column::Email.is_in(draft.emails.iter().map(ToString::to_string)))
             .all(&db.read)
             .await?
             .into_iter()
@@ -190,7 +196,7 @@ pub async fn possible_duplicates(
 pub async fn emails_taken(
     db: &Db,
     scope: &Scope,
-    emails: &[String],
+    emails: &[EmailAddress],
     except: Option<PersonId>,
 ) -> StoreResult<Vec<String>> {
     if emails.is_empty() {
@@ -198,7 +204,7 @@ pub async fn emails_taken(
     }
     let mut q = email_row::Entity::find()
         .filter(email_row::Column::CompanyId.eq(scope.company_id().0))
-        .filter(email_row::Column::Email.is_in(emails.iter().cloned()));
+        .filter(email_row::Column::Email.is_in(emails.iter().map(ToString::to_string)));
     if let Some(p) = except {
         q = q.filter(email_row::Column::PersonId.ne(p.0));
     }
@@ -256,7 +262,10 @@ pub(crate) async fn create_in(
     )
     .await?;
     companies::bump_revision(tx, scope).await?;
-    Ok(to_domain(model, draft.emails.clone()))
+    Ok(to_domain(
+        model,
+        draft.emails.iter().map(ToString::to_string).collect(),
+    ))
 }
 
 pub async fn update(
@@ -305,7 +314,10 @@ pub(crate) async fn update_in(
     )
     .await?;
     companies::bump_revision(tx, scope).await?;
-    Ok(to_domain(model, draft.emails.clone()))
+    Ok(to_domain(
+        model,
+        draft.emails.iter().map(ToString::to_string).collect(),
+    ))
 }
 
 async fn emails_in(

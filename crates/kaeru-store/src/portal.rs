@@ -233,7 +233,7 @@ pub async fn purge_expired(db: &Db) -> StoreResult<u64> {
 /// The contact details a person edits themselves.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Contacts {
-    pub emails: Vec<String>,
+    pub emails: Vec<kaeru_domain::validation::EmailAddress>,
     pub phone: Option<String>,
     pub line_id: Option<String>,
     pub facebook_url: Option<String>,

@@ -6,6 +6,8 @@ use crate::Clash;
 use crate::audit::{self, Change};
 use crate::entity::{person as person_row, person_email, registration as row};
 use crate::{Actor, Db, Scope, StoreError, StoreResult, now, people};
+use kaeru_domain::person::Kana;
+use kaeru_domain::validation::EmailAddress;
 use kaeru_domain::{PersonDraft, PersonId};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -228,7 +230,7 @@ pub async fn link(
     let r = get(db, scope, id).await?;
     let current = people::get(db, scope, person).await?;
     let mut draft = people::draft_of(&current);
-    let email = r.data.email.to_lowercase();
+    let email = EmailAddress::from_checked(r.data.email.to_lowercase());
     if !draft.emails.contains(&email) {
         draft.emails.push(email);
     }
@@ -264,10 +266,10 @@ pub async fn create_person(
         employee_number: None,
         family_name: d.family_name.clone(),
         given_name: d.given_name.clone(),
-        family_kana: d.family_kana.clone(),
-        given_kana: d.given_kana.clone(),
+        family_kana: Kana::from_checked(d.family_kana.clone()),
+        given_kana: Kana::from_checked(d.given_kana.clone()),
         romaji_name: None,
-        emails: vec![d.email.to_lowercase()],
+        emails: vec![EmailAddress::from_checked(d.email.to_lowercase())],
         phone: d.phone.clone(),
         line_id: None,
         facebook_url: None,

@@ -14,10 +14,12 @@ fn person(family: &str, given: &str, fk: &str, gk: &str, email: Option<&str>) ->
         employee_number: None,
         family_name: family.into(),
         given_name: given.into(),
-        family_kana: fk.into(),
-        given_kana: gk.into(),
+        family_kana: kaeru_domain::person::Kana::parse(fk, 50).unwrap(),
+        given_kana: kaeru_domain::person::Kana::parse(gk, 50).unwrap(),
         romaji_name: None,
-        emails: email.map(|e| vec![e.to_string()]).unwrap_or_default(),
+        emails: email
+            .map(|e| vec![kaeru_domain::validation::EmailAddress::parse(e).unwrap()])
+            .unwrap_or_default(),
         phone: None,
         line_id: None,
         facebook_url: None,

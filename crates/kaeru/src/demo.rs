@@ -3,6 +3,8 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 use indicatif::{ProgressBar, ProgressStyle};
+use kaeru_domain::person::Kana;
+use kaeru_domain::validation::EmailAddress;
 use kaeru_domain::{
     CompanySettings, EmploymentType, Language, LeaveReason, PersonDraft, RehireEligibility, Slug,
     StintDraft,
@@ -250,10 +252,10 @@ fn draft(
         employee_number: None,
         family_name: fam.into(),
         given_name: giv.into(),
-        family_kana: kana(fam_kana),
-        given_kana: kana(giv_kana),
+        family_kana: Kana::from_checked(kana(fam_kana)),
+        given_kana: Kana::from_checked(kana(giv_kana)),
         romaji_name: Some(format!("{giv_ro} {fam_ro}")),
-        emails: vec![email],
+        emails: vec![EmailAddress::from_checked(email)],
         phone: Some(format!(
             "090-{:04}-{:04}",
             rng.gen_range(1000..9999),
@@ -696,10 +698,10 @@ pub async fn seed_synthetic(
                     employee_number: None,
                     family_name: p.family.into(),
                     given_name: p.given.into(),
-                    family_kana: p.family_kana.into(),
-                    given_kana: p.given_kana.into(),
+                    family_kana: Kana::from_checked(p.family_kana.into()),
+                    given_kana: Kana::from_checked(p.given_kana.into()),
                     romaji_name: Some(p.romaji.clone()),
-                    emails: vec![p.email.clone()],
+                    emails: vec![EmailAddress::from_checked(p.email.clone())],
                     phone: None,
                     line_id: None,
                     facebook_url: None,

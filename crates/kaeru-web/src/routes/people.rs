@@ -297,7 +297,15 @@ async fn create(
             if address_clash {
                 errors.add(
                     "emails",
-                    Invalid::new("error.email_taken").with("email", draft.emails.join(", ")),
+                    Invalid::new("error.email_taken").with(
+                        "email",
+                        draft
+                            .emails
+                            .iter()
+                            .map(kaeru_domain::validation::EmailAddress::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
                 );
             }
             let mut page = form_page(&signed, None, input, FormErrors::from(&errors, t));
