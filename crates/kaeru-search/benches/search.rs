@@ -27,6 +27,14 @@ fn bench(c: &mut Criterion) {
             });
         }
         search.finish();
+        // Every hit, as the API's `GET /api/v1/people?q=` pages through them with the true total.
+        let mut all = c.benchmark_group("search_all");
+        for q in ["田中", "tanaka", "デジタル"] {
+            all.bench_with_input(BenchmarkId::new(q, n), &q, |b, q| {
+                b.iter(|| index.search_all(black_box(q)).len());
+            });
+        }
+        all.finish();
     }
 }
 

@@ -18,7 +18,6 @@ mod session;
 mod settings;
 mod side_jobs;
 mod skills;
-mod stints;
 mod touchpoints;
 mod ventures;
 
@@ -34,7 +33,6 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(imports::router())
         .merge(people::router())
-        .merge(stints::router())
         .merge(settings::router())
         .merge(api_tokens::router())
         .merge(offers::router())

@@ -1,5 +1,8 @@
 //! The people list (五十音順, filtered, paginated), the person page with its timeline, and the person forms.
 
+mod profile;
+mod stints;
+
 use super::{choices, label, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
@@ -17,12 +20,14 @@ use kaeru_domain::person::{PREFECTURES, PersonInput};
 use kaeru_domain::{
     EmploymentStint, FieldErrors, Invalid, Permission, Person, PersonId, PersonStatus,
 };
+use kaeru_store::audit;
 use kaeru_store::people::{self, PeopleFilter};
-use kaeru_store::{audit, stints};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(profile::router())
+        .merge(stints::router())
         .route("/people", get(list).post(create))
         .route("/people/new", get(new_form))
         .route("/people/{id}", get(show).post(update))
@@ -401,7 +406,7 @@ struct ShowPage {
     can_offer: bool,
     comebacks: Vec<(kaeru_domain::ComebackId, String, String)>,
     can_open_comeback: bool,
-    panel: super::skills::PersonPanel,
+    panel: profile::PersonPanel,
     portal: super::privacy::PortalPanel,
     contact: super::touchpoints::TouchpointPanel,
     contributions: Vec<super::network::ContributionRow>,
@@ -623,7 +628,7 @@ async fn show(
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
     let person = people::get(&state.db, signed.scope(), id).await?;
-    let stints = stints::for_person(&state.db, signed.scope(), id).await?;
+    let stints = kaeru_store::stints::for_person(&state.db, signed.scope(), id).await?;
     let entries = audit::for_person(&state.db, signed.scope(), id, 50).await?;
     let person_comebacks =
         kaeru_store::comebacks::for_person(&state.db, signed.scope(), id).await?;
@@ -643,7 +648,7 @@ async fn show(
         s.t("person.updated_at").to_string(),
         s.datetime(&person.updated_at),
     ));
-    let panel = super::skills::person_panel(&state, &signed, &s, id).await?;
+    let panel = profile::person_panel(&state, &signed, &s, id).await?;
     let portal = super::privacy::portal_panel(&state, &signed, &s, id).await?;
     let contact = super::touchpoints::panel(&state, &signed, &s, id).await?;
     let contributions = super::network::panel(&state, &signed, &s, id).await?;

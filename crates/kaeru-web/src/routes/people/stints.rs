@@ -1,11 +1,11 @@
 //! Adding, editing and removing a person's employment stints.
 
-use super::{choices, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::{AppError, AppResult};
 use crate::forms::{FormErrors, Posted};
 use crate::forms::{Id, Ids};
+use crate::routes::{choices, redirect_with_flash, render};
 use crate::shell::{Section, Shell};
 use askama::Template;
 use axum::Router;
