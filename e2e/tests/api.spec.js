@@ -78,3 +78,40 @@ test('the owner connects a script with an API token, writes with a read-write on
   r = await request.get(`/api/v1/people/${person.id}`, { headers: auth(write) });
   expect(r.status()).toBe(200);
 });
+
+// The API reaches what the pages do: a script finds an alumna by her reading (any script), logs a contact and
+// a 業務委託 contract for her, and HR sees both on her page and in the contracts list.
+test('a script finds an alumna by reading, logs a contact and a contract, and HR sees them', async ({ page, request }) => {
+  await login(page, 'shacho@sakura-seiki.example', 'kaeru-demo-2026');
+  await page.goto('/settings/api-tokens');
+  const token = await makeToken(page, '連携スクリプト', 'write');
+  const auth = { Authorization: `Bearer ${token}` };
+
+  let r = await request.get('/api/v1/people?status=alumnus&per_page=1', { headers: auth });
+  const someone = (await r.json()).items[0];
+  // Her reading in katakana finds her, with the true total of everyone who matches.
+  const katakana = someone.family_kana.replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
+  r = await request.get(`/api/v1/people?q=${encodeURIComponent(katakana)}&per_page=200`, { headers: auth });
+  expect(r.status()).toBe(200);
+  const found = await r.json();
+  expect(found.total).toBeGreaterThanOrEqual(1);
+  expect(found.items.map((p) => p.id)).toContain(someone.id);
+
+  r = await request.post(`/api/v1/people/${someone.id}/touchpoints`, { headers: auth, data: { channel: 'line', note: 'APIから：近況を聞いた' } });
+  expect(r.status()).toBe(201);
+  r = await request.post(`/api/v1/people/${someone.id}/contracts`, {
+    headers: auth,
+    data: { title: 'API連携の業務委託', weekdays: ['tue'], rate_kind: 'day', rate_yen: 30000, start_date: '2026-01-06' },
+  });
+  expect(r.status()).toBe(201);
+  // A refused value comes back beside its field, in the language asked for.
+  r = await request.post(`/api/v1/people/${someone.id}/touchpoints`, { headers: { ...auth, 'Accept-Language': 'en' }, data: { channel: 'carrier-pigeon' } });
+  expect(r.status()).toBe(422);
+  expect((await r.json()).error.fields.map((f) => f.field)).toEqual(['channel']);
+
+  await page.goto(`/people/${someone.id}`);
+  await expect(page.getByText('APIから：近況を聞いた')).toBeVisible();
+  await expect(page.locator('h1 .badge')).toHaveText('業務委託');
+  await page.goto('/engagements');
+  await expect(page.getByRole('cell', { name: 'API連携の業務委託' })).toBeVisible();
+});

@@ -1,6 +1,5 @@
 //! Every route, each feature module with its own router, merged here.
 
-mod api_tokens;
 mod comebacks;
 mod engagements;
 mod health;
@@ -34,7 +33,6 @@ pub fn router() -> Router<AppState> {
         .merge(imports::router())
         .merge(people::router())
         .merge(settings::router())
-        .merge(api_tokens::router())
         .merge(offers::router())
         .merge(comebacks::router())
         .merge(skills::router())

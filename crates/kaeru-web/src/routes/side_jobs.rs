@@ -2,7 +2,7 @@
 //! with the conflict-of-interest check, renewals before the period ends, the company's clients and
 //! competitors, and what side jobs led to when people left.
 
-use super::{label, owned, parse_id, redirect_with_flash, render};
+use super::{label, parse_id, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::AppResult;
@@ -16,11 +16,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kaeru_app::Failure;
 use kaeru_app::side_jobs as app;
-use kaeru_domain::{RelationId, SideJobId};
+use kaeru_domain::SideJobId;
 
-use kaeru_domain::side_job::{
-    Conflict, DecisionInput, RelationInput, RelationKind, SideJob, SideJobInput, SideJobStatus,
-};
+use kaeru_domain::side_job::{Conflict, DecisionInput, SideJob, SideJobInput, SideJobStatus};
 use kaeru_domain::{FieldErrors, Permission, PersonId};
 use kaeru_store::people;
 use kaeru_store::side_jobs::{self};
@@ -34,11 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/side-jobs/{id}/decide", post(decide))
         .route("/people/{id}/side-jobs", post(apply))
         .route("/people/{id}/side-jobs/new", get(new_form))
-        .route(
-            "/settings/relations",
-            get(relations_page).post(add_relation),
-        )
-        .route("/settings/relations/{id}/delete", post(remove_relation))
 }
 
 pub struct SideJobRow {
@@ -446,91 +439,4 @@ async fn apply(
         Err(Failure::Invalid(e)) => form_page(&state, &signed, id, renews, f, &e).await,
         Err(other) => Err(other.into()),
     }
-}
-
-// ---- clients and competitors ----
-
-#[derive(Template)]
-#[template(path = "relations.html")]
-struct RelationsPage {
-    s: Shell,
-    rows: Vec<(String, String, String, String)>,
-    form: RelationInput,
-    errors: FormErrors,
-    kinds: Vec<(String, String)>,
-}
-
-async fn relations_view(
-    state: &AppState,
-    signed: &Signed,
-    form: RelationInput,
-    errors: &FieldErrors,
-) -> AppResult<Response> {
-    let rows = side_jobs::relations(&state.db, signed.scope()).await?;
-    let s = Shell::signed(signed, Section::Settings, "/settings/relations");
-    let tpl = RelationsPage {
-        rows: rows
-            .iter()
-            .map(|r| {
-                (
-                    r.id.to_string(),
-                    r.name.clone(),
-                    label(s.t, "relation_kind", r.kind.code()),
-                    r.industry.clone().unwrap_or_default(),
-                )
-            })
-            .collect(),
-        form,
-        errors: FormErrors::from(errors, s.t),
-        kinds: owned(super::choices(
-            s.t,
-            "relation_kind",
-            RelationKind::ALL,
-            kaeru_domain::side_job::RelationKind::code,
-        )),
-        s,
-    };
-    Ok((super::form_status(errors), render(&tpl)?).into_response())
-}
-
-async fn relations_page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
-    signed.require(Permission::DecideSideJob)?;
-    let form = RelationInput {
-        kind: "competitor".into(),
-        ..Default::default()
-    };
-    relations_view(&state, &signed, form, &FieldErrors::new()).await
-}
-
-async fn add_relation(
-    State(state): State<AppState>,
-    signed: Signed,
-    posted: Posted<RelationInput>,
-) -> AppResult<Response> {
-    signed.require(Permission::DecideSideJob)?;
-    let f = posted.fields;
-    match f.parse() {
-        Ok(d) => {
-            side_jobs::add_relation(&state.db, signed.scope(), &signed.actor(), &d).await?;
-            Ok(redirect_with_flash(
-                "/settings/relations",
-                "flash.relation_saved",
-            ))
-        }
-        Err(e) => relations_view(&state, &signed, f, &e).await,
-    }
-}
-
-async fn remove_relation(
-    State(state): State<AppState>,
-    signed: Signed,
-    Id(id): Id<RelationId>,
-    _: Posted<()>,
-) -> AppResult<Response> {
-    signed.require(Permission::DecideSideJob)?;
-    side_jobs::remove_relation(&state.db, signed.scope(), &signed.actor(), id).await?;
-    Ok(redirect_with_flash(
-        "/settings/relations",
-        "flash.relation_removed",
-    ))
 }

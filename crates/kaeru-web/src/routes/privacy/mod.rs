@@ -6,8 +6,6 @@ mod erasure;
 mod messages;
 mod outbox;
 mod portal_panel;
-mod public_settings;
-mod purposes;
 mod registrations;
 
 pub(crate) use portal_panel::{PortalPanel, portal_panel};
@@ -41,13 +39,4 @@ pub fn router() -> Router<AppState> {
             "/registrations/{id}/reject",
             post(registrations::registration_reject),
         )
-        .route(
-            "/settings/public",
-            get(public_settings::public_settings).post(public_settings::save_public_settings),
-        )
-        .route(
-            "/settings/purposes",
-            get(purposes::purposes_page).post(purposes::add_purpose),
-        )
-        .route("/settings/purposes/{id}", post(purposes::save_purpose))
 }

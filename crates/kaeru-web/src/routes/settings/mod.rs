@@ -1,5 +1,10 @@
 //! Settings: the company (owner), staff accounts and roles (owner), and one's own account (everyone).
 
+mod api_tokens;
+mod public_page;
+mod purposes;
+mod relations;
+
 use super::{choices, label, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::{Signed, hash_password, verify_password};
@@ -22,6 +27,17 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(api_tokens::router())
+        .merge(relations::router())
+        .route(
+            "/settings/public",
+            get(public_page::public_settings).post(public_page::save_public_settings),
+        )
+        .route(
+            "/settings/purposes",
+            get(purposes::purposes_page).post(purposes::add_purpose),
+        )
+        .route("/settings/purposes/{id}", post(purposes::save_purpose))
         .route("/settings", get(index))
         .route("/settings/company", get(company_page).post(company_submit))
         .route("/settings/staff", get(staff_page).post(staff_create))

@@ -1,11 +1,11 @@
 //! 設定 → APIトークン: the company's API tokens, made (the secret shown once), listed and revoked.
 
-use super::{choices, label, owned, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::AppResult;
 use crate::forms::Id;
 use crate::forms::{FormErrors, Posted};
+use crate::routes::{choices, label, owned, redirect_with_flash, render};
 use crate::shell::{Section, Shell};
 use askama::Template;
 use axum::Router;
@@ -69,7 +69,7 @@ async fn view(
             name: t.name,
         })
         .collect();
-    let base_url = super::public::base_url(state).to_string();
+    let base_url = crate::routes::public::base_url(state).to_string();
     let (new_name, new_secret) = new_token.unwrap_or_default();
     let tpl = TokensPage {
         rows,
@@ -86,7 +86,7 @@ async fn view(
         base_url: base_url.trim_end_matches('/').to_string(),
         s,
     };
-    Ok((super::form_status(errors), render(&tpl)?).into_response())
+    Ok((crate::routes::form_status(errors), render(&tpl)?).into_response())
 }
 
 async fn page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
