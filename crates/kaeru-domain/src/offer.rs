@@ -439,6 +439,176 @@ pub fn wareki(date: NaiveDate) -> String {
     String::new()
 }
 
+/// A skill the company asks the leaver to learn outside (学習ミッション), attached to an offer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LearningMission {
+    pub id: crate::ids::MissionId,
+    pub offer_id: OfferId,
+    pub skill: String,
+    /// 1–5
+    pub target_level: i32,
+    pub reason: Option<String>,
+    pub check_in_every_days: i32,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// One check-in of a mission: what the person did and the level assessed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MissionCheckIn {
+    pub id: crate::ids::CheckInId,
+    pub mission_id: crate::ids::MissionId,
+    pub on_date: NaiveDate,
+    pub activity: String,
+    pub assessed_level: Option<i32>,
+    pub recorded_by: String,
+}
+
+impl LearningMission {
+    /// When the next check-in is due: the interval after the last one (or after the mission was set).
+    pub fn next_check_in(&self, last: Option<NaiveDate>, started: NaiveDate) -> NaiveDate {
+        last.unwrap_or(started) + chrono::Duration::days(i64::from(self.check_in_every_days))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MissionDraft {
+    pub skill: String,
+    pub target_level: i32,
+    pub reason: Option<String>,
+    pub check_in_every_days: i32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MissionInput {
+    pub skill: String,
+    pub target_level: String,
+    pub reason: String,
+    pub check_in_every_days: String,
+}
+
+fn level(s: &str) -> Result<i32, Invalid> {
+    match s.trim().parse::<i32>() {
+        Ok(n) if (1..=5).contains(&n) => Ok(n),
+        _ => Err(Invalid::new("error.level")),
+    }
+}
+
+impl MissionInput {
+    pub fn parse(&self) -> Result<MissionDraft, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let skill = e.check("skill", v::required_line(&self.skill, 100));
+        let target_level = e.check("target_level", level(&self.target_level));
+        let reason = e
+            .check("reason", v::optional_text(&self.reason, 2000))
+            .flatten();
+        let every = match self.check_in_every_days.trim().parse::<i32>() {
+            Ok(n) if (7..=366).contains(&n) => Some(n),
+            _ => {
+                e.add("check_in_every_days", Invalid::new("error.interval_days"));
+                None
+            }
+        };
+        match (skill, target_level, every) {
+            (Some(skill), Some(target_level), Some(check_in_every_days)) if e.is_empty() => {
+                Ok(MissionDraft {
+                    skill,
+                    target_level,
+                    reason,
+                    check_in_every_days,
+                })
+            }
+            _ => Err(e),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CheckInDraft {
+    pub on_date: NaiveDate,
+    pub activity: String,
+    pub assessed_level: Option<i32>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CheckInInput {
+    pub on_date: String,
+    pub activity: String,
+    pub assessed_level: String,
+}
+
+impl CheckInInput {
+    pub fn parse(&self, today: NaiveDate) -> Result<CheckInDraft, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let on_date = e.check("on_date", v::required_date(&self.on_date));
+        if on_date.is_some_and(|d| d > today) {
+            e.add("on_date", Invalid::new("error.date_future"));
+        }
+        let activity = e.check("activity", v::required_text(&self.activity, 2000));
+        let assessed_level = if self.assessed_level.trim().is_empty() {
+            None
+        } else {
+            e.check("assessed_level", level(&self.assessed_level))
+        };
+        match (on_date, activity) {
+            (Some(on_date), Some(activity)) if e.is_empty() => Ok(CheckInDraft {
+                on_date,
+                activity,
+                assessed_level,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod mission_tests {
+    use super::*;
+
+    #[test]
+    fn missions_need_a_skill_a_level_and_a_sensible_interval() {
+        let ok = MissionInput {
+            skill: "デジタルマーケティング".into(),
+            target_level: "3".into(),
+            reason: String::new(),
+            check_in_every_days: "90".into(),
+        };
+        assert_eq!(ok.parse().unwrap().target_level, 3);
+        let bad = MissionInput {
+            skill: " ".into(),
+            target_level: "9".into(),
+            reason: String::new(),
+            check_in_every_days: "1".into(),
+        };
+        let e = bad.parse().unwrap_err();
+        assert!(
+            e.get("skill").is_some()
+                && e.get("target_level").is_some()
+                && e.get("check_in_every_days").is_some()
+        );
+    }
+
+    #[test]
+    fn check_ins_are_not_in_the_future() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let i = CheckInInput {
+            on_date: "2026-12-01".into(),
+            activity: "Google広告の認定資格を取得".into(),
+            assessed_level: "2".into(),
+        };
+        assert_eq!(
+            i.parse(today).unwrap_err().get("on_date").unwrap().key,
+            "error.date_future"
+        );
+        let i = CheckInInput {
+            on_date: "2026-11-20".into(),
+            ..i
+        };
+        assert_eq!(i.parse(today).unwrap().assessed_level, Some(2));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -627,175 +797,5 @@ mod tests {
             (d("2024-02-29"), d("2027-02-28"))
         );
         assert_eq!(p.default_window(None, d("2026-11-29")).1, d("2029-11-29"));
-    }
-}
-
-/// A skill the company asks the leaver to learn outside (学習ミッション), attached to an offer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct LearningMission {
-    pub id: crate::ids::MissionId,
-    pub offer_id: OfferId,
-    pub skill: String,
-    /// 1–5
-    pub target_level: i32,
-    pub reason: Option<String>,
-    pub check_in_every_days: i32,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// One check-in of a mission: what the person did and the level assessed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct MissionCheckIn {
-    pub id: crate::ids::CheckInId,
-    pub mission_id: crate::ids::MissionId,
-    pub on_date: NaiveDate,
-    pub activity: String,
-    pub assessed_level: Option<i32>,
-    pub recorded_by: String,
-}
-
-impl LearningMission {
-    /// When the next check-in is due: the interval after the last one (or after the mission was set).
-    pub fn next_check_in(&self, last: Option<NaiveDate>, started: NaiveDate) -> NaiveDate {
-        last.unwrap_or(started) + chrono::Duration::days(i64::from(self.check_in_every_days))
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct MissionDraft {
-    pub skill: String,
-    pub target_level: i32,
-    pub reason: Option<String>,
-    pub check_in_every_days: i32,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct MissionInput {
-    pub skill: String,
-    pub target_level: String,
-    pub reason: String,
-    pub check_in_every_days: String,
-}
-
-fn level(s: &str) -> Result<i32, Invalid> {
-    match s.trim().parse::<i32>() {
-        Ok(n) if (1..=5).contains(&n) => Ok(n),
-        _ => Err(Invalid::new("error.level")),
-    }
-}
-
-impl MissionInput {
-    pub fn parse(&self) -> Result<MissionDraft, FieldErrors> {
-        let mut e = FieldErrors::new();
-        let skill = e.check("skill", v::required_line(&self.skill, 100));
-        let target_level = e.check("target_level", level(&self.target_level));
-        let reason = e
-            .check("reason", v::optional_text(&self.reason, 2000))
-            .flatten();
-        let every = match self.check_in_every_days.trim().parse::<i32>() {
-            Ok(n) if (7..=366).contains(&n) => Some(n),
-            _ => {
-                e.add("check_in_every_days", Invalid::new("error.interval_days"));
-                None
-            }
-        };
-        match (skill, target_level, every) {
-            (Some(skill), Some(target_level), Some(check_in_every_days)) if e.is_empty() => {
-                Ok(MissionDraft {
-                    skill,
-                    target_level,
-                    reason,
-                    check_in_every_days,
-                })
-            }
-            _ => Err(e),
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct CheckInDraft {
-    pub on_date: NaiveDate,
-    pub activity: String,
-    pub assessed_level: Option<i32>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CheckInInput {
-    pub on_date: String,
-    pub activity: String,
-    pub assessed_level: String,
-}
-
-impl CheckInInput {
-    pub fn parse(&self, today: NaiveDate) -> Result<CheckInDraft, FieldErrors> {
-        let mut e = FieldErrors::new();
-        let on_date = e.check("on_date", v::required_date(&self.on_date));
-        if on_date.is_some_and(|d| d > today) {
-            e.add("on_date", Invalid::new("error.date_future"));
-        }
-        let activity = e.check("activity", v::required_text(&self.activity, 2000));
-        let assessed_level = if self.assessed_level.trim().is_empty() {
-            None
-        } else {
-            e.check("assessed_level", level(&self.assessed_level))
-        };
-        match (on_date, activity) {
-            (Some(on_date), Some(activity)) if e.is_empty() => Ok(CheckInDraft {
-                on_date,
-                activity,
-                assessed_level,
-            }),
-            _ => Err(e),
-        }
-    }
-}
-
-#[cfg(test)]
-mod mission_tests {
-    use super::*;
-
-    #[test]
-    fn missions_need_a_skill_a_level_and_a_sensible_interval() {
-        let ok = MissionInput {
-            skill: "デジタルマーケティング".into(),
-            target_level: "3".into(),
-            reason: String::new(),
-            check_in_every_days: "90".into(),
-        };
-        assert_eq!(ok.parse().unwrap().target_level, 3);
-        let bad = MissionInput {
-            skill: " ".into(),
-            target_level: "9".into(),
-            reason: String::new(),
-            check_in_every_days: "1".into(),
-        };
-        let e = bad.parse().unwrap_err();
-        assert!(
-            e.get("skill").is_some()
-                && e.get("target_level").is_some()
-                && e.get("check_in_every_days").is_some()
-        );
-    }
-
-    #[test]
-    fn check_ins_are_not_in_the_future() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
-        let i = CheckInInput {
-            on_date: "2026-12-01".into(),
-            activity: "Google広告の認定資格を取得".into(),
-            assessed_level: "2".into(),
-        };
-        assert_eq!(
-            i.parse(today).unwrap_err().get("on_date").unwrap().key,
-            "error.date_future"
-        );
-        let i = CheckInInput {
-            on_date: "2026-11-20".into(),
-            ..i
-        };
-        assert_eq!(i.parse(today).unwrap().assessed_level, Some(2));
     }
 }

@@ -746,16 +746,6 @@ async fn policy_submit(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn yen_has_thousands_separators() {
-        assert_eq!(super::yen(1_200_000), "¥1,200,000");
-        assert_eq!(super::yen(999), "¥999");
-        assert_eq!(super::yen(1000), "¥1,000");
-    }
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct LetterQuery {
@@ -847,4 +837,14 @@ pub(crate) async fn letter_response(
         pdf,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn yen_has_thousands_separators() {
+        assert_eq!(super::yen(1_200_000), "¥1,200,000");
+        assert_eq!(super::yen(999), "¥999");
+        assert_eq!(super::yen(1000), "¥1,000");
+    }
 }
