@@ -1,7 +1,8 @@
 //! What former employees type themselves: the registration on the public page and their certifications
 //! and degrees, checked.
 
-use crate::person::kana;
+use crate::person::Kana;
+use crate::validation::EmailAddress;
 use crate::validation::{self as v, FieldErrors, Invalid};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -31,9 +32,9 @@ pub struct RegistrationInput {
 pub struct RegistrationDraft {
     pub family_name: String,
     pub given_name: String,
-    pub family_kana: String,
-    pub given_kana: String,
-    pub email: String,
+    pub family_kana: Kana,
+    pub given_kana: Kana,
+    pub email: EmailAddress,
     pub phone: Option<String>,
     pub birth_date: Option<NaiveDate>,
     pub period: Option<String>,
@@ -51,9 +52,9 @@ impl RegistrationInput {
         let mut e = FieldErrors::new();
         let family_name = e.check("family_name", v::required_line(&self.family_name, 40));
         let given_name = e.check("given_name", v::required_line(&self.given_name, 40));
-        let family_kana = e.check("family_kana", kana(&self.family_kana, 40));
-        let given_kana = e.check("given_kana", kana(&self.given_kana, 40));
-        let email = e.check("email", v::email(&self.email));
+        let family_kana = e.check("family_kana", Kana::parse(&self.family_kana, 40));
+        let given_kana = e.check("given_kana", Kana::parse(&self.given_kana, 40));
+        let email = e.check("email", EmailAddress::parse(&self.email));
         let phone = e.check("phone", v::optional_phone(&self.phone));
         let birth_date = e.check("birth_date", v::optional_date(&self.birth_date));
         if let Some(Some(b)) = birth_date
@@ -167,7 +168,7 @@ mod tests {
     #[test]
     fn a_registration_needs_names_readings_an_address_and_agreement() {
         let d = valid().parse(today()).unwrap();
-        assert_eq!(d.email, "hanako@example.jp");
+        assert_eq!(d.email.as_str(), "hanako@example.jp");
         let e = RegistrationInput::default().parse(today()).unwrap_err();
         for f in [
             "family_name",

@@ -229,9 +229,9 @@ async fn register(
         &registrations::NewRegistration {
             family_name: draft.family_name,
             given_name: draft.given_name,
-            family_kana: draft.family_kana,
-            given_kana: draft.given_kana,
-            email: draft.email,
+            family_kana: draft.family_kana.into(),
+            given_kana: draft.given_kana.into(),
+            email: draft.email.into(),
             phone: draft.phone,
             birth_date: draft.birth_date,
             period: draft.period,
