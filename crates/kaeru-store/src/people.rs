@@ -562,6 +562,23 @@ pub async fn leaving_years(db: &Db, scope: &Scope) -> StoreResult<Vec<i32>> {
     Ok(years)
 }
 
+/// The ids of the company's people with this status (to narrow a search's hits by status).
+pub async fn ids_with_status(
+    db: &Db,
+    scope: &Scope,
+    status: PersonStatus,
+) -> StoreResult<std::collections::HashSet<PersonId>> {
+    let ids: Vec<uuid::Uuid> = row::Entity::find()
+        .select_only()
+        .column(row::Column::Id)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(row::Column::Status.eq(status.code()))
+        .into_tuple()
+        .all(&db.read)
+        .await?;
+    Ok(ids.into_iter().map(PersonId).collect())
+}
+
 /// How many people the company has, for the first-run and demo checks.
 pub async fn count(db: &Db, scope: &Scope) -> StoreResult<u64> {
     Ok(row::Entity::find()

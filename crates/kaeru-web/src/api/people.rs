@@ -172,7 +172,8 @@ impl PersonWrite {
 #[into_params(parameter_in = Query)]
 pub struct PeopleQuery {
     /// Search as on the search page: names in kanji, kana in any script or width, romaji, e-mail, departments,
-    /// notes, skills (at most 100 characters). Ordered by relevance; cannot be combined with the other filters.
+    /// notes, skills (at most 100 characters). Ordered by relevance; combines with `status`, not with the other
+    /// filters.
     pub q: Option<String>,
     /// Only people with this status.
     #[param(inline)]
@@ -230,18 +231,18 @@ pub async fn list(
         if text.chars().count() > 100 {
             e.add("q", Invalid::new("search.too_long").with("max", 100));
         }
-        if q.status.is_some()
-            || q.department.is_some()
-            || q.left_in.is_some()
-            || q.employee_number.is_some()
-        {
+        if q.department.is_some() || q.left_in.is_some() || q.employee_number.is_some() {
             e.add("q", Invalid::new("api.error.q_alone"));
         }
         if !e.is_empty() {
             return Err(ApiError::BadParams(e));
         }
         let cached = state.search.index_for(&state.db, &caller.scope).await?;
-        let hits = cached.index.search_all(text);
+        let mut hits = cached.index.search_all(text);
+        if let Some(status) = q.status {
+            let with = people::ids_with_status(&state.db, &caller.scope, status.into()).await?;
+            hits.retain(|h| with.contains(&PersonId(h.id)));
+        }
         let total = hits.len() as u64;
         let ids: Vec<PersonId> = hits
             .iter()
