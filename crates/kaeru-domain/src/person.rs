@@ -215,48 +215,14 @@ pub const PREFECTURES: [&str; 47] = [
     "沖縄県",
 ];
 
-/// A checked kana reading (see [`kana`]); the sort key of 五十音順 is derived from it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(transparent)]
-pub struct Kana(String);
+v::checked_text!(
+    /// A checked kana reading (see [`kana`]); the sort key of 五十音順 is derived from it.
+    Kana
+);
 
 impl Kana {
     pub fn parse(input: &str, max_chars: usize) -> Result<Self, Invalid> {
         kana(input, max_chars).map(Self)
-    }
-
-    /// A reading checked before and read back (from the database, or a registration already parsed).
-    pub fn from_checked(reading: String) -> Self {
-        Self(reading)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::ops::Deref for Kana {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for Kana {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for Kana {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<Kana> for String {
-    fn from(k: Kana) -> Self {
-        k.0
     }
 }
 

@@ -103,59 +103,73 @@ pub fn required_line(input: &str, max_chars: usize) -> Result<String, Invalid> {
     optional_line(input, max_chars)?.ok_or_else(|| Invalid::new("error.required"))
 }
 
-/// A checked e-mail address (one `@`, a dotted domain, ASCII, no spaces), lower-cased. Only
-/// [`EmailAddress::parse`] makes one, so a draft holding one holds an address that passed the rules.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(transparent)]
-pub struct EmailAddress(String);
+/// Declares text that only its parser makes (plus `from_checked` for a value read back): read as `&str`
+/// (`Deref`, `AsRef`, `Display`), given up as `String`, compared with `str`.
+macro_rules! checked_text {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A value checked before and read back (from the database, or a draft already parsed).
+            pub fn from_checked(text: String) -> Self {
+                Self(text)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(t: $name) -> Self {
+                t.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+    };
+}
+pub(crate) use checked_text;
+
+checked_text!(
+    /// A checked e-mail address (one `@`, a dotted domain, ASCII, no spaces), lower-cased. Only
+    /// [`EmailAddress::parse`] makes one, so a draft holding one holds an address that passed the rules.
+    EmailAddress
+);
 
 impl EmailAddress {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         email(input).map(Self)
-    }
-
-    /// An address checked before and read back (from the database, or a registration already parsed).
-    pub fn from_checked(address: String) -> Self {
-        Self(address)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn into_string(self) -> String {
-        self.0
-    }
-}
-
-impl std::ops::Deref for EmailAddress {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for EmailAddress {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for EmailAddress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<EmailAddress> for String {
-    fn from(e: EmailAddress) -> Self {
-        e.0
-    }
-}
-
-impl PartialEq<str> for EmailAddress {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
     }
 }
 

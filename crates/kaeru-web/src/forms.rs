@@ -72,11 +72,10 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path(raw) =
-            axum::extract::Path::<String>::from_request_parts(parts, state)
-                .await
-                .map_err(|_| AppError::NotFound)?;
-        raw.parse().map(Self).map_err(|_| AppError::NotFound)
+        crate::path::one(parts, state)
+            .await
+            .map(Self)
+            .ok_or(AppError::NotFound)
     }
 }
 
@@ -92,14 +91,10 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path((a, b)) =
-            axum::extract::Path::<(String, String)>::from_request_parts(parts, state)
-                .await
-                .map_err(|_| AppError::NotFound)?;
-        match (a.parse(), b.parse()) {
-            (Ok(a), Ok(b)) => Ok(Self(a, b)),
-            _ => Err(AppError::NotFound),
-        }
+        crate::path::two(parts, state)
+            .await
+            .map(|(a, b)| Self(a, b))
+            .ok_or(AppError::NotFound)
     }
 }
 

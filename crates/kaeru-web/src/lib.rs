@@ -6,6 +6,7 @@ mod assets;
 mod auth;
 mod error;
 mod forms;
+mod path;
 use kaeru_i18n as i18n;
 mod routes;
 mod shell;

@@ -268,11 +268,10 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path(raw) =
-            axum::extract::Path::<String>::from_request_parts(parts, state)
-                .await
-                .map_err(|_| ApiError::NotFound)?;
-        raw.parse().map(Self).map_err(|_| ApiError::NotFound)
+        crate::path::one(parts, state)
+            .await
+            .map(Self)
+            .ok_or(ApiError::NotFound)
     }
 }
 
@@ -288,14 +287,10 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path((a, b)) =
-            axum::extract::Path::<(String, String)>::from_request_parts(parts, state)
-                .await
-                .map_err(|_| ApiError::NotFound)?;
-        match (a.parse(), b.parse()) {
-            (Ok(a), Ok(b)) => Ok(Self(a, b)),
-            _ => Err(ApiError::NotFound),
-        }
+        crate::path::two(parts, state)
+            .await
+            .map(|(a, b)| Self(a, b))
+            .ok_or(ApiError::NotFound)
     }
 }
 
