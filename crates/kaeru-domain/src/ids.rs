@@ -59,3 +59,6 @@ id_type!(DealId);
 id_type!(SideJobId);
 id_type!(RelationId);
 id_type!(ContributionId);
+id_type!(AnnouncementId);
+id_type!(SegmentId);
+id_type!(DeliveryId);

@@ -2,6 +2,7 @@
 
 #[macro_use]
 pub mod coded;
+pub mod announcement;
 pub mod api;
 pub mod career;
 pub mod comeback;
@@ -23,14 +24,18 @@ pub mod validation;
 pub mod venture;
 pub mod weights;
 
+pub use announcement::{
+    AnnouncementDraft, AnnouncementInput, AnnouncementKind, AnnouncementStatus, ChannelPolicy,
+    DeliveryChannel, DeliveryStatus, LeftOut, SegmentFilter, SegmentInput,
+};
 pub use api::{TokenDraft, TokenInput, TokenScope};
 pub use career::{CareerDraft, CareerEntry, CareerInput};
 pub use comeback::{Comeback, ComebackId, ComebackMove, ComebackStage};
 pub use company::{Company, CompanySettings, Language, Slug, TimeZoneName};
 pub use ids::{
-    CareerId, CheckInId, CompanyId, ContributionId, DealId, EngagementId, MissionId, OfferId,
-    OpeningId, PersonId, PersonSkillId, RelationId, SideJobId, SkillId, StaffUserId, StintId,
-    SupportId, TouchpointId, VentureId,
+    AnnouncementId, CareerId, CheckInId, CompanyId, ContributionId, DealId, DeliveryId,
+    EngagementId, MissionId, OfferId, OpeningId, PersonId, PersonSkillId, RelationId, SegmentId,
+    SideJobId, SkillId, StaffUserId, StintId, SupportId, TouchpointId, VentureId,
 };
 pub use offer::{
     OfferAction, OfferDraft, OfferInput, OfferPolicy, OfferStatus, OfferTerm, ReturnOffer,

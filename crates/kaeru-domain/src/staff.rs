@@ -36,6 +36,8 @@ pub enum Permission {
     DecideSideJob,
     /// Create and revoke the company's API tokens (a token reads everything HR can).
     ManageApiTokens,
+    /// Write announcements to many people, build segments, send them.
+    SendAnnouncements,
 }
 
 impl Role {
@@ -68,6 +70,7 @@ impl Role {
                     | ApplySideJob
                     | DecideSideJob
                     | ManageApiTokens
+                    | SendAnnouncements
             ),
             Role::Manager => matches!(permission, ViewPeople | ApplySideJob),
             Role::Viewer => matches!(permission, ViewPeople),

@@ -5,6 +5,7 @@ mod db;
 mod entity;
 mod migration;
 
+pub mod announcements;
 pub mod api_tokens;
 pub mod audit;
 pub mod bulk;
@@ -14,6 +15,7 @@ pub mod companies;
 pub mod consent;
 pub mod engagements;
 pub mod imports;
+pub mod messaging;
 pub mod network;
 pub mod offers;
 pub mod openings;
@@ -25,6 +27,7 @@ pub mod rate_limit;
 pub mod registrations;
 pub mod schedules;
 pub mod search_docs;
+pub mod segments;
 pub mod sessions;
 pub mod side_jobs;
 pub mod skills;
@@ -122,6 +125,10 @@ pub enum Clash {
     PurposeCodeTaken,
     /// A past side job must have ended before today.
     NotYetEnded,
+    /// A segment of that name already exists.
+    SegmentNameTaken,
+    /// The announcement was sent (or is being sent) already.
+    AlreadySent,
 }
 
 impl Clash {
@@ -140,6 +147,8 @@ impl Clash {
             Self::StatusChanged => "status",
             Self::PurposeCodeTaken => "code",
             Self::NotYetEnded => "end_date",
+            Self::SegmentNameTaken => "name",
+            Self::AlreadySent => "status",
         }
     }
 
@@ -158,6 +167,8 @@ impl Clash {
             Self::StatusChanged => "status_changed",
             Self::PurposeCodeTaken => "purpose_code_taken",
             Self::NotYetEnded => "not_yet_ended",
+            Self::SegmentNameTaken => "segment_name_taken",
+            Self::AlreadySent => "already_sent",
         }
     }
 
@@ -176,6 +187,8 @@ impl Clash {
             Self::StatusChanged => "conflict.status_changed",
             Self::PurposeCodeTaken => "conflict.purpose_code_taken",
             Self::NotYetEnded => "conflict.not_yet_ended",
+            Self::SegmentNameTaken => "conflict.segment_name_taken",
+            Self::AlreadySent => "conflict.already_sent",
         }
     }
 
@@ -190,6 +203,7 @@ impl Clash {
                 | Self::EmployeeNumberTaken
                 | Self::PurposeCodeTaken
                 | Self::NotYetEnded
+                | Self::SegmentNameTaken
         )
     }
 }

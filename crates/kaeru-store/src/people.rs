@@ -732,3 +732,30 @@ pub(crate) async fn live(
     }
     Ok(r)
 }
+
+/// The names (「姓 名」) of some of the company's people, for greetings in messages.
+pub async fn greeting_names(
+    db: &Db,
+    scope: &Scope,
+    people: &[PersonId],
+) -> StoreResult<std::collections::HashMap<PersonId, String>> {
+    let mut out = std::collections::HashMap::with_capacity(people.len());
+    for chunk in people.chunks(500) {
+        let rows: Vec<(uuid::Uuid, String, String)> = row::Entity::find()
+            .select_only()
+            .columns([
+                row::Column::Id,
+                row::Column::FamilyName,
+                row::Column::GivenName,
+            ])
+            .filter(row::Column::CompanyId.eq(scope.company_id().0))
+            .filter(row::Column::Id.is_in(chunk.iter().map(|p| p.0)))
+            .into_tuple()
+            .all(&db.read)
+            .await?;
+        for (id, family, given) in rows {
+            out.insert(PersonId(id), format!("{family} {given}"));
+        }
+    }
+    Ok(out)
+}

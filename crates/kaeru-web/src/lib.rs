@@ -33,6 +33,10 @@ pub struct WebConfig {
     pub public_url_configured: bool,
     /// Whether the worker delivers the outbox (the outbox page says so when not).
     pub smtp_configured: bool,
+    /// The LINE Messaging API's base URL.
+    pub line_api_url: String,
+    /// Where a person confirms a LINE account link.
+    pub line_access_url: String,
 }
 
 impl Default for WebConfig {
@@ -43,6 +47,8 @@ impl Default for WebConfig {
             session_hours: 12,
             public_url: "http://127.0.0.1:8080".into(),
             public_url_configured: false,
+            line_api_url: "https://api.line.me".into(),
+            line_access_url: "https://access.line.me".into(),
             smtp_configured: false,
         }
     }

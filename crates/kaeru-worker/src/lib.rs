@@ -6,6 +6,7 @@ use kaeru_domain::CompanyId;
 use kaeru_store::{Db, Scope, companies, schedules, sessions};
 use tokio_util::sync::CancellationToken;
 
+pub mod bulk;
 pub mod mail;
 pub use mail::{Mailer, SmtpSettings, TlsMode, deliver_outbox};
 
@@ -96,7 +97,13 @@ pub async fn tick(db: &Db, node: &str) -> anyhow::Result<usize> {
 
 /// Runs until `stop` is cancelled: scheduled jobs once a minute, the outbox every few seconds when SMTP is
 /// configured (without it messages wait in the outbox, shown as not sent).
-pub async fn run(db: Db, node: String, mailer: Option<Mailer>, stop: CancellationToken) {
+pub async fn run(
+    db: Db,
+    node: String,
+    mailer: Option<Mailer>,
+    delivery: kaeru_app::announcements::Delivery,
+    stop: CancellationToken,
+) {
     tracing::info!(node, smtp = mailer.is_some(), "worker started");
     let mut last_tick: Option<tokio::time::Instant> = None;
     loop {
@@ -110,6 +117,13 @@ pub async fn run(db: Db, node: String, mailer: Option<Mailer>, stop: Cancellatio
             && let Err(e) = deliver_outbox(&db, m, &node).await
         {
             tracing::error!(error = %e, "outbox delivery failed");
+        }
+        match bulk::deliver(&db, mailer.as_ref(), &delivery, &node).await {
+            Ok(s) if s.sent + s.retried + s.refused + s.bounced + s.started > 0 => {
+                tracing::info!(?s, "announcements delivered");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "announcement delivery failed"),
         }
         tokio::select! {
             _ = stop.cancelled() => break,

@@ -102,6 +102,83 @@ impl Mailer {
     }
 }
 
+/// A header of our own (lettre knows only the common ones).
+macro_rules! raw_header {
+    ($name:ident, $text:literal) => {
+        #[derive(Clone)]
+        struct $name(String);
+
+        impl lettre::message::header::Header for $name {
+            fn name() -> lettre::message::header::HeaderName {
+                lettre::message::header::HeaderName::new_from_ascii_str($text)
+            }
+
+            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                Ok(Self(s.to_string()))
+            }
+
+            fn display(&self) -> lettre::message::header::HeaderValue {
+                lettre::message::header::HeaderValue::new(Self::name(), self.0.clone())
+            }
+        }
+    };
+}
+
+raw_header!(ListUnsubscribe, "List-Unsubscribe");
+raw_header!(ListUnsubscribePost, "List-Unsubscribe-Post");
+
+/// Why a bulk message was not sent.
+#[derive(Debug)]
+pub enum SendError {
+    /// The receiving server refused for good (5xx): the address bounces.
+    Permanent(String),
+    /// Worth trying again later.
+    Transient(String),
+}
+
+impl Mailer {
+    /// Sends an announcement: HTML and plain text, RFC 8058 one-click unsubscribe, and a Message-ID fixed
+    /// per delivery so that a retried message is recognisably the same one.
+    pub async fn send_letter(
+        &self,
+        to: &str,
+        letter: &kaeru_messaging::Letter,
+        unsubscribe_url: &str,
+        message_id: uuid::Uuid,
+    ) -> Result<(), SendError> {
+        use lettre::message::{MultiPart, SinglePart};
+        let to: Mailbox = to
+            .parse()
+            .map_err(|e| SendError::Permanent(format!("the address {to:?} is not valid: {e}")))?;
+        let email = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(letter.subject.clone())
+            .message_id(Some(format!("<{message_id}@kaeru.announcement>")))
+            .header(ListUnsubscribe(format!("<{unsubscribe_url}>")))
+            .header(ListUnsubscribePost("List-Unsubscribe=One-Click".into()))
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(letter.text.clone()),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(letter.html.clone()),
+                    ),
+            )
+            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        match self.transport.send(email).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+            Err(e) => Err(SendError::Transient(e.to_string())),
+        }
+    }
+}
+
 /// What one delivery pass did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Delivered {

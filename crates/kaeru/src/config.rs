@@ -23,6 +23,10 @@ pub struct Config {
     pub smtp: Option<kaeru_worker::SmtpSettings>,
     /// The address people reach Kaeru at, for links in e-mails (e.g. `https://kaeru.example.jp`).
     pub public_url: Option<String>,
+    /// The LINE Messaging API (LINE's own unless a fake one is named, in tests).
+    pub line_api_url: String,
+    /// Where a person confirms an account link.
+    pub line_access_url: String,
 }
 
 impl Default for Config {
@@ -37,6 +41,8 @@ impl Default for Config {
             worker: true,
             smtp: None,
             public_url: None,
+            line_api_url: kaeru_messaging::line::DEFAULT_API_URL.into(),
+            line_access_url: kaeru_messaging::line::DEFAULT_ACCESS_URL.into(),
         }
     }
 }
@@ -56,6 +62,8 @@ impl fmt::Debug for Config {
             .field("worker", &self.worker)
             .field("smtp", &self.smtp)
             .field("public_url", &self.public_url)
+            .field("line_api_url", &self.line_api_url)
+            .field("line_access_url", &self.line_access_url)
             .finish()
     }
 }
@@ -71,6 +79,8 @@ pub struct FileConfig {
     pub trust_proxy: Option<bool>,
     pub session_hours: Option<i64>,
     pub public_url: Option<String>,
+    pub line_api_url: Option<String>,
+    pub line_access_url: Option<String>,
     #[serde(default)]
     pub smtp: SmtpFile,
 }
@@ -207,6 +217,18 @@ impl Config {
                 .filter(|u| !u.is_empty())
                 .map(|u| checked_public_url(&u))
                 .transpose()?,
+            line_api_url: over
+                .line_api_url
+                .or(f.line_api_url)
+                .map(|u| u.trim().trim_end_matches('/').to_string())
+                .filter(|u| !u.is_empty())
+                .unwrap_or(d.line_api_url),
+            line_access_url: over
+                .line_access_url
+                .or(f.line_access_url)
+                .map(|u| u.trim().trim_end_matches('/').to_string())
+                .filter(|u| !u.is_empty())
+                .unwrap_or(d.line_access_url),
         })
     }
 
@@ -243,6 +265,16 @@ impl Config {
             public_url,
             public_url_configured,
             smtp_configured: self.smtp.is_some(),
+            line_api_url: self.line_api_url.clone(),
+            line_access_url: self.line_access_url.clone(),
+        }
+    }
+
+    /// What the worker and the pages need to send announcements.
+    pub fn delivery(&self, listening: SocketAddr) -> kaeru_app::announcements::Delivery {
+        kaeru_app::announcements::Delivery {
+            line_api: self.line_api_url.clone(),
+            public_url: self.link_base(listening).0,
         }
     }
 }

@@ -65,6 +65,7 @@ impl Application {
                 self.db.clone(),
                 node,
                 mailer,
+                self.config.delivery(self.local_addr()),
                 stop.clone(),
             )))
         } else {

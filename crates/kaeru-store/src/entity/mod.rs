@@ -1,5 +1,6 @@
 //! sea-orm entities: the rows as stored. Repositories turn them into domain types.
 
+pub mod announcement;
 pub mod api_token;
 pub mod audit_entry;
 pub mod business_relation;
@@ -9,13 +10,18 @@ pub mod company;
 pub mod consent;
 pub mod contribution;
 pub mod deletion_request;
+pub mod delivery;
+pub mod email_bounce;
 pub mod employment_stint;
 pub mod engagement;
 pub mod import_mapping;
 pub mod import_upload;
 pub mod learning_mission;
+pub mod line_link;
+pub mod line_link_code;
 pub mod magic_link;
 pub mod match_setting;
+pub mod messaging_setting;
 pub mod mission_check_in;
 pub mod offer_policy;
 pub mod opening;
@@ -31,10 +37,12 @@ pub mod rate_limit;
 pub mod registration;
 pub mod return_offer;
 pub mod schedule;
+pub mod segment;
 pub mod session;
 pub mod side_job;
 pub mod skill;
 pub mod skill_need;
+pub mod staff_digest;
 pub mod staff_user;
 pub mod touchpoint;
 pub mod venture;

@@ -14,6 +14,7 @@ mod m0009_ventures_side_jobs;
 mod m0010_imports;
 mod m0011_import_uploads;
 mod m0012_api_tokens;
+mod m0013_messages;
 
 pub struct Migrator;
 
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_imports::Migration),
             Box::new(m0011_import_uploads::Migration),
             Box::new(m0012_api_tokens::Migration),
+            Box::new(m0013_messages::Migration),
         ]
     }
 }

@@ -60,6 +60,12 @@ pub(crate) struct MailArgs {
     /// Sender, e.g. "さくら精機 <no-reply@sakura-seiki.example>".
     #[arg(long, env = "KAERU_MAIL_FROM")]
     pub(crate) mail_from: Option<String>,
+    /// LINE Messaging API base (default https://api.line.me; tests point it at a fake LINE on loopback).
+    #[arg(long, env = "KAERU_LINE_API_URL")]
+    pub(crate) line_api_url: Option<String>,
+    /// Where people confirm a LINE account link (default https://access.line.me).
+    #[arg(long, env = "KAERU_LINE_ACCESS_URL")]
+    pub(crate) line_access_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -268,6 +274,8 @@ pub(crate) fn config(
             secure_cookies: secure,
             trust_proxy: proxy,
             public_url: mail.public_url,
+            line_api_url: mail.line_api_url,
+            line_access_url: mail.line_access_url,
             smtp: kaeru::config::SmtpFile {
                 host: mail.smtp_host,
                 port: mail.smtp_port,

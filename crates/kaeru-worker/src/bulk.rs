@@ -1,0 +1,313 @@
+//! Sending announcements: due schedules started, e-mail deliveries claimed per company within its rate
+//! (e-mails per minute, counted in the database so every node keeps to it), LINE deliveries sent as
+//! multicast batches with their retry key. Consent is checked again for every batch just before it goes.
+//! An announcement whose deliveries keep failing, or that LINE refuses for the month, pauses itself and
+//! says why.
+
+use crate::mail::{Mailer, SendError};
+use kaeru_app::announcements::{Delivery, Sender, sender};
+use kaeru_domain::announcement::DeliveryStatus;
+use kaeru_domain::{AnnouncementId, CompanyId, PersonId};
+use kaeru_messaging::{LineClient, LineError, Parts, compose};
+use kaeru_store::announcements::{self as store, Announcement, Claimed};
+use kaeru_store::{Db, Scope, consent, messaging};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// How many e-mails one node has in flight at once.
+pub const CONCURRENCY: usize = 8;
+/// Failures in one pass of an announcement, with nothing sent, after which it pauses itself.
+pub const PAUSE_AFTER: usize = 10;
+
+/// What one pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sent {
+    pub started: usize,
+    pub sent: usize,
+    pub retried: usize,
+    pub refused: usize,
+    pub bounced: usize,
+}
+
+struct Context {
+    announcement: Announcement,
+    sender: Sender,
+    purpose_name: String,
+}
+
+async fn context(
+    db: &Db,
+    cache: &mut HashMap<AnnouncementId, Arc<Context>>,
+    company: CompanyId,
+    id: AnnouncementId,
+) -> anyhow::Result<Arc<Context>> {
+    if let Some(c) = cache.get(&id) {
+        return Ok(c.clone());
+    }
+    let scope = Scope::for_company(company);
+    let announcement = store::get(db, &scope, id).await?;
+    let sender = sender(db, &scope)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let purpose_name = consent::purposes(db, &scope)
+        .await?
+        .into_iter()
+        .find(|p| p.code == announcement.purpose)
+        .map(|p| p.name(sender.lang).to_string())
+        .unwrap_or_else(|| announcement.purpose.clone());
+    let c = Arc::new(Context {
+        announcement,
+        sender,
+        purpose_name,
+    });
+    cache.insert(id, c.clone());
+    Ok(c)
+}
+
+async fn names(
+    db: &Db,
+    company: CompanyId,
+    people: &[PersonId],
+) -> anyhow::Result<HashMap<PersonId, String>> {
+    Ok(kaeru_store::people::greeting_names(db, &Scope::for_company(company), people).await?)
+}
+
+/// Drops the deliveries whose person withdrew consent (or stopped contact) since queueing.
+async fn recheck(
+    db: &Db,
+    node: &str,
+    batch: Vec<Claimed>,
+    purpose: &str,
+) -> anyhow::Result<(Vec<Claimed>, usize)> {
+    let Some(first) = batch.first() else {
+        return Ok((batch, 0));
+    };
+    let people: Vec<PersonId> = batch.iter().map(|c| c.person).collect();
+    let allowed = store::still_allowed(db, first.company, purpose, &people).await?;
+    let (ok, refused): (Vec<Claimed>, Vec<Claimed>) =
+        batch.into_iter().partition(|c| allowed.contains(&c.person));
+    if !refused.is_empty() {
+        let ids: Vec<_> = refused.iter().map(|c| c.id).collect();
+        store::mark_final(
+            db,
+            &ids,
+            node,
+            DeliveryStatus::Refused,
+            "consent withdrawn or contact stopped before sending",
+        )
+        .await?;
+        tracing::info!(
+            refused = ids.len(),
+            "deliveries refused: consent no longer stands"
+        );
+    }
+    Ok((ok, refused.len()))
+}
+
+/// One pass over everything due.
+pub async fn deliver(
+    db: &Db,
+    mailer: Option<&Mailer>,
+    delivery: &Delivery,
+    node: &str,
+) -> anyhow::Result<Sent> {
+    let mut done = Sent {
+        started: kaeru_app::announcements::start_due(db, delivery).await?,
+        ..Default::default()
+    };
+    let mut cache = HashMap::new();
+    if let Some(mailer) = mailer {
+        send_email(db, mailer, delivery, node, &mut cache, &mut done).await?;
+    }
+    send_line(db, delivery, node, &mut cache, &mut done).await?;
+    store::finish_done(db).await?;
+    Ok(done)
+}
+
+async fn send_email(
+    db: &Db,
+    mailer: &Mailer,
+    delivery: &Delivery,
+    node: &str,
+    cache: &mut HashMap<AnnouncementId, Arc<Context>>,
+    done: &mut Sent,
+) -> anyhow::Result<()> {
+    for (company, recent) in store::email_due(db).await? {
+        let per_minute = i64::from(
+            messaging::settings_of_company(db, company)
+                .await?
+                .emails_per_minute,
+        );
+        let allowance = (per_minute - recent).clamp(0, 500);
+        if allowance == 0 {
+            continue;
+        }
+        let batch = store::claim_email(
+            db,
+            company,
+            node,
+            chrono::Duration::minutes(5),
+            allowance as u64,
+        )
+        .await?;
+        let mut by_announcement: HashMap<AnnouncementId, Vec<Claimed>> = HashMap::new();
+        for c in batch {
+            by_announcement.entry(c.announcement).or_default().push(c);
+        }
+        for (id, rows) in by_announcement {
+            let ctx = context(db, cache, company, id).await?;
+            let (rows, refused) = recheck(db, node, rows, &ctx.announcement.purpose).await?;
+            done.refused += refused;
+            let people: Vec<PersonId> = rows.iter().map(|c| c.person).collect();
+            let names = names(db, company, &people).await?;
+            let mut failures = 0;
+            let mut sent = 0;
+            let mut last_error = String::new();
+            for chunk in rows.chunks(CONCURRENCY) {
+                let mut tasks = tokio::task::JoinSet::new();
+                for c in chunk.iter().cloned() {
+                    let ctx = ctx.clone();
+                    let mailer = mailer.clone();
+                    let name = names.get(&c.person).cloned().unwrap_or_default();
+                    let read = delivery.read_url(&ctx.sender.key, c.id);
+                    let unsub = delivery.unsubscribe_url(&ctx.sender.key, c.id);
+                    let news = delivery.news_url(&ctx.sender.key, ctx.announcement.id);
+                    let choices = delivery.choices_url();
+                    tasks.spawn(async move {
+                        let letter = compose(&Parts {
+                            lang: ctx.sender.lang,
+                            subject: &ctx.announcement.subject,
+                            body: &ctx.announcement.body,
+                            person: &name,
+                            purpose: &ctx.purpose_name,
+                            read_url: &read,
+                            unsubscribe_url: &unsub,
+                            line_read_url: &news,
+                            choices_url: &choices,
+                            footer: &ctx.sender.footer,
+                        });
+                        let r = mailer
+                            .send_letter(&c.address, &letter, &unsub, c.id.0)
+                            .await;
+                        (c, r)
+                    });
+                }
+                while let Some(joined) = tasks.join_next().await {
+                    let (c, r) = joined?;
+                    // Each outcome is written as soon as it is known, so a node that dies repeats as
+                    // little as possible.
+                    match r {
+                        Ok(()) => {
+                            store::mark_sent(db, &[c.id], node).await?;
+                            sent += 1;
+                            done.sent += 1;
+                        }
+                        Err(SendError::Permanent(e)) => {
+                            tracing::warn!(delivery = %c.id, error = %e, "address bounced");
+                            store::mark_final(db, &[c.id], node, DeliveryStatus::Bounced, &e)
+                                .await?;
+                            messaging::mark_bounced(db, company, &c.address, &e).await?;
+                            done.bounced += 1;
+                        }
+                        Err(SendError::Transient(e)) => {
+                            tracing::warn!(delivery = %c.id, attempt = c.attempts + 1, error = %e, "sending failed");
+                            store::mark_retry(db, &c, node, &e, None).await?;
+                            failures += 1;
+                            last_error = e;
+                            done.retried += 1;
+                        }
+                    }
+                }
+            }
+            if failures >= PAUSE_AFTER && sent == 0 {
+                let reason = format!("{failures} e-mails in a row could not be sent: {last_error}");
+                tracing::error!(announcement = %id, reason, "announcement paused");
+                store::pause_by_worker(db, company, id, &reason).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn send_line(
+    db: &Db,
+    delivery: &Delivery,
+    node: &str,
+    cache: &mut HashMap<AnnouncementId, Arc<Context>>,
+    done: &mut Sent,
+) -> anyhow::Result<()> {
+    // A bounded number of batches per pass keeps the other work of the worker going.
+    for _ in 0..20 {
+        let batch = store::claim_line_batch(db, node, chrono::Duration::minutes(5)).await?;
+        let Some(first) = batch.first().cloned() else {
+            return Ok(());
+        };
+        let company = first.company;
+        let ctx = context(db, cache, company, first.announcement).await?;
+        let settings = messaging::settings_of_company(db, company).await?;
+        let Some(line) = settings.line else {
+            let reason = "LINE is no longer set up for the company";
+            store::pause_by_worker(db, company, first.announcement, reason).await?;
+            for c in &batch {
+                store::mark_retry(db, c, node, reason, Some(chrono::Duration::minutes(10))).await?;
+            }
+            continue;
+        };
+        let (rows, refused) = recheck(db, node, batch, &ctx.announcement.purpose).await?;
+        done.refused += refused;
+        if rows.is_empty() {
+            continue;
+        }
+        let letter = compose(&Parts {
+            lang: ctx.sender.lang,
+            subject: &ctx.announcement.subject,
+            body: &ctx.announcement.body,
+            person: "",
+            purpose: &ctx.purpose_name,
+            read_url: "",
+            unsubscribe_url: "",
+            line_read_url: &delivery.news_url(&ctx.sender.key, ctx.announcement.id),
+            choices_url: &delivery.choices_url(),
+            footer: &ctx.sender.footer,
+        });
+        let to: Vec<String> = rows.iter().map(|c| c.address.clone()).collect();
+        let key = first.batch_key.unwrap_or(first.id.0);
+        let client = LineClient::new(&delivery.line_api, &line.token);
+        match client.multicast(&to, &letter.line, key).await {
+            Ok(()) => {
+                let ids: Vec<_> = rows.iter().map(|c| c.id).collect();
+                store::mark_sent(db, &ids, node).await?;
+                done.sent += ids.len();
+                tracing::info!(announcement = %first.announcement, sent = ids.len(), "LINE batch sent");
+            }
+            Err(e) => {
+                tracing::warn!(announcement = %first.announcement, error = %e, "LINE batch not sent");
+                let (wait, pause) = match &e {
+                    LineError::TooMany(_) if e.is_quota() => (
+                        chrono::Duration::hours(1),
+                        Some("LINE's monthly message quota is used up".to_string()),
+                    ),
+                    LineError::TooMany(_) => (chrono::Duration::seconds(60), None),
+                    LineError::Unauthorized(_) => {
+                        (chrono::Duration::minutes(10), Some(e.to_string()))
+                    }
+                    LineError::Rejected { .. } => {
+                        let ids: Vec<_> = rows.iter().map(|c| c.id).collect();
+                        store::mark_final(db, &ids, node, DeliveryStatus::Failed, &e.to_string())
+                            .await?;
+                        continue;
+                    }
+                    LineError::Unavailable(_) => (store::backoff(first.attempts + 1), None),
+                };
+                for c in &rows {
+                    store::mark_retry(db, c, node, &e.to_string(), Some(wait)).await?;
+                }
+                done.retried += rows.len();
+                if let Some(reason) = pause {
+                    store::pause_by_worker(db, company, first.announcement, &reason).await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
