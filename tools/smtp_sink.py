@@ -5,6 +5,8 @@ Usage: smtp_sink.py PORT FOLDER   (PORT 0 picks a free port; the chosen port is 
 Each message is written to FOLDER/NNNNNN.eml (the raw message as received, with an X-Envelope-To header)
 and FOLDER/NNNNNN.json (to, from, subject and the decoded text body, read by Python's own e-mail parser),
 each renamed into place only once complete, so a reader never sees half a message.
+A recipient whose address starts with "bounce" is refused for good (550 5.1.1), as a server refuses an
+address that does not exist.
 """
 import email
 import email.policy
@@ -22,6 +24,12 @@ class Sink:
     def __init__(self, folder):
         self.folder = folder
         self.counter = itertools.count(1)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower().startswith("bounce"):
+            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         n = next(self.counter)

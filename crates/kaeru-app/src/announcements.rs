@@ -48,7 +48,7 @@ impl Delivery {
 
     /// Where an alumnus chooses what they receive (the portal's consent page).
     pub fn choices_url(&self) -> String {
-        format!("{}/portal/consent", self.public_url.trim_end_matches('/'))
+        format!("{}/me/consent", self.public_url.trim_end_matches('/'))
     }
 }
 
@@ -265,8 +265,7 @@ pub async fn send_now(
         actor,
         id,
         &filter,
-        &p.audience.recipients,
-        p.audience.left_out_total(),
+        &p.audience,
         false,
     )
     .await
@@ -302,8 +301,7 @@ pub async fn start_due(db: &Db, delivery: &Delivery) -> anyhow::Result<usize> {
             &actor,
             id,
             &filter,
-            &p.audience.recipients,
-            p.audience.left_out_total(),
+            &p.audience,
             true,
         )
         .await

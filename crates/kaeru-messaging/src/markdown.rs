@@ -72,11 +72,7 @@ pub fn to_text(md: &str) -> String {
                     out.push('\n');
                 }
             }
-            Event::End(TagEnd::Item) => {
-                if !out.ends_with('\n') {
-                    out.push('\n');
-                }
-            }
+            Event::End(TagEnd::Item) if !out.ends_with('\n') => out.push('\n'),
             Event::Start(Tag::Heading { .. }) => out.push('■'),
             Event::End(TagEnd::Heading(_) | TagEnd::Paragraph | TagEnd::BlockQuote(_)) => {
                 out.push_str("\n\n");

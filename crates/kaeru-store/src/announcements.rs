@@ -6,7 +6,7 @@
 
 use crate::audit::{self, Change};
 use crate::entity::{announcement as row, delivery as d_row, person as person_row};
-use crate::segments::Recipient;
+use crate::segments::Audience;
 use crate::{Actor, Clash, Db, Page, Scope, StoreError, StoreResult, now};
 use kaeru_domain::announcement::{
     AnnouncementDraft, AnnouncementKind, AnnouncementStatus, DeliveryChannel, DeliveryStatus,
@@ -208,10 +208,11 @@ pub async fn start(
     actor: &Actor,
     id: AnnouncementId,
     filter: &SegmentFilter,
-    recipients: &[Recipient],
-    left_out: u64,
+    audience: &Audience,
     scheduled_only: bool,
 ) -> StoreResult<()> {
+    let recipients = &audience.recipients;
+    let left_out = audience.left_out_total();
     let tx = db.write.begin().await?;
     let from: Vec<&str> = if scheduled_only {
         vec![AnnouncementStatus::Scheduled.code()]
@@ -1019,4 +1020,32 @@ pub async fn unsubscribe(db: &Db, l: &Linked) -> StoreResult<()> {
 pub async fn consent_stands(db: &Db, l: &Linked) -> StoreResult<bool> {
     let scope = Scope::for_company(l.company);
     crate::consent::allows(&db.read, &scope, l.person, &l.announcement.purpose).await
+}
+
+/// The latest LINE delivery to the person linked to `line_user` (for 「配信停止」 sent in the chat).
+pub async fn latest_line_delivery(
+    db: &Db,
+    scope: &Scope,
+    line_user: &str,
+) -> StoreResult<Option<Linked>> {
+    use crate::entity::line_link;
+    let Some(link) = line_link::Entity::find()
+        .filter(line_link::Column::CompanyId.eq(scope.company_id().0))
+        .filter(line_link::Column::LineUserId.eq(line_user))
+        .one(&db.read)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(d) = d_row::Entity::find()
+        .filter(d_row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(d_row::Column::PersonId.eq(link.person_id))
+        .filter(d_row::Column::Channel.eq(DeliveryChannel::Line.code()))
+        .order_by_desc(d_row::Column::CreatedAt)
+        .one(&db.read)
+        .await?
+    else {
+        return Ok(None);
+    };
+    linked(db, DeliveryId(d.id)).await.map(Some)
 }

@@ -146,6 +146,8 @@ impl Shell {
             "/side-jobs",
             "/engagements",
             "/reconnect",
+            "/announcements",
+            "/segments",
         ]
         .iter()
         .any(|p| self.path == *p || self.path.starts_with(&format!("{p}/")))

@@ -1,10 +1,12 @@
 //! Every route, each feature module with its own router, merged here.
 
+mod announcements;
 mod comebacks;
 mod engagements;
 mod health;
 mod home;
 mod imports;
+mod line;
 mod network;
 mod offers;
 pub(crate) mod openings;
@@ -46,6 +48,8 @@ pub fn router() -> Router<AppState> {
         .merge(side_jobs::router())
         .merge(portal::router())
         .merge(privacy::router())
+        .merge(announcements::router())
+        .merge(line::router())
         .merge(home::router())
         .fallback(not_found)
 }

@@ -22,17 +22,23 @@ impl Drop for TestApp {
 }
 
 pub async fn spawn_app(target: DatabaseTarget) -> TestApp {
+    spawn_app_with(target, |_| {}).await
+}
+
+/// Like [`spawn_app`], with the configuration changed first (e.g. LINE's API pointed at the fake one).
+pub async fn spawn_app_with(target: DatabaseTarget, change: impl FnOnce(&mut Config)) -> TestApp {
     let (database_url, data_dir) = match &target {
         DatabaseTarget::Sqlite(path) => (None, path.parent().unwrap().to_path_buf()),
         DatabaseTarget::Postgres { .. } => (None, std::path::PathBuf::from(".")),
     };
-    let config = Config {
+    let mut config = Config {
         listen: "127.0.0.1:0".into(),
         data_dir,
         database_url,
         worker: false,
         ..Default::default()
     };
+    change(&mut config);
     let app = match target {
         DatabaseTarget::Sqlite(_) => Application::build(config).await.expect("app"),
         pg @ DatabaseTarget::Postgres { .. } => Application::build_with_target(config, pg)
@@ -168,6 +174,11 @@ pub struct Received {
     pub from: String,
     pub subject: String,
     pub body: String,
+    pub message_id: String,
+    pub list_unsubscribe: String,
+    pub list_unsubscribe_post: String,
+    /// The HTML part, when the message has one.
+    pub html: String,
 }
 
 /// The Python packages the tests read our output with (independent parsers) and the SMTP test server.
@@ -330,13 +341,102 @@ impl SmtpSink {
                         .map(mailparse::MailHeader::get_value)
                         .unwrap_or_default()
                 };
+                let part = |mime: &str| {
+                    mail.subparts
+                        .iter()
+                        .find(|p| p.ctype.mimetype == mime)
+                        .and_then(|p| p.get_body().ok())
+                };
                 Received {
                     to: h("To"),
                     from: h("From"),
                     subject: h("Subject"),
-                    body: mail.get_body().unwrap_or_default(),
+                    body: part("text/plain").unwrap_or_else(|| mail.get_body().unwrap_or_default()),
+                    message_id: h("Message-ID"),
+                    list_unsubscribe: h("List-Unsubscribe"),
+                    list_unsubscribe_post: h("List-Unsubscribe-Post"),
+                    html: part("text/html").unwrap_or_default(),
                 }
             })
             .collect()
+    }
+}
+
+/// The fake LINE Messaging API (`tools/fake_line.py`) on loopback.
+pub struct FakeLine {
+    pub base: String,
+    pub token: String,
+    pub secret: String,
+    child: std::process::Child,
+}
+
+impl Drop for FakeLine {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl FakeLine {
+    pub fn start() -> Self {
+        use std::io::BufRead;
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/fake_line.py");
+        let token = "test-access-token".to_string();
+        let secret = "test-channel-secret".to_string();
+        let mut child = std::process::Command::new(test_python())
+            .arg(script)
+            .arg("0")
+            .arg(&token)
+            .arg(&secret)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the fake LINE server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port: u16 = line
+            .trim()
+            .strip_prefix("ready ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("the fake LINE server said {line:?}"));
+        Self {
+            base: format!("http://127.0.0.1:{port}"),
+            token,
+            secret,
+            child,
+        }
+    }
+
+    pub async fn state(&self) -> serde_json::Value {
+        reqwest::get(format!("{}/_test/state", self.base))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn control(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        reqwest::Client::new()
+            .post(format!("{}/_test/{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Sends Kaeru a webhook with these events, signed as LINE signs (or not); Kaeru's status.
+    pub async fn webhook(&self, url: &str, events: serde_json::Value, sign: bool) -> u16 {
+        let r = self
+            .control(
+                "webhook",
+                serde_json::json!({"url": url, "events": events, "sign": sign}),
+            )
+            .await;
+        r["status"].as_u64().unwrap() as u16
     }
 }

@@ -1,6 +1,7 @@
 //! Settings: the company (owner), staff accounts and roles (owner), and one's own account (everyone).
 
 mod api_tokens;
+mod messaging;
 mod public_page;
 mod purposes;
 mod relations;
@@ -28,6 +29,7 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(api_tokens::router())
+        .merge(messaging::router())
         .merge(relations::router())
         .route(
             "/settings/public",
