@@ -170,14 +170,7 @@ fn codes<T>(
 }
 
 fn year(input: &str) -> Result<Option<i32>, Invalid> {
-    let s: String = input
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            c => c,
-        })
-        .collect();
+    let s = v::half_width_digits(input.trim());
     if s.is_empty() {
         return Ok(None);
     }

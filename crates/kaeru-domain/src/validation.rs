@@ -271,6 +271,17 @@ pub fn yen(amount: i64) -> String {
     )
 }
 
+/// Full-width digits (０–９) as ASCII digits; everything else as typed.
+pub fn half_width_digits(input: &str) -> String {
+    input
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            c => c,
+        })
+        .collect()
+}
+
 pub fn optional_phone(input: &str) -> Result<Option<String>, Invalid> {
     let s: String = input
         .trim()

@@ -19,6 +19,10 @@ pub struct ExpectedCsrf(pub String);
 /// A posted form (`application/x-www-form-urlencoded`, repeated keys allowed) whose `_csrf` field has been
 /// checked against the asker's token before the handler runs: a handler that takes a `Posted` cannot forget
 /// the check, and no page handler reads a form any other way (`clippy.toml` disallows `axum::Form`).
+/// A form with nothing but its CSRF token (a button that changes state).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Nothing {}
+
 #[derive(Debug)]
 pub struct Posted<T> {
     pub fields: T,

@@ -66,6 +66,13 @@ async fn consent_to(app: &TestApp, scope: &Scope, person: PersonId, code: &str, 
     .unwrap();
 }
 
+/// The token of a link with one character changed.
+fn forge(link: &str) -> String {
+    let at = link.len() - 3;
+    let c = if &link[at..=at] == "A" { "B" } else { "A" };
+    format!("{}{c}{}", &link[..at], &link[at + 1..])
+}
+
 fn id_in(location: &str) -> String {
     location.rsplit('/').next().unwrap().to_string()
 }
@@ -222,7 +229,7 @@ db_test!(
         let (status, page) = app.get(&visitor, news).await;
         assert_eq!(status, StatusCode::OK);
         assert!(page.contains("製造部で経験者を募集しています"));
-        assert_eq!(app.get(&visitor, &format!("{}x", &news[..news.len() - 1])).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(app.get(&visitor, &forge(news)).await.0, StatusCode::NOT_FOUND);
 
         // One-click unsubscribe (RFC 8058): a POST without cookies withdraws 青木's consent, audited.
         let aoki = mails.iter().find(|m| m.to.contains("aoki")).unwrap();
@@ -234,7 +241,7 @@ db_test!(
         assert_eq!(r.status(), StatusCode::OK);
         let stands = consent::for_person(&app.db, &scope, a).await.unwrap();
         assert!(!stands.iter().find(|c| c.purpose.code == "rehire").unwrap().is_current());
-        let forged = format!("{}A", &unsub[..unsub.len() - 1]);
+        let forged = forge(&unsub);
         assert_eq!(reqwest::Client::new().post(&forged).send().await.unwrap().status(), StatusCode::NOT_FOUND);
         let (_, person) = app.get(&hr, &format!("/people/{}", a.0)).await;
         let _ = person;
@@ -258,5 +265,86 @@ db_test!(
         let s = deliver(&app, &smtp, &line).await;
         assert_eq!((s.sent, s.retried), (1, 2), "{s:?}");
         assert_eq!(line.state().await["multicasts"].as_array().unwrap().len(), 1);
+    }
+);
+
+async fn make_token(app: &TestApp, c: &reqwest::Client) -> String {
+    let r = app.post(c, "/settings/api-tokens", "/settings/api-tokens", &[("name", "配信連携"), ("scope", "write")]).await;
+    let page = r.text().await.unwrap();
+    let at = page.find("value=\"kaeru_").expect("the new secret on the page") + 7;
+    page[at..at + 70].to_string()
+}
+
+db_test!(
+    async fn the_api_schedules_an_announcement_and_the_worker_pauses_after_repeated_failures(target) {
+        let smtp = SmtpSink::start();
+        let line = FakeLine::start();
+        let app = spawn_app_with(target, |c| c.line_api_url = line.base.clone()).await;
+        let hr = browser();
+        app.setup(&hr, "sakura", "shacho@example.jp").await;
+        let company = kaeru_store::companies::all(&app.db).await.unwrap()[0].id;
+        let scope = Scope::for_company(company);
+        let mut people = Vec::new();
+        for i in 0..12 {
+            let p = alumnus(&app, &hr, &format!("佐藤{i}"), "さとう", &format!("sato{i}@example.jp"), "2022-03-31").await;
+            consent_to(&app, &scope, p, "newsletter", true).await;
+            people.push(p);
+        }
+        let token = make_token(&app, &hr).await;
+        let api = reqwest::Client::new();
+        let call = |method: reqwest::Method, path: &str| api.request(method, format!("{}{path}", app.base)).bearer_auth(&token);
+
+        let r = call(reqwest::Method::POST, "/api/v1/segments").json(&serde_json::json!({"name": "アルムナイ全員", "filter": {"statuses": ["alumnus"], "skills": [{"skill_id": uuid::Uuid::now_v7(), "level": 9}]}})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let r = call(reqwest::Method::POST, "/api/v1/segments").json(&serde_json::json!({"name": "アルムナイ全員", "filter": {"statuses": ["alumnus"]}})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let seg: serde_json::Value = r.json().await.unwrap();
+        let r = call(reqwest::Method::POST, "/api/v1/segments").json(&serde_json::json!({"name": "アルムナイ全員"})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "the name is taken");
+        let r = call(reqwest::Method::POST, "/api/v1/segments/count").json(&serde_json::json!({"purpose": "newsletter", "filter": {"statuses": ["alumnus"], "left_from": 2022}})).send().await.unwrap();
+        let count: serde_json::Value = r.json().await.unwrap();
+        assert_eq!((count["matched"].as_u64(), count["email"].as_u64()), (Some(12), Some(12)), "{count}");
+        let r = call(reqwest::Method::POST, "/api/v1/segments/count").json(&serde_json::json!({"purpose": "rehire", "filter": {}})).send().await.unwrap();
+        let count: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(count["left_out"]["no_consent"].as_u64(), Some(12), "{count}");
+
+        let r = call(reqwest::Method::POST, "/api/v1/announcements").json(&serde_json::json!({"subject": "", "body": "x", "purpose": "newsletter", "segment_id": seg["id"], "scheduled_at": "2020-01-01T00:00:00Z"})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let err: serde_json::Value = r.json().await.unwrap();
+        let fields: Vec<&str> = err["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert!(fields.contains(&"subject") && fields.contains(&"scheduled_at"), "{err}");
+        let at = chrono::Utc::now() + chrono::Duration::seconds(2);
+        let r = call(reqwest::Method::POST, "/api/v1/announcements").json(&serde_json::json!({"kind": "newsletter", "subject": "社内報 12月号", "body": "今月の便り", "purpose": "newsletter", "segment_id": seg["id"], "scheduled_at": at})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let a: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(a["status"], "scheduled");
+        let id = a["id"].as_str().unwrap().to_string();
+
+        // Due: the worker starts it; the mail server is down, so every e-mail fails and it pauses itself.
+        tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+        let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut down = smtp.settings();
+        down.port = dead;
+        let delivery = kaeru_app::announcements::Delivery { line_api: line.base.clone(), public_url: app.base.clone() };
+        let s = kaeru_worker::bulk::deliver(&app.db, Some(&kaeru_worker::Mailer::new(&down).unwrap()), &delivery, "node-a").await.unwrap();
+        assert_eq!((s.started, s.sent, s.retried), (1, 0, 12), "{s:?}");
+        let a: serde_json::Value = call(reqwest::Method::GET, &format!("/api/v1/announcements/{id}")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(a["status"], "paused", "{a}");
+        assert!(a["paused_reason"].as_str().unwrap().contains("could not be sent"), "{a}");
+        let (_, page) = app.get(&hr, &format!("/announcements/{id}")).await;
+        assert!(page.contains("一時停止中です") && page.contains("再開"), "{page}");
+
+        // Resumed with the mail server back: all twelve go, once.
+        let r = app.post(&hr, &format!("/announcements/{id}"), &format!("/announcements/{id}/resume"), &[]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let s = kaeru_worker::bulk::deliver(&app.db, Some(&kaeru_worker::Mailer::new(&smtp.settings()).unwrap()), &delivery, "node-b").await.unwrap();
+        assert_eq!(s.sent, 12, "{s:?}");
+        assert_eq!(smtp.messages().len(), 12);
+        let a: serde_json::Value = call(reqwest::Method::GET, &format!("/api/v1/announcements/{id}")).send().await.unwrap().json().await.unwrap();
+        assert_eq!((a["status"].as_str(), a["deliveries"]["sent"].as_i64()), (Some("sent"), Some(12)), "{a}");
+        let r = call(reqwest::Method::POST, &format!("/api/v1/announcements/{id}/send")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CONFLICT, "a second send");
+        let list: serde_json::Value = call(reqwest::Method::GET, "/api/v1/announcements").send().await.unwrap().json().await.unwrap();
+        assert_eq!(list["total"], 1);
     }
 );

@@ -7,6 +7,7 @@
 //! language of `Accept-Language` (else the company's default). The OpenAPI 3.1 description at
 //! `/api/openapi.json` is generated from these handlers and types.
 
+mod announcements;
 mod contracts;
 mod contributions;
 mod error;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(contracts::router())
         .merge(ventures::router())
         .merge(side_jobs::router())
+        .merge(announcements::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     Router::new()
@@ -68,7 +70,7 @@ async fn method_not_allowed() -> ApiError {
         title = "Kaeru API",
         description = "People (current and former employees) and their search, employment stints, return offers \
                        and their lifecycle, the skill catalogue, openings and the alumni who match them, contacts, \
-                       referrals and business, 業務委託 contracts, ventures and side jobs. Authenticate with an API token made in \
+                       referrals and business, 業務委託 contracts, ventures and side jobs, segments and announcements. Authenticate with an API token made in \
                        設定 → APIトークン (or `kaeru token create`): `Authorization: Bearer kaeru_…`. A `read` token \
                        may only read; a `write` token may also create and change. Lists are paginated with `page` \
                        and `per_page`. Errors always have the shape of `ApiErrorBody`, with the message in the \
@@ -88,6 +90,9 @@ async fn method_not_allowed() -> ApiError {
         side_jobs::list, side_jobs::get_one, side_jobs::for_person, side_jobs::apply, side_jobs::decide,
         skills::list, skills::get_one, skills::create, skills::for_person,
         openings::list, openings::get_one, openings::create, openings::update, openings::matches,
+        announcements::list_segments, announcements::create_segment, announcements::count,
+        announcements::list, announcements::get_one, announcements::create, announcements::send,
+        announcements::cancel,
     ),
     modifiers(&BearerToken),
     security(("token" = [])),
@@ -102,6 +107,7 @@ async fn method_not_allowed() -> ApiError {
         (name = "contracts", description = "業務委託: contracts with former employees, days of the week and rate"),
         (name = "ventures", description = "起業: businesses former employees started, support given, business done"),
         (name = "side_jobs", description = "副業: applications by employees, checked against clients and competitors"),
+        (name = "announcements", description = "お知らせ: segments counted per purpose of use, announcements sent by e-mail and LINE"),
     )
 )]
 pub struct ApiDoc;

@@ -369,14 +369,11 @@ async fn show(
     show_view(&state, &signed, id, &q.status, None).await
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-struct Nothing {}
-
 async fn send(
     State(state): State<AppState>,
     signed: Signed,
     Id(id): Id<AnnouncementId>,
-    _posted: Posted<Nothing>,
+    _posted: Posted<crate::forms::Nothing>,
 ) -> AppResult<Response> {
     signed.require(Permission::SendAnnouncements)?;
     let d = delivery(&state);
@@ -426,7 +423,7 @@ async fn cancel(
     State(state): State<AppState>,
     signed: Signed,
     Id(id): Id<AnnouncementId>,
-    _p: Posted<Nothing>,
+    _p: Posted<crate::forms::Nothing>,
 ) -> AppResult<Response> {
     change(&state, &signed, id, "cancel").await
 }
@@ -435,7 +432,7 @@ async fn pause(
     State(state): State<AppState>,
     signed: Signed,
     Id(id): Id<AnnouncementId>,
-    _p: Posted<Nothing>,
+    _p: Posted<crate::forms::Nothing>,
 ) -> AppResult<Response> {
     change(&state, &signed, id, "pause").await
 }
@@ -444,7 +441,7 @@ async fn resume(
     State(state): State<AppState>,
     signed: Signed,
     Id(id): Id<AnnouncementId>,
-    _p: Posted<Nothing>,
+    _p: Posted<crate::forms::Nothing>,
 ) -> AppResult<Response> {
     change(&state, &signed, id, "resume").await
 }
@@ -683,7 +680,7 @@ async fn segment_delete(
     State(state): State<AppState>,
     signed: Signed,
     Id(id): Id<SegmentId>,
-    _p: Posted<Nothing>,
+    _p: Posted<crate::forms::Nothing>,
 ) -> AppResult<Response> {
     signed.require(Permission::SendAnnouncements)?;
     segments::delete(&state.db, signed.scope(), &signed.actor(), id).await?;

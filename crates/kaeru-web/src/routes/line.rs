@@ -315,13 +315,10 @@ async fn portal_page(State(state): State<AppState>, a: Alumnus) -> AppResult<Res
     portal_view(&state, &a, None).await
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-struct Nothing {}
-
 async fn portal_code(
     State(state): State<AppState>,
     a: Alumnus,
-    _p: Posted<Nothing>,
+    _p: Posted<crate::forms::Nothing>,
 ) -> AppResult<Response> {
     if messaging::settings(&state.db, a.scope())
         .await?
@@ -338,7 +335,7 @@ async fn portal_code(
 async fn portal_unlink(
     State(state): State<AppState>,
     a: Alumnus,
-    _p: Posted<Nothing>,
+    _p: Posted<crate::forms::Nothing>,
 ) -> AppResult<Response> {
     messaging::unlink(
         &state.db,

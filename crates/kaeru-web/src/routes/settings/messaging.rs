@@ -125,15 +125,7 @@ fn parse(f: &SettingsForm) -> Result<SettingsUpdate, FieldErrors> {
         "force_channel",
         ChannelPolicy::parse(&f.force_channel).ok_or_else(|| Invalid::new("error.choice")),
     );
-    let rate: String = f
-        .emails_per_minute
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            c => c,
-        })
-        .collect();
+    let rate = v::half_width_digits(f.emails_per_minute.trim());
     let emails_per_minute = match rate.parse::<i32>() {
         Ok(n) if (1..=100_000).contains(&n) => Some(n),
         _ => {
@@ -239,13 +231,10 @@ async fn save_line(
     Ok(redirect_with_flash("/settings/messaging", "flash.saved"))
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-struct Nothing {}
-
 async fn remove_line(
     State(state): State<AppState>,
     signed: Signed,
-    _p: Posted<Nothing>,
+    _p: Posted<crate::forms::Nothing>,
 ) -> AppResult<Response> {
     signed.require(Permission::ManageCompany)?;
     messaging::save_line(&state.db, signed.scope(), &signed.actor(), None).await?;
