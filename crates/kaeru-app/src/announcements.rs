@@ -259,22 +259,14 @@ pub async fn send_now(
         ));
     }
     let filter = filter_of(db, scope, &a).await?;
-    store::start(
-        db,
-        scope,
-        actor,
-        id,
-        &filter,
-        &p.audience,
-        false,
-    )
-    .await
-    .map_err(|e| match e {
-        StoreError::Conflict(Clash::AlreadySent) => {
-            Failure::Refused(Invalid::new("conflict.already_sent"))
-        }
-        other => other.into(),
-    })?;
+    store::start(db, scope, actor, id, &filter, &p.audience, false)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(Clash::AlreadySent) => {
+                Failure::Refused(Invalid::new("conflict.already_sent"))
+            }
+            other => other.into(),
+        })?;
     Ok(p)
 }
 
@@ -295,17 +287,7 @@ pub async fn start_due(db: &Db, delivery: &Delivery) -> anyhow::Result<usize> {
             }
         };
         let filter = filter_of(db, &scope, &a).await.unwrap_or_default();
-        match store::start(
-            db,
-            &scope,
-            &actor,
-            id,
-            &filter,
-            &p.audience,
-            true,
-        )
-        .await
-        {
+        match store::start(db, &scope, &actor, id, &filter, &p.audience, true).await {
             Ok(()) => started += 1,
             Err(StoreError::Conflict(_)) => {}
             Err(e) => return Err(e.into()),

@@ -774,6 +774,10 @@ pub async fn mark_final(
     for chunk in ids.chunks(500) {
         n += d_row::Entity::update_many()
             .col_expr(d_row::Column::Status, Expr::value(status.code()))
+            .col_expr(
+                d_row::Column::SentAt,
+                Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+            )
             .col_expr(d_row::Column::LastError, Expr::value(Some(error.clone())))
             .col_expr(
                 d_row::Column::ClaimedBy,
@@ -815,6 +819,14 @@ pub async fn mark_retry(
         return Ok(mark_final(db, &[c.id], node, DeliveryStatus::Failed, error).await? > 0);
     }
     let r = d_row::Entity::update_many()
+        .col_expr(
+            d_row::Column::Status,
+            Expr::value(DeliveryStatus::Queued.code()),
+        )
+        .col_expr(
+            d_row::Column::SentAt,
+            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
         .col_expr(d_row::Column::Attempts, Expr::value(attempts))
         .col_expr(
             d_row::Column::NextAttemptAt,

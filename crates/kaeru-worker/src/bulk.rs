@@ -4,7 +4,7 @@
 //! An announcement whose deliveries keep failing, or that LINE refuses for the month, pauses itself and
 //! says why.
 
-use crate::mail::{Mailer, SendError};
+use crate::mail::{Committed, Mailer, SendError};
 use kaeru_app::announcements::{Delivery, Sender, sender};
 use kaeru_domain::announcement::DeliveryStatus;
 use kaeru_domain::{AnnouncementId, CompanyId, PersonId};
@@ -16,6 +16,9 @@ use std::sync::Arc;
 
 /// How many e-mails one node has in flight at once.
 pub const CONCURRENCY: usize = 8;
+/// How long a claimed batch is held. A node that dies is taken over after this; a node still working
+/// when it runs out only skips what it no longer holds (the mark before the final dot checks the claim).
+pub const LEASE_SECONDS: i64 = 30;
 /// Failures in one pass of an announcement, with nothing sent, after which it pauses itself.
 pub const PAUSE_AFTER: usize = 10;
 
@@ -27,6 +30,15 @@ pub struct Sent {
     pub retried: usize,
     pub refused: usize,
     pub bounced: usize,
+}
+
+/// What one sending slot (one SMTP connection) did.
+#[derive(Default)]
+struct Slot {
+    sent: usize,
+    bounced: usize,
+    failed: usize,
+    last_error: String,
 }
 
 struct Context {
@@ -138,7 +150,7 @@ async fn send_email(
                 .await?
                 .emails_per_minute,
         );
-        let allowance = (per_minute - recent).clamp(0, 500);
+        let allowance = (per_minute - recent).clamp(0, 200);
         if allowance == 0 {
             continue;
         }
@@ -146,7 +158,7 @@ async fn send_email(
             db,
             company,
             node,
-            chrono::Duration::minutes(5),
+            chrono::Duration::seconds(LEASE_SECONDS),
             allowance as u64,
         )
         .await?;
@@ -159,64 +171,84 @@ async fn send_email(
             let (rows, refused) = recheck(db, node, rows, &ctx.announcement.purpose).await?;
             done.refused += refused;
             let people: Vec<PersonId> = rows.iter().map(|c| c.person).collect();
-            let names = names(db, company, &people).await?;
-            let mut failures = 0;
-            let mut sent = 0;
-            let mut last_error = String::new();
-            for chunk in rows.chunks(CONCURRENCY) {
-                let mut tasks = tokio::task::JoinSet::new();
-                for c in chunk.iter().cloned() {
-                    let ctx = ctx.clone();
-                    let mailer = mailer.clone();
-                    let name = names.get(&c.person).cloned().unwrap_or_default();
-                    let read = delivery.read_url(&ctx.sender.key, c.id);
-                    let unsub = delivery.unsubscribe_url(&ctx.sender.key, c.id);
-                    let news = delivery.news_url(&ctx.sender.key, ctx.announcement.id);
-                    let choices = delivery.choices_url();
-                    tasks.spawn(async move {
+            let names = Arc::new(names(db, company, &people).await?);
+            let slots = CONCURRENCY.min(rows.len());
+            let queue = Arc::new(std::sync::Mutex::new(std::collections::VecDeque::from(
+                rows,
+            )));
+            let mut tasks = tokio::task::JoinSet::new();
+            for _ in 0..slots {
+                let (queue, ctx, names) = (queue.clone(), ctx.clone(), names.clone());
+                let (db, mailer, node) = (db.clone(), mailer.clone(), node.to_string());
+                let urls = delivery.clone();
+                tasks.spawn(async move {
+                    let mut out = Slot::default();
+                    let mut conn = None;
+                    loop {
+                        let next = queue.lock().map(|mut q| q.pop_front()).unwrap_or(None);
+                        let Some(c) = next else { break };
+                        let name = names.get(&c.person).cloned().unwrap_or_default();
+                        let unsub = urls.unsubscribe_url(&ctx.sender.key, c.id);
                         let letter = compose(&Parts {
                             lang: ctx.sender.lang,
                             subject: &ctx.announcement.subject,
                             body: &ctx.announcement.body,
                             person: &name,
                             purpose: &ctx.purpose_name,
-                            read_url: &read,
+                            read_url: &urls.read_url(&ctx.sender.key, c.id),
                             unsubscribe_url: &unsub,
-                            line_read_url: &news,
-                            choices_url: &choices,
+                            line_read_url: &urls.news_url(&ctx.sender.key, ctx.announcement.id),
+                            choices_url: &urls.choices_url(),
                             footer: &ctx.sender.footer,
                         });
-                        let r = mailer
-                            .send_letter(&c.address, &letter, &unsub, c.id.0)
-                            .await;
-                        (c, r)
-                    });
-                }
-                while let Some(joined) = tasks.join_next().await {
-                    let (c, r) = joined?;
-                    // Each outcome is written as soon as it is known, so a node that dies repeats as
-                    // little as possible.
-                    match r {
-                        Ok(()) => {
-                            store::mark_sent(db, &[c.id], node).await?;
-                            sent += 1;
-                            done.sent += 1;
-                        }
-                        Err(SendError::Permanent(e)) => {
-                            tracing::warn!(delivery = %c.id, error = %e, "address bounced");
-                            store::mark_final(db, &[c.id], node, DeliveryStatus::Bounced, &e)
-                                .await?;
-                            messaging::mark_bounced(db, company, &c.address, &e).await?;
-                            done.bounced += 1;
-                        }
-                        Err(SendError::Transient(e)) => {
-                            tracing::warn!(delivery = %c.id, attempt = c.attempts + 1, error = %e, "sending failed");
-                            store::mark_retry(db, &c, node, &e, None).await?;
-                            failures += 1;
-                            last_error = e;
-                            done.retried += 1;
+                        let outcome = match mailer.letter(&c.address, &letter, &unsub, c.id.0) {
+                            Ok(message) => {
+                                let (db2, node2, id) = (db.clone(), node.clone(), c.id);
+                                mailer
+                                    .send_committed(&mut conn, &message, || async move {
+                                        Ok(store::mark_sent(&db2, &[id], &node2).await? > 0)
+                                    })
+                                    .await
+                            }
+                            Err(e) => Committed::Refused(e),
+                        };
+                        match outcome {
+                            Committed::Delivered => out.sent += 1,
+                            Committed::Skipped => {}
+                            Committed::Refused(SendError::Permanent(e))
+                            | Committed::RefusedAfterCommit(SendError::Permanent(e)) => {
+                                tracing::warn!(delivery = %c.id, error = %e, "address bounced");
+                                store::mark_final(&db, &[c.id], &node, DeliveryStatus::Bounced, &e).await?;
+                                messaging::mark_bounced(&db, c.company, &c.address, &e).await?;
+                                out.bounced += 1;
+                            }
+                            Committed::Refused(SendError::Transient(e))
+                            | Committed::RefusedAfterCommit(SendError::Transient(e)) => {
+                                tracing::warn!(delivery = %c.id, attempt = c.attempts + 1, error = %e, "sending failed");
+                                store::mark_retry(&db, &c, &node, &e, None).await?;
+                                out.failed += 1;
+                                out.last_error = e;
+                            }
                         }
                     }
+                    if let Some(mut c) = conn {
+                        let _ = c.quit().await;
+                    }
+                    Ok::<_, anyhow::Error>(out)
+                });
+            }
+            let mut failures = 0;
+            let mut sent = 0;
+            let mut last_error = String::new();
+            while let Some(joined) = tasks.join_next().await {
+                let slot = joined??;
+                sent += slot.sent;
+                failures += slot.failed;
+                done.sent += slot.sent;
+                done.bounced += slot.bounced;
+                done.retried += slot.failed;
+                if !slot.last_error.is_empty() {
+                    last_error = slot.last_error;
                 }
             }
             if failures >= PAUSE_AFTER && sent == 0 {
@@ -238,7 +270,8 @@ async fn send_line(
 ) -> anyhow::Result<()> {
     // A bounded number of batches per pass keeps the other work of the worker going.
     for _ in 0..20 {
-        let batch = store::claim_line_batch(db, node, chrono::Duration::minutes(5)).await?;
+        let batch =
+            store::claim_line_batch(db, node, chrono::Duration::seconds(LEASE_SECONDS)).await?;
         let Some(first) = batch.first().cloned() else {
             return Ok(());
         };

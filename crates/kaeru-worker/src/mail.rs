@@ -4,6 +4,7 @@
 use kaeru_store::{Db, outbox};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::fmt;
@@ -60,6 +61,7 @@ impl fmt::Debug for SmtpSettings {
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    settings: SmtpSettings,
 }
 
 impl Mailer {
@@ -83,6 +85,7 @@ impl Mailer {
         Ok(Self {
             transport: b.build(),
             from,
+            settings: s.clone(),
         })
     }
 
@@ -136,21 +139,42 @@ pub enum SendError {
     Transient(String),
 }
 
+/// What became of one message sent with [`Mailer::send_committed`].
+#[derive(Debug)]
+pub enum Committed {
+    /// The server accepted it; the delivery was marked sent just before.
+    Delivered,
+    /// The commit found the delivery no longer ours (another node took it over): nothing was sent.
+    Skipped,
+    /// Refused before anything was committed: nothing was delivered.
+    Refused(SendError),
+    /// Marked sent, then the server refused the end of the message: the caller puts the mark back.
+    RefusedAfterCommit(SendError),
+}
+
+fn classify(e: &lettre::transport::smtp::Error) -> SendError {
+    if e.is_permanent() {
+        SendError::Permanent(e.to_string())
+    } else {
+        SendError::Transient(e.to_string())
+    }
+}
+
 impl Mailer {
-    /// Sends an announcement: HTML and plain text, RFC 8058 one-click unsubscribe, and a Message-ID fixed
-    /// per delivery so that a retried message is recognisably the same one.
-    pub async fn send_letter(
+    /// An announcement as an e-mail: HTML and plain text, RFC 8058 one-click unsubscribe, and a Message-ID
+    /// fixed per delivery.
+    pub fn letter(
         &self,
         to: &str,
         letter: &kaeru_messaging::Letter,
         unsubscribe_url: &str,
         message_id: uuid::Uuid,
-    ) -> Result<(), SendError> {
+    ) -> Result<Message, SendError> {
         use lettre::message::{MultiPart, SinglePart};
         let to: Mailbox = to
             .parse()
             .map_err(|e| SendError::Permanent(format!("the address {to:?} is not valid: {e}")))?;
-        let email = Message::builder()
+        Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(letter.subject.clone())
@@ -170,11 +194,129 @@ impl Mailer {
                             .body(letter.html.clone()),
                     ),
             )
-            .map_err(|e| SendError::Permanent(e.to_string()))?;
-        match self.transport.send(email).await {
-            Ok(_) => Ok(()),
-            Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
-            Err(e) => Err(SendError::Transient(e.to_string())),
+            .map_err(|e| SendError::Permanent(e.to_string()))
+    }
+
+    /// A connection of its own for bulk sending (TLS and sign-in as configured).
+    pub async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
+        use lettre::transport::smtp::authentication::Mechanism;
+        use lettre::transport::smtp::extension::ClientId;
+        let s = &self.settings;
+        let hello = ClientId::default();
+        let tls = |host: &str| {
+            TlsParameters::new(host.to_string()).map_err(|e| SendError::Transient(e.to_string()))
+        };
+        let timeout = Some(std::time::Duration::from_secs(20));
+        let mut conn = match s.tls {
+            TlsMode::Tls => AsyncSmtpConnection::connect_tokio1(
+                (s.host.as_str(), s.port),
+                timeout,
+                &hello,
+                Some(tls(&s.host)?),
+                None,
+            )
+            .await
+            .map_err(|e| classify(&e))?,
+            TlsMode::None | TlsMode::StartTls => {
+                let mut c = AsyncSmtpConnection::connect_tokio1(
+                    (s.host.as_str(), s.port),
+                    timeout,
+                    &hello,
+                    None,
+                    None,
+                )
+                .await
+                .map_err(|e| classify(&e))?;
+                if s.tls == TlsMode::StartTls {
+                    c.starttls(tls(&s.host)?, &hello)
+                        .await
+                        .map_err(|e| classify(&e))?;
+                }
+                c
+            }
+        };
+        if let (Some(u), Some(p)) = (&s.user, &s.password) {
+            conn.auth(
+                &[Mechanism::Plain, Mechanism::Login],
+                &Credentials::new(u.clone(), p.clone()),
+            )
+            .await
+            .map_err(|e| classify(&e))?;
+        }
+        Ok(conn)
+    }
+
+    /// Sends one message so that a node killed at any moment neither loses nor repeats it, as far as SMTP
+    /// allows: envelope and `DATA` first (refusals there are plain failures), then `commit` marks the
+    /// delivery sent in the database, then the message and its final dot go. Killed before the dot, the
+    /// server drops the half message and the database says sent for a message never delivered only
+    /// within the microseconds of one write; killed after it, the database already says sent. A server
+    /// that refuses the finished message returns [`Committed::RefusedAfterCommit`] for the caller to undo.
+    pub async fn send_committed<F, Fut>(
+        &self,
+        conn: &mut Option<AsyncSmtpConnection>,
+        message: &Message,
+        commit: F,
+    ) -> Committed
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<bool>>,
+    {
+        use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
+        use lettre::transport::smtp::extension::{Extension, MailBodyParameter, MailParameter};
+        if conn.as_ref().is_none_or(AsyncSmtpConnection::has_broken) {
+            match self.connect().await {
+                Ok(c) => *conn = Some(c),
+                Err(e) => return Committed::Refused(e),
+            }
+        }
+        let Some(c) = conn.as_mut() else {
+            return Committed::Refused(SendError::Transient("no connection".into()));
+        };
+        let bytes = message.formatted();
+        let envelope = message.envelope();
+        let mut options = Vec::new();
+        if !bytes.is_ascii() && c.server_info().supports_feature(Extension::EightBitMime) {
+            options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+        }
+        let before = async {
+            c.command(Mail::new(envelope.from().cloned(), options))
+                .await?;
+            for to in envelope.to() {
+                c.command(Rcpt::new(to.clone(), vec![])).await?;
+            }
+            Ok::<_, lettre::transport::smtp::Error>(())
+        };
+        if let Err(e) = before.await {
+            // A refused recipient leaves the connection usable once reset.
+            let failed = classify(&e);
+            if c.command(Rset).await.is_err() {
+                *conn = None;
+            }
+            return Committed::Refused(failed);
+        }
+        if let Err(e) = c.command(Data).await {
+            *conn = None;
+            return Committed::Refused(classify(&e));
+        }
+        match commit().await {
+            Ok(true) => {}
+            Ok(false) => {
+                // Not ours any more: leave without the final dot, so the server drops it.
+                *conn = None;
+                return Committed::Skipped;
+            }
+            Err(e) => {
+                *conn = None;
+                return Committed::Refused(SendError::Transient(e.to_string()));
+            }
+        }
+        match c.message(&bytes).await {
+            Ok(_) => Committed::Delivered,
+            Err(e) => {
+                *conn = None;
+                Committed::RefusedAfterCommit(classify(&e))
+            }
         }
     }
 }

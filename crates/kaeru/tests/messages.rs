@@ -269,9 +269,19 @@ db_test!(
 );
 
 async fn make_token(app: &TestApp, c: &reqwest::Client) -> String {
-    let r = app.post(c, "/settings/api-tokens", "/settings/api-tokens", &[("name", "配信連携"), ("scope", "write")]).await;
+    let r = app
+        .post(
+            c,
+            "/settings/api-tokens",
+            "/settings/api-tokens",
+            &[("name", "配信連携"), ("scope", "write")],
+        )
+        .await;
     let page = r.text().await.unwrap();
-    let at = page.find("value=\"kaeru_").expect("the new secret on the page") + 7;
+    let at = page
+        .find("value=\"kaeru_")
+        .expect("the new secret on the page")
+        + 7;
     page[at..at + 70].to_string()
 }
 

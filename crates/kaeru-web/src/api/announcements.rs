@@ -225,16 +225,23 @@ pub async fn create_segment(
     }
     .parse()
     .map_err(ApiError::Invalid)?;
-    let s = segments::save(&state.db, &caller.scope, &caller.actor(), None, &name, &filter)
-        .await
-        .map_err(|e| match e {
-            kaeru_store::StoreError::Conflict(kaeru_store::Clash::SegmentNameTaken) => {
-                let mut f = FieldErrors::new();
-                f.add("name", Invalid::new("conflict.segment_name_taken"));
-                ApiError::Invalid(f)
-            }
-            other => other.into(),
-        })?;
+    let s = segments::save(
+        &state.db,
+        &caller.scope,
+        &caller.actor(),
+        None,
+        &name,
+        &filter,
+    )
+    .await
+    .map_err(|e| match e {
+        kaeru_store::StoreError::Conflict(kaeru_store::Clash::SegmentNameTaken) => {
+            let mut f = FieldErrors::new();
+            f.add("name", Invalid::new("conflict.segment_name_taken"));
+            ApiError::Invalid(f)
+        }
+        other => other.into(),
+    })?;
     Ok(super::created(
         format!("/api/v1/segments/{}", s.id.0),
         segment_out(s),
@@ -294,7 +301,10 @@ pub async fn count(
     let filter = body.filter.filter()?;
     let purpose = body.purpose.unwrap_or_default();
     let purposes = kaeru_store::consent::purposes(&state.db, &caller.scope).await?;
-    if !purposes.iter().any(|p| p.code == purpose.trim() && p.active) {
+    if !purposes
+        .iter()
+        .any(|p| p.code == purpose.trim() && p.active)
+    {
         let mut f = FieldErrors::new();
         f.add("purpose", Invalid::new("error.choice"));
         return Err(ApiError::Invalid(f));
@@ -482,11 +492,8 @@ pub async fn create(
     overlay(&mut input.segment, body.segment_id.map(|s| s.to_string()));
     overlay(
         &mut input.scheduled_at,
-        body.scheduled_at.map(|t| {
-            t.with_timezone(&tz)
-                .format("%Y-%m-%dT%H:%M:%S")
-                .to_string()
-        }),
+        body.scheduled_at
+            .map(|t| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M:%S").to_string()),
     );
     let a = app::save(&state.db, &caller.scope, &caller.actor(), None, &input).await?;
     let t = store::totals(&state.db, &caller.scope, a.id).await?;
@@ -513,7 +520,14 @@ pub async fn send(
     Id(id): Id<AnnouncementId>,
 ) -> Result<Response, ApiError> {
     caller.require_write()?;
-    let plan = app::send_now(&state.db, &caller.scope, &caller.actor(), &delivery(&state), id).await?;
+    let plan = app::send_now(
+        &state.db,
+        &caller.scope,
+        &caller.actor(),
+        &delivery(&state),
+        id,
+    )
+    .await?;
     Ok((
         axum::http::StatusCode::ACCEPTED,
         Json(count_out(&plan.audience)),
