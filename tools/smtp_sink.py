@@ -3,11 +3,13 @@
 
 Usage: smtp_sink.py PORT FOLDER   (PORT 0 picks a free port; the chosen port is printed as "ready PORT")
 Each message is written to FOLDER/NNNNNN.eml (the raw message as received, with an X-Envelope-To header)
-and FOLDER/NNNNNN.json (to, from, subject and the decoded text body, read by Python's own e-mail parser),
-each renamed into place only once complete, so a reader never sees half a message.
+before the 250, and then FOLDER/NNNNNN.json (to, from, subject and the decoded text body, read by Python's
+own e-mail parser, made on a worker thread so a slow parse never holds up the next message), each renamed
+into place only once complete, so a reader never sees half a message.
 A recipient whose address starts with "bounce" is refused for good (550 5.1.1), as a server refuses an
 address that does not exist.
 """
+import concurrent.futures
 import email
 import email.policy
 import itertools
@@ -24,11 +26,68 @@ class Sink:
     def __init__(self, folder):
         self.folder = folder
         self.counter = itertools.count(1)
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
+
+    def decode(self, n, content, rcpt_tos):
+        parsed = email.message_from_bytes(content, policy=email.policy.default)
+        body = parsed.get_body(preferencelist=("plain",))
+        decoded = {
+            "to": str(parsed.get("To", "")),
+            "from": str(parsed.get("From", "")),
+            "subject": str(parsed.get("Subject", "")),
+            "body": body.get_content() if body is not None else "",
+            "envelope_to": rcpt_tos,
+        }
+        tmp_json = os.path.join(self.folder, f".{n:06d}.json.tmp")
+        with open(tmp_json, "w", encoding="utf-8") as f:
+            json.dump(decoded, f, ensure_ascii=False)
+        os.replace(tmp_json, os.path.join(self.folder, f"{n:06d}.json"))
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower().startswith("bounce"):
             return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
         envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        n = next(self.counter)
+        content = envelope.original_content or envelope.content
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        header = ("X-Envelope-To: " + ", ".join(envelope.rcpt_tos) + "\r\n").encode("ascii", "replace")
+        # The raw message is written before the 250: from then on the message counts as accepted.
+        tmp = os.path.join(self.folder, f".{n:06d}.tmp")
+        with open(tmp, "wb") as f:
+            f.write(header + content)
+        os.replace(tmp, os.path.join(self.folder, f"{n:06d}.eml"))
+        # The decoded copy is made beside, so that a slow parse never holds up the next message.
+        self.pool.submit(self.decode, n, content, list(envelope.rcpt_tos))
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        n = next(self.counter)
+        content = envelope.original_content or envelope.content
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        header = ("X-Envelope-To: " + ", ".join(envelope.rcpt_tos) + "\r\n").encode("ascii", "replace")
+        parsed = email.message_from_bytes(content, policy=email.policy.default)
+        body = parsed.get_body(preferencelist=("plain",))
+        decoded = {
+            "to": str(parsed.get("To", "")),
+            "from": str(parsed.get("From", "")),
+            "subject": str(parsed.get("Subject", "")),
+            "body": body.get_content() if body is not None else "",
+            "envelope_to": envelope.rcpt_tos,
+        }
+        tmp_json = os.path.join(self.folder, f".{n:06d}.json.tmp")
+        with open(tmp_json, "w", encoding="utf-8") as f:
+            json.dump(decoded, f, ensure_ascii=False)
+        os.replace(tmp_json, os.path.join(self.folder, f"{n:06d}.json"))
+        # The raw message last, just before the 250: the moment the message counts as accepted.
+        tmp = os.path.join(self.folder, f".{n:06d}.tmp")
+        with open(tmp, "wb") as f:
+            f.write(header + content)
+        os.replace(tmp, os.path.join(self.folder, f"{n:06d}.eml"))
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):

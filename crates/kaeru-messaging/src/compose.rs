@@ -57,8 +57,31 @@ pub struct Parts<'a> {
     pub footer: &'a Footer,
 }
 
+/// The body rendered once for every letter of an announcement.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    html: String,
+    text: String,
+    summary: String,
+}
+
+impl Rendered {
+    pub fn of(body: &str) -> Self {
+        Self {
+            html: markdown::to_html(body),
+            text: markdown::to_text(body),
+            summary: markdown::summary(body, 400),
+        }
+    }
+}
+
 /// The letter for one person.
 pub fn compose(p: &Parts<'_>) -> Letter {
+    compose_rendered(p, &Rendered::of(p.body))
+}
+
+/// The letter for one person, from a body already rendered.
+pub fn compose_rendered(p: &Parts<'_>, r: &Rendered) -> Letter {
     let t = Catalog::get(p.lang);
     let greet = t.t("mail.bulk_greeting").replace("{name}", p.person);
     let why = t.t("mail.bulk_why").replace("{purpose}", p.purpose);
@@ -67,7 +90,7 @@ pub fn compose(p: &Parts<'_>) -> Letter {
     let address = t.t("mail.bulk_address");
     let contact = t.t("mail.bulk_contact");
     let read = t.t("mail.bulk_read");
-    let body_text = markdown::to_text(p.body);
+    let body_text = &r.text;
     let footer_text = format!(
         "――――――――\n{why}\n{stop}: {unsub}\n{sender}: {company}\n{address}: {addr}\n{contact}: {cont}\n",
         unsub = p.unsubscribe_url,
@@ -91,7 +114,7 @@ pub fn compose(p: &Parts<'_>) -> Letter {
         lang = p.lang.code(),
         subject = escape(p.subject),
         greet = escape(&greet),
-        body = markdown::to_html(p.body),
+        body = r.html,
         read_url = escape(p.read_url),
         read = escape(read),
         why = escape(&why),
@@ -111,10 +134,13 @@ pub fn compose(p: &Parts<'_>) -> Letter {
         p.choices_url,
         t.t("mail.line_stop_hint")
     );
-    let room = LINE_MAX
-        .saturating_sub(head.chars().count() + tail.chars().count())
-        .min(400);
-    let line = format!("{head}{}{tail}", markdown::summary(p.body, room));
+    let room = LINE_MAX.saturating_sub(head.chars().count() + tail.chars().count());
+    let summary = if r.summary.chars().count() <= room {
+        r.summary.clone()
+    } else {
+        markdown::summary(p.body, room)
+    };
+    let line = format!("{head}{summary}{tail}");
     Letter {
         subject: p.subject.to_string(),
         html,

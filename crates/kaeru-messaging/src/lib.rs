@@ -9,5 +9,5 @@ pub mod line;
 pub mod links;
 pub mod markdown;
 
-pub use compose::{Footer, Letter, Parts, compose};
+pub use compose::{Footer, Letter, Parts, Rendered, compose, compose_rendered};
 pub use line::{LineClient, LineError, Quota, WebhookEvent, verify_signature};

@@ -8,7 +8,7 @@ use crate::mail::{Committed, Mailer, SendError};
 use kaeru_app::announcements::{Delivery, Sender, sender};
 use kaeru_domain::announcement::DeliveryStatus;
 use kaeru_domain::{AnnouncementId, CompanyId, PersonId};
-use kaeru_messaging::{LineClient, LineError, Parts, compose};
+use kaeru_messaging::{LineClient, LineError, Parts, compose, compose_rendered};
 use kaeru_store::announcements::{self as store, Announcement, Claimed};
 use kaeru_store::{Db, Scope, consent, messaging};
 use std::collections::HashMap;
@@ -154,6 +154,7 @@ async fn send_email(
         if allowance == 0 {
             continue;
         }
+        let claimed_at = std::time::Instant::now();
         let batch = store::claim_email(
             db,
             company,
@@ -172,40 +173,67 @@ async fn send_email(
             done.refused += refused;
             let people: Vec<PersonId> = rows.iter().map(|c| c.person).collect();
             let names = Arc::new(names(db, company, &people).await?);
-            let slots = CONCURRENCY.min(rows.len());
+            // Every letter is written first, off the async threads: the sending slots then only wait on
+            // the network and the database, so a 250 is recorded the moment it arrives.
+            let prepared = {
+                let (ctx, names, urls, mailer) =
+                    (ctx.clone(), names.clone(), delivery.clone(), mailer.clone());
+                tokio::task::spawn_blocking(move || {
+                    let rendered = kaeru_messaging::Rendered::of(&ctx.announcement.body);
+                    let news = urls.news_url(&ctx.sender.key, ctx.announcement.id);
+                    let choices = urls.choices_url();
+                    rows.into_iter()
+                        .map(|c| {
+                            let name = names.get(&c.person).cloned().unwrap_or_default();
+                            let unsub = urls.unsubscribe_url(&ctx.sender.key, c.id);
+                            let letter = compose_rendered(
+                                &Parts {
+                                    lang: ctx.sender.lang,
+                                    subject: &ctx.announcement.subject,
+                                    body: &ctx.announcement.body,
+                                    person: &name,
+                                    purpose: &ctx.purpose_name,
+                                    read_url: &urls.read_url(&ctx.sender.key, c.id),
+                                    unsubscribe_url: &unsub,
+                                    line_read_url: &news,
+                                    choices_url: &choices,
+                                    footer: &ctx.sender.footer,
+                                },
+                                &rendered,
+                            );
+                            let message = mailer
+                                .letter(&c.address, &letter, &unsub, c.id.0)
+                                .map(|m| (m.envelope().clone(), m.formatted()));
+                            (c, message)
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .await?
+            };
+            let slots = CONCURRENCY.min(prepared.len());
             let queue = Arc::new(std::sync::Mutex::new(std::collections::VecDeque::from(
-                rows,
+                prepared,
             )));
             let mut tasks = tokio::task::JoinSet::new();
             for _ in 0..slots {
-                let (queue, ctx, names) = (queue.clone(), ctx.clone(), names.clone());
+                let queue = queue.clone();
                 let (db, mailer, node) = (db.clone(), mailer.clone(), node.to_string());
-                let urls = delivery.clone();
                 tasks.spawn(async move {
                     let mut out = Slot::default();
                     let mut conn = None;
                     loop {
+                        // Past most of the lease, the rest waits for the next claim: no message is sent
+                        // on a claim another node may already have taken over.
+                        if claimed_at.elapsed() > std::time::Duration::from_secs((LEASE_SECONDS * 2 / 3) as u64) {
+                            break;
+                        }
                         let next = queue.lock().map(|mut q| q.pop_front()).unwrap_or(None);
-                        let Some(c) = next else { break };
-                        let name = names.get(&c.person).cloned().unwrap_or_default();
-                        let unsub = urls.unsubscribe_url(&ctx.sender.key, c.id);
-                        let letter = compose(&Parts {
-                            lang: ctx.sender.lang,
-                            subject: &ctx.announcement.subject,
-                            body: &ctx.announcement.body,
-                            person: &name,
-                            purpose: &ctx.purpose_name,
-                            read_url: &urls.read_url(&ctx.sender.key, c.id),
-                            unsubscribe_url: &unsub,
-                            line_read_url: &urls.news_url(&ctx.sender.key, ctx.announcement.id),
-                            choices_url: &urls.choices_url(),
-                            footer: &ctx.sender.footer,
-                        });
-                        let outcome = match mailer.letter(&c.address, &letter, &unsub, c.id.0) {
-                            Ok(message) => {
+                        let Some((c, message)) = next else { break };
+                        let outcome = match message {
+                            Ok((envelope, bytes)) => {
                                 let (db2, node2, id) = (db.clone(), node.clone(), c.id);
                                 mailer
-                                    .send_committed(&mut conn, &message, || async move {
+                                    .send_committed(&mut conn, &envelope, &bytes, || async move {
                                         Ok(store::mark_sent(&db2, &[id], &node2).await? > 0)
                                     })
                                     .await

@@ -142,13 +142,13 @@ pub enum SendError {
 /// What became of one message sent with [`Mailer::send_committed`].
 #[derive(Debug)]
 pub enum Committed {
-    /// The server accepted it; the delivery was marked sent just before.
+    /// Marked sent, then accepted by the server.
     Delivered,
-    /// The commit found the delivery no longer ours (another node took it over): nothing was sent.
+    /// The mark found the delivery no longer this node's (another took it over): nothing was sent.
     Skipped,
-    /// Refused before anything was committed: nothing was delivered.
+    /// Refused before anything was marked: nothing was delivered.
     Refused(SendError),
-    /// Marked sent, then the server refused the end of the message: the caller puts the mark back.
+    /// Marked sent, then the server refused the finished message: the caller puts the mark back.
     RefusedAfterCommit(SendError),
 }
 
@@ -246,16 +246,20 @@ impl Mailer {
         Ok(conn)
     }
 
-    /// Sends one message so that a node killed at any moment neither loses nor repeats it, as far as SMTP
-    /// allows: envelope and `DATA` first (refusals there are plain failures), then `commit` marks the
-    /// delivery sent in the database, then the message and its final dot go. Killed before the dot, the
-    /// server drops the half message and the database says sent for a message never delivered only
-    /// within the microseconds of one write; killed after it, the database already says sent. A server
-    /// that refuses the finished message returns [`Committed::RefusedAfterCommit`] for the caller to undo.
+    /// Sends one message on this slot's own connection so that a node killed at any moment neither loses
+    /// nor repeats it, as far as SMTP allows. Envelope and `DATA` go first (a refusal there is a plain
+    /// failure); then `commit` marks the delivery sent; then the message and its final dot. A node killed
+    /// before the commit leaves the delivery queued and the server only a half message, which it drops; a
+    /// node killed after it has marked the delivery sent and, microseconds later, handed over the whole
+    /// message, which servers deliver even when the client is gone before their 250 (Postfix's "lost
+    /// connection after END-OF-MESSAGE"). Marking only after the 250 would instead repeat every message
+    /// still waiting for its 250 when the node died. A server that refuses the finished message returns
+    /// [`Committed::RefusedAfterCommit`] for the caller to undo the mark.
     pub async fn send_committed<F, Fut>(
         &self,
         conn: &mut Option<AsyncSmtpConnection>,
-        message: &Message,
+        envelope: &lettre::address::Envelope,
+        bytes: &[u8],
         commit: F,
     ) -> Committed
     where
@@ -273,8 +277,6 @@ impl Mailer {
         let Some(c) = conn.as_mut() else {
             return Committed::Refused(SendError::Transient("no connection".into()));
         };
-        let bytes = message.formatted();
-        let envelope = message.envelope();
         let mut options = Vec::new();
         if !bytes.is_ascii() && c.server_info().supports_feature(Extension::EightBitMime) {
             options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
@@ -311,7 +313,7 @@ impl Mailer {
                 return Committed::Refused(SendError::Transient(e.to_string()));
             }
         }
-        match c.message(&bytes).await {
+        match c.message(bytes).await {
             Ok(_) => Committed::Delivered,
             Err(e) => {
                 *conn = None;
