@@ -18,6 +18,7 @@ pub mod profile;
 pub mod search;
 pub mod side_jobs;
 pub mod stints;
+pub mod todo;
 pub mod ventures;
 
 pub use failure::{Failure, Outcome};

@@ -532,7 +532,7 @@ pub async fn digest_due(
 }
 
 pub async fn digest_sent(
-    conn: &impl ConnectionTrait,
+    db: &Db,
     scope: &Scope,
     staff: StaffUserId,
     on: chrono::NaiveDate,
@@ -544,7 +544,7 @@ pub async fn digest_sent(
         )
         .filter(digest_row::Column::StaffId.eq(staff.0))
         .filter(digest_row::Column::CompanyId.eq(scope.company_id().0))
-        .exec(conn)
+        .exec(&db.write)
         .await?;
     Ok(())
 }

@@ -14,6 +14,9 @@ pub use mail::{Mailer, SmtpSettings, TlsMode, deliver_outbox};
 pub const REFRESH_STATUSES: &str = "refresh_statuses";
 /// Marks return offers whose window has passed as expired, once a day.
 pub const EXPIRE_OFFERS: &str = "expire_offers";
+/// The weekly digest for staff who asked for it: looked at every morning, sent once a week (on Monday,
+/// or the first morning after).
+pub const WEEKLY_DIGEST: &str = "weekly_digest";
 
 /// The next 00:05 in the company's time zone, in UTC.
 fn next_local_early_morning(
@@ -29,8 +32,59 @@ fn next_local_early_morning(
         .unwrap_or(after + Duration::days(1))
 }
 
+/// Queues the weekly digest of every staff member of the company who asked for it and has not had this
+/// week's, built from the same to-do list as the home page. Returns how many were queued.
+pub async fn queue_digests(
+    db: &Db,
+    company: CompanyId,
+    public_url: &str,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<usize> {
+    use chrono::Datelike;
+    let scope = Scope::for_company(company);
+    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let due = kaeru_store::messaging::digest_due(db, &scope, monday).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let c = companies::get(db, &scope).await?;
+    let mut queued = 0;
+    for id in due {
+        let Ok(staff) = kaeru_store::staff::get(db, &scope, id).await else {
+            continue;
+        };
+        if !staff.active {
+            continue;
+        }
+        let todos = kaeru_app::todo::list(db, &scope, staff.role, today).await?;
+        let lang = staff.language.unwrap_or(c.default_language);
+        if let Some((subject, body)) =
+            kaeru_app::todo::digest(&todos, lang, &c.name, &staff.display_name, public_url)
+        {
+            kaeru_store::outbox::enqueue(
+                db,
+                &scope,
+                &kaeru_store::outbox::NewMessage {
+                    person: None,
+                    purpose: None,
+                    kind: "digest".into(),
+                    to: staff.email.clone(),
+                    subject,
+                    body,
+                    idempotency_key: format!("digest:{}:{monday}", staff.id),
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            queued += 1;
+        }
+        kaeru_store::messaging::digest_sent(db, &scope, id, monday).await?;
+    }
+    Ok(queued)
+}
+
 /// Runs one job for one company.
-async fn run_job(db: &Db, company: CompanyId, job: &str) -> anyhow::Result<()> {
+async fn run_job(db: &Db, company: CompanyId, job: &str, public_url: &str) -> anyhow::Result<()> {
     let scope = Scope::for_company(company);
     match job {
         REFRESH_STATUSES => {
@@ -53,22 +107,35 @@ async fn run_job(db: &Db, company: CompanyId, job: &str) -> anyhow::Result<()> {
             tracing::info!(company = %company, expired, "offers expired");
             Ok(())
         }
+        WEEKLY_DIGEST => {
+            let c = companies::get(db, &scope).await?;
+            let tz: chrono_tz::Tz = c.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+            let queued = queue_digests(
+                db,
+                company,
+                public_url,
+                Utc::now().with_timezone(&tz).date_naive(),
+            )
+            .await?;
+            tracing::info!(company = %company, queued, "weekly digests queued");
+            Ok(())
+        }
         other => anyhow::bail!("unknown job {other}"),
     }
 }
 
 /// One pass: make sure every company has its schedules, run what is due, tidy up. Returns how many jobs ran.
-pub async fn tick(db: &Db, node: &str) -> anyhow::Result<usize> {
+pub async fn tick(db: &Db, node: &str, public_url: &str) -> anyhow::Result<usize> {
     let now = Utc::now();
     let all = companies::all(db).await?;
     for c in &all {
-        for job in [REFRESH_STATUSES, EXPIRE_OFFERS] {
+        for job in [REFRESH_STATUSES, EXPIRE_OFFERS, WEEKLY_DIGEST] {
             schedules::ensure(db, c.id, job, now).await?;
         }
     }
     let mut ran = 0;
     while let Some((company, job)) = schedules::claim_due(db, node, Duration::minutes(10)).await? {
-        let result = run_job(db, company, &job).await;
+        let result = run_job(db, company, &job, public_url).await;
         let tz = all
             .iter()
             .find(|c| c.id == company)
@@ -108,7 +175,7 @@ pub async fn run(
     let mut last_tick: Option<tokio::time::Instant> = None;
     loop {
         if last_tick.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(60)) {
-            if let Err(e) = tick(&db, &node).await {
+            if let Err(e) = tick(&db, &node, &delivery.public_url).await {
                 tracing::error!(error = %e, "worker pass failed");
             }
             last_tick = Some(tokio::time::Instant::now());

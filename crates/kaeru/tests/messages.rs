@@ -356,5 +356,25 @@ db_test!(
         assert_eq!(r.status(), StatusCode::CONFLICT, "a second send");
         let list: serde_json::Value = call(reqwest::Method::GET, "/api/v1/announcements").send().await.unwrap().json().await.unwrap();
         assert_eq!(list["total"], 1);
+
+        // The weekly digest: asked for in 設定, built from the home page's to-do list, once a week.
+        let monday = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        assert_eq!(kaeru_worker::queue_digests(&app.db, company, &app.base, monday).await.unwrap(), 0, "nobody asked");
+        let r = app.post(&hr, "/settings/messaging", "/settings/messaging/digest", &[("digest", "on")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        // Something to do: a former employee registered on the public page.
+        let visitor = browser();
+        let r = app.post(&visitor, "/c/sakura", "/c/sakura/register", &[("family_name", "山田"), ("given_name", "花子"), ("family_kana", "やまだ"), ("given_kana", "はなこ"), ("email", "hanako@example.jp"), ("agree", "yes")]).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(kaeru_worker::queue_digests(&app.db, company, &app.base, monday).await.unwrap(), 1);
+        assert_eq!(kaeru_worker::queue_digests(&app.db, company, &app.base, monday + chrono::Duration::days(2)).await.unwrap(), 0, "once a week");
+        let mailer = kaeru_worker::Mailer::new(&smtp.settings()).unwrap();
+        kaeru_worker::deliver_outbox(&app.db, &mailer, "node-b").await.unwrap();
+        let digest = smtp.messages().into_iter().find(|m| m.to.contains("shacho@example.jp")).expect("the digest");
+        assert!(digest.subject.contains("今週の対応（1件）"), "{digest:?}");
+        let (_, home) = app.get(&hr, "/").await;
+        assert!(home.contains("公開ページからの登録が1件") && digest.body.contains("公開ページからの登録が1件"), "{}", digest.body);
+        assert!(digest.body.contains(&format!("{}/registrations", app.base)), "{}", digest.body);
+        assert_eq!(kaeru_worker::queue_digests(&app.db, company, &app.base, monday + chrono::Duration::days(7)).await.unwrap(), 1, "the next week");
     }
 );
