@@ -166,7 +166,7 @@ pub fn digest(
     body.push_str("\n\n");
     for item in todos {
         let args: Vec<(&str, String)> = item.args.iter().map(|(k, v)| (*k, v.clone())).collect();
-        body.push_str("・");
+        body.push('・');
         body.push_str(&t.format(item.key, &args));
         if let Some(d) = item.date {
             body.push_str(&format!("（{}）", d.format("%Y/%m/%d")));
