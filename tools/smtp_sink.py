@@ -6,9 +6,12 @@ Each message is written to FOLDER/NNNNNN.eml (the raw message as received, with 
 before the 250, and then FOLDER/NNNNNN.json (to, from, subject and the decoded text body, read by Python's
 own e-mail parser, made on a worker thread so a slow parse never holds up the next message), each renamed
 into place only once complete, so a reader never sees half a message.
+With FOLDER given as --count, nothing is written: messages are only counted (for benchmarks), and the
+count is printed on SIGTERM.
 A recipient whose address starts with "bounce" is refused for good (550 5.1.1), as a server refuses an
 address that does not exist.
 """
+import asyncio
 import concurrent.futures
 import email
 import email.policy
@@ -20,6 +23,28 @@ import socket
 import sys
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
+
+
+class FinishingSMTP(SMTP):
+    """aiosmtpd drops whatever it has received but not yet handled when the client's connection closes.
+    Postfix and most servers instead finish a message whose final dot arrived, even when the client is
+    gone before the 250 ("lost connection after END-OF-MESSAGE"). This one does the same: on end of
+    input it lets the handler work through what was received, and stops at the next read."""
+
+    def eof_received(self):
+        asyncio.StreamReaderProtocol.eof_received(self)
+        return False
+
+    def connection_lost(self, error):
+        if self._timeout_handle is not None:
+            self._timeout_handle.cancel()
+        asyncio.StreamReaderProtocol.connection_lost(self, None)
+
+
+class FinishingController(Controller):
+    def factory(self):
+        return FinishingSMTP(self.handler, **self.SMTP_kwargs)
 
 
 class Sink:
@@ -117,15 +142,26 @@ class Sink:
         return "250 OK"
 
 
+class Counter:
+    def __init__(self):
+        self.n = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.n += 1
+        return "250 OK"
+
+
 def main():
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
     port, folder = int(sys.argv[1]), sys.argv[2]
-    os.makedirs(folder, exist_ok=True)
+    if folder != "--count":
+        os.makedirs(folder, exist_ok=True)
     if port == 0:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-    controller = Controller(Sink(folder), hostname="127.0.0.1", port=port)
+    handler = Counter() if folder == "--count" else Sink(folder)
+    controller = FinishingController(handler, hostname="127.0.0.1", port=port)
     controller.start()
     print(f"ready {port}", flush=True)
     try:
