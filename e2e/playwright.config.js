@@ -23,6 +23,8 @@ function server(port, dir, url, extra) {
       KAERU_SMTP_PORT: process.env.KAERU_E2E_SMTP_PORT || '18125',
       KAERU_SMTP_TLS: 'none',
       KAERU_MAIL_FROM: 'さくら精機 <no-reply@sakura-seiki.example>',
+      KAERU_LINE_API_URL: process.env.KAERU_E2E_LINE_URL || 'http://127.0.0.1:9',
+      KAERU_LINE_ACCESS_URL: process.env.KAERU_E2E_LINE_URL || 'http://127.0.0.1:9',
     },
   };
 }
@@ -46,7 +48,7 @@ module.exports = defineConfig({
   },
   projects: [
     { name: 'fresh', testMatch: /fresh\.spec\.js/, use: { baseURL: `http://127.0.0.1:${freshPort}` } },
-    { name: 'demo', testMatch: /(demo|offers|skills|portal|network|revolving|import|api)\.spec\.js/, use: { baseURL: `http://127.0.0.1:${demoPort}` } },
+    { name: 'demo', testMatch: /(demo|offers|skills|portal|network|revolving|import|api|messages)\.spec\.js/, use: { baseURL: `http://127.0.0.1:${demoPort}` } },
   ],
   webServer: [
     server(freshPort, process.env.KAERU_E2E_FRESH_DIR || '/tmp/kaeru-e2e/fresh', process.env.KAERU_E2E_FRESH_URL, ''),

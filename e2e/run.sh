@@ -30,6 +30,15 @@ KAERU_E2E_SMTP_PORT=$(sed -n 's/^ready //p' "$root/smtp.log")
 [ -n "$KAERU_E2E_SMTP_PORT" ] || { echo "the SMTP test server did not start:"; cat "$root/smtp.log"; exit 1; }
 export KAERU_E2E_SMTP_PORT
 echo "SMTP test server on 127.0.0.1:$KAERU_E2E_SMTP_PORT"
+# The fake LINE Messaging API: checks what Kaeru sends, signs the webhooks it sends Kaeru.
+export KAERU_E2E_LINE_TOKEN=e2e-access-token KAERU_E2E_LINE_SECRET=e2e-channel-secret
+python3 ../tools/fake_line.py 0 "$KAERU_E2E_LINE_TOKEN" "$KAERU_E2E_LINE_SECRET" > "$root/line.log" 2>&1 &
+line_pid=$!
+trap 'kill $smtp_pid $line_pid 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q '^ready ' "$root/line.log" 2>/dev/null && break; sleep 0.1; done
+KAERU_E2E_LINE_URL="http://127.0.0.1:$(sed -n 's/^ready //p' "$root/line.log")"
+export KAERU_E2E_LINE_URL
+echo "Fake LINE API on $KAERU_E2E_LINE_URL"
 echo "Browser journeys on $backend"
 set +e
 npx playwright test "${@:2}"

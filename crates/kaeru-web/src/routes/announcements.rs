@@ -274,7 +274,7 @@ async fn show_view(
     send_error: Option<String>,
 ) -> AppResult<Response> {
     let a = store::get(&state.db, signed.scope(), id).await?;
-    let s = Shell::signed(signed, Section::People, "/announcements");
+    let s = Shell::signed(signed, Section::People, &format!("/announcements/{id}"));
     let d = delivery(state);
     let purposes = consent::purposes(&state.db, signed.scope()).await?;
     let purpose = purposes

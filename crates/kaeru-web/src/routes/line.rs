@@ -13,7 +13,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kaeru_app::announcements as app;
 use kaeru_domain::CompanyId;
@@ -353,6 +353,9 @@ struct LinkConfirm {
     s: Shell,
     csrf: String,
     link_token: String,
+    /// After confirming: LINE's page that completes the link (a link, as the page's policy lets forms
+    /// post only to Kaeru itself).
+    go: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -382,6 +385,7 @@ async fn link_confirm(
         s: Shell::portal(&a, &p.full_name(), "/me/line"),
         csrf: a.session.csrf_token.clone(),
         link_token: token.to_string(),
+        go: None,
     };
     Ok(render(&page)?.into_response())
 }
@@ -410,9 +414,15 @@ async fn link_go(
     }
     let nonce =
         messaging::new_link_code(&state.db, a.scope(), a.person(), "nonce", CODE_MINUTES).await?;
-    Ok(Redirect::to(&format!(
-        "{}/dialog/bot/accountLink?linkToken={token}&nonce={nonce}",
-        state.config.line_access_url
-    ))
-    .into_response())
+    let p = people::get(&state.db, a.scope(), a.person()).await?;
+    let page = LinkConfirm {
+        s: Shell::portal(&a, &p.full_name(), "/me/line"),
+        csrf: a.session.csrf_token.clone(),
+        link_token: token.clone(),
+        go: Some(format!(
+            "{}/dialog/bot/accountLink?linkToken={token}&nonce={nonce}",
+            state.config.line_access_url
+        )),
+    };
+    Ok(render(&page)?.into_response())
 }

@@ -161,7 +161,7 @@ async fn save(
     signed: Signed,
     posted: Posted<SettingsForm>,
 ) -> AppResult<Response> {
-    signed.require(Permission::ManageCompany)?;
+    signed.require(Permission::SendAnnouncements)?;
     let f = posted.fields;
     match parse(&f) {
         Ok(u) => {
@@ -191,7 +191,7 @@ async fn save_line(
     signed: Signed,
     posted: Posted<LineForm>,
 ) -> AppResult<Response> {
-    signed.require(Permission::ManageCompany)?;
+    signed.require(Permission::SendAnnouncements)?;
     let f = posted.fields;
     let current = messaging::settings(&state.db, signed.scope()).await?;
     let mut e = FieldErrors::new();
@@ -236,7 +236,7 @@ async fn remove_line(
     signed: Signed,
     _p: Posted<crate::forms::Nothing>,
 ) -> AppResult<Response> {
-    signed.require(Permission::ManageCompany)?;
+    signed.require(Permission::SendAnnouncements)?;
     messaging::save_line(&state.db, signed.scope(), &signed.actor(), None).await?;
     Ok(redirect_with_flash("/settings/messaging", "flash.saved"))
 }
