@@ -78,6 +78,8 @@ pub struct Plan {
     pub audience: Audience,
     pub quota: Option<Quota>,
     pub line_configured: bool,
+    /// The company sends everything by LINE.
+    pub line_only: bool,
 }
 
 impl Plan {
@@ -116,6 +118,7 @@ pub async fn plan(
     .await?;
     let mut plan = Plan {
         line_configured: settings.line.is_some(),
+        line_only: settings.force_channel == kaeru_domain::ChannelPolicy::Line,
         ..Default::default()
     };
     if with_quota
@@ -238,6 +241,12 @@ pub async fn send_now(
         return Err(Failure::Refused(Invalid::new("conflict.already_sent")));
     }
     let p = plan_for(db, scope, delivery, &a, true).await?;
+    if p.line_only && !p.line_configured {
+        return Err(Failure::field(
+            "send",
+            Invalid::new("error.line_not_configured"),
+        ));
+    }
     if p.audience.recipients.is_empty() {
         return Err(Failure::field(
             "segment",

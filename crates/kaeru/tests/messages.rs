@@ -174,7 +174,7 @@ db_test!(
         let (_, show) = app.get(&hr, &ann).await;
         assert!(show.contains("<h2>製造部で経験者を募集しています</h2>") && !show.contains("<script>alert(1)</script>"), "{show}");
         assert!(show.contains("メール：4人") && show.contains("LINE：2人"), "{show}");
-        assert!(show.contains("2 / 200"), "LINE's quota read before sending: {show}");
+        assert!(show.contains("LINEで 2 通必要です。今月の残りは 200 通です。"), "LINE's quota read before sending: {show}");
 
         // A segment of nobody cannot be sent.
         let r = app.post(&hr, "/announcements/new", "/announcements", &[("subject", "空"), ("body", "x"), ("purpose", "rehire"), ("segment", &empty)]).await;

@@ -341,12 +341,12 @@ pub struct AnnouncementOut {
     pub paused_reason: Option<String>,
     pub recipients: i32,
     pub left_out: i32,
-    pub deliveries: TotalsOut,
+    pub deliveries: DeliveryTotalsOut,
 }
 
 /// Deliveries by state and channel.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct TotalsOut {
+pub struct DeliveryTotalsOut {
     pub queued: i64,
     pub sent: i64,
     pub failed: i64,
@@ -372,7 +372,7 @@ fn out(a: Announcement, t: Totals) -> AnnouncementOut {
         paused_reason: a.paused_reason,
         recipients: a.recipients,
         left_out: a.left_out,
-        deliveries: TotalsOut {
+        deliveries: DeliveryTotalsOut {
             queued: t.queued,
             sent: t.sent,
             failed: t.failed,

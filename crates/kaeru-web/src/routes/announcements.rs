@@ -250,6 +250,8 @@ struct ShowPage {
     plan: Option<Plan>,
     left_out: Vec<(String, u64)>,
     plan_error: Option<String>,
+    /// 「LINEで340通必要です。今月の残りは120通です。」
+    quota_line: Option<String>,
     preview_html: String,
     preview_text: String,
     preview_line: String,
@@ -313,6 +315,18 @@ async fn show_view(
                 .collect()
         })
         .unwrap_or_default();
+    let quota_line = plan.as_ref().and_then(|p| {
+        let remaining = p.quota?.remaining()?;
+        (p.line_needed() > 0).then(|| {
+            s.t.format(
+                "announcement.quota",
+                &[
+                    ("needed", p.line_needed().to_string()),
+                    ("remaining", remaining.to_string()),
+                ],
+            )
+        })
+    });
     let name = s.t("announcement.sample_name").to_string();
     let letter = app::preview(&state.db, signed.scope(), &d, &a, &name).await?;
     let totals = store::totals(&state.db, signed.scope(), id).await?;
@@ -339,6 +353,7 @@ async fn show_view(
         plan,
         left_out,
         plan_error,
+        quota_line,
         preview_html: kaeru_messaging::markdown::to_html(&a.body),
         preview_text: letter.text,
         preview_line: letter.line,
