@@ -265,3 +265,60 @@ pub async fn seed(
     }
     Ok(())
 }
+
+/// The demo company's messaging: the 特定電子メール法 footer filled in, two saved segments and a newsletter
+/// written but not sent (nothing is sent by seeding; the first send is the visitor's).
+pub async fn seed_messages(db: &Db, scope: &Scope) -> anyhow::Result<()> {
+    use kaeru_domain::announcement::SegmentFilter;
+    let actor = Actor::system("demo");
+    kaeru_store::messaging::save(
+        db,
+        scope,
+        &actor,
+        &kaeru_store::messaging::SettingsUpdate {
+            force_channel: kaeru_domain::ChannelPolicy::Auto,
+            emails_per_minute: kaeru_store::messaging::DEFAULT_EMAILS_PER_MINUTE,
+            sender_address: "〒430-0000 静岡県浜松市中区元城町1-2 さくら精機株式会社 人事部".into(),
+            sender_contact: "jinji@sakura-seiki.example / 053-000-0000".into(),
+        },
+    )
+    .await?;
+    let alumni = SegmentFilter {
+        statuses: vec![PersonStatus::Alumnus],
+        ..Default::default()
+    };
+    let recent = SegmentFilter {
+        statuses: vec![PersonStatus::Alumnus],
+        left_from: Some(2020),
+        left_to: Some(2024),
+        rehire: vec![kaeru_domain::RehireEligibility::Welcome],
+        ..Default::default()
+    };
+    let all =
+        kaeru_store::segments::save(db, scope, &actor, None, "アルムナイ全員", &alumni).await?;
+    kaeru_store::segments::save(
+        db,
+        scope,
+        &actor,
+        None,
+        "2020〜2024年に退職・再雇用歓迎",
+        &recent,
+    )
+    .await?;
+    kaeru_store::announcements::save(
+        db,
+        scope,
+        &actor,
+        None,
+        &kaeru_domain::AnnouncementDraft {
+            kind: kaeru_domain::AnnouncementKind::Newsletter,
+            subject: "さくら精機だより 冬号".into(),
+            body: "## 今年もありがとうございました\n\n- 新しい5軸加工機が入りました\n- 2月に工場見学会を開きます\n- OB・OG会は3月の予定です\n\n近況をお聞かせください。[アルムナイページ](https://sakura-seiki.example/me)から更新できます。".into(),
+            purpose: "newsletter".into(),
+            segment: Some(all.id),
+            scheduled_at: None,
+        },
+    )
+    .await?;
+    Ok(())
+}

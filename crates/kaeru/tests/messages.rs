@@ -243,8 +243,11 @@ db_test!(
         assert!(!stands.iter().find(|c| c.purpose.code == "rehire").unwrap().is_current());
         let forged = forge(&unsub);
         assert_eq!(reqwest::Client::new().post(&forged).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        // HR sees it on her page: the withdrawal and what she was sent.
         let (_, person) = app.get(&hr, &format!("/people/{}", a.0)).await;
-        let _ = person;
+        assert!(person.contains("配信停止") && person.contains("製造部の求人") && person.contains("同意なし・取り消し"), "{person}");
+        let (_, person) = app.get(&hr, &format!("/people/{}", b.0)).await;
+        assert!(person.contains("LINEを連携しています"), "{person}");
 
         // The next announcement leaves out 青木 (withdrawn), 藤井 (withdrawn) and the bounced address.
         let (_, count) = app.get(&hr, "/segments/count?statuses=alumnus&left_from=2020&left_to=2024&count_purpose=rehire").await;

@@ -27,6 +27,10 @@ pub struct PortalPanel {
     pub qualifications: Vec<(String, String, String)>,
     pub can_write: bool,
     pub can_erase: bool,
+    /// 「LINEを連携しています（…から）」, or empty when not linked.
+    pub line: String,
+    /// Announcements sent to the person: id, subject, channel, delivery state and its code.
+    pub announcements: Vec<(String, String, String, String, &'static str)>,
 }
 
 pub(crate) async fn portal_panel(
@@ -39,7 +43,34 @@ pub(crate) async fn portal_panel(
     let consents = consent::for_person(&state.db, signed.scope(), id).await?;
     let quals = portal::qualifications(&state.db, signed.scope(), id).await?;
     let deletion = privacy::open_request(&state.db, signed.scope(), id).await?;
+    let line = match kaeru_store::messaging::line_link(&state.db, signed.scope(), id).await? {
+        Some(l) if l.following => s.tf("line.state_linked", "at", s.datetime(&l.linked_at)),
+        Some(_) => s.t("line.state_blocked").to_string(),
+        None => String::new(),
+    };
+    let announcements = if signed.can(Permission::SendAnnouncements) {
+        kaeru_store::announcements::for_person(&state.db, signed.scope(), id)
+            .await?
+            .into_iter()
+            .take(20)
+            .map(|(a, channel, status)| {
+                (
+                    a.id.to_string(),
+                    a.subject,
+                    s.t(&format!("delivery_channel.{}", channel.code()))
+                        .to_string(),
+                    s.t(&format!("delivery_status.{}", status.code()))
+                        .to_string(),
+                    status.code(),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(PortalPanel {
+        line,
+        announcements,
         self_updated: facts
             .self_updated_at
             .map(|d| s.datetime(&d))
