@@ -472,7 +472,7 @@ pub struct Delivery {
     pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Deliveries of an announcement, in 五十音順, optionally of one status.
+/// Deliveries of an announcement in the order they were queued, 50 a page, optionally of one status.
 pub async fn deliveries(
     db: &Db,
     scope: &Scope,
@@ -493,41 +493,32 @@ pub async fn deliveries(
     let total = pages.num_items().await?;
     let rows = pages.fetch_page(page.saturating_sub(1)).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.person_id).collect();
-    let names: HashMap<Uuid, (String, String)> = person_row::Entity::find()
+    let names: HashMap<Uuid, String> = person_row::Entity::find()
         .filter(person_row::Column::CompanyId.eq(scope.company_id().0))
         .filter(person_row::Column::Id.is_in(ids))
         .all(&db.read)
         .await?
         .into_iter()
-        .map(|p| {
-            (
-                p.id,
-                (format!("{} {}", p.family_name, p.given_name), p.sort_key),
-            )
-        })
+        .map(|p| (p.id, format!("{} {}", p.family_name, p.given_name)))
         .collect();
-    let mut items: Vec<(String, Delivery)> = rows
+    let items: Vec<Delivery> = rows
         .into_iter()
         .map(|r| {
-            let (name, key) = names.get(&r.person_id).cloned().unwrap_or_default();
-            (
-                key,
-                Delivery {
-                    id: DeliveryId(r.id),
-                    person: PersonId(r.person_id),
-                    name,
-                    channel: DeliveryChannel::parse(&r.channel).unwrap_or(DeliveryChannel::Email),
-                    status: DeliveryStatus::parse(&r.status).unwrap_or(DeliveryStatus::Queued),
-                    attempts: r.attempts,
-                    last_error: r.last_error,
-                    sent_at: r.sent_at,
-                },
-            )
+            let name = names.get(&r.person_id).cloned().unwrap_or_default();
+            Delivery {
+                id: DeliveryId(r.id),
+                person: PersonId(r.person_id),
+                name,
+                channel: DeliveryChannel::parse(&r.channel).unwrap_or(DeliveryChannel::Email),
+                status: DeliveryStatus::parse(&r.status).unwrap_or(DeliveryStatus::Queued),
+                attempts: r.attempts,
+                last_error: r.last_error,
+                sent_at: r.sent_at,
+            }
         })
         .collect();
-    items.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(Page {
-        items: items.into_iter().map(|(_, d)| d).collect(),
+        items,
         total,
         page: page.max(1),
         per_page,

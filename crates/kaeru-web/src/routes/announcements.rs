@@ -260,12 +260,15 @@ struct ShowPage {
     total_rows: u64,
     send_error: Option<String>,
     filter_status: String,
+    page: u64,
+    pages: u64,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 struct ShowQuery {
     status: String,
+    page: String,
 }
 
 async fn show_view(
@@ -273,6 +276,7 @@ async fn show_view(
     signed: &Signed,
     id: AnnouncementId,
     filter: &str,
+    page_no: u64,
     send_error: Option<String>,
 ) -> AppResult<Response> {
     let a = store::get(&state.db, signed.scope(), id).await?;
@@ -331,7 +335,7 @@ async fn show_view(
     let letter = app::preview(&state.db, signed.scope(), &d, &a, &name).await?;
     let totals = store::totals(&state.db, signed.scope(), id).await?;
     let status_filter = DeliveryStatus::parse(filter);
-    let page = store::deliveries(&state.db, signed.scope(), id, status_filter, 1).await?;
+    let page = store::deliveries(&state.db, signed.scope(), id, status_filter, page_no).await?;
     let rows = page
         .items
         .iter()
@@ -360,6 +364,8 @@ async fn show_view(
         totals,
         rows,
         total_rows: page.total,
+        page: page.page,
+        pages: page.pages(),
         send_error,
         filter_status: filter.to_string(),
         a,
@@ -381,7 +387,13 @@ async fn show(
 ) -> AppResult<Response> {
     signed.require(Permission::SendAnnouncements)?;
     let q: ShowQuery = serde_html_form::from_str(q.as_deref().unwrap_or("")).unwrap_or_default();
-    show_view(&state, &signed, id, &q.status, None).await
+    let page_no = q
+        .page
+        .trim()
+        .parse::<u64>()
+        .unwrap_or(1)
+        .clamp(1, 1_000_000);
+    show_view(&state, &signed, id, &q.status, page_no, None).await
 }
 
 async fn send(
@@ -401,12 +413,12 @@ async fn send(
             let t = Shell::signed(&signed, Section::People, "/").t;
             let msg = e.0.values().next().map(|inv| crate::forms::message(inv, t));
             tracing::info!(announcement = %id, errors = ?e, "announcement not sent");
-            show_view(&state, &signed, id, "", msg).await
+            show_view(&state, &signed, id, "", 1, msg).await
         }
         Err(Failure::Refused(why)) => {
             let t = Shell::signed(&signed, Section::People, "/").t;
             let msg = crate::forms::message(&why, t);
-            show_view(&state, &signed, id, "", Some(msg)).await
+            show_view(&state, &signed, id, "", 1, Some(msg)).await
         }
         Err(other) => Err(other.into()),
     }
