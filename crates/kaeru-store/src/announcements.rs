@@ -844,16 +844,19 @@ pub async fn mark_retry(
 
 /// Announcements being sent with nothing left queued become 送信済み.
 pub async fn finish_done(db: &Db) -> StoreResult<u64> {
-    let sending: Vec<Uuid> = row::Entity::find()
+    let sending: Vec<(Uuid, Uuid)> = row::Entity::find()
         .select_only()
         .column(row::Column::Id)
+        .column(row::Column::CompanyId)
         .filter(row::Column::Status.eq(AnnouncementStatus::Sending.code()))
         .into_tuple()
         .all(&db.read)
         .await?;
     let mut n = 0;
-    for id in sending {
+    for (id, company) in sending {
+        // Company first, so the count walks the (company, announcement, person) index.
         let left = d_row::Entity::find()
+            .filter(d_row::Column::CompanyId.eq(company))
             .filter(d_row::Column::AnnouncementId.eq(id))
             .filter(d_row::Column::Status.eq(DeliveryStatus::Queued.code()))
             .count(&db.write)
@@ -866,6 +869,7 @@ pub async fn finish_done(db: &Db) -> StoreResult<u64> {
                 )
                 .col_expr(row::Column::FinishedAt, Expr::value(Some(now())))
                 .filter(row::Column::Id.eq(id))
+                .filter(row::Column::CompanyId.eq(company))
                 .filter(row::Column::Status.eq(AnnouncementStatus::Sending.code()))
                 .exec(&db.write)
                 .await?
@@ -897,7 +901,8 @@ pub async fn still_allowed(
     people: &[PersonId],
 ) -> StoreResult<std::collections::HashSet<PersonId>> {
     let scope = Scope::for_company(company);
-    let decisions = crate::segments::purpose_decisions(&db.write, &scope, purpose).await?;
+    let decisions =
+        crate::segments::purpose_decisions_of(&db.write, &scope, purpose, Some(people)).await?;
     let ids: Vec<Uuid> = people.iter().map(|p| p.0).collect();
     let mut stopped = std::collections::HashSet::new();
     for chunk in ids.chunks(500) {

@@ -410,6 +410,16 @@ pub(crate) async fn purpose_decisions(
     scope: &Scope,
     purpose: &str,
 ) -> StoreResult<HashMap<PersonId, bool>> {
+    purpose_decisions_of(conn, scope, purpose, None).await
+}
+
+/// [`purpose_decisions`] for some people only (a batch about to be sent), in chunks of 500 ids.
+pub(crate) async fn purpose_decisions_of(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    purpose: &str,
+    only: Option<&[PersonId]>,
+) -> StoreResult<HashMap<PersonId, bool>> {
     use crate::entity::{consent, purpose as purpose_row};
     let c = scope.company_id().0;
     let Some(pur) = purpose_row::Entity::find()
@@ -423,13 +433,30 @@ pub(crate) async fn purpose_decisions(
     if !pur.active {
         return Ok(HashMap::new());
     }
+    let mut rows = Vec::new();
+    match only {
+        None => {
+            rows = consent::Entity::find()
+                .filter(consent::Column::CompanyId.eq(c))
+                .filter(consent::Column::PurposeId.eq(pur.id))
+                .all(conn)
+                .await?;
+        }
+        Some(people) => {
+            for chunk in people.chunks(500) {
+                rows.extend(
+                    consent::Entity::find()
+                        .filter(consent::Column::CompanyId.eq(c))
+                        .filter(consent::Column::PurposeId.eq(pur.id))
+                        .filter(consent::Column::PersonId.is_in(chunk.iter().map(|p| p.0)))
+                        .all(conn)
+                        .await?,
+                );
+            }
+        }
+    }
     let mut out = HashMap::new();
-    for r in consent::Entity::find()
-        .filter(consent::Column::CompanyId.eq(c))
-        .filter(consent::Column::PurposeId.eq(pur.id))
-        .all(conn)
-        .await?
-    {
+    for r in rows {
         if !r.granted {
             out.insert(PersonId(r.person_id), false);
         } else if r.version == pur.version {
