@@ -49,8 +49,9 @@ async function setUpLine(page) {
 test('an alumna links LINE from the portal on a phone, by code and by LINE\'s account link', async ({ browser, page }) => {
   await login(page, 'jinji@sakura-seiki.example', 'kaeru-demo-2026');
   const webhook = await setUpLine(page);
-  // Someone with a standing offer, invited to the portal.
-  await page.goto('/offers?status=issued');
+  // Someone who confirmed her offer (the portal journeys use the one not yet confirmed), invited to the
+  // portal.
+  await page.goto('/offers?status=acknowledged');
   await page.locator('table.offers tbody tr').last().locator('td.name a').click();
   const email = (await page.locator('a[href^="mailto:"]').first().textContent()).trim();
   await page.getByRole('button', { name: 'ポータルへ招待' }).click();
