@@ -41,6 +41,13 @@ class FinishingSMTP(SMTP):
             self._timeout_handle.cancel()
         asyncio.StreamReaderProtocol.connection_lost(self, None)
 
+    async def _handle_client(self):
+        # The next read after the client left ends the session; that is not an error.
+        try:
+            await super()._handle_client()
+        except (asyncio.IncompleteReadError, ConnectionResetError):
+            pass
+
 
 class FinishingController(Controller):
     def factory(self):
