@@ -144,30 +144,33 @@ impl LineClient {
         })
     }
 
+    /// A GET or POST of `path` with the token, its JSON answer read as `T`.
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+    ) -> Result<T, LineError> {
+        Self::check(
+            self.http
+                .request(method, format!("{}{path}", self.base))
+                .bearer_auth(&self.token)
+                .send()
+                .await,
+        )
+        .await?
+        .json()
+        .await
+        .map_err(|e| LineError::Unavailable(e.to_string()))
+    }
+
     /// The month's limit and use.
     pub async fn quota(&self) -> Result<Quota, LineError> {
-        let q: QuotaBody = Self::check(
-            self.http
-                .get(format!("{}/v2/bot/message/quota", self.base))
-                .bearer_auth(&self.token)
-                .send()
-                .await,
-        )
-        .await?
-        .json()
-        .await
-        .map_err(|e| LineError::Unavailable(e.to_string()))?;
-        let c: ConsumptionBody = Self::check(
-            self.http
-                .get(format!("{}/v2/bot/message/quota/consumption", self.base))
-                .bearer_auth(&self.token)
-                .send()
-                .await,
-        )
-        .await?
-        .json()
-        .await
-        .map_err(|e| LineError::Unavailable(e.to_string()))?;
+        let q: QuotaBody = self
+            .call(reqwest::Method::GET, "/v2/bot/message/quota")
+            .await?;
+        let c: ConsumptionBody = self
+            .call(reqwest::Method::GET, "/v2/bot/message/quota/consumption")
+            .await?;
         Ok(Quota {
             limit: (q.kind == "limited").then_some(q.value.unwrap_or(0)),
             used: c.total_usage,
@@ -222,17 +225,12 @@ impl LineClient {
 
     /// A link token for a user who follows the account, to start account linking.
     pub async fn link_token(&self, user_id: &str) -> Result<String, LineError> {
-        let b: LinkTokenBody = Self::check(
-            self.http
-                .post(format!("{}/v2/bot/user/{user_id}/linkToken", self.base))
-                .bearer_auth(&self.token)
-                .send()
-                .await,
-        )
-        .await?
-        .json()
-        .await
-        .map_err(|e| LineError::Unavailable(e.to_string()))?;
+        let b: LinkTokenBody = self
+            .call(
+                reqwest::Method::POST,
+                &format!("/v2/bot/user/{user_id}/linkToken"),
+            )
+            .await?;
         Ok(b.link_token)
     }
 }

@@ -63,6 +63,16 @@ pub struct AppState {
     pub search: Arc<kaeru_app::search::SearchCache>,
 }
 
+impl AppState {
+    /// Where LINE's API is and where Kaeru is reached, for sending and for links in messages.
+    pub fn delivery(&self) -> kaeru_app::announcements::Delivery {
+        kaeru_app::announcements::Delivery {
+            line_api: self.config.line_api_url.clone(),
+            public_url: self.config.public_url.clone(),
+        }
+    }
+}
+
 /// All routes of the application.
 pub fn router(db: Db, config: WebConfig) -> Router {
     let state = AppState {

@@ -31,13 +31,6 @@ pub fn router() -> axum::Router<AppState> {
         .route("/announcements/{id}/cancel", post(cancel))
 }
 
-fn delivery(state: &AppState) -> app::Delivery {
-    app::Delivery {
-        line_api: state.config.line_api_url.clone(),
-        public_url: state.config.public_url.clone(),
-    }
-}
-
 /// A skill held at a level or above.
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -312,7 +305,7 @@ pub async fn count(
     let plan = app::plan(
         &state.db,
         &caller.scope,
-        &delivery(&state),
+        &state.delivery(),
         &filter,
         purpose.trim(),
         caller.today(),
@@ -524,7 +517,7 @@ pub async fn send(
         &state.db,
         &caller.scope,
         &caller.actor(),
-        &delivery(&state),
+        &state.delivery(),
         id,
     )
     .await?;

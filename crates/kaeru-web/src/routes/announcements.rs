@@ -41,13 +41,6 @@ pub fn router() -> Router<AppState> {
         .route("/segments/{id}/delete", post(segment_delete))
 }
 
-fn delivery(state: &AppState) -> app::Delivery {
-    app::Delivery {
-        line_api: state.config.line_api_url.clone(),
-        public_url: state.config.public_url.clone(),
-    }
-}
-
 // ---- announcements ----
 
 pub struct Row {
@@ -281,7 +274,7 @@ async fn show_view(
 ) -> AppResult<Response> {
     let a = store::get(&state.db, signed.scope(), id).await?;
     let s = Shell::signed(signed, Section::People, &format!("/announcements/{id}"));
-    let d = delivery(state);
+    let d = state.delivery();
     let purposes = consent::purposes(&state.db, signed.scope()).await?;
     let purpose = purposes
         .iter()
@@ -403,7 +396,7 @@ async fn send(
     _posted: Posted<crate::forms::Nothing>,
 ) -> AppResult<Response> {
     signed.require(Permission::SendAnnouncements)?;
-    let d = delivery(&state);
+    let d = state.delivery();
     match app::send_now(&state.db, signed.scope(), &signed.actor(), &d, id).await {
         Ok(_) => Ok(redirect_with_flash(
             &format!("/announcements/{id}"),
@@ -554,7 +547,7 @@ async fn count_box(
     let plan = app::plan(
         &state.db,
         signed.scope(),
-        &delivery(state),
+        &state.delivery(),
         &filter,
         &purpose.0,
         today,

@@ -34,13 +34,6 @@ pub fn router() -> Router<AppState> {
         .route("/me/line/link", get(link_confirm).post(link_go))
 }
 
-fn delivery(state: &AppState) -> app::Delivery {
-    app::Delivery {
-        line_api: state.config.line_api_url.clone(),
-        public_url: state.config.public_url.clone(),
-    }
-}
-
 /// How long a one-time code or an account-link nonce lives.
 const CODE_MINUTES: i64 = 15;
 
@@ -185,7 +178,7 @@ async fn read(
         company: s_.footer.company,
         subject: l.announcement.subject.clone(),
         html: kaeru_messaging::markdown::to_html(&l.announcement.body),
-        unsubscribe: Some(delivery(&state).unsubscribe_url(&s_.key, l.delivery)),
+        unsubscribe: Some(state.delivery().unsubscribe_url(&s_.key, l.delivery)),
     };
     Ok(render(&page)?.into_response())
 }
