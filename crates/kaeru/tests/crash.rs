@@ -4,8 +4,8 @@
 //! marked sent in the instant before the kill, before its final dot went out, is lost — SMTP has no retry
 //! key, so a node killed between its database and its mail server is either one or the other; Kaeru marks
 //! before the dot, so a repeat is impossible and a loss needs a kill inside that instant. Such losses are
-//! counted and must stay within one or two (the instant is microseconds unloaded, a few milliseconds on a
-//! busy CI machine); every lost one must be a delivery marked sent. The real binary, a real SMTP server
+//! counted and must stay within one per sending connection (the instant is microseconds unloaded, a few
+//! milliseconds on a busy CI machine, where up to 3 were seen); every lost one must be a delivery marked sent. The real binary, a real SMTP server
 //! (aiosmtpd) and the fake LINE API on loopback; SQLite and PostgreSQL.
 
 mod common;
@@ -149,7 +149,7 @@ db_test!(
         }
         let lost = PEOPLE - ON_LINE - per_address.len();
         eprintln!("killed after {at_kill} e-mails; lost in the instant of the kill: {lost}");
-        assert!(lost <= 2, "{lost} e-mails lost (killed after {at_kill})");
+        assert!(lost <= kaeru_worker::bulk::CONCURRENCY, "{lost} e-mails lost (killed after {at_kill})");
         let mut repeats = 0;
         for (to, ids) in &per_address {
             let mut distinct = ids.clone();
