@@ -170,6 +170,18 @@ pub async fn save(
             Err(e) => return Err(e.into()),
         }
     }
+    if let Some(event) = draft.event {
+        match kaeru_store::events::get(db, scope, event).await {
+            Ok(_) => {}
+            Err(StoreError::NotFound) => {
+                return Err(Failure::field(
+                    "event",
+                    Invalid::new("error.invitation_event"),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     store::save(db, scope, actor, id, &draft)
         .await
         .map_err(|e| match e {
@@ -178,6 +190,18 @@ pub async fn save(
             }
             other => other.into(),
         })
+}
+
+/// An invitation goes out only while its event takes replies.
+async fn event_open(db: &Db, scope: &Scope, event: kaeru_domain::EventId) -> Outcome<()> {
+    let e = kaeru_store::events::get(db, scope, event).await?;
+    if e.status.can_invite() {
+        Ok(())
+    } else {
+        Err(Failure::Refused(Invalid::new(
+            "error.event_invite_unpublished",
+        )))
+    }
 }
 
 /// The filter an announcement sends to: its segment's, as saved now.
@@ -210,6 +234,9 @@ pub async fn plan_for(
     with_quota: bool,
 ) -> Outcome<Plan> {
     let company = companies::get(db, scope).await?;
+    if let Some(event) = a.event {
+        event_open(db, scope, event).await?;
+    }
     let filter = filter_of(db, scope, a).await?;
     plan(
         db,

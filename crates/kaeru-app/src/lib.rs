@@ -6,6 +6,7 @@
 pub mod announcements;
 pub mod contacts;
 pub mod contracts;
+pub mod events;
 pub mod exchange;
 pub mod failure;
 pub mod network;

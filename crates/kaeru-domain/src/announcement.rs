@@ -19,6 +19,8 @@ coded_enum!(
         Newsletter = "newsletter",
         /// 求人のご案内
         Openings = "openings",
+        /// イベントのご案内: invites to an event; each recipient's link opens their reply.
+        Invitation = "invitation",
     }
 );
 
@@ -324,6 +326,8 @@ pub struct AnnouncementInput {
     pub segment: String,
     /// `YYYY-MM-DDTHH:MM` (a `datetime-local` field) in the company's time zone; empty sends when asked.
     pub scheduled_at: String,
+    /// The event an invitation is for.
+    pub event: String,
 }
 
 /// A checked announcement text. The purpose and segment are checked against the company by the caller.
@@ -335,6 +339,7 @@ pub struct AnnouncementDraft {
     pub purpose: String,
     pub segment: Option<crate::ids::SegmentId>,
     pub scheduled_at: Option<DateTime<Utc>>,
+    pub event: Option<crate::ids::EventId>,
 }
 
 /// The longest body, in characters (a LINE text message holds 5,000; the e-mail has room for more).
@@ -393,6 +398,21 @@ impl AnnouncementInput {
         if scheduled_at.is_some_and(|at| at <= now) {
             e.add("scheduled_at", Invalid::new("error.schedule_past"));
         }
+        // An invitation names its event and goes only to people who agreed to hear of events.
+        let event = if kind == Some(AnnouncementKind::Invitation) {
+            if purpose.as_deref().is_some_and(|p| p != INVITATION_PURPOSE) {
+                e.add("purpose", Invalid::new("error.invitation_purpose"));
+            }
+            e.check(
+                "event",
+                self.event
+                    .trim()
+                    .parse()
+                    .map_err(|_| Invalid::new("error.invitation_event")),
+            )
+        } else {
+            None
+        };
         e.into_result()?;
         match (kind, subject, body, purpose) {
             (Some(kind), Some(subject), Some(body), Some(purpose)) => Ok(AnnouncementDraft {
@@ -402,11 +422,15 @@ impl AnnouncementInput {
                 purpose,
                 segment,
                 scheduled_at,
+                event,
             }),
             _ => Err(FieldErrors::new()),
         }
     }
 }
+
+/// The purpose of use invitations serve (イベントのご案内).
+pub const INVITATION_PURPOSE: &str = "events";
 
 /// Splits `n` recipients into LINE multicast batches of at most this many user ids.
 pub const LINE_BATCH: usize = 500;

@@ -62,3 +62,5 @@ id_type!(ContributionId);
 id_type!(AnnouncementId);
 id_type!(SegmentId);
 id_type!(DeliveryId);
+id_type!(EventId);
+id_type!(RsvpId);

@@ -8,6 +8,7 @@ pub mod career;
 pub mod comeback;
 pub mod company;
 pub mod engagement;
+pub mod event;
 pub mod ids;
 pub mod network;
 pub mod offer;
@@ -34,8 +35,9 @@ pub use comeback::{Comeback, ComebackId, ComebackMove, ComebackStage};
 pub use company::{Company, CompanySettings, Language, Slug, TimeZoneName};
 pub use ids::{
     AnnouncementId, CareerId, CheckInId, CompanyId, ContributionId, DealId, DeliveryId,
-    EngagementId, MissionId, OfferId, OpeningId, PersonId, PersonSkillId, RelationId, SegmentId,
-    SideJobId, SkillId, StaffUserId, StintId, SupportId, TouchpointId, VentureId,
+    EngagementId, EventId, MissionId, OfferId, OpeningId, PersonId, PersonSkillId, RelationId,
+    RsvpId, SegmentId, SideJobId, SkillId, StaffUserId, StintId, SupportId, TouchpointId,
+    VentureId,
 };
 pub use offer::{
     OfferAction, OfferDraft, OfferInput, OfferPolicy, OfferStatus, OfferTerm, ReturnOffer,

@@ -38,6 +38,10 @@ pub enum Permission {
     ManageApiTokens,
     /// Write announcements to many people, build segments, send them.
     SendAnnouncements,
+    /// Create and change events, invite, see replies, news and accounts.
+    ManageEvents,
+    /// Receive attendees at the door (check-in, walk-ins).
+    CheckInAttendees,
 }
 
 impl Role {
@@ -71,8 +75,10 @@ impl Role {
                     | DecideSideJob
                     | ManageApiTokens
                     | SendAnnouncements
+                    | ManageEvents
+                    | CheckInAttendees
             ),
-            Role::Manager => matches!(permission, ViewPeople | ApplySideJob),
+            Role::Manager => matches!(permission, ViewPeople | ApplySideJob | CheckInAttendees),
             Role::Viewer => matches!(permission, ViewPeople),
         }
     }

@@ -519,59 +519,187 @@ pub fn offer_letter(l: &OfferLetter<'_>) -> Result<Vec<u8>, LetterError> {
     wr.gap(4.0);
     wr.rule(MARGIN + 240.0, PAGE_W - MARGIN - 20.0);
 
+    render(
+        &format!("{} {}", w.title, o.number),
+        lang,
+        &faces,
+        std::slice::from_ref(&wr),
+    )
+}
+
+/// Draws pages of laid-out text and rules into a PDF.
+fn render(
+    title: &str,
+    lang: Language,
+    faces: &Faces,
+    pages: &[Writer],
+) -> Result<Vec<u8>, LetterError> {
     let mut document = Document::new();
     document.set_metadata(
         Metadata::new()
-            .title(format!("{} {}", w.title, o.number))
+            .title(title.to_string())
             .creator("Kaeru".into())
             .language(lang.code().into()),
     );
-    let settings =
-        PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| LetterError("bad page size".into()))?;
-    let mut page = document.start_page_with(settings);
-    let mut surface = page.surface();
-    for op in &wr.ops {
-        match op {
-            Op::Text { x, y, size, text } => {
-                let mut x = *x;
-                for (face, run, ems) in runs(&faces, text) {
-                    surface.draw_text(
-                        Point::from_xy(x, *y),
-                        face.font.clone(),
-                        *size,
-                        &run,
-                        false,
-                        TextDirection::Auto,
-                    );
-                    x += ems * size;
+    for wr in pages {
+        let settings = PageSettings::from_wh(PAGE_W, PAGE_H)
+            .ok_or_else(|| LetterError("bad page size".into()))?;
+        let mut page = document.start_page_with(settings);
+        let mut surface = page.surface();
+        for op in &wr.ops {
+            match op {
+                Op::Text { x, y, size, text } => {
+                    let mut x = *x;
+                    for (face, run, ems) in runs(faces, text) {
+                        surface.draw_text(
+                            Point::from_xy(x, *y),
+                            face.font.clone(),
+                            *size,
+                            &run,
+                            false,
+                            TextDirection::Auto,
+                        );
+                        x += ems * size;
+                    }
                 }
-            }
-            Op::Line { x1, x2, y } => {
-                let mut pb = PathBuilder::new();
-                pb.move_to(*x1, *y);
-                pb.line_to(*x2, *y);
-                if let Some(path) = pb.finish() {
-                    surface.set_fill(None);
-                    surface.set_stroke(Some(Stroke {
-                        paint: rgb::Color::new(0, 0, 0).into(),
-                        width: 0.7,
-                        ..Default::default()
-                    }));
-                    surface.draw_path(&path);
-                    surface.set_stroke(None);
-                    surface.set_fill(Some(Default::default()));
+                Op::Line { x1, x2, y } => {
+                    let mut pb = PathBuilder::new();
+                    pb.move_to(*x1, *y);
+                    pb.line_to(*x2, *y);
+                    if let Some(path) = pb.finish() {
+                        surface.set_fill(None);
+                        surface.set_stroke(Some(Stroke {
+                            paint: rgb::Color::new(0, 0, 0).into(),
+                            width: 0.7,
+                            ..Default::default()
+                        }));
+                        surface.draw_path(&path);
+                        surface.set_stroke(None);
+                        surface.set_fill(Some(Default::default()));
+                    }
                 }
             }
         }
+        surface.finish();
+        page.finish();
     }
-    surface.finish();
-    page.finish();
     document.finish().map_err(|e| LetterError(format!("{e:?}")))
+}
+
+/// One attendee's news (近況) in the しおり.
+pub struct NewsEntry<'a> {
+    pub name: &'a str,
+    pub reading: &'a str,
+    /// Where they are now (their current employer), if they shared it.
+    pub now_at: &'a str,
+    pub news: &'a str,
+}
+
+/// The しおり handed out at a gathering: a cover block (title, when and where), then each attendee's news
+/// in the order given (五十音順, sorted by the caller), as many A4 pages as it takes.
+pub struct Booklet<'a> {
+    pub company_name: &'a str,
+    pub title: &'a str,
+    pub when: &'a str,
+    pub place: &'a str,
+    pub intro: &'a str,
+    pub entries: &'a [NewsEntry<'a>],
+    /// Printed when nobody shared news.
+    pub empty: &'a str,
+    pub language: Language,
+}
+
+pub fn booklet(b: &Booklet<'_>) -> Result<Vec<u8>, LetterError> {
+    let faces = faces().ok_or_else(|| LetterError("the embedded font could not be read".into()))?;
+    render(b.title, b.language, &faces, &booklet_pages(b))
+}
+
+/// The しおり laid out, page by page.
+fn booklet_pages(b: &Booklet<'_>) -> Vec<Writer> {
+    let fresh = || Writer {
+        y: MARGIN + 10.0,
+        ops: Vec::new(),
+    };
+    let bottom = PAGE_H - MARGIN;
+    let mut pages = vec![fresh()];
+    let mut wr = fresh();
+    wr.centre(18.0, b.title);
+    wr.centre(10.5, b.company_name);
+    wr.centre(10.5, b.when);
+    if !b.place.is_empty() {
+        wr.centre(10.5, b.place);
+    }
+    wr.gap(6.0);
+    wr.para(0.0, 10.0, b.intro);
+    wr.gap(8.0);
+    wr.rule(MARGIN, PAGE_W - MARGIN);
+    wr.gap(18.0);
+    if b.entries.is_empty() {
+        wr.para(0.0, 10.5, b.empty);
+    }
+    let width = PAGE_W - 2.0 * MARGIN - 12.0;
+    for e in b.entries {
+        let lines = wrap(e.news, 10.0, width).len() as f32;
+        let height = 12.0 * 1.6 + 10.0 * 1.6 * lines + 16.0;
+        if wr.y + height > bottom && !wr.ops.is_empty() {
+            pages.push(std::mem::replace(&mut wr, fresh()));
+        }
+        let head = if e.reading.is_empty() {
+            e.name.to_string()
+        } else {
+            format!("{}（{}）", e.name, e.reading)
+        };
+        let head = if e.now_at.is_empty() {
+            head
+        } else {
+            format!("{head}　{}", e.now_at)
+        };
+        wr.para(0.0, 12.0, &head);
+        wr.para(12.0, 10.0, e.news);
+        wr.gap(10.0);
+    }
+    pages.push(wr);
+    pages.remove(0);
+    pages
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_booklet_runs_over_as_many_pages_as_it_takes() {
+        let news = "独立して三年になります。燕の工場とも仕事をしています。".repeat(6);
+        let entries: Vec<NewsEntry<'_>> = (0..40)
+            .map(|_| NewsEntry {
+                name: "𠮷田 花子",
+                reading: "よしだ はなこ",
+                now_at: "株式会社つばめ",
+                news: &news,
+            })
+            .collect();
+        let b = Booklet {
+            company_name: "かえる製作所",
+            title: "OB・OG会 2027 しおり",
+            when: "2027年1月15日 18:30",
+            place: "割烹 かえる",
+            intro: "近況をお寄せいただいた方々です。",
+            entries: &entries,
+            empty: "",
+            language: Language::Ja,
+        };
+        // Forty entries of several lines each do not fit one A4 page; none runs past the bottom margin.
+        let pages = booklet_pages(&b);
+        assert!(pages.len() >= 3, "{} pages", pages.len());
+        for p in &pages {
+            for op in &p.ops {
+                if let Op::Text { y, .. } = op {
+                    assert!(*y <= PAGE_H - MARGIN + 1.0, "text at {y}");
+                }
+            }
+        }
+        assert!(booklet(&b).unwrap().starts_with(b"%PDF"));
+    }
 
     #[test]
     fn japanese_wraps_anywhere_and_latin_at_spaces() {

@@ -4,10 +4,12 @@
 //! The LINE Messaging API is called directly (multicast, quota, link tokens) and its webhooks are verified
 //! here (Base64 HMAC-SHA256 of the raw body, compared in constant time).
 
+pub mod calendar;
 pub mod compose;
 pub mod line;
 pub mod links;
 pub mod markdown;
+pub mod qr;
 
 pub use compose::{Footer, Letter, Parts, Rendered, compose, compose_rendered};
 pub use line::{LineClient, LineError, Quota, WebhookEvent, verify_signature};

@@ -12,7 +12,7 @@ use kaeru_domain::announcement::{
     AnnouncementDraft, AnnouncementKind, AnnouncementStatus, DeliveryChannel, DeliveryStatus,
     LINE_BATCH, SegmentFilter,
 };
-use kaeru_domain::{AnnouncementId, CompanyId, DeliveryId, PersonId, SegmentId};
+use kaeru_domain::{AnnouncementId, CompanyId, DeliveryId, EventId, PersonId, SegmentId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
@@ -44,6 +44,8 @@ pub struct Announcement {
     pub created_by: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// The event an invitation is for.
+    pub event: Option<EventId>,
 }
 
 fn announcement_of(r: row::Model) -> Announcement {
@@ -65,6 +67,7 @@ fn announcement_of(r: row::Model) -> Announcement {
         created_by: r.created_by,
         created_at: r.created_at,
         updated_at: r.updated_at,
+        event: r.event_id.map(EventId),
     }
 }
 
@@ -106,6 +109,7 @@ pub async fn save(
                 created_by: Set(actor.name.clone()),
                 created_at: Set(now()),
                 updated_at: Set(now()),
+                event_id: Set(d.event.map(|e| e.0)),
             }
             .insert(&tx)
             .await?
@@ -129,6 +133,7 @@ pub async fn save(
             am.segment_id = Set(d.segment.map(|s| s.0));
             am.status = Set(status_for(d).code().into());
             am.scheduled_at = Set(d.scheduled_at);
+            am.event_id = Set(d.event.map(|e| e.0));
             am.updated_at = Set(now());
             am.update(&tx).await?
         }
@@ -294,6 +299,14 @@ pub async fn start(
             ])
             .exec_without_returning(&tx)
             .await?;
+    }
+    let event = row::Entity::find_by_id(id.0)
+        .one(&tx)
+        .await?
+        .and_then(|a| a.event_id);
+    if let Some(event) = event {
+        let people: Vec<PersonId> = recipients.iter().map(|r| r.person).collect();
+        crate::events::invite_in(&tx, scope, EventId(event), &people).await?;
     }
     audit::record(
         &tx,

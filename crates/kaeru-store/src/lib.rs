@@ -14,6 +14,7 @@ pub mod comebacks;
 pub mod companies;
 pub mod consent;
 pub mod engagements;
+pub mod events;
 pub mod imports;
 pub mod messaging;
 pub mod network;

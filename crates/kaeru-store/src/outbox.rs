@@ -31,8 +31,18 @@ pub struct NewMessage {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// A file sent with it (a calendar file).
+    pub attachment: Option<Attachment>,
     /// The same key queues the same message only once.
     pub idempotency_key: String,
+}
+
+/// A file attached to a message: its name, MIME type (e.g. `text/calendar; method=PUBLISH`) and text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub content: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +61,7 @@ pub struct Message {
     pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub company_id: Uuid,
+    pub attachment: Option<Attachment>,
 }
 
 fn to_message(r: row::Model) -> Message {
@@ -69,6 +80,14 @@ fn to_message(r: row::Model) -> Message {
         sent_at: r.sent_at,
         created_at: r.created_at,
         company_id: r.company_id,
+        attachment: match (r.attachment_name, r.attachment_type, r.attachment) {
+            (Some(name), Some(content_type), Some(content)) => Some(Attachment {
+                name,
+                content_type,
+                content,
+            }),
+            _ => None,
+        },
     }
 }
 
@@ -120,6 +139,9 @@ pub async fn enqueue_in(
         last_error: Set(None),
         sent_at: Set(None),
         created_at: Set(now()),
+        attachment_name: Set(m.attachment.as_ref().map(|a| a.name.clone())),
+        attachment_type: Set(m.attachment.as_ref().map(|a| a.content_type.clone())),
+        attachment: Set(m.attachment.as_ref().map(|a| a.content.clone())),
     })
     .on_conflict_do_nothing_on([row::Column::IdempotencyKey])
     .exec_without_returning(conn)

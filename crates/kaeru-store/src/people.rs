@@ -45,7 +45,7 @@ fn audit_view(d: &PersonDraft) -> serde_json::Value {
     serde_json::to_value(d).unwrap_or_default()
 }
 
-pub(crate) fn draft_of(p: &Person) -> PersonDraft {
+pub fn draft_of(p: &Person) -> PersonDraft {
     PersonDraft {
         employee_number: p.employee_number.clone(),
         family_name: p.family_name.clone(),

@@ -88,6 +88,7 @@ pub async fn send_link(
             to: to.into(),
             subject,
             body,
+            attachment: None,
             idempotency_key: format!("magic:{hash}"),
         },
     )

@@ -7,7 +7,7 @@ use crate::entity::{
     audit_entry, career, comeback, consent, contribution, deletion_request as req_row,
     employment_stint, engagement, learning_mission, magic_link, mission_check_in, outbox_message,
     person as person_row, person_email, person_skill, portal_session, qualification, return_offer,
-    side_job, touchpoint, venture, venture_deal, venture_support,
+    rsvp, side_job, touchpoint, venture, venture_deal, venture_support,
 };
 use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now};
 use chrono::NaiveDate;
@@ -215,6 +215,8 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
     delete_of_person!(outbox_message);
     delete_of_person!(touchpoint);
     delete_of_person!(side_job);
+    // Replies to events: answers, news and attendance go with the person.
+    delete_of_person!(rsvp);
     // Messages sent before the address was tied to the person (a registration receipt).
     outbox_message::Entity::delete_many()
         .filter(outbox_message::Column::CompanyId.eq(c))

@@ -102,6 +102,7 @@ pub async fn create(
             to: r.email.clone(),
             subject: receipt.0,
             body: receipt.1,
+            attachment: None,
             idempotency_key: format!("registration:{id}"),
         },
     )

@@ -39,9 +39,22 @@ pub async fn add(
     person: PersonId,
     d: &TouchpointDraft,
 ) -> StoreResult<Touchpoint> {
-    let c = scope.company_id().0;
     let tx = db.write.begin().await?;
-    let p = crate::people::live(&tx, scope, person).await?;
+    let t = add_in(&tx, scope, actor, person, d).await?;
+    tx.commit().await?;
+    Ok(t)
+}
+
+/// Logs a contact inside the caller's transaction (attendance at an event is logged with its check-in).
+pub(crate) async fn add_in(
+    tx: &impl sea_orm::ConnectionTrait,
+    scope: &Scope,
+    actor: &Actor,
+    person: PersonId,
+    d: &TouchpointDraft,
+) -> StoreResult<Touchpoint> {
+    let c = scope.company_id().0;
+    let p = crate::people::live(tx, scope, person).await?;
     let id = Uuid::now_v7();
     let model = row::ActiveModel {
         id: Set(id),
@@ -54,15 +67,15 @@ pub async fn add(
         note: Set(d.note.clone()),
         created_at: Set(now()),
     }
-    .insert(&tx)
+    .insert(tx)
     .await?;
     if p.last_contact_on.is_none_or(|l| l < d.on) {
         let mut am: person_row::ActiveModel = p.into();
         am.last_contact_on = Set(Some(d.on));
-        am.update(&tx).await?;
+        am.update(tx).await?;
     }
     audit::record(
-        &tx,
+        tx,
         scope,
         Change {
             action: "touchpoint.add",
@@ -74,8 +87,7 @@ pub async fn add(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
-    tx.commit().await?;
+    companies::bump_revision(tx, scope).await?;
     Ok(to_domain(model))
 }
 
@@ -127,6 +139,29 @@ pub async fn remove(
     companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The contacts (date and channel) of some of the company's people, for their warmth on any day.
+pub async fn contacts_of(
+    db: &Db,
+    scope: &Scope,
+    people: &[PersonId],
+) -> StoreResult<HashMap<PersonId, Vec<(NaiveDate, Channel)>>> {
+    let mut out: HashMap<PersonId, Vec<(NaiveDate, Channel)>> = HashMap::new();
+    for chunk in people.chunks(500) {
+        for t in row::Entity::find()
+            .filter(row::Column::CompanyId.eq(scope.company_id().0))
+            .filter(row::Column::PersonId.is_in(chunk.iter().map(|p| p.0)))
+            .all(&db.read)
+            .await?
+        {
+            out.entry(PersonId(t.person_id)).or_default().push((
+                t.on_date,
+                Channel::parse(&t.channel).unwrap_or(Channel::Chance),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// The person's warmth on `today`.

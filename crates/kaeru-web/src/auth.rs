@@ -190,6 +190,11 @@ impl Signed {
         self.info.user.can(p)
     }
 
+    /// The user's language catalogue.
+    pub fn t(&self) -> &'static crate::i18n::Catalog {
+        crate::i18n::Catalog::get(self.lang)
+    }
+
     pub fn require(&self, p: Permission) -> Result<(), AppError> {
         if self.can(p) {
             Ok(())

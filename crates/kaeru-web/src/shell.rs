@@ -148,6 +148,7 @@ impl Shell {
             "/reconnect",
             "/announcements",
             "/segments",
+            "/events",
         ]
         .iter()
         .any(|p| self.path == *p || self.path.starts_with(&format!("{p}/")))

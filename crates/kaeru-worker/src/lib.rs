@@ -71,6 +71,7 @@ pub async fn queue_digests(
                     to: staff.email.clone(),
                     subject,
                     body,
+                    attachment: None,
                     idempotency_key: format!("digest:{}:{monday}", staff.id),
                 },
             )
@@ -177,6 +178,13 @@ pub async fn run(
         if last_tick.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(60)) {
             if let Err(e) = tick(&db, &node, &delivery.public_url).await {
                 tracing::error!(error = %e, "worker pass failed");
+            }
+            match kaeru_app::events::run_due(&db, &delivery, Utc::now()).await {
+                Ok((lapsed, reminded)) if lapsed + reminded > 0 => {
+                    tracing::info!(lapsed, reminded, "event offers lapsed and reminders queued");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = ?e, "event reminders failed"),
             }
             last_tick = Some(tokio::time::Instant::now());
         }

@@ -93,13 +93,31 @@ impl Mailer {
         let to: Mailbox =
             m.to.parse()
                 .map_err(|e| anyhow::anyhow!("the address {:?} is not valid: {e}", m.to))?;
-        let email = Message::builder()
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(m.subject.clone())
-            .message_id(Some(format!("<{}@kaeru.outbox>", m.id)))
-            .header(ContentType::TEXT_PLAIN)
-            .body(m.body.clone())?;
+            .message_id(Some(format!("<{}@kaeru.outbox>", m.id)));
+        let email = match &m.attachment {
+            None => builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(m.body.clone())?,
+            Some(a) => {
+                use lettre::message::{Attachment, MultiPart, SinglePart};
+                let kind = ContentType::parse(&a.content_type).map_err(|e| {
+                    anyhow::anyhow!("bad attachment type {:?}: {e}", a.content_type)
+                })?;
+                builder.multipart(
+                    MultiPart::mixed()
+                        .singlepart(
+                            SinglePart::builder()
+                                .header(ContentType::TEXT_PLAIN)
+                                .body(m.body.clone()),
+                        )
+                        .singlepart(Attachment::new(a.name.clone()).body(a.content.clone(), kind)),
+                )?
+            }
+        };
         self.transport.send(email).await?;
         Ok(())
     }

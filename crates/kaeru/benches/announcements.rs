@@ -74,6 +74,7 @@ async fn main() -> anyhow::Result<()> {
             purpose: "newsletter".into(),
             segment: seg.id.to_string(),
             scheduled_at: String::new(),
+            event: String::new(),
         },
     )
     .await

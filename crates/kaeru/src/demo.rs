@@ -498,6 +498,7 @@ pub async fn seed(db: &Db, today: NaiveDate, seed: u64, progress: bool) -> anyho
     crate::demo_portal::seed(db, &scope, star, today, &mut rng).await?;
     crate::demo_revolving::seed(db, &scope, star, today).await?;
     crate::demo_portal::seed_messages(db, &scope).await?;
+    crate::demo_portal::seed_event(db, &scope, today).await?;
     Ok(Seeded {
         employees: n_employees,
         alumni: n_alumni,

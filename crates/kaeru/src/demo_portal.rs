@@ -317,8 +317,100 @@ pub async fn seed_messages(db: &Db, scope: &Scope) -> anyhow::Result<()> {
             purpose: "newsletter".into(),
             segment: Some(all.id),
             scheduled_at: None,
+            event: None,
         },
     )
     .await?;
+    Ok(())
+}
+
+/// The OB・OG会 of the demo company: published, 30 places, a few replies with news (one on the waitlist
+/// would need 30 more; the page shows places, replies, the door and the しおり). Nothing is sent.
+pub async fn seed_event(db: &Db, scope: &Scope, today: NaiveDate) -> anyhow::Result<()> {
+    use kaeru_domain::event::{EventInput, RsvpInput};
+    let actor = Actor::system("demo");
+    let day = today + Duration::days(40);
+    let input = EventInput {
+        kind: "reunion".into(),
+        title: format!("さくら精機 OB・OG会 {}", day.format("%Y")),
+        description: "年に一度、さくら精機で働いた仲間が集まる会です。\n\n- 工場の近況報告（新しい5軸加工機）\n- 懇談・立食\n\nお気軽にご参加ください。".into(),
+        starts_at: format!("{day}T18:30"),
+        ends_at: format!("{day}T21:00"),
+        place: "割烹 かえる 2階広間".into(),
+        address: "静岡県浜松市中区元城町1-3".into(),
+        capacity: "30".into(),
+        fee: "5000".into(),
+        reply_by: format!("{}T23:59", day - Duration::days(10)),
+        max_companions: "1".into(),
+        questions: "食事の配慮（アレルギーなど）".into(),
+        organiser: "人事部 中村".into(),
+        offer_hours: "48".into(),
+        ..Default::default()
+    };
+    let draft = input
+        .parse(chrono_tz::Asia::Tokyo)
+        .map_err(|e| anyhow::anyhow!("demo event: {e:?}"))?;
+    let none = |_: &kaeru_store::events::Event,
+                _: &kaeru_store::events::Rsvp,
+                _: kaeru_store::events::Notice| None;
+    let event = kaeru_store::events::save(db, scope, &actor, None, &draft, &none)
+        .await?
+        .map_err(|e| anyhow::anyhow!("demo event: {e:?}"))?;
+    kaeru_store::events::set_status(
+        db,
+        scope,
+        &actor,
+        event.id,
+        kaeru_domain::event::EventStatus::Published,
+        None,
+        &none,
+    )
+    .await?
+    .map_err(|e| anyhow::anyhow!("demo event: {e:?}"))?;
+    let mut alumni: Vec<PersonId> =
+        kaeru_store::people::ids_with_status(db, scope, PersonStatus::Alumnus)
+            .await?
+            .into_iter()
+            .collect();
+    alumni.sort();
+    let news = [
+        "独立して3年、浜松で金型の設計事務所をやっています。",
+        "子どもが小学校に上がりました。また現場に戻りたい気持ちもあります。",
+        "名古屋の商社で海外営業をしています。",
+        "",
+        "デジタルマーケティングを勉強中です。",
+        "地元の農業法人で生産管理をしています。",
+    ];
+    for (i, p) in alumni.iter().take(14).enumerate() {
+        let Some(r) = kaeru_store::events::rsvp_for(db, scope, event.id, *p, true).await? else {
+            continue;
+        };
+        if i >= 10 {
+            continue; // invited, no reply yet
+        }
+        let answer = match i % 5 {
+            3 => "declined",
+            4 => "undecided",
+            _ => "attending",
+        };
+        let reply = RsvpInput {
+            answer: answer.into(),
+            companions: if i == 0 { "1".into() } else { String::new() },
+            answers: vec![if i == 2 {
+                "えびアレルギー".into()
+            } else {
+                String::new()
+            }],
+            news: news[i % news.len()].into(),
+            news_consent: "on".into(),
+            ..Default::default()
+        };
+        let d = reply
+            .parse(1, 1)
+            .map_err(|e| anyhow::anyhow!("demo reply: {e:?}"))?;
+        kaeru_store::events::reply(db, scope, &Actor::system(&r.name), r.id, &d, &none)
+            .await?
+            .map_err(|e| anyhow::anyhow!("demo reply: {e:?}"))?;
+    }
     Ok(())
 }

@@ -99,6 +99,7 @@ db_test!(
             purpose: "newsletter".into(),
             segment: seg.id.to_string(),
             scheduled_at: String::new(),
+            event: String::new(),
         }).await.unwrap();
         let delivery = kaeru_app::announcements::Delivery { line_api: line.base.clone(), public_url: app.base.clone() };
         let plan = kaeru_app::announcements::send_now(&app.db, &scope, &actor, &delivery, a.id).await.unwrap();

@@ -15,6 +15,7 @@ mod m0010_imports;
 mod m0011_import_uploads;
 mod m0012_api_tokens;
 mod m0013_messages;
+mod m0014_events;
 
 pub struct Migrator;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_import_uploads::Migration),
             Box::new(m0012_api_tokens::Migration),
             Box::new(m0013_messages::Migration),
+            Box::new(m0014_events::Migration),
         ]
     }
 }

@@ -319,7 +319,7 @@ pub async fn count(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AnnouncementOut {
     pub id: Uuid,
-    /// `notice`, `newsletter`, `openings`.
+    /// `notice`, `newsletter`, `openings`, `invitation`.
     pub kind: String,
     pub subject: String,
     /// Markdown.
@@ -335,6 +335,8 @@ pub struct AnnouncementOut {
     pub recipients: i32,
     pub left_out: i32,
     pub deliveries: DeliveryTotalsOut,
+    /// The event an invitation (`kind` `invitation`) is for.
+    pub event_id: Option<Uuid>,
 }
 
 /// Deliveries by state and channel.
@@ -365,6 +367,7 @@ fn out(a: Announcement, t: Totals) -> AnnouncementOut {
         paused_reason: a.paused_reason,
         recipients: a.recipients,
         left_out: a.left_out,
+        event_id: a.event.map(|e| e.0),
         deliveries: DeliveryTotalsOut {
             queued: t.queued,
             sent: t.sent,
@@ -382,7 +385,7 @@ fn out(a: Announcement, t: Totals) -> AnnouncementOut {
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AnnouncementWrite {
-    /// `notice` (default), `newsletter` or `openings`.
+    /// `notice` (default), `newsletter`, `openings` or `invitation` (with `event_id` and purpose `events`).
     pub kind: Option<String>,
     /// Required.
     pub subject: Option<String>,
@@ -394,6 +397,8 @@ pub struct AnnouncementWrite {
     pub segment_id: Option<Uuid>,
     /// When to send (RFC 3339, in the future); absent: send with `/send`.
     pub scheduled_at: Option<DateTime<Utc>>,
+    /// The event an invitation is for; each recipient's link opens their reply.
+    pub event_id: Option<Uuid>,
 }
 
 /// The company's announcements, the newest first.
@@ -483,6 +488,7 @@ pub async fn create(
     overlay(&mut input.body, body.body);
     overlay(&mut input.purpose, body.purpose);
     overlay(&mut input.segment, body.segment_id.map(|s| s.to_string()));
+    overlay(&mut input.event, body.event_id.map(|e| e.to_string()));
     overlay(
         &mut input.scheduled_at,
         body.scheduled_at

@@ -11,6 +11,7 @@ mod announcements;
 mod contracts;
 mod contributions;
 mod error;
+mod events;
 mod offers;
 mod openings;
 mod people;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(ventures::router())
         .merge(side_jobs::router())
         .merge(announcements::router())
+        .merge(events::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     Router::new()
@@ -70,7 +72,7 @@ async fn method_not_allowed() -> ApiError {
         title = "Kaeru API",
         description = "People (current and former employees) and their search, employment stints, return offers \
                        and their lifecycle, the skill catalogue, openings and the alumni who match them, contacts, \
-                       referrals and business, 業務委託 contracts, ventures and side jobs, segments and announcements. Authenticate with an API token made in \
+                       referrals and business, 業務委託 contracts, ventures and side jobs, segments and announcements, events and their replies. Authenticate with an API token made in \
                        設定 → APIトークン (or `kaeru token create`): `Authorization: Bearer kaeru_…`. A `read` token \
                        may only read; a `write` token may also create and change. Lists are paginated with `page` \
                        and `per_page`. Errors always have the shape of `ApiErrorBody`, with the message in the \
@@ -93,6 +95,8 @@ async fn method_not_allowed() -> ApiError {
         announcements::list_segments, announcements::create_segment, announcements::count,
         announcements::list, announcements::get_one, announcements::create, announcements::send,
         announcements::cancel,
+        events::list, events::get_one, events::create, events::update, events::set_status,
+        events::rsvps, events::reply, events::check_in,
     ),
     modifiers(&BearerToken),
     security(("token" = [])),
@@ -108,6 +112,7 @@ async fn method_not_allowed() -> ApiError {
         (name = "ventures", description = "起業: businesses former employees started, support given, business done"),
         (name = "side_jobs", description = "副業: applications by employees, checked against clients and competitors"),
         (name = "announcements", description = "お知らせ: segments counted per purpose of use, announcements sent by e-mail and LINE"),
+        (name = "events", description = "イベント: gatherings, replies with a waitlist, check-in by code"),
     )
 )]
 pub struct ApiDoc;

@@ -142,11 +142,52 @@ async fn form_view(
     Ok((form_status(errors), render(&tpl)?).into_response())
 }
 
-async fn new_form(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct NewQuery {
+    event: String,
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    RawQuery(q): RawQuery,
+) -> AppResult<Response> {
     signed.require(Permission::SendAnnouncements)?;
-    let form = AnnouncementInput {
-        purpose: "newsletter".into(),
-        ..Default::default()
+    let q: NewQuery = serde_html_form::from_str(q.as_deref().unwrap_or("")).unwrap_or_default();
+    let form = match q.event.trim().parse::<kaeru_domain::EventId>() {
+        // An invitation written from the event: its details and the reply link's wording filled in.
+        Ok(id) => {
+            let e = kaeru_store::events::get(&state.db, signed.scope(), id).await?;
+            let m =
+                kaeru_app::events::Mail::load(&state.db, signed.scope(), &state.delivery()).await?;
+            let t = signed.t();
+            let args = [
+                ("title", e.title.clone()),
+                ("when", m.when(&e)),
+                ("place", kaeru_app::events::place_line(&e)),
+                ("fee", kaeru_app::events::fee_text(e.fee, signed.lang)),
+                (
+                    "deadline",
+                    e.reply_by
+                        .map(|d| kaeru_app::events::datetime(&d, m.tz, signed.lang))
+                        .unwrap_or_else(|| t.t("event.no_deadline").to_string()),
+                ),
+                ("description", e.description.clone()),
+            ];
+            AnnouncementInput {
+                kind: AnnouncementKind::Invitation.code().into(),
+                purpose: kaeru_domain::announcement::INVITATION_PURPOSE.into(),
+                subject: t.format("event.invitation_subject", &args),
+                body: t.format("event.invitation_body", &args),
+                event: id.to_string(),
+                ..Default::default()
+            }
+        }
+        Err(_) => AnnouncementInput {
+            purpose: "newsletter".into(),
+            ..Default::default()
+        },
     };
     form_view(&state, &signed, None, form, &FieldErrors::new(), None).await
 }
@@ -166,6 +207,7 @@ fn input_of(a: &Announcement, s: &Shell) -> AnnouncementInput {
                     .to_string()
             })
             .unwrap_or_default(),
+        event: a.event.map(|e| e.to_string()).unwrap_or_default(),
     }
 }
 

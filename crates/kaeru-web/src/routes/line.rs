@@ -163,6 +163,8 @@ struct ReadPage {
     subject: String,
     html: String,
     unsubscribe: Option<String>,
+    /// An invitation read by LINE: the portal page where the person replies.
+    reply_at: Option<String>,
 }
 
 /// The announcement as one person was sent it (a signed link; no sign-in).
@@ -172,6 +174,16 @@ async fn read(
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let l = app::open_link(&state.db, "read", &token).await?;
+    // An invitation's link opens the person's own reply page.
+    if let Some(event) = l.announcement.event {
+        let scope = Scope::for_company(l.company);
+        if let Some(r) =
+            kaeru_store::events::rsvp_for(&state.db, &scope, event, l.person, true).await?
+        {
+            let m = kaeru_app::events::Mail::load(&state.db, &scope, &state.delivery()).await?;
+            return Ok(axum::response::Redirect::to(&m.rsvp_path(r.id)).into_response());
+        }
+    }
     let s_ = app::sender(&state.db, &Scope::for_company(l.company)).await?;
     let page = ReadPage {
         s: Shell::anonymous(&v, "/m"),
@@ -179,6 +191,7 @@ async fn read(
         subject: l.announcement.subject.clone(),
         html: kaeru_messaging::markdown::to_html(&l.announcement.body),
         unsubscribe: Some(state.delivery().unsubscribe_url(&s_.key, l.delivery)),
+        reply_at: None,
     };
     Ok(render(&page)?.into_response())
 }
@@ -196,6 +209,7 @@ async fn news(
         subject: a.subject.clone(),
         html: kaeru_messaging::markdown::to_html(&a.body),
         unsubscribe: None,
+        reply_at: a.event.map(|e| format!("/me/events/{e}")),
     };
     Ok(render(&page)?.into_response())
 }

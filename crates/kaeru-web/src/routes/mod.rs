@@ -3,6 +3,7 @@
 mod announcements;
 mod comebacks;
 mod engagements;
+mod events;
 mod health;
 mod home;
 mod imports;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(portal::router())
         .merge(privacy::router())
         .merge(announcements::router())
+        .merge(events::router())
         .merge(line::router())
         .merge(home::router())
         .fallback(not_found)
@@ -106,4 +108,25 @@ pub(crate) fn redirect_with_flash(to: &str, flash_key: &'static str) -> axum::re
         crate::auth::FLASH_COOKIE
     );
     ([(axum::http::header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
+}
+
+/// A file to save (never cached: it may hold personal data).
+pub(crate) fn download(
+    content_type: &'static str,
+    name: String,
+    body: Vec<u8>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
 }

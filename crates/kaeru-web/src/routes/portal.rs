@@ -3,7 +3,7 @@
 //! they hear about (or stops all contact), downloads everything stored about them and asks for deletion.
 
 use super::skills::{level_choices, skill_choices};
-use super::{choices, label, redirect_with_flash, render};
+use super::{choices, download, label, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::{Alumnus, PORTAL_COOKIE};
 use crate::error::{AppError, AppResult};
@@ -13,7 +13,7 @@ use crate::shell::Shell;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kaeru_app::Failure;
@@ -581,21 +581,6 @@ async fn save_consent(
 async fn stop_all(State(state): State<AppState>, a: Alumnus, _: Posted<()>) -> AppResult<Response> {
     consent::stop_all(&state.db, a.scope(), &portal::self_actor(), a.person()).await?;
     Ok(redirect_with_flash("/me/consent", "flash.contact_stopped"))
-}
-
-fn download(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 async fn data_json(State(state): State<AppState>, a: Alumnus) -> AppResult<Response> {

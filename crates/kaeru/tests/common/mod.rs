@@ -179,6 +179,8 @@ pub struct Received {
     pub list_unsubscribe_post: String,
     /// The HTML part, when the message has one.
     pub html: String,
+    /// An attached calendar file, when there is one.
+    pub ics: String,
 }
 
 /// The Python packages the tests read our output with (independent parsers) and the SMTP test server.
@@ -356,6 +358,7 @@ impl SmtpSink {
                     list_unsubscribe: h("List-Unsubscribe"),
                     list_unsubscribe_post: h("List-Unsubscribe-Post"),
                     html: part("text/html").unwrap_or_default(),
+                    ics: part("text/calendar").unwrap_or_default(),
                 }
             })
             .collect()

@@ -138,6 +138,7 @@ pub(super) async fn message_send(
             to,
             subject,
             body: format!("{body}\n\n{footer}"),
+            attachment: None,
             idempotency_key: format!("message:{}", uuid::Uuid::now_v7()),
         },
     )
