@@ -319,6 +319,16 @@ db_test!(
         let r = app.post(&hr, &scan, &scan, &[]).await;
         assert!(r.text().await.unwrap().contains("受付済みです"), "a reused code is refused");
         let after = kaeru_store::touchpoints::warmth_of(&app.db, &scope, person, chrono::Utc::now().date_naive()).await.unwrap();
+        // The event page names those coming who had gone cold; she was just met, so she is not among them.
+        let (_, html) = app.get(&hr, &event_path).await;
+        let talk = &html[html.find("id=\"talk-to\"").expect("a talk-to list")..];
+        let talk = &talk[..talk.find("</ul>").unwrap()];
+        assert!(talk.contains("しばらく疎遠でした") && !talk.contains(&format!(">{}<", taker.name)), "{talk}");
+        assert!(!talk.contains(&format!(">{}<", decliner.name)), "not those who gave up their place");
+        // 会計: her 会費 recorded.
+        let r = app.post(&hr, &event_path, &format!("{event_path}/rsvps/{}/paid", taker.id), &[("amount", "５,０００")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(store::rsvp(&app.db, &scope, taker.id).await.unwrap().paid, 5000);
         assert!(after.score > before.score, "attendance warms: {before:?} → {after:?}");
         let tps = kaeru_store::touchpoints::for_person(&app.db, &scope, person).await.unwrap();
         assert!(tps.iter().any(|t| t.channel == kaeru_domain::touchpoint::Channel::Event && t.note.as_deref() == Some("OB・OG会 2027")));
@@ -434,5 +444,56 @@ db_test!(
         assert_eq!(count("event_reminder_week").await, 1);
         assert_eq!(count("event_reminder_day").await, 1);
         assert_eq!(count("event_nudge").await, 0, "the only one without a reply has no consent");
+
+        // 名簿 kept current: new contacts only with the person's confirmation, checked like the forms.
+        let moving = kaeru_domain::event::RsvpInput { answer: "declined".into(), email: "new-aoki@example.jp".into(), employer: "株式会社つばめ".into(), ..Default::default() };
+        kaeru_app::events::reply(&app.db, &scope, &actor, &mail, ids[0], &moving, today).await.unwrap();
+        let aoki = store::rsvp(&app.db, &scope, ids[0]).await.unwrap();
+        assert_eq!(aoki.email.as_deref(), Some("r0@example.jp"), "not without the box ticked");
+        let taken = kaeru_domain::event::RsvpInput { update_contacts: "on".into(), email: "r1@example.jp".into(), ..moving.clone() };
+        match kaeru_app::events::reply(&app.db, &scope, &actor, &mail, ids[0], &taken, today).await {
+            Err(kaeru_app::Failure::Invalid(e)) => assert!(e.get("email").is_some()),
+            other => panic!("another person's address is refused: {other:?}"),
+        }
+        let confirmed = kaeru_domain::event::RsvpInput { update_contacts: "on".into(), ..moving };
+        kaeru_app::events::reply(&app.db, &scope, &actor, &mail, ids[0], &confirmed, today).await.unwrap();
+        let aoki = store::rsvp(&app.db, &scope, ids[0]).await.unwrap();
+        assert_eq!(aoki.email.as_deref(), Some("new-aoki@example.jp"));
+        let person = aoki.person.unwrap();
+        let work = kaeru_store::careers::current_for(&app.db, &scope, &[person]).await.unwrap();
+        assert_eq!(work[&person].employer, "株式会社つばめ");
+
+        // Past the deadline a reply is refused; the door still takes walk-ins, from the roster and by name.
+        let mut input = kaeru_domain::event::EventInput { title: "勉強会".into(), starts_at: local(start), ends_at: local(start + Duration::hours(2)), place: "本社".into(), capacity: "1".into(), reply_by: local(Utc::now() - Duration::hours(1)), ..Default::default() };
+        kaeru_app::events::save(&app.db, &scope, &actor, &mail, Some(e.id), &input).await.unwrap();
+        match kaeru_app::events::reply(&app.db, &scope, &actor, &mail, ids[3], &yes, today).await {
+            Err(kaeru_app::Failure::Refused(why)) => assert_eq!(why.key, "error.event_deadline_passed"),
+            other => panic!("a reply after the deadline is refused: {other:?}"),
+        }
+        let r = kaeru_app::events::walk_in(&app.db, &scope, &actor, e.id, &kaeru_domain::event::WalkInInput { person: aoki.person.unwrap().to_string(), ..Default::default() }, today).await.unwrap();
+        assert!(r.walk_in && r.checked_in_at.is_some(), "a known person received at the door");
+        let g = kaeru_app::events::walk_in(&app.db, &scope, &actor, e.id, &kaeru_domain::event::WalkInInput { name: "山本 花子".into(), reading: "やまもと はなこ".into(), ..Default::default() }, today).await.unwrap();
+        assert_eq!((g.person, g.name.as_str()), (None, "山本 花子"));
+        match kaeru_app::events::walk_in(&app.db, &scope, &actor, e.id, &kaeru_domain::event::WalkInInput { name: "同伴".into(), companions: "1".into(), ..Default::default() }, today).await {
+            Err(kaeru_app::Failure::Refused(why)) => assert_eq!(why.key, "error.rsvp_no_companions"),
+            other => panic!("companions when not allowed: {other:?}"),
+        }
+        // Not yet started: it cannot be marked held. Once started, those not received become no-shows.
+        let held = kaeru_app::events::set_status(&app.db, &scope, &actor, &mail, e.id, kaeru_domain::event::EventStatus::Held, "").await;
+        assert!(matches!(held, Err(kaeru_app::Failure::Refused(ref w)) if w.key == "error.event_not_started"), "{held:?}");
+        input.starts_at = local(Utc::now() - Duration::hours(1));
+        input.ends_at = local(Utc::now() + Duration::hours(1));
+        input.reply_by = String::new();
+        // The door took more than the capacity: lifting it is allowed, lowering below the places is not.
+        input.capacity = String::new();
+        kaeru_app::events::save(&app.db, &scope, &actor, &mail, Some(e.id), &input).await.unwrap();
+        kaeru_app::events::set_status(&app.db, &scope, &actor, &mail, e.id, kaeru_domain::event::EventStatus::Held, "").await.unwrap();
+        let c = store::counts(&app.db, &scope, e.id).await.unwrap();
+        assert_eq!((c.walk_ins, c.no_shows, c.checked_in), (2, 1, 2), "{c:?}");
+        // A held event takes no more changes.
+        match kaeru_app::events::save(&app.db, &scope, &actor, &mail, Some(e.id), &input).await {
+            Err(kaeru_app::Failure::Refused(why)) => assert_eq!(why.key, "error.event_final"),
+            other => panic!("a held event is final: {other:?}"),
+        }
     }
 );
