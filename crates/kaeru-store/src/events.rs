@@ -1501,36 +1501,21 @@ pub async fn set_paid(
     id: RsvpId,
     amount: i64,
 ) -> StoreResult<()> {
-    let tx = db.write.begin().await?;
-    let done = r_row::Entity::update_many()
-        .col_expr(r_row::Column::Paid, Expr::value(amount.max(0)))
-        .col_expr(r_row::Column::UpdatedAt, Expr::value(now()))
-        .filter(r_row::Column::CompanyId.eq(scope.company_id().0))
-        .filter(r_row::Column::EventId.eq(event.0))
-        .filter(r_row::Column::Id.eq(id.0))
-        .exec(&tx)
-        .await?;
-    if done.rows_affected == 0 {
-        return Err(StoreError::NotFound);
-    }
-    audit::record(
-        &tx,
+    let amount = amount.max(0);
+    let change = serde_json::json!({"event": event, "paid": amount});
+    mark(
+        db,
         scope,
-        Change {
-            action: "rsvp.paid",
-            entity: "rsvp",
-            entity_id: id.0,
-            person_id: None,
-            changes: serde_json::json!({"event": event, "paid": amount}),
-            actor,
-        },
+        actor,
+        (event, id),
+        (r_row::Column::Paid, amount.into()),
+        ("rsvp.paid", change),
+        false,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
-/// Marks one attendee as not come (or come after all, `false`), after the event began.
+/// Marks one attendee as not come (or come after all, `false`); one received at the door is not changed.
 pub async fn set_no_show(
     db: &Db,
     scope: &Scope,
@@ -1539,28 +1524,52 @@ pub async fn set_no_show(
     id: RsvpId,
     no_show: bool,
 ) -> StoreResult<()> {
+    let change = serde_json::json!({"event": event, "no_show": no_show});
+    mark(
+        db,
+        scope,
+        actor,
+        (event, id),
+        (r_row::Column::NoShow, no_show.into()),
+        ("rsvp.no_show", change),
+        true,
+    )
+    .await
+}
+
+/// Sets one column of one reply of the event, audited; `NotFound` when no such reply (or, with
+/// `not_checked_in`, when the person was received).
+async fn mark(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    (event, id): (EventId, RsvpId),
+    (column, value): (r_row::Column, sea_orm::Value),
+    (action, changes): (&'static str, serde_json::Value),
+    not_checked_in: bool,
+) -> StoreResult<()> {
     let tx = db.write.begin().await?;
-    let done = r_row::Entity::update_many()
-        .col_expr(r_row::Column::NoShow, Expr::value(no_show))
+    let mut q = r_row::Entity::update_many()
+        .col_expr(column, Expr::value(value))
         .col_expr(r_row::Column::UpdatedAt, Expr::value(now()))
         .filter(r_row::Column::CompanyId.eq(scope.company_id().0))
         .filter(r_row::Column::EventId.eq(event.0))
-        .filter(r_row::Column::Id.eq(id.0))
-        .filter(r_row::Column::CheckedInAt.is_null())
-        .exec(&tx)
-        .await?;
-    if done.rows_affected == 0 {
+        .filter(r_row::Column::Id.eq(id.0));
+    if not_checked_in {
+        q = q.filter(r_row::Column::CheckedInAt.is_null());
+    }
+    if q.exec(&tx).await?.rows_affected == 0 {
         return Err(StoreError::NotFound);
     }
     audit::record(
         &tx,
         scope,
         Change {
-            action: "rsvp.no_show",
+            action,
             entity: "rsvp",
             entity_id: id.0,
             person_id: None,
-            changes: serde_json::json!({"event": event, "no_show": no_show}),
+            changes,
             actor,
         },
     )

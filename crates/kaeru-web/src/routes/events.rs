@@ -1305,10 +1305,20 @@ async fn portal_list(State(state): State<AppState>, a: Alumnus) -> AppResult<Res
     Ok(render(&PortalList { s, rows })?.into_response())
 }
 
-async fn portal_rsvp(state: &AppState, a: &Alumnus, id: EventId) -> AppResult<Rsvp> {
-    store::rsvp_for(&state.db, a.scope(), id, a.person(), false)
+/// The signed-in alumna's reply to an event, her page's shell and her calendar file's address.
+async fn portal_context(
+    state: &AppState,
+    a: &Alumnus,
+    id: EventId,
+) -> AppResult<(Rsvp, Shell, String)> {
+    let r = store::rsvp_for(&state.db, a.scope(), id, a.person(), false)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    let name = portal_name(state, a).await?;
+    let s = Shell::portal(a, &name, "/me/events");
+    let m = mail(state, a.scope()).await?;
+    let ics = format!("{}/event.ics", m.rsvp_path(r.id));
+    Ok((r, s, ics))
 }
 
 async fn portal_event(
@@ -1316,18 +1326,15 @@ async fn portal_event(
     a: Alumnus,
     Id(id): Id<EventId>,
 ) -> AppResult<Response> {
-    let r = portal_rsvp(&state, &a, id).await?;
-    let name = portal_name(&state, &a).await?;
-    let s = Shell::portal(&a, &name, "/me/events");
-    let m = mail(&state, a.scope()).await?;
-    let token_ics = format!("{}/event.ics", m.rsvp_path(r.id));
+    let (r, s, ics) = portal_context(&state, &a, id).await?;
+    let action = format!("/me/events/{id}");
     rsvp_view(
         &state,
         s,
         a.scope(),
         r,
-        format!("/me/events/{id}"),
-        token_ics,
+        action,
+        ics,
         None,
         &FieldErrors::new(),
         None,
@@ -1341,18 +1348,15 @@ async fn portal_reply(
     Id(id): Id<EventId>,
     posted: Posted<RsvpInput>,
 ) -> AppResult<Response> {
-    let r = portal_rsvp(&state, &a, id).await?;
-    let name = portal_name(&state, &a).await?;
-    let s = Shell::portal(&a, &name, "/me/events");
-    let m = mail(&state, a.scope()).await?;
-    let token_ics = format!("{}/event.ics", m.rsvp_path(r.id));
+    let (r, s, ics) = portal_context(&state, &a, id).await?;
+    let action = format!("/me/events/{id}");
     replied(
         &state,
         s,
         a.scope(),
         r,
-        format!("/me/events/{id}"),
-        token_ics,
+        action,
+        ics,
         posted.fields,
         a.today(),
     )
