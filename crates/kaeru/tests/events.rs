@@ -325,6 +325,10 @@ db_test!(
         let talk = &talk[..talk.find("</ul>").unwrap()];
         assert!(talk.contains("しばらく疎遠でした") && !talk.contains(&format!(">{}<", taker.name)), "{talk}");
         assert!(!talk.contains(&format!(">{}<", decliner.name)), "not those who gave up their place");
+        // Her page lists the event with her check-in.
+        let (_, html) = app.get(&hr, &format!("/people/{person}")).await;
+        let listed = &html[html.find("id=\"person-events\"").expect("the person's events")..];
+        assert!(listed[..listed.find("</ul>").unwrap()].contains("OB・OG会 2027") && listed.contains("受付済み"));
         // 会計: her 会費 recorded.
         let r = app.post(&hr, &event_path, &format!("{event_path}/rsvps/{}/paid", taker.id), &[("amount", "５,０００")]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);

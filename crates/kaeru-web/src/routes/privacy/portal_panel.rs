@@ -31,6 +31,8 @@ pub struct PortalPanel {
     pub line: String,
     /// Announcements sent to the person: id, subject, channel, delivery state and its code.
     pub announcements: Vec<(String, String, String, String, &'static str)>,
+    /// Events the person was invited to or came to: id, title, date, reply (or 受付済み) and its code.
+    pub events: Vec<(String, String, String, String, &'static str)>,
 }
 
 pub(crate) async fn portal_panel(
@@ -68,9 +70,33 @@ pub(crate) async fn portal_panel(
     } else {
         Vec::new()
     };
+    let events = if signed.can(Permission::CheckInAttendees) {
+        kaeru_store::events::for_person(&state.db, signed.scope(), id)
+            .await?
+            .into_iter()
+            .take(20)
+            .map(|(e, r)| {
+                let state = if r.checked_in_at.is_some() {
+                    s.t("event.checked_in").to_string()
+                } else {
+                    s.t(&format!("rsvp_state.{}", r.state.code())).to_string()
+                };
+                (
+                    e.id.to_string(),
+                    e.title,
+                    s.datetime(&e.starts_at),
+                    state,
+                    r.state.code(),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(PortalPanel {
         line,
         announcements,
+        events,
         self_updated: facts
             .self_updated_at
             .map(|d| s.datetime(&d))
