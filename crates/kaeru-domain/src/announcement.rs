@@ -122,6 +122,8 @@ pub struct SegmentFilter {
     pub warmth: Vec<WarmthLabel>,
     /// Holds a return offer that is issued or confirmed and in its window.
     pub offer_active: Option<bool>,
+    /// Came to an event (received at the door) held in this year or later.
+    pub attended_from: Option<i32>,
 }
 
 impl SegmentFilter {
@@ -153,6 +155,7 @@ pub struct SegmentInput {
     #[serde(deserialize_with = "v::one_or_many")]
     pub warmth: Vec<String>,
     pub offer_active: String,
+    pub attended_from: String,
 }
 
 fn codes<T>(
@@ -211,6 +214,7 @@ impl SegmentInput {
                 Some(false) => "no".into(),
                 None => String::new(),
             },
+            attended_from: f.attended_from.map(|y| y.to_string()).unwrap_or_default(),
         }
     }
 
@@ -278,8 +282,12 @@ impl SegmentInput {
                 None
             }
         };
+        let attended_from = e
+            .check("attended_from", year(&self.attended_from))
+            .flatten();
         e.into_result()?;
         Ok(SegmentFilter {
+            attended_from,
             statuses,
             left_from,
             left_to,

@@ -286,6 +286,18 @@ async fn matching(
             format!(" AND NOT {exists}")
         };
     }
+    if let Some(y) = f.attended_from {
+        let from = chrono::NaiveDate::from_ymd_opt(y, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| d.and_utc())
+            .unwrap_or_default();
+        let t = q.push(from);
+        text += &format!(
+            " AND EXISTS (SELECT 1 FROM rsvps r JOIN events e ON e.id = r.event_id \
+             WHERE r.company_id = p.company_id AND r.person_id = p.id \
+             AND r.checked_in_at IS NOT NULL AND e.starts_at >= {t})"
+        );
+    }
     q.text = text;
     let rows = conn
         .query_all_raw(Statement::from_sql_and_values(backend, q.text, q.values))

@@ -325,6 +325,11 @@ db_test!(
         let talk = &talk[..talk.find("</ul>").unwrap()];
         assert!(talk.contains("しばらく疎遠でした") && !talk.contains(&format!(">{}<", taker.name)), "{talk}");
         assert!(!talk.contains(&format!(">{}<", decliner.name)), "not those who gave up their place");
+        // A segment of those who came to an event this year finds her (and only her, so far).
+        let came = kaeru_domain::announcement::SegmentFilter { attended_from: Some(chrono::Datelike::year(&Utc::now())), ..Default::default() };
+        let audience = kaeru_store::segments::evaluate(&app.db, &scope, &came, "events", kaeru_domain::ChannelPolicy::Auto, false, Utc::now().date_naive()).await.unwrap();
+        assert_eq!(audience.matched, 1);
+        assert_eq!(audience.recipients[0].person, person);
         // Her page lists the event with her check-in.
         let (_, html) = app.get(&hr, &format!("/people/{person}")).await;
         let listed = &html[html.find("id=\"person-events\"").expect("the person's events")..];

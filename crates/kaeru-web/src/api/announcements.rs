@@ -63,6 +63,8 @@ pub struct FilterJson {
     pub warmth: Vec<String>,
     /// Holds a standing return offer (true) or not (false).
     pub offer_active: Option<bool>,
+    /// Came to an event (checked in) held in this year or later.
+    pub attended_from: Option<i32>,
 }
 
 impl FilterJson {
@@ -85,6 +87,10 @@ impl FilterJson {
                 Some(false) => "no".into(),
                 None => String::new(),
             },
+            attended_from: self
+                .attended_from
+                .map(|y| y.to_string())
+                .unwrap_or_default(),
         }
     }
 
@@ -138,6 +144,7 @@ impl FilterJson {
             prefectures: f.prefectures.clone(),
             warmth: f.warmth.iter().map(|s| s.code().into()).collect(),
             offer_active: f.offer_active,
+            attended_from: f.attended_from,
         }
     }
 }
