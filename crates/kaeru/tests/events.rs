@@ -454,6 +454,17 @@ db_test!(
         assert_eq!(count("event_reminder_day").await, 1);
         assert_eq!(count("event_nudge").await, 0, "the only one without a reply has no consent");
 
+        // A reply taken by phone: HR records it on the event page under the same rules (companions refused).
+        let page = format!("/events/{}", e.id);
+        let r = app.post(&hr, &page, &format!("{page}/rsvps/{}/reply", ids[3]), &[("answer", "attending"), ("companions", "1")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("同伴者なし"));
+        let r = app.post(&hr, &page, &format!("{page}/rsvps/{}/reply", ids[3]), &[("answer", "undecided")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(state(ids[3]).await, RsvpState::Undecided);
+        let other_event = format!("/events/{}/rsvps/{}/reply", EventId::new(), ids[3]);
+        let r = app.post(&hr, &page, &other_event, &[("answer", "declined")]).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "a reply is recorded only under its own event");
         // 名簿 kept current: new contacts only with the person's confirmation, checked like the forms.
         let moving = kaeru_domain::event::RsvpInput { answer: "declined".into(), email: "new-aoki@example.jp".into(), employer: "株式会社つばめ".into(), ..Default::default() };
         kaeru_app::events::reply(&app.db, &scope, &actor, &mail, ids[0], &moving, today).await.unwrap();

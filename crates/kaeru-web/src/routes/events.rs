@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/events/{id}/rsvps/{rsvp}/undo", post(checkin_undo))
         .route("/events/{id}/rsvps/{rsvp}/paid", post(paid))
         .route("/events/{id}/rsvps/{rsvp}/no-show", post(no_show))
+        .route("/events/{id}/rsvps/{rsvp}/reply", post(reply_for))
         .route("/events/{id}/attendees.csv", get(export_csv))
         .route("/events/{id}/attendees.xlsx", get(export_xlsx))
         .route("/events/{id}/booklet.pdf", get(booklet))
@@ -279,6 +280,8 @@ struct ShowPage {
     description_html: String,
     can_manage: bool,
     started: bool,
+    /// Replies are taken now (HR may record one taken by phone).
+    open: bool,
 }
 
 fn reply_row(r: &Rsvp, e: &Event, s: &Shell) -> ReplyRow {
@@ -379,6 +382,7 @@ async fn show_view(
         description_html: kaeru_messaging::markdown::to_html(&e.description),
         can_manage,
         started: e.starts_at <= chrono::Utc::now(),
+        open: e.open_for_replies(chrono::Utc::now()).is_ok(),
         e,
         s,
     };
@@ -921,6 +925,55 @@ async fn no_show(
     let flag = posted.fields.no_show == "true";
     store::set_no_show(&state.db, signed.scope(), &signed.actor(), id, rsvp, flag).await?;
     Ok(redirect_with_flash(&format!("/events/{id}"), "flash.saved"))
+}
+
+/// A reply HR took by phone (or at the office) for someone invited: the same rules as their own page.
+async fn reply_for(
+    State(state): State<AppState>,
+    signed: Signed,
+    Ids(id, rsvp): Ids<EventId, RsvpId>,
+    posted: Posted<RsvpInput>,
+) -> AppResult<Response> {
+    signed.require(Permission::ManageEvents)?;
+    let r = store::rsvp(&state.db, signed.scope(), rsvp).await?;
+    if r.event != id {
+        return Err(AppError::NotFound);
+    }
+    let m = mail(&state, signed.scope()).await?;
+    let mut input = posted.fields;
+    // Answers, news and contacts are the person's to give; HR records the answer and companions only.
+    input.answers = r.answers.clone();
+    input.news = r.news.clone().unwrap_or_default();
+    input.news_consent = if r.news_consent {
+        "on".into()
+    } else {
+        String::new()
+    };
+    input.update_contacts = String::new();
+    match app::reply(
+        &state.db,
+        signed.scope(),
+        &signed.actor(),
+        &m,
+        rsvp,
+        &input,
+        signed.today(),
+    )
+    .await
+    {
+        Ok(done) => {
+            tracing::info!(event = %id, rsvp = %rsvp, state = done.rsvp.state.code(), "reply recorded by staff");
+            Ok(redirect_with_flash(
+                &format!("/events/{id}"),
+                "flash.rsvp_recorded",
+            ))
+        }
+        Err(f @ (Failure::Refused(_) | Failure::Invalid(_))) => {
+            let msg = message(&f, signed.t()).map(|m| format!("{}: {m}", r.name));
+            show_view(&state, &signed, id, msg).await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 // ---- files ----
