@@ -242,14 +242,15 @@ pub fn place_line(e: &Event) -> String {
     parts.join(" / ")
 }
 
-/// 「5,000円」 or 「無料」.
+/// 「5,000円」 or 「無料」 (「¥5,000」 / Free in English).
 pub fn fee_text(fee: i64, lang: Language) -> String {
     if fee == 0 {
         Catalog::get(lang).t("event.free").to_string()
     } else {
+        let amount = kaeru_domain::validation::group_digits(fee);
         match lang {
-            Language::Ja => kaeru_domain::validation::yen(fee),
-            Language::En => format!("¥{}", kaeru_domain::validation::group_digits(fee)),
+            Language::Ja => format!("{amount}円"),
+            Language::En => format!("¥{amount}"),
         }
     }
 }
