@@ -4,7 +4,9 @@
 # and invalid — for every operation of /api/openapi.json.
 #
 # Checks: no server error, status codes, content types and response bodies as the description says, and
-# invalid input refused. Left out: positive_data_acceptance, since the API applies the forms' rules (kana
+# invalid input refused. A slow answer on a busy 2-core machine is waited for (60 s) and a dropped connection
+# tried again (twice) rather than counted as an error — a panic is still caught, in the server's log below,
+# and every 5xx still fails. Left out: positive_data_acceptance, since the API applies the forms' rules (kana
 # readings, dates not in the future, no overlapping stints …) that a schema cannot express; such requests
 # get a 422 with the refused fields, as documented.
 #
@@ -34,7 +36,8 @@ schemathesis run "http://127.0.0.1:$port/api/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks all --exclude-checks positive_data_acceptance \
   --max-examples "${KAERU_API_FUZZ_EXAMPLES:-50}" --workers 2 \
-  --generation-deterministic --no-color 2>&1 | tail -n "${KAERU_API_FUZZ_TAIL:-40}"
+  --request-timeout 60 --request-retries 2 \
+  --generation-deterministic --no-color 2>&1 | tail -n "${KAERU_API_FUZZ_TAIL:-120}"
 status=${PIPESTATUS[0]}
 set -e
 errors=$(grep -c "request failed\|panicked" serve.log || true)
