@@ -266,7 +266,8 @@ db_test!(
         assert!(smtp.messages().iter().any(|m| m.subject.contains("空席のご案内") && m.to.contains(w.email.as_deref().unwrap())));
         let (_, html) = app.get(&browser(), &waiting_page).await;
         assert!(html.contains("お席が空きました"), "{html}");
-        let r = reply(&base, &waiting_page, &[("answer", "attending")]).await;
+        // (Her news again: whoever waited — 𠮷田 too, one time in 31 — stays in the しおり.)
+        let r = reply(&base, &waiting_page, &[("answer", "attending"), ("news", "元気です。"), ("news_consent", "on")]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let counts = store::counts(&app.db, &scope, event).await.unwrap();
         assert_eq!((counts.attending, counts.waitlisted, counts.places), (30, 0, 30));
