@@ -650,12 +650,7 @@ pub async fn run_due(db: &Db, delivery: &Delivery, at: DateTime<Utc>) -> Outcome
     let mut lapsed = 0;
     for (company, id) in store::due_lapses(db, at, 200).await? {
         let scope = Scope::for_company(company);
-        let mail = match mails.entry(company) {
-            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(Mail::load(db, &scope, delivery).await?)
-            }
-        };
+        let mail = mail_of(&mut mails, db, &scope, delivery).await?;
         let notify = |e: &Event, r: &Rsvp, n: Notice| mail.notice(e, r, n);
         if store::lapse(db, &scope, id, at, &notify).await? {
             lapsed += 1;
@@ -664,14 +659,24 @@ pub async fn run_due(db: &Db, delivery: &Delivery, at: DateTime<Utc>) -> Outcome
     let mut reminded = 0;
     for (company, id) in store::upcoming(db, at).await? {
         let scope = Scope::for_company(company);
-        let mail = match mails.entry(company) {
-            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(Mail::load(db, &scope, delivery).await?)
-            }
-        };
+        let mail = mail_of(&mut mails, db, &scope, delivery).await?;
         let notify = |e: &Event, r: &Rsvp, n: Notice| mail.notice(e, r, n);
         reminded += store::remind(db, &scope, id, at, &notify).await?;
     }
     Ok((lapsed, reminded))
+}
+
+/// A company's [`Mail`], loaded once per pass.
+async fn mail_of<'a>(
+    mails: &'a mut HashMap<kaeru_domain::CompanyId, Mail>,
+    db: &Db,
+    scope: &Scope,
+    delivery: &Delivery,
+) -> Outcome<&'a Mail> {
+    Ok(match mails.entry(scope.company_id()) {
+        std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert(Mail::load(db, scope, delivery).await?)
+        }
+    })
 }

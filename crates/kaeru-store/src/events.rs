@@ -616,6 +616,23 @@ pub struct Counts {
 impl Counts {
     fn add(&mut self, r: &r_row::Model) {
         let state = RsvpState::parse(&r.state).unwrap_or(RsvpState::Invited);
+        self.count(
+            state,
+            r.companions,
+            r.checked_in_at.is_some(),
+            r.walk_in,
+            r.no_show,
+        );
+    }
+
+    fn count(
+        &mut self,
+        state: RsvpState,
+        companions: i32,
+        checked_in: bool,
+        walk_in: bool,
+        no_show: bool,
+    ) {
         match state {
             RsvpState::Attending => self.attending += 1,
             RsvpState::Waitlisted => self.waitlisted += 1,
@@ -625,17 +642,26 @@ impl Counts {
             RsvpState::Invited => self.no_reply += 1,
         }
         if state.holds_place() {
-            self.places += 1 + i64::from(r.companions);
+            self.places += 1 + i64::from(companions);
         }
-        if r.checked_in_at.is_some() {
-            self.checked_in += 1;
+        self.checked_in += i64::from(checked_in);
+        self.walk_ins += i64::from(walk_in);
+        self.no_shows += i64::from(no_show);
+    }
+
+    /// The counts of replies already read (the event page and the door read them anyway).
+    pub fn of(rsvps: &[Rsvp]) -> Self {
+        let mut n = Self::default();
+        for r in rsvps {
+            n.count(
+                r.state,
+                r.companions,
+                r.checked_in_at.is_some(),
+                r.walk_in,
+                r.no_show,
+            );
         }
-        if r.walk_in {
-            self.walk_ins += 1;
-        }
-        if r.no_show {
-            self.no_shows += 1;
-        }
+        n
     }
 }
 

@@ -11,6 +11,7 @@ use crate::shell::{Section, Shell};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kaeru_app::Failure;
@@ -49,6 +50,11 @@ pub fn router() -> Router<AppState> {
 
 async fn mail(state: &AppState, scope: &Scope) -> AppResult<Mail> {
     Ok(Mail::load(&state.db, scope, &state.delivery()).await?)
+}
+
+/// A page shown again with a refusal answers `refused`, else 200.
+fn refused_with(refused: bool, status: StatusCode) -> StatusCode {
+    if refused { status } else { StatusCode::OK }
 }
 
 fn message(f: &Failure, t: &'static kaeru_i18n::Catalog) -> Option<String> {
@@ -324,7 +330,7 @@ async fn show_view(
     let e = store::get(&state.db, scope, id).await?;
     let s = Shell::signed(signed, Section::People, &format!("/events/{id}"));
     let rsvps = store::rsvps(&state.db, scope, id).await?;
-    let counts = store::counts(&state.db, scope, id).await?;
+    let counts = Counts::of(&rsvps);
     let can_manage = signed.can(Permission::ManageEvents);
     let talk = if can_manage {
         app::talk_to(
@@ -386,11 +392,7 @@ async fn show_view(
         e,
         s,
     };
-    let status = if tpl.error.is_some() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = refused_with(tpl.error.is_some(), StatusCode::UNPROCESSABLE_ENTITY);
     Ok((status, render(&tpl)?).into_response())
 }
 
@@ -499,22 +501,34 @@ fn matches_query(r: &Rsvp, q: &str) -> bool {
     q.is_empty() || fold(&r.name).contains(&q) || fold(&r.reading).contains(&q)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the door page says besides its list: the search, the outcome of the last tap, a walk-in form kept.
+#[derive(Default)]
+struct DoorSays {
+    q: String,
+    message: Option<String>,
+    ok: Option<String>,
+    walk: WalkInInput,
+    walk_errors: FieldErrors,
+}
+
 async fn door_view(
     state: &AppState,
     signed: &Signed,
     id: EventId,
-    q: &str,
-    message: Option<String>,
-    ok: Option<String>,
-    walk: WalkInInput,
-    walk_errors: &FieldErrors,
+    says: DoorSays,
 ) -> AppResult<Response> {
     signed.require(Permission::CheckInAttendees)?;
     let scope = signed.scope();
     let e = store::get(&state.db, scope, id).await?;
     let s = Shell::signed(signed, Section::People, &format!("/events/{id}/door"));
     let all = store::rsvps(&state.db, scope, id).await?;
+    let DoorSays {
+        q,
+        message,
+        ok,
+        walk,
+        walk_errors,
+    } = says;
     let q = q.trim();
     let rows: Vec<DoorRow> = all
         .iter()
@@ -555,14 +569,13 @@ async fn door_view(
             });
         }
     }
-    let counts = store::counts(&state.db, scope, id).await?;
-    let status = if message.is_some() || !walk_errors.is_empty() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let counts = Counts::of(&all);
+    let status = refused_with(
+        message.is_some() || !walk_errors.is_empty(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
     let tpl = DoorPage {
-        walk_errors: FormErrors::from(walk_errors, s.t),
+        walk_errors: FormErrors::from(&walk_errors, s.t),
         q: q.to_string(),
         rows,
         candidates,
@@ -587,11 +600,10 @@ async fn door(
         &state,
         &signed,
         id,
-        &q.q,
-        None,
-        None,
-        WalkInInput::default(),
-        &FieldErrors::new(),
+        DoorSays {
+            q: q.q,
+            ..Default::default()
+        },
     )
     .await
 }
@@ -623,11 +635,10 @@ async fn checked(
                 state,
                 signed,
                 id,
-                "",
-                None,
-                Some(ok),
-                WalkInInput::default(),
-                &FieldErrors::new(),
+                DoorSays {
+                    ok: Some(ok),
+                    ..Default::default()
+                },
             )
             .await
         }
@@ -638,11 +649,10 @@ async fn checked(
                 state,
                 signed,
                 id,
-                "",
-                Some(msg),
-                None,
-                WalkInInput::default(),
-                &FieldErrors::new(),
+                DoorSays {
+                    message: Some(msg),
+                    ..Default::default()
+                },
             )
             .await
         }
@@ -696,11 +706,10 @@ async fn checkin_code(
             &state,
             &signed,
             id,
-            "",
-            Some(msg),
-            None,
-            WalkInInput::default(),
-            &FieldErrors::new(),
+            DoorSays {
+                message: Some(msg),
+                ..Default::default()
+            },
         )
         .await;
     }
@@ -772,11 +781,7 @@ async fn scan(
         e,
         s,
     };
-    let status = if tpl.refusal.is_some() {
-        axum::http::StatusCode::CONFLICT
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = refused_with(tpl.refusal.is_some(), StatusCode::CONFLICT);
     Ok((status, render(&tpl)?).into_response())
 }
 
@@ -841,26 +846,37 @@ async fn walk_in(
                 &state,
                 &signed,
                 id,
-                "",
-                None,
-                Some(ok),
-                WalkInInput::default(),
-                &FieldErrors::new(),
+                DoorSays {
+                    ok: Some(ok),
+                    ..Default::default()
+                },
             )
             .await
         }
-        Err(Failure::Invalid(e)) => door_view(&state, &signed, id, "", None, None, form, &e).await,
+        Err(Failure::Invalid(e)) => {
+            door_view(
+                &state,
+                &signed,
+                id,
+                DoorSays {
+                    walk: form,
+                    walk_errors: e,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
         Err(Failure::Refused(why)) => {
             let msg = crate::forms::message(&why, signed.t());
             door_view(
                 &state,
                 &signed,
                 id,
-                "",
-                Some(msg),
-                None,
-                form,
-                &FieldErrors::new(),
+                DoorSays {
+                    message: Some(msg),
+                    walk: form,
+                    ..Default::default()
+                },
             )
             .await
         }
@@ -1114,19 +1130,25 @@ fn form_of(r: &Rsvp) -> RsvpInput {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where a reply page lives: the company's scope and words (loaded once a request), the page's own address
+/// and its calendar file's.
+struct ReplyPage {
+    scope: Scope,
+    mail: Mail,
+    action: String,
+    ics_url: String,
+}
+
 async fn rsvp_view(
     state: &AppState,
     s: Shell,
-    scope: &Scope,
+    page: &ReplyPage,
     r: Rsvp,
-    action: String,
-    ics_url: String,
     form: Option<RsvpInput>,
     errors: &FieldErrors,
     refused: Option<String>,
 ) -> AppResult<Response> {
-    let m = mail(state, scope).await?;
+    let (scope, m) = (&page.scope, &page.mail);
     let e = store::get(&state.db, scope, r.event).await?;
     if e.status == EventStatus::Draft {
         return Err(AppError::NotFound);
@@ -1157,11 +1179,10 @@ async fn rsvp_view(
     } else {
         None
     };
-    let status = if !errors.is_empty() || refused.is_some() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = refused_with(
+        !errors.is_empty() || refused.is_some(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
     let form = form.unwrap_or_else(|| form_of(&r));
     let questions = e
         .questions
@@ -1184,8 +1205,8 @@ async fn rsvp_view(
         refused,
         open,
         offer_open,
-        action,
-        ics_url,
+        action: page.action.clone(),
+        ics_url: page.ics_url.clone(),
         google: m.google_link(&e, &page_url),
         outlook: m.outlook_link(&e, &page_url),
         qr,
@@ -1209,21 +1230,21 @@ async fn rsvp_page(
     v: Visitor,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let (scope, r) = app::open_rsvp(&state.db, &token).await?;
-    let m = mail(&state, &scope).await?;
-    let s = anonymous_shell(&v, m.tz);
-    rsvp_view(
-        &state,
-        s,
-        &scope,
-        r,
-        format!("/r/{token}"),
-        format!("/r/{token}/event.ics"),
-        None,
-        &FieldErrors::new(),
-        None,
-    )
-    .await
+    let (page, r) = signed_page(&state, &token).await?;
+    let s = anonymous_shell(&v, page.mail.tz);
+    rsvp_view(&state, s, &page, r, None, &FieldErrors::new(), None).await
+}
+
+/// The reply a signed link names and its page.
+async fn signed_page(state: &AppState, token: &str) -> AppResult<(ReplyPage, Rsvp)> {
+    let (scope, r) = app::open_rsvp(&state.db, token).await?;
+    let page = ReplyPage {
+        mail: mail(state, &scope).await?,
+        scope,
+        action: format!("/r/{token}"),
+        ics_url: format!("/r/{token}/event.ics"),
+    };
+    Ok((page, r))
 }
 
 fn person_actor(name: &str) -> kaeru_store::Actor {
@@ -1231,20 +1252,26 @@ fn person_actor(name: &str) -> kaeru_store::Actor {
 }
 
 /// Saves a reply; shown again with its problems, or the page with what it decided.
-#[allow(clippy::too_many_arguments)]
 async fn replied(
     state: &AppState,
     s: Shell,
-    scope: &Scope,
+    page: &ReplyPage,
     r: Rsvp,
-    action: String,
-    ics_url: String,
     form: RsvpInput,
     today: chrono::NaiveDate,
 ) -> AppResult<Response> {
-    let m = mail(state, scope).await?;
     let actor = person_actor(&r.name);
-    match app::reply(&state.db, scope, &actor, &m, r.id, &form, today).await {
+    match app::reply(
+        &state.db,
+        &page.scope,
+        &actor,
+        &page.mail,
+        r.id,
+        &form,
+        today,
+    )
+    .await
+    {
         Ok(done) => {
             tracing::info!(rsvp = %r.id, from = done.before.code(), to = done.rsvp.state.code(), "reply saved");
             let key = match done.rsvp.state {
@@ -1252,11 +1279,11 @@ async fn replied(
                 RsvpState::Waitlisted => "flash.rsvp_waitlisted",
                 _ => "flash.rsvp_saved",
             };
-            Ok(redirect_with_flash(&action, key))
+            Ok(redirect_with_flash(&page.action, key))
         }
         Err(Failure::Invalid(e)) => {
             tracing::info!(rsvp = %r.id, errors = ?e, "reply refused");
-            rsvp_view(state, s, scope, r, action, ics_url, Some(form), &e, None).await
+            rsvp_view(state, s, page, r, Some(form), &e, None).await
         }
         Err(Failure::Refused(why)) => {
             tracing::info!(rsvp = %r.id, why = why.key, "reply refused");
@@ -1264,10 +1291,8 @@ async fn replied(
             rsvp_view(
                 state,
                 s,
-                scope,
+                page,
                 r,
-                action,
-                ics_url,
                 Some(form),
                 &FieldErrors::new(),
                 Some(msg),
@@ -1288,20 +1313,10 @@ async fn rsvp_reply(
     Path(token): Path<String>,
     posted: Posted<RsvpInput>,
 ) -> AppResult<Response> {
-    let (scope, r) = app::open_rsvp(&state.db, &token).await?;
-    let m = mail(&state, &scope).await?;
-    let s = anonymous_shell(&v, m.tz);
-    replied(
-        &state,
-        s,
-        &scope,
-        r,
-        format!("/r/{token}"),
-        format!("/r/{token}/event.ics"),
-        posted.fields,
-        today_in(m.tz),
-    )
-    .await
+    let (page, r) = signed_page(&state, &token).await?;
+    let s = anonymous_shell(&v, page.mail.tz);
+    let today = today_in(page.mail.tz);
+    replied(&state, s, &page, r, posted.fields, today).await
 }
 
 async fn rsvp_ics(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
@@ -1358,20 +1373,25 @@ async fn portal_list(State(state): State<AppState>, a: Alumnus) -> AppResult<Res
     Ok(render(&PortalList { s, rows })?.into_response())
 }
 
-/// The signed-in alumna's reply to an event, her page's shell and her calendar file's address.
+/// The signed-in alumna's reply to an event, her page's shell and the page.
 async fn portal_context(
     state: &AppState,
     a: &Alumnus,
     id: EventId,
-) -> AppResult<(Rsvp, Shell, String)> {
+) -> AppResult<(Rsvp, Shell, ReplyPage)> {
     let r = store::rsvp_for(&state.db, a.scope(), id, a.person(), false)
         .await?
         .ok_or(AppError::NotFound)?;
     let name = portal_name(state, a).await?;
     let s = Shell::portal(a, &name, "/me/events");
     let m = mail(state, a.scope()).await?;
-    let ics = format!("{}/event.ics", m.rsvp_path(r.id));
-    Ok((r, s, ics))
+    let page = ReplyPage {
+        scope: *a.scope(),
+        ics_url: format!("{}/event.ics", m.rsvp_path(r.id)),
+        mail: m,
+        action: format!("/me/events/{id}"),
+    };
+    Ok((r, s, page))
 }
 
 async fn portal_event(
@@ -1379,20 +1399,8 @@ async fn portal_event(
     a: Alumnus,
     Id(id): Id<EventId>,
 ) -> AppResult<Response> {
-    let (r, s, ics) = portal_context(&state, &a, id).await?;
-    let action = format!("/me/events/{id}");
-    rsvp_view(
-        &state,
-        s,
-        a.scope(),
-        r,
-        action,
-        ics,
-        None,
-        &FieldErrors::new(),
-        None,
-    )
-    .await
+    let (r, s, page) = portal_context(&state, &a, id).await?;
+    rsvp_view(&state, s, &page, r, None, &FieldErrors::new(), None).await
 }
 
 async fn portal_reply(
@@ -1401,17 +1409,6 @@ async fn portal_reply(
     Id(id): Id<EventId>,
     posted: Posted<RsvpInput>,
 ) -> AppResult<Response> {
-    let (r, s, ics) = portal_context(&state, &a, id).await?;
-    let action = format!("/me/events/{id}");
-    replied(
-        &state,
-        s,
-        a.scope(),
-        r,
-        action,
-        ics,
-        posted.fields,
-        a.today(),
-    )
-    .await
+    let (r, s, page) = portal_context(&state, &a, id).await?;
+    replied(&state, s, &page, r, posted.fields, a.today()).await
 }
