@@ -19,7 +19,7 @@ test('the gap view names alumni who have skills nobody inside has', async ({ pag
 test('an opening ranks first the alumna with the skill, an offer and 今すぐ, with reasons; one click starts her comeback', async ({ page }) => {
   await login(page, 'shacho@sakura-seiki.example', 'kaeru-demo-2026');
   await page.getByRole('link', { name: '求人', exact: true }).click();
-  await page.getByRole('link', { name: 'Webマーケティング担当（週3日）' }).click();
+  await page.getByRole('link', { name: 'Web集客担当（週3日）' }).click();
   await expect(page.getByRole('heading', { name: '合いそうなアルムナイ' })).toBeVisible();
   const first = page.getByTestId('match').first();
   await expect(first.locator('.reasons')).toContainText('デジタルマーケティング レベル4（必要3以上）・退職後に習得');
@@ -48,7 +48,7 @@ test('an opening ranks first the alumna with the skill, an offer and 今すぐ, 
   await page.getByTestId('match').first().getByRole('button', { name: '復帰の流れを始める' }).click();
   await expect(page).toHaveURL(/\/comebacks\//);
   await expect(page.locator('h1')).toContainText(name);
-  await expect(page.getByText('求人「Webマーケティング担当（週3日）」の候補として')).toBeVisible();
+  await expect(page.getByText('求人「Web集客担当（週3日）」の候補として')).toBeVisible();
 });
 
 test('HR records a skill gained after leaving and it shows on the person page', async ({ page }) => {

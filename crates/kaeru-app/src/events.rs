@@ -161,6 +161,7 @@ impl Mail {
             Notice::Confirmed | Notice::Updated | Notice::Cancelled | Notice::ReminderDay
         );
         Some(NewMessage {
+            channel: kaeru_domain::announcement::DeliveryChannel::Email,
             person: r.person,
             // Only the nudge to reply is an invitation; the rest answer what the person asked for.
             purpose: (n == Notice::Nudge).then(|| "events".to_string()),
@@ -471,7 +472,7 @@ pub async fn talk_to(
     let contacts = touchpoints::contacts_of(db, scope, &ids).await?;
     let mut matched: HashMap<PersonId, Vec<String>> = HashMap::new();
     let wanted: HashSet<PersonId> = ids.iter().copied().collect();
-    for o in openings::list(db, scope, false).await? {
+    for o in openings::list(db, scope, None).await? {
         if o.status != kaeru_domain::OpeningStatus::Open {
             continue;
         }

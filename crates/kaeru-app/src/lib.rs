@@ -9,6 +9,7 @@ pub mod contracts;
 pub mod events;
 pub mod exchange;
 pub mod failure;
+pub mod job_board;
 pub mod network;
 pub mod offers;
 pub mod openings;

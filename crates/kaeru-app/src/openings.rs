@@ -3,7 +3,6 @@
 use crate::search::SearchCache;
 use kaeru_domain::{Opening, SkillId, WorkStyle};
 use kaeru_i18n::Catalog;
-use kaeru_search::MatchQuery;
 use kaeru_search::matching::{Detail, MatchError};
 use kaeru_store::{Db, Scope, StoreError, openings};
 use std::collections::HashMap;
@@ -114,24 +113,7 @@ pub async fn rank(
 ) -> Result<Option<kaeru_search::matching::MatchResult>, StoreError> {
     let weights = openings::weights(db, scope).await?;
     let index = indexes.match_index_for(db, scope, today).await?;
-    let query = MatchQuery {
-        skills: o
-            .requirements
-            .iter()
-            .map(|r| {
-                (
-                    r.skill_id,
-                    r.required,
-                    u8::try_from(r.min_level).unwrap_or(1),
-                )
-            })
-            .collect(),
-        work_style: o.work_style,
-        days_per_week: o.days_per_week,
-        weights,
-        today,
-        limit,
-    };
+    let query = crate::job_board::query_for(o, weights, today, limit);
     match index.index.rank(&query) {
         Ok(r) => Ok(Some(r)),
         Err(MatchError::NoSkills) => Ok(None),

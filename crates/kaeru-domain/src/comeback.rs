@@ -83,6 +83,10 @@ pub struct Comeback {
     pub days_away: Option<i64>,
     pub dropped_reason: Option<String>,
     pub stage_changed_at: chrono::DateTime<chrono::Utc>,
+    /// The opening it started from, when it came from the job board.
+    pub opening_id: Option<crate::OpeningId>,
+    /// The interest or application it came from.
+    pub response_id: Option<crate::ResponseId>,
 }
 
 /// A checked move to another stage, with what that stage needs.

@@ -64,3 +64,4 @@ id_type!(SegmentId);
 id_type!(DeliveryId);
 id_type!(EventId);
 id_type!(RsvpId);
+id_type!(ResponseId);

@@ -10,6 +10,7 @@ pub mod company;
 pub mod engagement;
 pub mod event;
 pub mod ids;
+pub mod job_board;
 pub mod network;
 pub mod offer;
 pub mod opening;
@@ -36,13 +37,15 @@ pub use company::{Company, CompanySettings, Language, Slug, TimeZoneName};
 pub use ids::{
     AnnouncementId, CareerId, CheckInId, CompanyId, ContributionId, DealId, DeliveryId,
     EngagementId, EventId, MissionId, OfferId, OpeningId, PersonId, PersonSkillId, RelationId,
-    RsvpId, SegmentId, SideJobId, SkillId, StaffUserId, StintId, SupportId, TouchpointId,
-    VentureId,
+    ResponseId, RsvpId, SegmentId, SideJobId, SkillId, StaffUserId, StintId, SupportId,
+    TouchpointId, VentureId,
 };
 pub use offer::{
     OfferAction, OfferDraft, OfferInput, OfferPolicy, OfferStatus, OfferTerm, ReturnOffer,
 };
-pub use opening::{Opening, OpeningDraft, OpeningStatus, Requirement};
+pub use opening::{
+    Opening, OpeningAudience, OpeningDraft, OpeningStatus, PayUnit, Remote, Requirement,
+};
 pub use outlook::{Outlook, ReturnIntent, WorkStyle};
 pub use person::{Person, PersonDraft, PersonInput, PersonStatus};
 pub use portal::{QualificationDraft, QualificationInput, RegistrationDraft, RegistrationInput};

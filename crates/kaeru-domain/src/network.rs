@@ -38,6 +38,13 @@ pub struct Contribution {
     pub client: Option<String>,
     pub amount_yen: Option<i64>,
     pub note: Option<String>,
+    /// A referral made in the portal for one of the company's openings: the opening, how to reach the
+    /// candidate and how they know each other.
+    pub opening_id: Option<crate::OpeningId>,
+    pub candidate_email: Option<String>,
+    pub candidate_phone: Option<String>,
+    pub relationship: Option<String>,
+    pub from_portal: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

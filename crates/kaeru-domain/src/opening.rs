@@ -13,6 +13,41 @@ coded_enum!(
     }
 );
 
+coded_enum!(
+    /// Who sees an opening: everyone (the public page and the portal), former employees in the portal, or
+    /// only the people HR invited.
+    OpeningAudience {
+        Public = "public",
+        Alumni = "alumni",
+        Invited = "invited",
+    }
+);
+
+coded_enum!(
+    /// Where the work is done.
+    Remote {
+        /// 出社
+        Onsite = "onsite",
+        /// 一部リモート
+        Hybrid = "hybrid",
+        /// フルリモート
+        Full = "full",
+    }
+);
+
+coded_enum!(
+    /// What a pay figure is per: 時給, 日額, 月額, 年収.
+    PayUnit {
+        Hour = "hour",
+        Day = "day",
+        Month = "month",
+        Year = "year",
+    }
+);
+
+/// The largest pay figure accepted (a year's pay of 100 million yen), to catch a slip of the finger.
+pub const MAX_PAY_YEN: i64 = 100_000_000;
+
 /// One skill an opening asks for: required with a minimum level, or nice to have.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Requirement {
@@ -30,10 +65,28 @@ pub struct Opening {
     pub days_per_week: Option<i32>,
     pub place: Option<String>,
     pub description: Option<String>,
-    pub is_public: bool,
+    pub audience: OpeningAudience,
+    pub remote: Option<Remote>,
+    /// Pay in yen per `pay_unit` (a 業務委託's day rate, a 副業's hourly rate, a full-time year's pay).
+    pub pay_yen: Option<i64>,
+    pub pay_unit: Option<PayUnit>,
+    /// The last day it takes responses; the day after it closes by itself.
+    pub closes_on: Option<chrono::NaiveDate>,
     pub status: OpeningStatus,
     pub requirements: Vec<Requirement>,
     pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Opening {
+    pub fn is_public(&self) -> bool {
+        self.audience == OpeningAudience::Public
+    }
+
+    /// Open and not past its closing date (the worker closes it the next morning; until then it reads
+    /// as closed all the same).
+    pub fn takes_responses(&self, today: chrono::NaiveDate) -> bool {
+        self.status == OpeningStatus::Open && self.closes_on.is_none_or(|d| today <= d)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -44,7 +97,11 @@ pub struct OpeningDraft {
     pub days_per_week: Option<i32>,
     pub place: Option<String>,
     pub description: Option<String>,
-    pub is_public: bool,
+    pub audience: OpeningAudience,
+    pub remote: Option<Remote>,
+    pub pay_yen: Option<i64>,
+    pub pay_unit: Option<PayUnit>,
+    pub closes_on: Option<chrono::NaiveDate>,
     pub status: OpeningStatus,
     pub requirements: Vec<Requirement>,
 }
@@ -60,7 +117,13 @@ pub struct OpeningInput {
     pub days_per_week: String,
     pub place: String,
     pub description: String,
+    /// `public`, `alumni` or `invited`; empty reads the older `is_public` tick (public, else alumni).
+    pub audience: String,
     pub is_public: String,
+    pub remote: String,
+    pub pay_yen: String,
+    pub pay_unit: String,
+    pub closes_on: String,
     pub status: String,
     #[serde(deserialize_with = "v::one_or_many")]
     pub req_skill: Vec<String>,
@@ -80,11 +143,12 @@ impl OpeningInput {
             days_per_week: o.days_per_week.map(|d| d.to_string()).unwrap_or_default(),
             place: o.place.clone().unwrap_or_default(),
             description: o.description.clone().unwrap_or_default(),
-            is_public: if o.is_public {
-                "on".into()
-            } else {
-                String::new()
-            },
+            audience: o.audience.code().into(),
+            is_public: String::new(),
+            remote: o.remote.map(|r| r.code().to_string()).unwrap_or_default(),
+            pay_yen: o.pay_yen.map(|p| p.to_string()).unwrap_or_default(),
+            pay_unit: o.pay_unit.map(|p| p.code().to_string()).unwrap_or_default(),
+            closes_on: o.closes_on.map(|d| d.to_string()).unwrap_or_default(),
             status: o.status.code().into(),
             req_skill: req.iter().map(|r| r.skill_id.to_string()).collect(),
             req_level: req.iter().map(|r| r.min_level.to_string()).collect(),
@@ -112,6 +176,48 @@ impl OpeningInput {
         let place = e.check("place", v::optional_line(&self.place, 100));
         let description = e.check("description", v::optional_text(&self.description, 4000));
         let status = OpeningStatus::parse(&self.status).unwrap_or(OpeningStatus::Open);
+        let audience = match self.audience.trim() {
+            "" if matches!(self.is_public.as_str(), "on" | "true" | "1") => {
+                Some(OpeningAudience::Public)
+            }
+            "" => Some(OpeningAudience::Alumni),
+            a => {
+                let parsed = OpeningAudience::parse(a);
+                if parsed.is_none() {
+                    e.add("audience", Invalid::new("error.choice"));
+                }
+                parsed
+            }
+        };
+        let remote = match self.remote.trim() {
+            "" => None,
+            r => {
+                let parsed = Remote::parse(r);
+                if parsed.is_none() {
+                    e.add("remote", Invalid::new("error.choice"));
+                }
+                parsed
+            }
+        };
+        let pay_yen = e
+            .check("pay_yen", v::optional_yen(&self.pay_yen, MAX_PAY_YEN))
+            .flatten();
+        let pay_unit = match self.pay_unit.trim() {
+            "" => None,
+            u => {
+                let parsed = PayUnit::parse(u);
+                if parsed.is_none() {
+                    e.add("pay_unit", Invalid::new("error.choice"));
+                }
+                parsed
+            }
+        };
+        if pay_yen.is_some() && pay_unit.is_none() && e.get("pay_unit").is_none() {
+            e.add("pay_unit", Invalid::new("error.required"));
+        }
+        let closes_on = e
+            .check("closes_on", v::optional_date(&self.closes_on))
+            .flatten();
         let mut requirements: Vec<Requirement> = Vec::new();
         for (i, s) in self.req_skill.iter().enumerate() {
             if s.trim().is_empty() {
@@ -171,10 +277,14 @@ impl OpeningInput {
             title: title.unwrap_or_default(),
             department: department.flatten(),
             work_style,
-            days_per_week: days.flatten().filter(|_| work_style == WorkStyle::PartWeek),
+            days_per_week: days.flatten().filter(|_| work_style != WorkStyle::FullTime),
             place: place.flatten(),
             description: description.flatten(),
-            is_public: matches!(self.is_public.as_str(), "on" | "true" | "1"),
+            audience: audience.unwrap_or(OpeningAudience::Alumni),
+            remote,
+            pay_yen,
+            pay_unit: pay_unit.filter(|_| pay_yen.is_some()),
+            closes_on,
             status,
             requirements,
         })

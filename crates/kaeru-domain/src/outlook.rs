@@ -27,6 +27,8 @@ coded_enum!(
         PartWeek = "part_week",
         /// 業務委託
         Contract = "contract",
+        /// 副業: a few hours or days beside a main job elsewhere.
+        SideJob = "side_job",
     }
 );
 
@@ -114,7 +116,7 @@ impl OutlookInput {
             work_style,
             days_per_week: days
                 .flatten()
-                .filter(|_| work_style == Some(WorkStyle::PartWeek)),
+                .filter(|_| work_style.is_some_and(|w| w != WorkStyle::FullTime)),
             last_contact_on: last.flatten(),
         })
     }

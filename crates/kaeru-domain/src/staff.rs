@@ -42,6 +42,8 @@ pub enum Permission {
     ManageEvents,
     /// Receive attendees at the door (check-in, walk-ins).
     CheckInAttendees,
+    /// See who raised a hand quietly for an opening (こっそり興味あり), and start a comeback from it.
+    SeeInterest,
 }
 
 impl Role {
@@ -77,6 +79,7 @@ impl Role {
                     | SendAnnouncements
                     | ManageEvents
                     | CheckInAttendees
+                    | SeeInterest
             ),
             Role::Manager => matches!(permission, ViewPeople | ApplySideJob | CheckInAttendees),
             Role::Viewer => matches!(permission, ViewPeople),

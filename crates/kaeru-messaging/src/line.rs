@@ -205,6 +205,28 @@ impl LineClient {
         Self::check(Ok(r)).await.map(|_| ())
     }
 
+    /// Sends one text to one user (a message of their own, such as a job alert), with a retry key so a
+    /// retry after a lost answer is not sent twice.
+    pub async fn push(&self, to: &str, text: &str, retry_key: uuid::Uuid) -> Result<(), LineError> {
+        let body = serde_json::json!({
+            "to": to,
+            "messages": [{"type": "text", "text": text}],
+        });
+        let r = self
+            .http
+            .post(format!("{}/v2/bot/message/push", self.base))
+            .bearer_auth(&self.token)
+            .header("X-Line-Retry-Key", retry_key.to_string())
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| LineError::Unavailable(e.to_string()))?;
+        if r.status().as_u16() == 409 && r.headers().contains_key("x-line-accepted-request-id") {
+            return Ok(());
+        }
+        Self::check(Ok(r)).await.map(|_| ())
+    }
+
     /// Answers an event that came with a reply token.
     pub async fn reply(&self, reply_token: &str, text: &str) -> Result<(), LineError> {
         let body = serde_json::json!({

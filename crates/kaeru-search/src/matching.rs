@@ -85,6 +85,8 @@ impl Facts {
 /// The matching index of one company at one revision, for one day.
 pub struct MatchIndex {
     docs: Vec<Facts>,
+    /// Each person's place in `docs`.
+    by_id: HashMap<uuid::Uuid, u32>,
     postings: HashMap<SkillId, Vec<Posting>>,
     day: i32,
 }
@@ -231,17 +233,20 @@ fn work_score(
     pref_days: Option<i32>,
 ) -> f32 {
     use WorkStyle::*;
-    match (opening, pref) {
-        (_, None) => 0.5,
-        (PartWeek, Some(PartWeek)) => match (days, pref_days) {
-            (Some(d), Some(p)) if p < d => 0.7,
-            _ => 1.0,
-        },
+    let base = match (opening, pref) {
+        (_, None) => return 0.5,
         (a, Some(b)) if a == b => 1.0,
+        (SideJob, Some(PartWeek | Contract)) | (PartWeek | Contract, Some(SideJob)) => 0.8,
         (PartWeek, Some(FullTime | Contract)) | (Contract, Some(PartWeek)) => 0.7,
         (FullTime, Some(PartWeek)) | (Contract, Some(FullTime)) => 0.3,
-        (FullTime, Some(Contract)) => 0.2,
+        (FullTime, Some(Contract)) | (SideJob, Some(FullTime)) => 0.2,
+        (FullTime, Some(SideJob)) => 0.1,
         _ => 0.5,
+    };
+    // Fewer days a week than the opening asks for fits less.
+    match (days, pref_days) {
+        (Some(d), Some(p)) if p < d && opening != FullTime => base * 0.7,
+        _ => base,
     }
 }
 
@@ -288,8 +293,14 @@ impl MatchIndex {
             f.fixed = f.fixed_parts(day);
             facts.push(f);
         }
+        let by_id = facts
+            .iter()
+            .enumerate()
+            .map(|(n, f)| (f.id, u32::try_from(n).unwrap_or(u32::MAX)))
+            .collect();
         Self {
             docs: facts,
+            by_id,
             postings,
             day,
         }
@@ -301,6 +312,25 @@ impl MatchIndex {
 
     pub fn is_empty(&self) -> bool {
         self.docs.is_empty()
+    }
+
+    /// One person's score and reasons for an opening, with the same parts and weights as [`Self::rank`]
+    /// (the alumni portal's view of an opening). An opening that names no skill is scored without the
+    /// skill part. `None` when the person is not in the index (not a former employee).
+    pub fn explain_one(&self, person: uuid::Uuid, q: &MatchQuery) -> Option<Match> {
+        let doc = *self.by_id.get(&person)?;
+        let mut weights = if q.weights.total() == 0 {
+            MatchWeights::default()
+        } else {
+            q.weights
+        };
+        if q.skills.is_empty() {
+            weights.skill = 0;
+            if weights.total() == 0 {
+                return None;
+            }
+        }
+        self.explain(doc, q, &weights, day_number(q.today))
     }
 
     /// Ranks the alumni holding at least one of the query's skills; the best `limit` get their reasons.
@@ -703,6 +733,32 @@ mod tests {
         ));
         assert_eq!(r.excluded.len(), 1);
         assert_eq!(r.excluded[0].excluded, Some("not_eligible"));
+        // One person's own view agrees with the ranking, and an opening without skills still scores.
+        let one = idx
+            .explain_one(uuid::Uuid::from_u128(1), &query(vec![(dm, true, 3)]))
+            .unwrap();
+        assert_eq!(one.score, first.score);
+        assert_eq!(one.reasons, first.reasons);
+        let bare = idx
+            .explain_one(uuid::Uuid::from_u128(1), &query(vec![]))
+            .unwrap();
+        assert!(bare.reasons.iter().all(|x| x.part != "skill"));
+        assert!(
+            idx.explain_one(uuid::Uuid::from_u128(99), &query(vec![(dm, true, 3)]))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_side_job_fits_part_week_better_than_full_time() {
+        use WorkStyle::*;
+        assert_eq!(work_score(SideJob, Some(1), Some(SideJob), Some(1)), 1.0);
+        assert!(
+            work_score(SideJob, None, Some(PartWeek), None)
+                > work_score(SideJob, None, Some(FullTime), None)
+        );
+        assert!(work_score(Contract, Some(3), Some(Contract), Some(2)) < 1.0);
+        assert_eq!(work_score(FullTime, None, None, None), 0.5);
     }
 
     #[test]

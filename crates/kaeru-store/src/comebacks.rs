@@ -30,6 +30,8 @@ fn to_domain(r: row::Model) -> Comeback {
         days_away: r.days_away,
         dropped_reason: r.dropped_reason,
         stage_changed_at: r.stage_changed_at,
+        opening_id: r.opening_id.map(kaeru_domain::OpeningId),
+        response_id: r.response_id.map(kaeru_domain::ResponseId),
     }
 }
 
@@ -69,6 +71,13 @@ pub async fn for_person(db: &Db, scope: &Scope, person: PersonId) -> StoreResult
         .collect())
 }
 
+/// Where a comeback came from, when it came from the job board.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Origin {
+    pub opening: Option<kaeru_domain::OpeningId>,
+    pub response: Option<kaeru_domain::ResponseId>,
+}
+
 /// Opens a comeback for a person, linked to their issued or acknowledged offer if they have one.
 /// A person has at most one open comeback.
 pub async fn open(
@@ -80,12 +89,27 @@ pub async fn open(
     today: NaiveDate,
 ) -> StoreResult<Comeback> {
     let tx = db.write.begin().await?;
-    crate::people::live(&tx, scope, person_id).await?;
+    let c = open_in(&tx, scope, actor, person_id, note, today, Origin::default()).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// [`open`] inside the caller's transaction, with where it came from.
+pub async fn open_in(
+    tx: &impl ConnectionTrait,
+    scope: &Scope,
+    actor: &Actor,
+    person_id: PersonId,
+    note: Option<String>,
+    today: NaiveDate,
+    origin: Origin,
+) -> StoreResult<Comeback> {
+    crate::people::live(tx, scope, person_id).await?;
     let already = row::Entity::find()
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .filter(row::Column::PersonId.eq(person_id.0))
         .filter(row::Column::Stage.is_in(open_codes()))
-        .one(&tx)
+        .one(tx)
         .await?;
     if already.is_some() {
         return Err(StoreError::Conflict(Clash::OpenComeback));
@@ -97,7 +121,7 @@ pub async fn open(
             return_offer::Column::Status
                 .is_in([OfferStatus::Issued.code(), OfferStatus::Acknowledged.code()]),
         )
-        .one(&tx)
+        .one(tx)
         .await?;
     let id = ComebackId::new();
     let model = row::ActiveModel {
@@ -115,12 +139,18 @@ pub async fn open(
         new_stint_id: Set(None),
         stage_changed_at: Set(now()),
         created_at: Set(now()),
+        opening_id: Set(origin.opening.map(|o| o.0)),
+        response_id: Set(origin.response.map(|r| r.0)),
     }
-    .insert(&tx)
+    .insert(tx)
     .await?;
-    let changes = serde_json::json!({"stage": "interested", "note": note});
+    let changes = serde_json::json!({
+        "stage": "interested",
+        "note": note,
+        "opening_id": origin.opening,
+    });
     audit::record(
-        &tx,
+        tx,
         scope,
         Change {
             action: "comeback.open",
@@ -132,7 +162,6 @@ pub async fn open(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(to_domain(model))
 }
 

@@ -16,6 +16,7 @@ pub mod consent;
 pub mod engagements;
 pub mod events;
 pub mod imports;
+pub mod job_board;
 pub mod messaging;
 pub mod network;
 pub mod offers;

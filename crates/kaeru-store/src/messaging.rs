@@ -548,3 +548,44 @@ pub async fn digest_sent(
         .await?;
     Ok(())
 }
+
+/// How one person is reached with a message of their own (a job alert): LINE when it is set up and they
+/// are linked and following, else their first address that does not bounce; the company's forced channel
+/// decides between them. `None` when there is no way.
+pub async fn reach(
+    db: &Db,
+    scope: &Scope,
+    person: PersonId,
+) -> StoreResult<Option<(kaeru_domain::announcement::DeliveryChannel, String)>> {
+    use kaeru_domain::announcement::DeliveryChannel;
+    let s = settings(db, scope).await?;
+    let line = if s.line.is_some() {
+        line_link(db, scope, person)
+            .await?
+            .filter(|l| l.following)
+            .map(|l| l.user_id)
+    } else {
+        None
+    };
+    let bounced = bounced(&db.read, scope).await?;
+    use sea_orm::QueryOrder;
+    let email = crate::entity::person_email::Entity::find()
+        .filter(crate::entity::person_email::Column::CompanyId.eq(scope.company_id().0))
+        .filter(crate::entity::person_email::Column::PersonId.eq(person.0))
+        .order_by(
+            crate::entity::person_email::Column::Position,
+            sea_orm::Order::Asc,
+        )
+        .all(&db.read)
+        .await?
+        .into_iter()
+        .map(|e| e.email)
+        .find(|e| !is_bounced(&bounced, e));
+    Ok(
+        match s.force_channel.pick(line.is_some(), email.is_some()) {
+            Some(DeliveryChannel::Line) => line.map(|l| (DeliveryChannel::Line, l)),
+            Some(DeliveryChannel::Email) => email.map(|e| (DeliveryChannel::Email, e)),
+            None => None,
+        },
+    )
+}

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-fn to_domain(r: row::Model) -> Contribution {
+pub(crate) fn to_domain(r: row::Model) -> Contribution {
     Contribution {
         id: ContributionId(r.id),
         person_id: PersonId(r.person_id),
@@ -24,6 +24,11 @@ fn to_domain(r: row::Model) -> Contribution {
         client: r.client,
         amount_yen: r.amount_yen,
         note: r.note,
+        opening_id: r.opening_id.map(kaeru_domain::OpeningId),
+        candidate_email: r.candidate_email,
+        candidate_phone: r.candidate_phone,
+        relationship: r.relationship,
+        from_portal: r.from_portal,
     }
 }
 
@@ -51,6 +56,11 @@ pub async fn add(
         amount_yen: Set(d.amount_yen),
         note: Set(d.note.clone()),
         created_at: Set(now()),
+        opening_id: Set(None),
+        candidate_email: Set(None),
+        candidate_phone: Set(None),
+        relationship: Set(None),
+        from_portal: Set(false),
     }
     .insert(&tx)
     .await?;

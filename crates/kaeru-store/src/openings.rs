@@ -10,8 +10,9 @@ use crate::entity::{
 use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now};
 use chrono::NaiveDate;
 use kaeru_domain::{
-    MatchWeights, OfferStatus, Opening, OpeningDraft, OpeningId, OpeningStatus, PersonStatus,
-    RehireEligibility, Requirement, ReturnIntent, SkillId, SkillOrigin, WorkStyle,
+    MatchWeights, OfferStatus, Opening, OpeningAudience, OpeningDraft, OpeningId, OpeningStatus,
+    PayUnit, PersonStatus, RehireEligibility, Remote, Requirement, ReturnIntent, SkillId,
+    SkillOrigin, WorkStyle,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -30,7 +31,11 @@ fn to_domain(r: row::Model, reqs: Vec<req_row::Model>) -> Opening {
         days_per_week: r.days_per_week,
         place: r.place,
         description: r.description,
-        is_public: r.is_public,
+        audience: OpeningAudience::parse(&r.audience).unwrap_or(OpeningAudience::Invited),
+        remote: r.remote.as_deref().and_then(Remote::parse),
+        pay_yen: r.pay_yen,
+        pay_unit: r.pay_unit.as_deref().and_then(PayUnit::parse),
+        closes_on: r.closes_on,
         status: OpeningStatus::parse(&r.status).unwrap_or(OpeningStatus::Open),
         requirements: reqs
             .into_iter()
@@ -61,12 +66,16 @@ async fn requirements_of(
     Ok(by)
 }
 
-/// Openings, open ones first, newest first.
-pub async fn list(db: &Db, scope: &Scope, public_only: bool) -> StoreResult<Vec<Opening>> {
+/// Openings, open ones first, newest first; `only` keeps the open ones for these audiences.
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    only: Option<&[OpeningAudience]>,
+) -> StoreResult<Vec<Opening>> {
     let mut q = row::Entity::find().filter(row::Column::CompanyId.eq(scope.company_id().0));
-    if public_only {
+    if let Some(audiences) = only {
         q = q
-            .filter(row::Column::IsPublic.eq(true))
+            .filter(row::Column::Audience.is_in(audiences.iter().map(|a| a.code())))
             .filter(row::Column::Status.eq(OpeningStatus::Open.code()));
     }
     let rows = q
@@ -143,7 +152,11 @@ fn fill(am: &mut row::ActiveModel, d: &OpeningDraft) {
     am.days_per_week = Set(d.days_per_week);
     am.place = Set(d.place.clone());
     am.description = Set(d.description.clone());
-    am.is_public = Set(d.is_public);
+    am.audience = Set(d.audience.code().into());
+    am.remote = Set(d.remote.map(|r| r.code().into()));
+    am.pay_yen = Set(d.pay_yen);
+    am.pay_unit = Set(d.pay_unit.map(|u| u.code().into()));
+    am.closes_on = Set(d.closes_on);
     am.status = Set(d.status.code().into());
     am.updated_at = Set(now());
 }
@@ -216,6 +229,44 @@ pub async fn update(
     companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     get(db, scope, id).await
+}
+
+/// Closes the open openings whose closing date has passed; returns how many.
+pub async fn close_passed(db: &Db, scope: &Scope, today: NaiveDate) -> StoreResult<u64> {
+    let tx = db.write.begin().await?;
+    let due = row::Entity::find()
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(row::Column::Status.eq(OpeningStatus::Open.code()))
+        .filter(row::Column::ClosesOn.lt(today))
+        .all(&tx)
+        .await?;
+    let n = due.len() as u64;
+    for r in due {
+        let id = r.id;
+        let closes_on = r.closes_on;
+        let mut am: row::ActiveModel = r.into();
+        am.status = Set(OpeningStatus::Closed.code().into());
+        am.updated_at = Set(now());
+        am.update(&tx).await?;
+        audit::record(
+            &tx,
+            scope,
+            Change {
+                action: "opening.close",
+                entity: "opening",
+                entity_id: id,
+                person_id: None,
+                changes: serde_json::json!({"status": ["open", "closed"], "closes_on": closes_on}),
+                actor: &Actor::system("worker"),
+            },
+        )
+        .await?;
+    }
+    if n > 0 {
+        companies::bump_revision(&tx, scope).await?;
+    }
+    tx.commit().await?;
+    Ok(n)
 }
 
 /// The company's matching weights (the defaults until it sets its own).

@@ -7,6 +7,7 @@
 use crate::entity::outbox_message as row;
 use crate::{Db, Page, Scope, StoreError, StoreResult, now};
 use kaeru_domain::PersonId;
+use kaeru_domain::announcement::DeliveryChannel;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, Set, Statement,
@@ -24,6 +25,8 @@ pub const REFUSED: &str = "refused";
 /// A message to queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewMessage {
+    /// E-mail (`to` is the address) or LINE (`to` is the LINE user id; a text, no subject shown).
+    pub channel: DeliveryChannel,
     pub person: Option<PersonId>,
     /// The purpose of use it serves; `None` for messages the person asked for (a sign-in link, a receipt).
     pub purpose: Option<String>,
@@ -48,6 +51,7 @@ pub struct Attachment {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Message {
     pub id: Uuid,
+    pub channel: DeliveryChannel,
     pub person: Option<PersonId>,
     pub purpose: Option<String>,
     pub kind: String,
@@ -67,6 +71,7 @@ pub struct Message {
 fn to_message(r: row::Model) -> Message {
     Message {
         id: r.id,
+        channel: DeliveryChannel::parse(&r.channel).unwrap_or(DeliveryChannel::Email),
         person: r.person_id.map(PersonId),
         purpose: r.purpose,
         kind: r.kind,
@@ -127,6 +132,7 @@ pub async fn enqueue_in(
         person_id: Set(m.person.map(|p| p.0)),
         purpose: Set(m.purpose.clone()),
         kind: Set(m.kind.clone()),
+        channel: Set(m.channel.code().into()),
         to_address: Set(m.to.clone()),
         subject: Set(m.subject.clone()),
         body: Set(m.body.clone()),
@@ -158,9 +164,10 @@ pub async fn enqueue(db: &Db, scope: &Scope, m: &NewMessage) -> Result<(), Queue
     Ok(())
 }
 
-/// Claims up to `limit` due messages of any company for `node`, holding them for `lease`.
+/// Claims up to `limit` due messages of one channel, of any company, for `node`, holding them for `lease`.
 pub async fn claim(
     db: &Db,
+    channel: DeliveryChannel,
     node: &str,
     lease: chrono::Duration,
     limit: u64,
@@ -169,12 +176,12 @@ pub async fn claim(
     let sql = match db.backend {
         DbBackend::Postgres => {
             "UPDATE outbox SET claimed_by = $1, lease_until = $2 WHERE id IN (SELECT id FROM outbox \
-             WHERE status = 'queued' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
+             WHERE status = 'queued' AND channel = $5 AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
              ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING id"
         }
         _ => {
             "UPDATE outbox SET claimed_by = ?1, lease_until = ?2 WHERE id IN (SELECT id FROM outbox \
-             WHERE status = 'queued' AND next_attempt_at <= ?3 AND (lease_until IS NULL OR lease_until < ?3) \
+             WHERE status = 'queued' AND channel = ?5 AND next_attempt_at <= ?3 AND (lease_until IS NULL OR lease_until < ?3) \
              ORDER BY next_attempt_at LIMIT ?4) RETURNING id"
         }
     };
@@ -186,6 +193,7 @@ pub async fn claim(
             (now + lease).into(),
             now.into(),
             (limit as i64).into(),
+            channel.code().into(),
         ],
     );
     let rows = db.write.query_all_raw(stmt).await?;

@@ -82,6 +82,7 @@ pub async fn send_link(
         &tx,
         scope,
         &NewMessage {
+            channel: kaeru_domain::announcement::DeliveryChannel::Email,
             person: Some(person),
             purpose: None,
             kind: "magic_link".into(),

@@ -217,6 +217,8 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
     delete_of_person!(side_job);
     // Replies to events: answers, news and attendance go with the person.
     delete_of_person!(rsvp);
+    // Interests, applications, views, invitations and job alerts.
+    crate::job_board::erase_in(&tx, scope, person).await?;
     // Messages sent before the address was tied to the person (a registration receipt).
     outbox_message::Entity::delete_many()
         .filter(outbox_message::Column::CompanyId.eq(c))
@@ -309,6 +311,18 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
         )
         .col_expr(
             contribution::Column::Note,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            contribution::Column::CandidateEmail,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            contribution::Column::CandidatePhone,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            contribution::Column::Relationship,
             Expr::value(Option::<String>::None),
         )
         .filter(contribution::Column::CompanyId.eq(c))
@@ -550,6 +564,7 @@ pub async fn export(db: &Db, scope: &Scope, person: PersonId) -> StoreResult<ser
     let touchpoints = crate::touchpoints::for_person(db, scope, person).await?;
     let side_jobs = crate::side_jobs::for_person(db, scope, person).await?;
     let ventures = crate::ventures::export_of_person(db, scope, person).await?;
+    let job_board = crate::job_board::own_data(db, scope, person).await?;
     let company = companies::get(db, scope).await?;
     Ok(json!({
         "exported_at": now(),
@@ -569,5 +584,6 @@ pub async fn export(db: &Db, scope: &Scope, person: PersonId) -> StoreResult<ser
         "touchpoints": touchpoints,
         "side_jobs": side_jobs,
         "ventures": ventures,
+        "job_board": job_board,
     }))
 }

@@ -96,6 +96,7 @@ pub async fn create(
         &tx,
         scope,
         &crate::outbox::NewMessage {
+            channel: kaeru_domain::announcement::DeliveryChannel::Email,
             person: None,
             purpose: None,
             kind: "registration_receipt".into(),

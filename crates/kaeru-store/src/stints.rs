@@ -269,3 +269,38 @@ pub async fn all_by_person(
     }
     Ok(out)
 }
+
+/// Of these people, those whose most recently ended stint says 再雇用不可 (HR sees it beside an interest).
+pub async fn not_eligible(
+    db: &Db,
+    scope: &Scope,
+    people: &[PersonId],
+) -> StoreResult<std::collections::HashSet<PersonId>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let mut latest: std::collections::HashMap<uuid::Uuid, (chrono::NaiveDate, Option<String>)> =
+        std::collections::HashMap::new();
+    for chunk in people.chunks(500) {
+        for s in crate::entity::employment_stint::Entity::find()
+            .filter(crate::entity::employment_stint::Column::CompanyId.eq(scope.company_id().0))
+            .filter(
+                crate::entity::employment_stint::Column::PersonId.is_in(chunk.iter().map(|p| p.0)),
+            )
+            .filter(crate::entity::employment_stint::Column::EndDate.is_not_null())
+            .all(&db.read)
+            .await?
+        {
+            let end = s.end_date.unwrap_or_default();
+            let e = latest.entry(s.person_id).or_insert((end, None));
+            if end >= e.0 {
+                *e = (end, s.rehire_eligibility.clone());
+            }
+        }
+    }
+    Ok(latest
+        .into_iter()
+        .filter(|(_, (_, r))| {
+            r.as_deref() == Some(kaeru_domain::RehireEligibility::NotEligible.code())
+        })
+        .map(|(p, _)| PersonId(p))
+        .collect())
+}

@@ -170,12 +170,16 @@ db_test!(
             days_per_week: Some(2),
             place: Some("本社".into()),
             description: None,
-            is_public: true,
+            audience: kaeru_domain::OpeningAudience::Public,
+            remote: None,
+            pay_yen: None,
+            pay_unit: None,
+            closes_on: None,
             status: OpeningStatus::Open,
             requirements: vec![Requirement { skill_id: dm.id, required: true, min_level: 3 }],
         };
         let o = openings::create(&db, &c, &actor, &draft).await.unwrap();
-        assert_eq!(openings::list(&db, &c, true).await.unwrap().len(), 1);
+        assert_eq!(openings::list(&db, &c, Some(&[kaeru_domain::OpeningAudience::Public])).await.unwrap().len(), 1);
         assert_eq!(openings::get(&db, &c, o.id).await.unwrap().requirements, draft.requirements);
         let (_, docs) = openings::match_docs(&db, &c, today()).await.unwrap();
         assert_eq!(docs.len(), 2, "employees are not matched");
@@ -197,7 +201,7 @@ db_test!(
         // Closing the opening takes it off the public list.
         let closed = OpeningDraft { status: OpeningStatus::Closed, ..draft };
         openings::update(&db, &c, &actor, o.id, &closed).await.unwrap();
-        assert!(openings::list(&db, &c, true).await.unwrap().is_empty());
+        assert!(openings::list(&db, &c, Some(&[kaeru_domain::OpeningAudience::Public])).await.unwrap().is_empty());
     }
 );
 

@@ -65,6 +65,7 @@ pub async fn queue_digests(
                 db,
                 &scope,
                 &kaeru_store::outbox::NewMessage {
+                    channel: kaeru_domain::announcement::DeliveryChannel::Email,
                     person: None,
                     purpose: None,
                     kind: "digest".into(),
@@ -105,7 +106,13 @@ async fn run_job(db: &Db, company: CompanyId, job: &str, public_url: &str) -> an
                 Utc::now().with_timezone(&tz).date_naive(),
             )
             .await?;
-            tracing::info!(company = %company, expired, "offers expired");
+            let closed = kaeru_store::openings::close_passed(
+                db,
+                &scope,
+                Utc::now().with_timezone(&tz).date_naive(),
+            )
+            .await?;
+            tracing::info!(company = %company, expired, closed, "offers expired and openings past their closing date closed");
             Ok(())
         }
         WEEKLY_DIGEST => {
@@ -186,12 +193,24 @@ pub async fn run(
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = ?e, "event reminders failed"),
             }
+            match kaeru_app::job_board::run_alerts(&db, &delivery, Utc::now()).await {
+                Ok(n) if n > 0 => tracing::info!(queued = n, "job alerts queued"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = ?e, "job alerts failed"),
+            }
             last_tick = Some(tokio::time::Instant::now());
         }
         if let Some(m) = &mailer
             && let Err(e) = deliver_outbox(&db, m, &node).await
         {
             tracing::error!(error = %e, "outbox delivery failed");
+        }
+        match mail::deliver_line_outbox(&db, &delivery, &node).await {
+            Ok(d) if d.sent + d.retried + d.refused > 0 => {
+                tracing::info!(?d, "LINE messages of the outbox delivered");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "LINE outbox delivery failed"),
         }
         match bulk::deliver(&db, mailer.as_ref(), &delivery, &node).await {
             Ok(s) if s.sent + s.retried + s.refused + s.bounced + s.started > 0 => {

@@ -358,7 +358,14 @@ pub struct Delivered {
 pub async fn deliver_outbox(db: &Db, mailer: &Mailer, node: &str) -> anyhow::Result<Delivered> {
     let mut done = Delivered::default();
     loop {
-        let batch = outbox::claim(db, node, chrono::Duration::minutes(5), 20).await?;
+        let batch = outbox::claim(
+            db,
+            kaeru_domain::announcement::DeliveryChannel::Email,
+            node,
+            chrono::Duration::minutes(5),
+            20,
+        )
+        .await?;
         if batch.is_empty() {
             return Ok(done);
         }
@@ -377,6 +384,61 @@ pub async fn deliver_outbox(db: &Db, mailer: &Mailer, node: &str) -> anyhow::Res
                 }
                 Err(e) => {
                     tracing::warn!(message = %m.id, attempt = m.attempts + 1, error = %e, "sending failed");
+                    outbox::mark_failed(db, &m, node, &e.to_string()).await?;
+                    done.retried += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Claims and sends every due LINE message of the outbox (a job alert): consent checked again, one push
+/// per message with the message's id as LINE's retry key, so a retry after a lost answer is not sent
+/// twice. A company without LINE set up keeps its messages failing until it is set up or they give up.
+pub async fn deliver_line_outbox(
+    db: &Db,
+    delivery: &kaeru_app::announcements::Delivery,
+    node: &str,
+) -> anyhow::Result<Delivered> {
+    let mut done = Delivered::default();
+    loop {
+        let batch = outbox::claim(
+            db,
+            kaeru_domain::announcement::DeliveryChannel::Line,
+            node,
+            chrono::Duration::minutes(5),
+            20,
+        )
+        .await?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        for m in batch {
+            if !outbox::still_allowed(db, &m).await? {
+                outbox::mark_refused(db, &m, node).await?;
+                tracing::info!(message = %m.id, purpose = ?m.purpose, "LINE message refused: consent no longer stands");
+                done.refused += 1;
+                continue;
+            }
+            let settings = kaeru_store::messaging::settings_of_company(
+                db,
+                kaeru_domain::CompanyId(m.company_id),
+            )
+            .await?;
+            let Some(line) = settings.line else {
+                outbox::mark_failed(db, &m, node, "LINE is not set up for the company").await?;
+                done.retried += 1;
+                continue;
+            };
+            let client = kaeru_messaging::LineClient::new(&delivery.line_api, &line.token);
+            match client.push(&m.to, &m.body, m.id).await {
+                Ok(()) => {
+                    outbox::mark_sent(db, &m, node).await?;
+                    tracing::info!(message = %m.id, kind = m.kind, "LINE message sent");
+                    done.sent += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(message = %m.id, attempt = m.attempts + 1, error = %e, "LINE message not sent");
                     outbox::mark_failed(db, &m, node, &e.to_string()).await?;
                     done.retried += 1;
                 }

@@ -4,8 +4,9 @@
 
 use chrono::{Duration, NaiveDate};
 use kaeru_domain::{
-    CareerDraft, NeedPriority, OpeningDraft, OpeningStatus, Outlook, PersonId, PersonSkillDraft,
-    Requirement, ReturnIntent, SkillDraft, SkillId, SkillNeed, SkillOrigin, SkillSource, WorkStyle,
+    CareerDraft, NeedPriority, OpeningAudience, OpeningDraft, OpeningStatus, Outlook, PayUnit,
+    PersonId, PersonSkillDraft, Remote, Requirement, ReturnIntent, SkillDraft, SkillId, SkillNeed,
+    SkillOrigin, SkillSource, WorkStyle,
 };
 use kaeru_store::{Actor, Db, Scope, careers, openings, people, skills};
 use rand::Rng;
@@ -348,7 +349,11 @@ pub async fn seed(
             days_per_week: None,
             place: Some("本社工場（浜松市）".into()),
             description: Some("治具と専用機の設計。2次元図面の3D化も進めていただきます。".into()),
-            is_public: true,
+            audience: OpeningAudience::Public,
+            remote: Some(Remote::Onsite),
+            pay_yen: Some(4_500_000),
+            pay_unit: Some(PayUnit::Year),
+            closes_on: None,
             status: OpeningStatus::Open,
             requirements: vec![req("3次元CAD", true, 3), req("CAD", false, 1)],
         },
@@ -356,15 +361,19 @@ pub async fn seed(
             title: "海外取引サポート（業務委託）".into(),
             department: Some("営業".into()),
             work_style: WorkStyle::Contract,
-            days_per_week: None,
+            days_per_week: Some(2),
             place: Some("リモート可".into()),
-            description: None,
-            is_public: false,
+            description: Some("海外の取引先とのメール・見積もりのやりとりを、週2日ほどお願いします。".into()),
+            audience: OpeningAudience::Alumni,
+            remote: Some(Remote::Full),
+            pay_yen: Some(30_000),
+            pay_unit: Some(PayUnit::Day),
+            closes_on: None,
             status: OpeningStatus::Open,
             requirements: vec![req("英語", true, 3), req("提案営業", false, 1)],
         },
         OpeningDraft {
-            title: "Webマーケティング担当（週3日）".into(),
+            title: "Web集客担当（週3日）".into(),
             department: Some("営業".into()),
             work_style: WorkStyle::PartWeek,
             days_per_week: Some(3),
@@ -372,13 +381,34 @@ pub async fn seed(
             description: Some(
                 "自社サイトとWeb広告で新規の引き合いを増やす仕事です。営業と一緒に提案もしていただきます。".into(),
             ),
-            is_public: true,
+            audience: OpeningAudience::Public,
+            remote: Some(Remote::Hybrid),
+            pay_yen: Some(18_000),
+            pay_unit: Some(PayUnit::Day),
+            closes_on: None,
             status: OpeningStatus::Open,
             requirements: vec![
                 req("デジタルマーケティング", true, 3),
                 req("提案営業", false, 1),
                 req("ECサイト運営", false, 1),
             ],
+        },
+        OpeningDraft {
+            title: "補修部品のネット販売立ち上げ（副業）".into(),
+            department: Some("営業".into()),
+            work_style: WorkStyle::SideJob,
+            days_per_week: Some(1),
+            place: Some("リモート可".into()),
+            description: Some(
+                "本業のかたわら、週1日ほど。補修部品のECサイトを一緒に立ち上げてください。".into(),
+            ),
+            audience: OpeningAudience::Alumni,
+            remote: Some(Remote::Full),
+            pay_yen: Some(2_500),
+            pay_unit: Some(PayUnit::Hour),
+            closes_on: Some(today + Duration::days(45)),
+            status: OpeningStatus::Open,
+            requirements: vec![req("ECサイト運営", true, 2), req("デジタルマーケティング", false, 1)],
         },
     ] {
         openings::create(db, scope, actor, &draft).await?;

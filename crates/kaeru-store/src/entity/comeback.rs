@@ -18,6 +18,8 @@ pub struct Model {
     pub new_stint_id: Option<Uuid>,
     pub stage_changed_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
+    pub opening_id: Option<Uuid>,
+    pub response_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,11 @@ pub struct Model {
     pub amount_yen: Option<i64>,
     pub note: Option<String>,
     pub created_at: DateTimeUtc,
+    pub opening_id: Option<Uuid>,
+    pub candidate_email: Option<String>,
+    pub candidate_phone: Option<String>,
+    pub relationship: Option<String>,
+    pub from_portal: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

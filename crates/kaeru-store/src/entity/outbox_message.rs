@@ -9,6 +9,8 @@ pub struct Model {
     pub person_id: Option<Uuid>,
     pub purpose: Option<String>,
     pub kind: String,
+    /// `email` (the address) or `line` (the LINE user id in `to_address`).
+    pub channel: String,
     pub to_address: String,
     pub subject: String,
     pub body: String,

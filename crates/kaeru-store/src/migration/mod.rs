@@ -16,6 +16,7 @@ mod m0011_import_uploads;
 mod m0012_api_tokens;
 mod m0013_messages;
 mod m0014_events;
+mod m0015_job_board;
 
 pub struct Migrator;
 
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_api_tokens::Migration),
             Box::new(m0013_messages::Migration),
             Box::new(m0014_events::Migration),
+            Box::new(m0015_job_board::Migration),
         ]
     }
 }

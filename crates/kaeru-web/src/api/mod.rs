@@ -12,6 +12,7 @@ mod contracts;
 mod contributions;
 mod error;
 mod events;
+mod job_board;
 mod offers;
 mod openings;
 mod people;
@@ -92,6 +93,8 @@ async fn method_not_allowed() -> ApiError {
         side_jobs::list, side_jobs::get_one, side_jobs::for_person, side_jobs::apply, side_jobs::decide,
         skills::list, skills::get_one, skills::create, skills::for_person,
         openings::list, openings::get_one, openings::create, openings::update, openings::matches,
+        job_board::responses, job_board::respond, job_board::start_comeback, job_board::figures,
+        job_board::invites, job_board::invite, job_board::uninvite,
         announcements::list_segments, announcements::create_segment, announcements::count,
         announcements::list, announcements::get_one, announcements::create, announcements::send,
         announcements::cancel,

@@ -25,6 +25,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/openings", get(list).post(create))
         .route("/openings/{id}", get(get_one).patch(update))
         .route("/openings/{id}/matches", get(matches))
+        .merge(super::job_board::router())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,13 +42,25 @@ pub struct OpeningOut {
     pub id: Uuid,
     pub title: String,
     pub department: Option<String>,
-    /// `full_time`, `part_week` (with `days_per_week`) or `contract`.
+    /// `full_time`, `part_week`, `contract` (業務委託) or `side_job` (副業); the last three may name
+    /// `days_per_week`.
     pub work_style: String,
     pub days_per_week: Option<i32>,
     pub place: Option<String>,
     pub description: Option<String>,
-    /// Shown on the company's public page.
+    /// `public` (the public page and the portal), `alumni` (the portal) or `invited` (only the people
+    /// invited).
+    pub audience: String,
+    /// Shown on the company's public page (`audience` is `public`).
     pub is_public: bool,
+    /// `onsite`, `hybrid` or `full`.
+    pub remote: Option<String>,
+    /// Pay in yen per `pay_unit`.
+    pub pay_yen: Option<i64>,
+    /// `hour`, `day`, `month` or `year`.
+    pub pay_unit: Option<String>,
+    /// The last day it takes responses; it closes by itself the day after.
+    pub closes_on: Option<chrono::NaiveDate>,
     /// `open` or `closed`.
     pub status: String,
     pub required: Vec<SkillAsked>,
@@ -67,6 +80,7 @@ fn opening_out(o: Opening, names: &HashMap<SkillId, String>) -> OpeningOut {
             })
             .collect()
     };
+    let is_public = o.is_public();
     OpeningOut {
         required: asked(true),
         nice_to_have: asked(false),
@@ -77,7 +91,12 @@ fn opening_out(o: Opening, names: &HashMap<SkillId, String>) -> OpeningOut {
         days_per_week: o.days_per_week,
         place: o.place,
         description: o.description,
-        is_public: o.is_public,
+        is_public,
+        audience: o.audience.code().into(),
+        remote: o.remote.map(|r| r.code().into()),
+        pay_yen: o.pay_yen,
+        pay_unit: o.pay_unit.map(|u| u.code().into()),
+        closes_on: o.closes_on,
         status: o.status.code().into(),
         created_at: o.created_at,
     }
@@ -108,8 +127,20 @@ pub struct OpeningsQuery {
     /// Only open or only closed openings.
     #[param(inline)]
     pub status: Option<StatusParam>,
-    /// Only the openings shown on the public page.
+    /// Only the openings shown on the public page (true) or only the others (false).
     pub public: Option<bool>,
+    /// Only the openings for this audience.
+    #[param(inline)]
+    pub audience: Option<AudienceParam>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = OpeningAudience)]
+pub enum AudienceParam {
+    Public,
+    Alumni,
+    Invited,
 }
 
 /// The company's openings.
@@ -128,7 +159,12 @@ pub async fn list(
 ) -> Result<Json<ListOf<OpeningOut>>, ApiError> {
     paging.checked()?;
     let names = skill_names(&state, &caller).await?;
-    let all = openings::list(&state.db, &caller.scope, q.public == Some(true)).await?;
+    let all = openings::list(&state.db, &caller.scope, None).await?;
+    let audience = q.audience.map(|a| match a {
+        AudienceParam::Public => kaeru_domain::OpeningAudience::Public,
+        AudienceParam::Alumni => kaeru_domain::OpeningAudience::Alumni,
+        AudienceParam::Invited => kaeru_domain::OpeningAudience::Invited,
+    });
     let wanted = q.status.map(|s| match s {
         StatusParam::Open => OpeningStatus::Open,
         StatusParam::Closed => OpeningStatus::Closed,
@@ -137,7 +173,8 @@ pub async fn list(
         paging.slice(
             all.into_iter()
                 .filter(|o| wanted.is_none_or(|w| o.status == w))
-                .filter(|o| q.public != Some(false) || !o.is_public)
+                .filter(|o| q.public.is_none_or(|p| p == o.is_public()))
+                .filter(|o| audience.is_none_or(|a| a == o.audience))
                 .map(|o| opening_out(o, &names))
                 .collect(),
         )?,
@@ -187,7 +224,19 @@ pub struct OpeningWrite {
     pub days_per_week: Option<i32>,
     pub place: Option<String>,
     pub description: Option<String>,
+    /// `public`, `alumni` (the default) or `invited`.
+    pub audience: Option<String>,
+    /// Older form of `audience`: true is `public`, false `alumni`.
     pub is_public: Option<bool>,
+    /// `onsite`, `hybrid` or `full`; an empty string clears it.
+    pub remote: Option<String>,
+    /// Pay in yen per `pay_unit` (a whole number; 「3万円」 is not read here).
+    #[serde(deserialize_with = "super::whole_number")]
+    pub pay_yen: Option<i64>,
+    /// `hour`, `day`, `month` or `year`; required with `pay_yen`.
+    pub pay_unit: Option<String>,
+    /// YYYY-MM-DD; an empty string clears it.
+    pub closes_on: Option<String>,
     /// `open` (default) or `closed`.
     pub status: Option<String>,
     /// Replaces the required skills when sent.
@@ -207,8 +256,15 @@ impl OpeningWrite {
         overlay(&mut i.place, self.place);
         overlay(&mut i.description, self.description);
         if let Some(p) = self.is_public {
-            i.is_public = if p { "on".into() } else { String::new() };
+            i.audience = if p { "public" } else { "alumni" }.into();
         }
+        overlay(&mut i.audience, self.audience);
+        overlay(&mut i.remote, self.remote);
+        if let Some(y) = self.pay_yen {
+            i.pay_yen = y.to_string();
+        }
+        overlay(&mut i.pay_unit, self.pay_unit);
+        overlay(&mut i.closes_on, self.closes_on);
         if let Some(s) = self.status {
             if OpeningStatus::parse(&s).is_none() {
                 let mut e = FieldErrors::new();

@@ -7,6 +7,7 @@ mod events;
 mod health;
 mod home;
 mod imports;
+mod job_board;
 mod line;
 mod network;
 mod offers;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .merge(privacy::router())
         .merge(announcements::router())
         .merge(events::router())
+        .merge(job_board::router())
         .merge(line::router())
         .merge(home::router())
         .fallback(not_found)

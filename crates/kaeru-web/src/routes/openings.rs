@@ -13,17 +13,17 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use kaeru_app::openings::{Words, detail_text, rank, work_label};
 use kaeru_domain::opening::OpeningInput;
 use kaeru_domain::weights::WeightsInput;
 use kaeru_domain::{
-    FieldErrors, MatchWeights, Opening, OpeningId, OpeningStatus, Permission, PersonId, Skill,
-    SkillId, WorkStyle,
+    FieldErrors, MatchWeights, Opening, OpeningAudience, OpeningId, OpeningStatus, PayUnit,
+    Permission, PersonId, Remote, ResponseId, Skill, SkillId, WorkStyle,
 };
 use kaeru_search::Match;
-use kaeru_store::{StoreError, openings, people, skills};
+use kaeru_store::{Clash, StoreError, job_board, openings, people, skills};
 use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
@@ -32,6 +32,12 @@ pub fn router() -> Router<AppState> {
         .route("/openings/new", get(new_form))
         .route("/openings/{id}", get(show).post(update))
         .route("/openings/{id}/edit", get(edit_form))
+        .route(
+            "/openings/{id}/responses/{response}/comeback",
+            post(start_comeback),
+        )
+        .route("/openings/{id}/invites", post(invite))
+        .route("/openings/{id}/invites/{person}/delete", post(uninvite))
         .route("/settings/matching", get(weights_form).post(save_weights))
 }
 
@@ -45,9 +51,12 @@ pub struct OpeningRow {
     work: String,
     place: String,
     skills: String,
-    is_public: bool,
+    audience: String,
+    audience_code: &'static str,
     is_open: bool,
     status: String,
+    /// 見た・興味あり・応募 (only for those who may see interest).
+    figures: String,
 }
 
 #[derive(Template)]
@@ -56,6 +65,7 @@ struct ListPage {
     s: Shell,
     rows: Vec<OpeningRow>,
     can_manage: bool,
+    see_interest: bool,
 }
 
 fn skill_names(cat: &[Skill]) -> HashMap<SkillId, String> {
@@ -64,31 +74,57 @@ fn skill_names(cat: &[Skill]) -> HashMap<SkillId, String> {
 
 async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    let all = openings::list(&state.db, signed.scope(), false).await?;
+    let all = openings::list(&state.db, signed.scope(), None).await?;
     let names = skill_names(&skills::catalogue(&state.db, signed.scope()).await?);
     let s = Shell::signed(&signed, Section::Openings, "/openings");
+    let see_interest = signed.can(Permission::SeeInterest);
+    let figures = if see_interest {
+        job_board::figures(&state.db, signed.scope()).await?
+    } else {
+        HashMap::new()
+    };
+    let today = signed.today();
     let rows = all
         .into_iter()
         .map(|o| OpeningRow {
             id: o.id,
             work: work_label(&Words { t: s.t }, o.work_style, o.days_per_week),
-            department: o.department.unwrap_or_default(),
-            place: o.place.unwrap_or_default(),
+            department: o.department.clone().unwrap_or_default(),
+            place: o.place.clone().unwrap_or_default(),
             skills: o
                 .requirements
                 .iter()
                 .filter_map(|r| names.get(&r.skill_id).cloned())
                 .collect::<Vec<_>>()
                 .join("、"),
-            is_public: o.is_public,
-            is_open: o.status == OpeningStatus::Open,
-            status: label(s.t, "opening_status", o.status.code()),
+            audience: label(s.t, "audience", o.audience.code()),
+            audience_code: o.audience.code(),
+            is_open: o.takes_responses(today),
+            status: if o.status == OpeningStatus::Open && !o.takes_responses(today) {
+                s.t("opening.past_closing").to_string()
+            } else {
+                label(s.t, "opening_status", o.status.code())
+            },
+            figures: if see_interest {
+                let f = figures.get(&o.id).cloned().unwrap_or_default();
+                s.t.format(
+                    "opening.figures",
+                    &[
+                        ("saw", f.saw.to_string()),
+                        ("interested", f.interested.to_string()),
+                        ("applied", f.applied.to_string()),
+                    ],
+                )
+            } else {
+                String::new()
+            },
             title: o.title,
         })
         .collect();
     let tpl = ListPage {
         rows,
         can_manage: signed.can(Permission::ManageOffers),
+        see_interest,
         s,
     };
     Ok(render(&tpl)?.into_response())
@@ -114,6 +150,9 @@ struct FormPage {
     levels: Vec<(String, String)>,
     styles: Vec<(String, String)>,
     statuses: Vec<(String, String)>,
+    audiences: Vec<(String, String)>,
+    remotes: Vec<(String, String)>,
+    pay_units: Vec<(String, String)>,
 }
 
 impl FormPage {
@@ -173,6 +212,14 @@ async fn form_page(
             OpeningStatus::ALL,
             OpeningStatus::code,
         )),
+        audiences: super::owned(choices(
+            s.t,
+            "audience",
+            OpeningAudience::ALL,
+            OpeningAudience::code,
+        )),
+        remotes: super::owned(choices(s.t, "remote", Remote::ALL, Remote::code)),
+        pay_units: super::owned(choices(s.t, "pay_unit", PayUnit::ALL, PayUnit::code)),
         form,
         s,
     };
@@ -184,6 +231,7 @@ async fn new_form(State(state): State<AppState>, signed: Signed) -> AppResult<Re
     let form = OpeningInput {
         work_style: WorkStyle::FullTime.code().into(),
         status: OpeningStatus::Open.code().into(),
+        audience: OpeningAudience::Alumni.code().into(),
         ..Default::default()
     };
     form_page(&state, &signed, None, form, &FieldErrors::new()).await
@@ -280,6 +328,12 @@ pub struct MatchView {
     excluded: String,
 }
 
+impl ShowPage {
+    fn is_invited(&self, p: &PersonId) -> bool {
+        self.invited_ids.contains(p)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "opening_show.html")]
 struct ShowPage {
@@ -290,9 +344,16 @@ struct ShowPage {
     required: Vec<String>,
     nice: Vec<String>,
     description: String,
-    is_public: bool,
+    audience: String,
+    audience_code: &'static str,
     is_open: bool,
     no_skills: bool,
+    see_interest: bool,
+    responses: Vec<ResponseRow>,
+    viewers: Vec<ViewerRow>,
+    by_via: Vec<(String, u64, u64, u64)>,
+    invited: Vec<(PersonId, String)>,
+    invited_ids: Vec<PersonId>,
     considered: usize,
     matches: Vec<MatchView>,
     excluded: Vec<MatchView>,
@@ -413,10 +474,14 @@ async fn show(
         .enumerate()
         .map(|(i, m)| view(&s, &names, &people, required_total, i + 1, m))
         .collect();
+    let interest = interest_block(&state, &signed, &s, &o).await?;
     let mut facts = vec![(
         s.t("opening.work_style").to_string(),
-        work_label(&Words { t: s.t }, o.work_style, o.days_per_week),
+        kaeru_app::job_board::terms_line(s.t, &o),
     )];
+    if let Some(d) = o.closes_on {
+        facts.push((s.t("opening.closes_on").to_string(), s.date(&d)));
+    }
     if let Some(d) = &o.department {
         facts.push((s.t("opening.department").to_string(), d.clone()));
     }
@@ -453,8 +518,15 @@ async fn show(
             .filter_map(|r| names.get(&r.skill_id).cloned())
             .collect(),
         description: o.description.clone().unwrap_or_default(),
-        is_public: o.is_public,
-        is_open: o.status == OpeningStatus::Open,
+        audience: label(s.t, "audience", o.audience.code()),
+        audience_code: o.audience.code(),
+        is_open: o.takes_responses(signed.today()),
+        see_interest: interest.see,
+        responses: interest.responses,
+        viewers: interest.viewers,
+        by_via: interest.by_via,
+        invited: interest.invited,
+        invited_ids: interest.invited_ids,
         no_skills,
         considered: result.considered,
         matches,
@@ -464,6 +536,188 @@ async fn show(
         s,
     };
     Ok(render(&tpl)?.into_response())
+}
+
+/// One interest or application on the opening page (owner and HR only).
+pub struct ResponseRow {
+    id: ResponseId,
+    person_id: PersonId,
+    name: String,
+    kind: String,
+    kind_code: &'static str,
+    withdrawn: bool,
+    note: String,
+    available_from: String,
+    via: String,
+    at: String,
+    /// 再雇用不可 on the last stint: shown to HR beside the interest.
+    not_eligible: bool,
+    comeback: Option<String>,
+}
+
+pub struct ViewerRow {
+    person_id: PersonId,
+    name: String,
+    via: String,
+    times: i32,
+    last_at: String,
+}
+
+#[derive(Default)]
+struct InterestBlock {
+    see: bool,
+    responses: Vec<ResponseRow>,
+    viewers: Vec<ViewerRow>,
+    by_via: Vec<(String, u64, u64, u64)>,
+    invited: Vec<(PersonId, String)>,
+    invited_ids: Vec<PersonId>,
+}
+
+/// Who saw the opening, raised a hand or applied, and who is invited: for owner and HR only.
+async fn interest_block(
+    state: &AppState,
+    signed: &Signed,
+    s: &Shell,
+    o: &Opening,
+) -> AppResult<InterestBlock> {
+    if !signed.can(Permission::SeeInterest) {
+        return Ok(InterestBlock::default());
+    }
+    let scope = signed.scope();
+    let responses = job_board::for_opening(&state.db, scope, o.id).await?;
+    let views = job_board::views(&state.db, scope, o.id).await?;
+    let invited_ids = job_board::invited(&state.db, scope, o.id).await?;
+    let ids: Vec<PersonId> = responses
+        .iter()
+        .map(|r| r.person_id)
+        .chain(views.iter().map(|v| v.person_id))
+        .chain(invited_ids.iter().copied())
+        .collect();
+    let names: HashMap<PersonId, String> = people::get_many(&state.db, scope, &ids)
+        .await?
+        .into_iter()
+        .map(|i| (i.person.id, i.person.full_name()))
+        .collect();
+    let not_eligible = kaeru_store::stints::not_eligible(&state.db, scope, &ids).await?;
+    let figures = job_board::figures(&state.db, scope)
+        .await?
+        .remove(&o.id)
+        .unwrap_or_default();
+    Ok(InterestBlock {
+        see: true,
+        responses: responses
+            .into_iter()
+            .map(|r| ResponseRow {
+                id: r.id,
+                person_id: r.person_id,
+                name: names.get(&r.person_id).cloned().unwrap_or_default(),
+                kind: label(s.t, "response_kind", r.kind.code()),
+                kind_code: r.kind.code(),
+                withdrawn: r.withdrawn,
+                note: r.note.unwrap_or_default(),
+                available_from: r.available_from.unwrap_or_default(),
+                via: label(s.t, "via", r.via.code()),
+                at: s.datetime(&r.updated_at),
+                not_eligible: not_eligible.contains(&r.person_id),
+                comeback: r.comeback_id.map(|c| c.to_string()),
+            })
+            .collect(),
+        viewers: views
+            .into_iter()
+            .map(|v| ViewerRow {
+                person_id: v.person_id,
+                name: names.get(&v.person_id).cloned().unwrap_or_default(),
+                via: label(s.t, "via", v.via.code()),
+                times: v.times,
+                last_at: s.datetime(&v.last_at),
+            })
+            .collect(),
+        by_via: figures
+            .by_via
+            .into_iter()
+            .map(|(via, (a, b, c))| (label(s.t, "via", &via), a, b, c))
+            .collect(),
+        invited: invited_ids
+            .iter()
+            .map(|p| (*p, names.get(p).cloned().unwrap_or_default()))
+            .collect(),
+        invited_ids,
+    })
+}
+
+async fn start_comeback(
+    State(state): State<AppState>,
+    signed: Signed,
+    axum::extract::Path((id, response)): axum::extract::Path<(String, String)>,
+    _: Posted<()>,
+) -> AppResult<Response> {
+    signed.require(Permission::SeeInterest)?;
+    let id: OpeningId = super::parse_id(&id)?;
+    let response: ResponseId = super::parse_id(&response)?;
+    let r = job_board::response(&state.db, signed.scope(), response).await?;
+    if r.opening_id != id {
+        return Err(AppError::NotFound);
+    }
+    match job_board::start_comeback(
+        &state.db,
+        signed.scope(),
+        &signed.actor(),
+        response,
+        signed.today(),
+    )
+    .await
+    {
+        Ok(cb) => Ok(redirect_with_flash(
+            &format!("/comebacks/{}", cb.id),
+            "flash.comeback_opened",
+        )),
+        Err(StoreError::Conflict(Clash::OpenComeback)) => Ok(redirect_with_flash(
+            &format!("/openings/{id}#responses"),
+            "flash.comeback_already_open",
+        )),
+        Err(StoreError::Conflict(_)) => Ok(redirect_with_flash(
+            &format!("/openings/{id}#responses"),
+            "flash.response_changed",
+        )),
+        Err(e) => Err(AppError::from(e)),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct InviteForm {
+    person_id: String,
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    signed: Signed,
+    Id(id): Id<OpeningId>,
+    posted: Posted<InviteForm>,
+) -> AppResult<Response> {
+    signed.require(Permission::SeeInterest)?;
+    let person: PersonId = super::parse_id(&posted.fields.person_id)?;
+    job_board::invite(&state.db, signed.scope(), &signed.actor(), id, &[person]).await?;
+    Ok(redirect_with_flash(
+        &format!("/openings/{id}#invited"),
+        "flash.invited_to_opening",
+    ))
+}
+
+async fn uninvite(
+    State(state): State<AppState>,
+    signed: Signed,
+    axum::extract::Path((id, person)): axum::extract::Path<(String, String)>,
+    _: Posted<()>,
+) -> AppResult<Response> {
+    signed.require(Permission::SeeInterest)?;
+    let id: OpeningId = super::parse_id(&id)?;
+    let person: PersonId = super::parse_id(&person)?;
+    job_board::uninvite(&state.db, signed.scope(), &signed.actor(), id, person).await?;
+    Ok(redirect_with_flash(
+        &format!("/openings/{id}#invited"),
+        "flash.uninvited",
+    ))
 }
 
 #[derive(Template)]

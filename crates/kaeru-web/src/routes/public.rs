@@ -15,6 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use kaeru_domain::OpeningAudience;
 use kaeru_domain::{Company, Language, RegistrationInput};
 use kaeru_store::portal::LinkProblem;
 use kaeru_store::{Scope, companies, openings, portal, rate_limit, registrations};
@@ -85,6 +86,8 @@ struct PublicPage {
     company: Company,
     paragraphs: Vec<String>,
     openings: Vec<PublicOpening>,
+    /// Open openings for former employees only: counted, never named.
+    alumni_only: usize,
     form: RegistrationInput,
     errors: FormErrors,
     done: bool,
@@ -107,14 +110,21 @@ async fn public_page(
         .map(|p| p.trim().to_string())
         .filter(|p| !p.is_empty())
         .collect();
-    let openings = openings::list(&state.db, &scope, true)
+    let today = chrono::Utc::now()
+        .with_timezone(
+            &company
+                .time_zone
+                .parse::<chrono_tz::Tz>()
+                .unwrap_or(chrono_tz::Asia::Tokyo),
+        )
+        .date_naive();
+    let alumni_only = kaeru_store::job_board::alumni_only_count(&state.db, &scope, today).await?;
+    let openings = openings::list(&state.db, &scope, Some(&[OpeningAudience::Public]))
         .await?
         .into_iter()
+        .filter(|o| o.takes_responses(today))
         .map(|o| PublicOpening {
-            work: match (o.work_style, o.days_per_week) {
-                (kaeru_domain::WorkStyle::PartWeek, Some(d)) => s.tf("work.days", "n", d),
-                (w, _) => s.t(&format!("work.{}", w.code())).to_string(),
-            },
+            work: kaeru_app::job_board::terms_line(s.t, &o),
             title: o.title,
             department: o.department.unwrap_or_default(),
             place: o.place.unwrap_or_default(),
@@ -126,6 +136,7 @@ async fn public_page(
         company,
         paragraphs,
         openings,
+        alumni_only,
         form,
         errors,
         done,

@@ -629,7 +629,11 @@ async fn show(
     signed.require(Permission::ViewPeople)?;
     let person = people::get(&state.db, signed.scope(), id).await?;
     let stints = kaeru_store::stints::for_person(&state.db, signed.scope(), id).await?;
-    let entries = audit::for_person(&state.db, signed.scope(), id, 50).await?;
+    let mut entries = audit::for_person(&state.db, signed.scope(), id, 50).await?;
+    // A quiet interest is for the owner and HR only.
+    if !signed.can(Permission::SeeInterest) {
+        entries.retain(|a| !a.action.starts_with("interest."));
+    }
     let person_comebacks =
         kaeru_store::comebacks::for_person(&state.db, signed.scope(), id).await?;
     let person_offers = kaeru_store::offers::for_person(&state.db, signed.scope(), id).await?;

@@ -132,6 +132,7 @@ pub(super) async fn message_send(
         &state.db,
         signed.scope(),
         &NewMessage {
+            channel: kaeru_domain::announcement::DeliveryChannel::Email,
             person: Some(id),
             purpose: Some(purpose.code.clone()),
             kind: "message".into(),
