@@ -12,6 +12,7 @@ LINE's side (what Kaeru calls):
                                            X-Line-Retry-Key, text messages of at most 5,000 characters;
                                            a retry key seen before answers 409 with
                                            x-line-accepted-request-id, as LINE does; over the quota, 429
+  POST /v2/bot/message/push                the same checks for one user id (a string), recorded as pushes
   POST /v2/bot/message/reply               recorded
   POST /v2/bot/user/{userId}/linkToken     {"linkToken": "..."}
   GET  /dialog/bot/accountLink?linkToken&nonce   the account-link page: sends the accountLink event for the
@@ -39,6 +40,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 LOCK = threading.Lock()
 STATE = {
     "multicasts": [],
+    "pushes": [],
     "replies": [],
     "refused": [],
     "retry_keys": {},
@@ -160,7 +162,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if not self.authorised():
             return
-        if url.path == "/v2/bot/message/multicast":
+        if url.path in ("/v2/bot/message/multicast", "/v2/bot/message/push"):
+            push = url.path.endswith("/push")
             key = self.headers.get("X-Line-Retry-Key")
             try:
                 uuid.UUID(key or "")
@@ -171,10 +174,12 @@ class Handler(BaseHTTPRequestHandler):
                 return
             msg = json.loads(raw)
             to = msg.get("to", [])
+            if push:
+                to = [to] if isinstance(to, str) and to else []
             texts = [m.get("text", "") for m in msg.get("messages", [])]
             problem = None
             if not 1 <= len(to) <= 500:
-                problem = "to must hold 1 to 500 user ids"
+                problem = "to must be one user id" if push else "to must hold 1 to 500 user ids"
             elif len(set(to)) != len(to):
                 problem = "a user id appears twice"
             elif not texts or any(len(t) > 5000 or not t for t in texts):
@@ -200,7 +205,10 @@ class Handler(BaseHTTPRequestHandler):
                 request_id = str(uuid.uuid4())
                 STATE["retry_keys"][key] = request_id
                 STATE["used"] += len(to)
-                STATE["multicasts"].append({"to": to, "texts": texts, "retry_key": key})
+                if push:
+                    STATE["pushes"].append({"to": to[0], "texts": texts, "retry_key": key})
+                else:
+                    STATE["multicasts"].append({"to": to, "texts": texts, "retry_key": key})
             self.reply(200, {}, {"x-line-request-id": request_id})
         elif url.path == "/v2/bot/message/reply":
             with LOCK:

@@ -438,6 +438,7 @@ async fn alerts_of_company(
         .map(|p| p.name(sender.lang).to_string())
         .unwrap_or_else(|| ALERT_PURPOSE.into());
     let base = delivery.public_url.trim_end_matches('/');
+    let fresh_newest = fresh.newest.unwrap_or(at);
     let mut queued = 0;
     for a in due {
         let p = a.person_id;
@@ -501,7 +502,7 @@ async fn alerts_of_company(
             }
         };
         let told_ids: &[OpeningId] = if message.is_some() { &ids } else { &[] };
-        if store::alert_pass(db, scope, a, told_ids, message.as_ref(), at).await? {
+        if store::alert_pass(db, scope, a, told_ids, message.as_ref(), fresh_newest, at).await? {
             queued += 1;
         }
     }

@@ -199,7 +199,10 @@ pub async fn record_view(
         ])
         .value(
             view_row::Column::Times,
-            sea_orm::sea_query::ExprTrait::add(Expr::col(view_row::Column::Times), 1),
+            sea_orm::sea_query::ExprTrait::add(
+                Expr::col((view_row::Entity, view_row::Column::Times)),
+                1,
+            ),
         )
         .value(view_row::Column::LastAt, Expr::value(at))
         .to_owned(),
@@ -907,7 +910,8 @@ pub async fn already_alerted(
 }
 
 /// Records one alert's pass: the openings told, with their message queued in the same transaction (so
-/// a message and its record go together), and that everything up to `at` was looked at. A pass that lost
+/// a message and its record go together), and that everything changed up to `seen` (the newest change
+/// the pass read, not the clock: an opening written meanwhile stays news) was looked at. A pass that lost
 /// a race to another node (the alert moved on meanwhile) writes nothing. A message the person's consent
 /// no longer allows is not queued and nothing is recorded as told. Answers whether a message was queued.
 pub async fn alert_pass(
@@ -916,6 +920,7 @@ pub async fn alert_pass(
     alert: &Alert,
     told: &[OpeningId],
     message: Option<&crate::outbox::NewMessage>,
+    seen: DateTime<Utc>,
     at: DateTime<Utc>,
 ) -> StoreResult<bool> {
     let c = scope.company_id().0;
@@ -926,14 +931,17 @@ pub async fn alert_pass(
             Ok(()) => {}
             Err(crate::outbox::QueueError::NoConsent(_)) => {
                 drop(tx);
-                Box::pin(alert_pass(db, scope, alert, &[], None, at)).await?;
+                Box::pin(alert_pass(db, scope, alert, &[], None, seen, at)).await?;
                 return Ok(false);
             }
             Err(crate::outbox::QueueError::Store(e)) => return Err(e),
         }
     }
     let mut moved = job_alert::Entity::update_many()
-        .col_expr(job_alert::Column::SeenUntil, Expr::value(at))
+        .col_expr(
+            job_alert::Column::SeenUntil,
+            Expr::value(seen.max(alert.seen_until)),
+        )
         .filter(job_alert::Column::CompanyId.eq(c))
         .filter(job_alert::Column::PersonId.eq(alert.person_id.0))
         .filter(job_alert::Column::SeenUntil.eq(alert.seen_until));
