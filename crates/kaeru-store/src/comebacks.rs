@@ -17,7 +17,7 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
-fn to_domain(r: row::Model) -> Comeback {
+pub(crate) fn to_domain(r: row::Model) -> Comeback {
     Comeback {
         id: ComebackId(r.id),
         person_id: PersonId(r.person_id),

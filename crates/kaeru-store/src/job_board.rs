@@ -432,14 +432,16 @@ pub async fn withdraw(
     Ok(())
 }
 
-/// HR starts the comeback from a quiet interest: the comeback links to the opening and the interest.
+/// HR starts the comeback from a quiet interest: the comeback links to the opening and the interest. When
+/// the person already has a comeback under way, the interest joins it (and it gains the opening and the
+/// interest if it had none), so one person never has two.
 pub async fn start_comeback(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
     id: ResponseId,
     today: NaiveDate,
-) -> StoreResult<kaeru_domain::Comeback> {
+) -> StoreResult<(kaeru_domain::Comeback, bool)> {
     let tx = db.write.begin().await?;
     let r = row::Entity::find_by_id(id.0)
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
@@ -449,31 +451,66 @@ pub async fn start_comeback(
     if r.status != ACTIVE || r.comeback_id.is_some() {
         return Err(StoreError::Conflict(crate::Clash::StatusChanged));
     }
-    let title = opening_row::Entity::find_by_id(r.opening_id)
-        .filter(opening_row::Column::CompanyId.eq(scope.company_id().0))
-        .one(&tx)
-        .await?
-        .map(|o| o.title)
-        .unwrap_or_default();
-    let cb = comebacks::open_in(
-        &tx,
-        scope,
-        actor,
-        PersonId(r.person_id),
-        Some(title),
-        today,
-        Origin {
-            opening: Some(OpeningId(r.opening_id)),
-            response: Some(id),
-        },
-    )
-    .await?;
+    let person = PersonId(r.person_id);
+    let (cb, joined) = match open_comeback(&tx, scope, person).await? {
+        Some(existing) => {
+            let c = comeback_row::Entity::find_by_id(existing)
+                .filter(comeback_row::Column::CompanyId.eq(scope.company_id().0))
+                .one(&tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let c = if c.opening_id.is_none() {
+                let mut am: comeback_row::ActiveModel = c.into();
+                am.opening_id = Set(Some(r.opening_id));
+                am.response_id = Set(Some(r.id));
+                am.update(&tx).await?
+            } else {
+                c
+            };
+            audit::record(
+                &tx,
+                scope,
+                Change {
+                    action: "comeback.join",
+                    entity: "comeback",
+                    entity_id: c.id,
+                    person_id: Some(person),
+                    changes: serde_json::json!({"opening_id": r.opening_id}),
+                    actor,
+                },
+            )
+            .await?;
+            (comebacks::to_domain(c), true)
+        }
+        None => {
+            let title = opening_row::Entity::find_by_id(r.opening_id)
+                .filter(opening_row::Column::CompanyId.eq(scope.company_id().0))
+                .one(&tx)
+                .await?
+                .map(|o| o.title)
+                .unwrap_or_default();
+            let cb = comebacks::open_in(
+                &tx,
+                scope,
+                actor,
+                person,
+                Some(title),
+                today,
+                Origin {
+                    opening: Some(OpeningId(r.opening_id)),
+                    response: Some(id),
+                },
+            )
+            .await?;
+            (cb, false)
+        }
+    };
     let mut am: row::ActiveModel = r.into();
     am.comeback_id = Set(Some(cb.id.0));
     am.updated_at = Set(now());
     am.update(&tx).await?;
     tx.commit().await?;
-    Ok(cb)
+    Ok((cb, joined))
 }
 
 /// Who viewed an opening: person, where from, how often, first and last time.

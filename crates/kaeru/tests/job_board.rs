@@ -186,8 +186,18 @@ db_test!(
         assert_eq!(cb.len(), 1);
         assert_eq!(cb[0].opening_id.map(|o| o.to_string()), Some(id_of(&web)));
         assert_eq!(cb[0].response_id, Some(mine[0].id));
+        let (_, cb_page) = app.get(&hr, &comeback_url).await;
+        assert!(cb_page.contains("きっかけの求人") && cb_page.contains("Web集客担当"));
         let r = app.post(&hr, &web, &format!("{web}/responses/{}/comeback", mine[0].id), &[]).await;
         assert!(location(&r).ends_with("#responses"), "a second start is refused");
+        // 田中 has a comeback under way already: his interest joins it instead of opening a second one.
+        let his = job_board::for_person(&app.db, &scope, tanaka).await.unwrap();
+        kaeru_store::comebacks::open(&app.db, &scope, &actor, tanaka, Some("電話で相談".into()), today).await.unwrap();
+        let r = app.post(&hr, &web, &format!("{web}/responses/{}/comeback", his[0].id), &[]).await;
+        assert!(location(&r).starts_with("/comebacks/"));
+        let his_cb = kaeru_store::comebacks::for_person(&app.db, &scope, tanaka).await.unwrap();
+        assert_eq!(his_cb.len(), 1);
+        assert_eq!(his_cb[0].response_id, Some(his[0].id));
         assert_eq!(kaeru_store::comebacks::for_person(&app.db, &scope, ayumi).await.unwrap().len(), 1);
 
         // She applies (the comeback already open is kept), and a second application is refused.

@@ -209,7 +209,7 @@ pub async fn start_comeback(
     if r.opening_id != id {
         return Err(ApiError::NotFound);
     }
-    let cb = store::start_comeback(
+    let (cb, _) = store::start_comeback(
         &state.db,
         &caller.scope,
         &caller.actor(),

@@ -158,6 +158,8 @@ struct ShowPage {
     facts: Vec<(String, String)>,
     offer_id: String,
     offer_number: String,
+    /// The opening it started from (job board), as (id, title).
+    opening: Option<(String, String)>,
     is_open: bool,
     can_manage: bool,
     targets: Vec<(&'static str, String)>,
@@ -177,6 +179,13 @@ async fn show_page(
     let person = people::get(&state.db, signed.scope(), c.person_id).await?;
     let offer = match c.offer_id {
         Some(o) => Some(kaeru_store::offers::get(&state.db, signed.scope(), o).await?),
+        None => None,
+    };
+    let opening = match c.opening_id {
+        Some(o) => kaeru_store::openings::get(&state.db, signed.scope(), o)
+            .await
+            .ok()
+            .map(|o| (o.id.to_string(), o.title)),
         None => None,
     };
     let s = Shell::signed(signed, Section::Comebacks, &format!("/comebacks/{id}"));
@@ -228,6 +237,7 @@ async fn show_page(
         facts,
         offer_id: offer.as_ref().map(|o| o.id.to_string()).unwrap_or_default(),
         offer_number: offer.map(|o| o.number).unwrap_or_default(),
+        opening,
         is_open: c.stage.is_open(),
         can_manage: signed.can(Permission::ManageOffers),
         targets,

@@ -667,13 +667,13 @@ async fn start_comeback(
     )
     .await
     {
-        Ok(cb) => Ok(redirect_with_flash(
+        Ok((cb, joined)) => Ok(redirect_with_flash(
             &format!("/comebacks/{}", cb.id),
-            "flash.comeback_opened",
-        )),
-        Err(StoreError::Conflict(Clash::OpenComeback)) => Ok(redirect_with_flash(
-            &format!("/openings/{id}#responses"),
-            "flash.comeback_already_open",
+            if joined {
+                "flash.comeback_joined"
+            } else {
+                "flash.comeback_opened"
+            },
         )),
         Err(StoreError::Conflict(_)) => Ok(redirect_with_flash(
             &format!("/openings/{id}#responses"),
