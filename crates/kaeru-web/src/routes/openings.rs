@@ -23,7 +23,7 @@ use kaeru_domain::{
     Permission, PersonId, Remote, ResponseId, Skill, SkillId, WorkStyle,
 };
 use kaeru_search::Match;
-use kaeru_store::{Clash, StoreError, job_board, openings, people, skills};
+use kaeru_store::{StoreError, job_board, openings, people, skills};
 use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
