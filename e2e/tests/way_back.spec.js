@@ -15,9 +15,14 @@ const lineUrl = process.env.KAERU_E2E_LINE_URL;
 const lineSecret = process.env.KAERU_E2E_LINE_SECRET;
 const lineToken = process.env.KAERU_E2E_LINE_TOKEN;
 
-async function mailTo(to, subject) {
+function mailFiles() {
+  return fs.existsSync(mailDir) ? fs.readdirSync(mailDir).filter((f) => f.endsWith('.json')).sort() : [];
+}
+
+// The newest e-mail to `to` about `subject` that was not there before (`seen`: the files before the action).
+async function mailTo(to, subject, seen) {
   for (let i = 0; i < 120; i++) {
-    const files = fs.existsSync(mailDir) ? fs.readdirSync(mailDir).filter((f) => f.endsWith('.json')).sort() : [];
+    const files = mailFiles().filter((f) => !seen.includes(f));
     for (const f of files.reverse()) {
       const m = JSON.parse(fs.readFileSync(path.join(mailDir, f), 'utf8'));
       if (m.envelope_to.includes(to) && m.subject.includes(subject)) return m;
@@ -60,13 +65,15 @@ test('an alumna on a phone sees why the Web集客 opening fits her, raises a han
   await first.locator('.who a').click();
   const herPage = page.url();
   const email = (await page.locator('a[href^="mailto:"]').first().textContent()).trim();
+  const seen = mailFiles();
   await page.getByRole('button', { name: 'ポータルへ招待' }).click();
-  const mail = await mailTo(email, 'アルムナイページへようこそ');
+  const mail = await mailTo(email, 'アルムナイページへようこそ', seen);
   const link = mail.body.match(/https?:\/\/[^\s]+(\/c\/[a-z0-9-]+\/auth\/[0-9a-f]{64})/)[1];
 
   const phone = await (await browser.newContext({ locale: 'ja-JP', viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true })).newPage();
   await phone.goto(link);
   await phone.getByRole('button', { name: 'ログインする' }).click();
+  await expect(phone).toHaveURL(/\/me(\/consent)?$/);
   await phone.goto('/me/consent');
   await phone.getByLabel('再雇用のご案内').check();
   await phone.getByRole('button', { name: '保存する' }).click();

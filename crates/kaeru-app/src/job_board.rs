@@ -430,6 +430,8 @@ async fn alerts_of_company(
     let told = store::already_alerted(db, scope, &people).await?;
     let greeting = kaeru_store::people::greeting_names(db, scope, &people).await?;
     let sender = crate::announcements::sender(db, scope).await?;
+    let mut reach = messaging::reach_many(db, scope, &people).await?;
+    let allowed = consent::allowed_people(db, scope, ALERT_PURPOSE).await?;
     let t = Catalog::get(sender.lang);
     let purpose = consent::purposes(db, scope)
         .await?
@@ -442,6 +444,11 @@ async fn alerts_of_company(
     let mut queued = 0;
     for a in due {
         let p = a.person_id;
+        if !allowed.contains(&p) {
+            // No consent: nothing is worked out; the watermark moves on.
+            store::alert_pass(db, scope, a, &[], None, fresh_newest, at).await?;
+            continue;
+        }
         let mut news: Vec<(&Opening, f32, Option<String>)> = Vec::new();
         let candidates = fresh.open.iter().map(|(o, when)| (*o, *when)).chain(
             fresh
@@ -471,7 +478,7 @@ async fn alerts_of_company(
         let message = if news.is_empty() {
             None
         } else {
-            match messaging::reach(db, scope, p).await? {
+            match reach.remove(&p) {
                 None => None,
                 Some((channel, to)) => {
                     let via = match channel {

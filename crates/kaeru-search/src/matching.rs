@@ -315,22 +315,37 @@ impl MatchIndex {
     }
 
     /// One person's score and reasons for an opening, with the same parts and weights as [`Self::rank`]
-    /// (the alumni portal's view of an opening). An opening that names no skill is scored without the
-    /// skill part. `None` when the person is not in the index (not a former employee).
+    /// (the alumni portal's view of an opening). An opening that names no skill counts the skill part as
+    /// neither met nor missed (half marks, no reason), so it never outranks one whose skills the person
+    /// holds. `None` when the person is not in the index (not a former employee).
     pub fn explain_one(&self, person: uuid::Uuid, q: &MatchQuery) -> Option<Match> {
         let doc = *self.by_id.get(&person)?;
-        let mut weights = if q.weights.total() == 0 {
+        let weights = if q.weights.total() == 0 {
             MatchWeights::default()
         } else {
             q.weights
         };
-        if q.skills.is_empty() {
-            weights.skill = 0;
-            if weights.total() == 0 {
-                return None;
-            }
+        let today = day_number(q.today);
+        if !q.skills.is_empty() {
+            return self.explain(doc, q, &weights, today);
         }
-        self.explain(doc, q, &weights, day_number(q.today))
+        let skill_weight = f32::from(weights.skill);
+        let total = weights.total() as f32;
+        let others = MatchWeights {
+            skill: 0,
+            ..weights
+        };
+        if others.total() == 0 {
+            return None;
+        }
+        let mut m = self.explain(doc, q, &others, today)?;
+        let scale = (total - skill_weight) / total;
+        m.score = ((m.score * scale + 50.0 * skill_weight / total) * 10.0).round() / 10.0;
+        for r in &mut m.reasons {
+            r.points = (r.points * scale * 10.0).round() / 10.0;
+            r.max = (r.max * scale * 10.0).round() / 10.0;
+        }
+        Some(m)
     }
 
     /// Ranks the alumni holding at least one of the query's skills; the best `limit` get their reasons.
@@ -743,6 +758,10 @@ mod tests {
             .explain_one(uuid::Uuid::from_u128(1), &query(vec![]))
             .unwrap();
         assert!(bare.reasons.iter().all(|x| x.part != "skill"));
+        assert!(
+            bare.score < one.score,
+            "an opening without skills never outranks one she fits"
+        );
         assert!(
             idx.explain_one(uuid::Uuid::from_u128(99), &query(vec![(dm, true, 3)]))
                 .is_none()

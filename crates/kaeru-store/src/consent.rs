@@ -474,3 +474,19 @@ pub(crate) async fn refusing_people(
     }
     Ok(out)
 }
+
+/// The people whose consent to the purpose's current version stands and who have not stopped all contact
+/// (those a message for the purpose may go to), read in one pass.
+pub async fn allowed_people(
+    db: &Db,
+    scope: &Scope,
+    purpose: &str,
+) -> StoreResult<std::collections::HashSet<PersonId>> {
+    let decisions = crate::segments::purpose_decisions(&db.read, scope, purpose).await?;
+    let refusing = refusing_people(&db.read, scope, purpose).await?;
+    Ok(decisions
+        .into_iter()
+        .filter(|(p, yes)| *yes && !refusing.contains(p))
+        .map(|(p, _)| p)
+        .collect())
+}

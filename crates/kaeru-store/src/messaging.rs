@@ -549,43 +549,62 @@ pub async fn digest_sent(
     Ok(())
 }
 
-/// How one person is reached with a message of their own (a job alert): LINE when it is set up and they
-/// are linked and following, else their first address that does not bounce; the company's forced channel
-/// decides between them. `None` when there is no way.
-pub async fn reach(
+/// How each of these people is reached with a message of their own (a job alert): LINE when it is set up
+/// and they are linked and following, else their first address that does not bounce; the company's forced
+/// channel decides between them. People with no way are absent. Read in bulk (chunks of 500 ids).
+pub async fn reach_many(
     db: &Db,
     scope: &Scope,
-    person: PersonId,
-) -> StoreResult<Option<(kaeru_domain::announcement::DeliveryChannel, String)>> {
+    people: &[PersonId],
+) -> StoreResult<
+    std::collections::HashMap<PersonId, (kaeru_domain::announcement::DeliveryChannel, String)>,
+> {
     use kaeru_domain::announcement::DeliveryChannel;
-    let s = settings(db, scope).await?;
-    let line = if s.line.is_some() {
-        line_link(db, scope, person)
-            .await?
-            .filter(|l| l.following)
-            .map(|l| l.user_id)
-    } else {
-        None
-    };
-    let bounced = bounced(&db.read, scope).await?;
     use sea_orm::QueryOrder;
-    let email = crate::entity::person_email::Entity::find()
-        .filter(crate::entity::person_email::Column::CompanyId.eq(scope.company_id().0))
-        .filter(crate::entity::person_email::Column::PersonId.eq(person.0))
-        .order_by(
-            crate::entity::person_email::Column::Position,
-            sea_orm::Order::Asc,
-        )
-        .all(&db.read)
-        .await?
-        .into_iter()
-        .map(|e| e.email)
-        .find(|e| !is_bounced(&bounced, e));
-    Ok(
-        match s.force_channel.pick(line.is_some(), email.is_some()) {
-            Some(DeliveryChannel::Line) => line.map(|l| (DeliveryChannel::Line, l)),
-            Some(DeliveryChannel::Email) => email.map(|e| (DeliveryChannel::Email, e)),
+    let s = settings(db, scope).await?;
+    let c = scope.company_id().0;
+    let bounced = bounced(&db.read, scope).await?;
+    let mut line: std::collections::HashMap<PersonId, String> = std::collections::HashMap::new();
+    let mut email: std::collections::HashMap<PersonId, String> = std::collections::HashMap::new();
+    for chunk in people.chunks(500) {
+        let ids: Vec<uuid::Uuid> = chunk.iter().map(|p| p.0).collect();
+        if s.line.is_some() {
+            for r in link_row::Entity::find()
+                .filter(link_row::Column::CompanyId.eq(c))
+                .filter(link_row::Column::Following.eq(true))
+                .filter(link_row::Column::PersonId.is_in(ids.clone()))
+                .all(&db.read)
+                .await?
+            {
+                line.insert(PersonId(r.person_id), r.line_user_id);
+            }
+        }
+        for e in crate::entity::person_email::Entity::find()
+            .filter(crate::entity::person_email::Column::CompanyId.eq(c))
+            .filter(crate::entity::person_email::Column::PersonId.is_in(ids))
+            .order_by(
+                crate::entity::person_email::Column::Position,
+                sea_orm::Order::Asc,
+            )
+            .all(&db.read)
+            .await?
+        {
+            if !is_bounced(&bounced, &e.email) {
+                email.entry(PersonId(e.person_id)).or_insert(e.email);
+            }
+        }
+    }
+    let mut out = std::collections::HashMap::new();
+    for p in people {
+        let (l, e) = (line.remove(p), email.remove(p));
+        let picked = match s.force_channel.pick(l.is_some(), e.is_some()) {
+            Some(DeliveryChannel::Line) => l.map(|x| (DeliveryChannel::Line, x)),
+            Some(DeliveryChannel::Email) => e.map(|x| (DeliveryChannel::Email, x)),
             None => None,
-        },
-    )
+        };
+        if let Some(x) = picked {
+            out.insert(*p, x);
+        }
+    }
+    Ok(out)
 }

@@ -289,8 +289,59 @@ db_test!(
         assert_eq!(kaeru_store::openings::close_passed(&app.db, &scope, today).await.unwrap(), 1);
         assert_eq!(kaeru_store::openings::close_passed(&app.db, &scope, today).await.unwrap(), 0);
 
-        // Her download holds her responses and alert; erasure removes them.
+        // Her download holds her responses and alert.
         let (_, data) = app.get(&me, "/me/data.json").await;
         assert!(data.contains("\"job_board\"") && data.contains("来年4月から"));
+
+        // The API: audience and pay on openings, responses and figures, an application recorded once.
+        let (_, secret_token) = kaeru_store::api_tokens::create(&app.db, &scope, &actor, &kaeru_domain::TokenDraft { name: "ats".into(), scope: kaeru_domain::TokenScope::Write }).await.unwrap();
+        let http = reqwest::Client::new();
+        let call = |method: reqwest::Method, path: String, body: Option<serde_json::Value>| {
+            let (http, token, base) = (http.clone(), secret_token.clone(), app.base.clone());
+            async move {
+                let mut rq = http.request(method, format!("{base}{path}")).bearer_auth(token);
+                if let Some(b) = body {
+                    rq = rq.json(&b);
+                }
+                let r = rq.send().await.unwrap();
+                let status = r.status();
+                (status, r.json::<serde_json::Value>().await.unwrap_or(serde_json::Value::Null))
+            }
+        };
+        let web_id = id_of(&web);
+        let (s, o) = call(reqwest::Method::GET, format!("/api/v1/openings/{web_id}"), None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!((o["audience"].as_str(), o["pay_yen"].as_i64(), o["pay_unit"].as_str(), o["remote"].as_str()), (Some("alumni"), Some(18_000), Some("day"), Some("hybrid")));
+        let (s, list) = call(reqwest::Method::GET, "/api/v1/openings?audience=alumni".into(), None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(list["items"].as_array().unwrap().iter().all(|o| o["audience"] == "alumni"));
+        let (s, r) = call(reqwest::Method::GET, format!("/api/v1/openings/{web_id}/responses"), None).await;
+        assert_eq!(s, StatusCode::OK);
+        let rows = r.as_array().unwrap();
+        assert!(rows.iter().any(|x| x["kind"] == "application" && x["person_id"] == ayumi.to_string()));
+        assert!(rows.iter().any(|x| x["person_id"] == tanaka.to_string() && x["not_eligible"] == true));
+        let body = serde_json::json!({"person_id": tanaka.to_string(), "kind": "application", "available_from": "すぐ"});
+        let (s, made) = call(reqwest::Method::POST, format!("/api/v1/openings/{web_id}/responses"), Some(body.clone())).await;
+        assert_eq!(s, StatusCode::CREATED, "{made}");
+        assert_eq!(made["via"], "api");
+        let (s, _) = call(reqwest::Method::POST, format!("/api/v1/openings/{web_id}/responses"), Some(body)).await;
+        assert_eq!(s, StatusCode::CONFLICT, "a second application");
+        let (s, bad) = call(reqwest::Method::POST, format!("/api/v1/openings/{web_id}/responses"), Some(serde_json::json!({"person_id": "x", "kind": "maybe"}))).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let (s, f) = call(reqwest::Method::GET, format!("/api/v1/openings/{web_id}/figures"), None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(f["applied"], 2);
+        let secret_id = id_of(&secret);
+        let (s, inv) = call(reqwest::Method::GET, format!("/api/v1/openings/{secret_id}/invites"), None).await;
+        assert_eq!((s, inv), (StatusCode::OK, serde_json::json!([ayumi.to_string()])));
+        let (s, _) = call(reqwest::Method::DELETE, format!("/api/v1/openings/{secret_id}/invites/{ayumi}"), None).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (s, _) = app.get(&me, &format!("/me/openings/{secret_id}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "the invitation taken back hides it again");
+
+        // Erasure removes what the board held about her.
+        kaeru_store::privacy::erase(&app.db, &scope, &actor, ayumi).await.unwrap();
+        assert!(job_board::for_person(&app.db, &scope, ayumi).await.unwrap().is_empty());
+        assert!(job_board::alert_of(&app.db, &scope, ayumi).await.unwrap().is_none());
     }
 );
