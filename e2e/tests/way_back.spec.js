@@ -119,6 +119,11 @@ test('an alumna on a phone sees why the Web集客 opening fits her, raises a han
   await phone.locator('form[action="/me/alerts"] button').click();
   await expect(phone.getByText('新着求人のお知らせを受け取る設定にしました。')).toBeVisible();
   await phone.getByRole('link', { name: 'LINE連携' }).click();
+  // An earlier journey may have linked her to another LINE account: this one is hers now.
+  if (await phone.getByRole('button', { name: '連携を解除' }).isVisible()) {
+    await phone.getByRole('button', { name: '連携を解除' }).click();
+    await expect(phone.locator('#line-state')).toHaveText('LINEはまだ連携されていません。');
+  }
   await phone.getByRole('button', { name: '連携用のコードを表示' }).click();
   const code = (await phone.locator('#line-code').textContent()).trim();
   const user = `U${(Date.now() + 7).toString(16).padStart(32, '0')}`;

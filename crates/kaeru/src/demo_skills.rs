@@ -3,12 +3,13 @@
 //! inside does digital marketing or proposal sales at level 3; several alumni do — the seed article's scene.
 
 use chrono::{Duration, NaiveDate};
+use kaeru_domain::job_board::{ResponseDraft, ResponseKind, Via};
 use kaeru_domain::{
     CareerDraft, NeedPriority, OpeningAudience, OpeningDraft, OpeningStatus, Outlook, PayUnit,
     PersonId, PersonSkillDraft, Remote, Requirement, ReturnIntent, SkillDraft, SkillId, SkillNeed,
     SkillOrigin, SkillSource, WorkStyle,
 };
-use kaeru_store::{Actor, Db, Scope, careers, openings, people, skills};
+use kaeru_store::{Actor, Db, Scope, careers, job_board, openings, people, skills};
 use rand::Rng;
 use rand::rngs::StdRng;
 use std::collections::HashMap;
@@ -341,6 +342,7 @@ pub async fn seed(
         required,
         min_level,
     };
+    let mut created = Vec::new();
     for draft in [
         OpeningDraft {
             title: "設計担当（3次元CAD）".into(),
@@ -411,7 +413,37 @@ pub async fn seed(
             requirements: vec![req("ECサイト運営", true, 2), req("デジタルマーケティング", false, 1)],
         },
     ] {
-        openings::create(db, scope, actor, &draft).await?;
+        created.push(openings::create(db, scope, actor, &draft).await?.id);
+    }
+    // Two alumni looked at the side job and the contract work; one raised a hand quietly, from an alert
+    // e-mail, for HR to find on the opening page.
+    let others: Vec<PersonId> = alumni
+        .iter()
+        .map(|(a, _)| a.id)
+        .filter(|id| Some(*id) != star)
+        .take(2)
+        .collect();
+    for (n, p) in others.iter().enumerate() {
+        for o in [created[1], created[3]] {
+            job_board::record_view(db, scope, o, *p, Via::Email).await?;
+        }
+        if n == 0 {
+            job_board::respond(
+                db,
+                scope,
+                *p,
+                created[3],
+                ResponseKind::Interest,
+                &ResponseDraft {
+                    note: Some("本業が落ち着く夜と週末なら手伝えます。".into()),
+                    available_from: Some("来月から".into()),
+                },
+                Via::Email,
+                today,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
     }
     Ok(())
 }

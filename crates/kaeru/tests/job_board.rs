@@ -178,6 +178,8 @@ db_test!(
         // HR sees both, with 田中's flag, and starts the comeback from her interest.
         let (_, seen) = app.get(&hr, &web).await;
         assert!(seen.contains("来年4月から") && seen.contains("送り迎え") && seen.contains("𠮷田"));
+        let (_, her_page) = app.get(&hr, &ayumi_url).await;
+        assert!(her_page.contains("求人への反応") && her_page.contains("Web集客担当"), "HR sees it on her page");
         assert!(seen.contains("再雇用不可"), "the flag beside 田中's interest");
         let r = app.post(&hr, &web, &format!("{web}/responses/{}/comeback", mine[0].id), &[]).await;
         let comeback_url = location(&r).to_string();

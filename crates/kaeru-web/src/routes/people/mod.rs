@@ -405,6 +405,8 @@ struct ShowPage {
     offers: Vec<OfferRow>,
     can_offer: bool,
     comebacks: Vec<(kaeru_domain::ComebackId, String, String)>,
+    /// Interests and applications for openings (owner and HR only): (opening id, title, kind, when).
+    responses: Vec<(kaeru_domain::OpeningId, String, String, String)>,
     can_open_comeback: bool,
     panel: profile::PersonPanel,
     portal: super::privacy::PortalPanel,
@@ -636,6 +638,25 @@ async fn show(
     }
     let person_comebacks =
         kaeru_store::comebacks::for_person(&state.db, signed.scope(), id).await?;
+    let responses = if signed.can(Permission::SeeInterest) {
+        let titles: std::collections::HashMap<kaeru_domain::OpeningId, String> =
+            kaeru_store::openings::list(&state.db, signed.scope(), None)
+                .await?
+                .into_iter()
+                .map(|o| (o.id, o.title))
+                .collect();
+        kaeru_store::job_board::for_person(&state.db, signed.scope(), id)
+            .await?
+            .into_iter()
+            .filter(|r| !r.withdrawn)
+            .map(|r| {
+                let title = titles.get(&r.opening_id).cloned().unwrap_or_default();
+                (r.opening_id, title, r.kind, r.updated_at)
+            })
+            .collect::<Vec<_>>()
+    } else {
+        Vec::new()
+    };
     let person_offers = kaeru_store::offers::for_person(&state.db, signed.scope(), id).await?;
     let s = Shell::signed(&signed, Section::People, &format!("/people/{id}"));
     let mut other_facts = Vec::new();
@@ -696,6 +717,17 @@ async fn show(
             && person.status != kaeru_domain::PersonStatus::Employee
             && person.status != kaeru_domain::PersonStatus::Returner
             && !person_comebacks.iter().any(|c| c.stage.is_open()),
+        responses: responses
+            .into_iter()
+            .map(|(o, title, k, at)| {
+                (
+                    o,
+                    title,
+                    label(s.t, "response_kind", k.code()),
+                    s.datetime(&at),
+                )
+            })
+            .collect(),
         comebacks: person_comebacks
             .iter()
             .map(|c| {
