@@ -186,35 +186,33 @@ impl LineClient {
         retry_key: uuid::Uuid,
     ) -> Result<(), LineError> {
         debug_assert!(to.len() <= kaeru_domain::announcement::LINE_BATCH);
-        let body = serde_json::json!({
-            "to": to,
-            "messages": [{"type": "text", "text": text}],
-        });
-        let r = self
-            .http
-            .post(format!("{}/v2/bot/message/multicast", self.base))
-            .bearer_auth(&self.token)
-            .header("X-Line-Retry-Key", retry_key.to_string())
-            .json(&body)
-            .send()
+        self.send_once("multicast", serde_json::json!(to), text, retry_key)
             .await
-            .map_err(|e| LineError::Unavailable(e.to_string()))?;
-        if r.status().as_u16() == 409 && r.headers().contains_key("x-line-accepted-request-id") {
-            return Ok(());
-        }
-        Self::check(Ok(r)).await.map(|_| ())
     }
 
     /// Sends one text to one user (a message of their own, such as a job alert), with a retry key so a
     /// retry after a lost answer is not sent twice.
     pub async fn push(&self, to: &str, text: &str, retry_key: uuid::Uuid) -> Result<(), LineError> {
+        self.send_once("push", serde_json::json!(to), text, retry_key)
+            .await
+    }
+
+    /// `POST /v2/bot/message/{kind}` of one text with `X-Line-Retry-Key`; a 409 with
+    /// `x-line-accepted-request-id` means LINE accepted an earlier attempt with this key.
+    async fn send_once(
+        &self,
+        kind: &str,
+        to: serde_json::Value,
+        text: &str,
+        retry_key: uuid::Uuid,
+    ) -> Result<(), LineError> {
         let body = serde_json::json!({
             "to": to,
             "messages": [{"type": "text", "text": text}],
         });
         let r = self
             .http
-            .post(format!("{}/v2/bot/message/push", self.base))
+            .post(format!("{}/v2/bot/message/{kind}", self.base))
             .bearer_auth(&self.token)
             .header("X-Line-Retry-Key", retry_key.to_string())
             .json(&body)

@@ -267,6 +267,32 @@ async fn open_comeback(
         .map(|c| c.id))
 }
 
+/// The opening, inside the caller's transaction, if the (live) person may respond to it today: open, not
+/// past its closing date, and invited when it is by invitation.
+async fn open_to(
+    tx: &impl ConnectionTrait,
+    scope: &Scope,
+    person: PersonId,
+    opening: OpeningId,
+    today: NaiveDate,
+) -> Result<opening_row::Model, RespondError> {
+    crate::people::live(tx, scope, person).await?;
+    let o = opening_row::Entity::find_by_id(opening.0)
+        .filter(opening_row::Column::CompanyId.eq(scope.company_id().0))
+        .one(tx)
+        .await?
+        .ok_or(RespondError::Closed)?;
+    if o.status != OpeningStatus::Open.code() || o.closes_on.is_some_and(|d| d < today) {
+        return Err(RespondError::Closed);
+    }
+    if o.audience == OpeningAudience::Invited.code()
+        && !invited_to(tx, scope, person).await?.contains_key(&o.id)
+    {
+        return Err(RespondError::NotInvited);
+    }
+    Ok(o)
+}
+
 /// Records a quiet interest or an application, in one transaction. An application starts the comeback
 /// (or joins the one already open for the person); an interest starts nothing until HR decides.
 #[allow(clippy::too_many_arguments)]
@@ -282,20 +308,7 @@ pub async fn respond(
 ) -> Result<Response, RespondError> {
     let c = scope.company_id().0;
     let tx = db.write.begin().await?;
-    crate::people::live(&tx, scope, person).await?;
-    let o = opening_row::Entity::find_by_id(opening.0)
-        .filter(opening_row::Column::CompanyId.eq(c))
-        .one(&tx)
-        .await?
-        .ok_or(RespondError::Closed)?;
-    if o.status != OpeningStatus::Open.code() || o.closes_on.is_some_and(|d| d < today) {
-        return Err(RespondError::Closed);
-    }
-    if o.audience == OpeningAudience::Invited.code()
-        && !invited_to(&tx, scope, person).await?.contains_key(&o.id)
-    {
-        return Err(RespondError::NotInvited);
-    }
+    let o = open_to(&tx, scope, person, opening, today).await?;
     let existing = row::Entity::find()
         .filter(row::Column::CompanyId.eq(c))
         .filter(row::Column::OpeningId.eq(opening.0))
@@ -714,20 +727,7 @@ pub async fn refer(
 ) -> Result<kaeru_domain::network::Contribution, RespondError> {
     let c = scope.company_id().0;
     let tx = db.write.begin().await?;
-    crate::people::live(&tx, scope, person).await?;
-    let o = opening_row::Entity::find_by_id(opening.0)
-        .filter(opening_row::Column::CompanyId.eq(c))
-        .one(&tx)
-        .await?
-        .ok_or(RespondError::Closed)?;
-    if o.status != OpeningStatus::Open.code() || o.closes_on.is_some_and(|d| d < today) {
-        return Err(RespondError::Closed);
-    }
-    if o.audience == OpeningAudience::Invited.code()
-        && !invited_to(&tx, scope, person).await?.contains_key(&o.id)
-    {
-        return Err(RespondError::NotInvited);
-    }
+    let o = open_to(&tx, scope, person, opening, today).await?;
     let id = Uuid::now_v7();
     let model = contribution::ActiveModel {
         id: Set(id),

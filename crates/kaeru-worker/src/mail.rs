@@ -354,36 +354,67 @@ pub struct Delivered {
     pub refused: usize,
 }
 
-/// Claims and delivers every due message, a batch at a time.
-pub async fn deliver_outbox(db: &Db, mailer: &Mailer, node: &str) -> anyhow::Result<Delivered> {
+/// What sends the messages of one channel of the outbox.
+enum Via<'a> {
+    Email(&'a Mailer),
+    /// LINE's API (the company's token is read per message).
+    Line(&'a kaeru_app::announcements::Delivery),
+}
+
+impl Via<'_> {
+    fn channel(&self) -> kaeru_domain::announcement::DeliveryChannel {
+        match self {
+            Self::Email(_) => kaeru_domain::announcement::DeliveryChannel::Email,
+            Self::Line(_) => kaeru_domain::announcement::DeliveryChannel::Line,
+        }
+    }
+
+    async fn send(&self, db: &Db, m: &outbox::Message) -> anyhow::Result<()> {
+        match self {
+            Self::Email(mailer) => mailer.send(m).await,
+            Self::Line(delivery) => {
+                let settings = kaeru_store::messaging::settings_of_company(
+                    db,
+                    kaeru_domain::CompanyId(m.company_id),
+                )
+                .await?;
+                let Some(line) = settings.line else {
+                    anyhow::bail!("LINE is not set up for the company");
+                };
+                kaeru_messaging::LineClient::new(&delivery.line_api, &line.token)
+                    .push(&m.to, &m.body, m.id)
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Claims every due message of one channel, a batch at a time: consent checked again, then sent; the
+/// outcome recorded (sent, or retried later with back-off until it gives up).
+async fn drain(db: &Db, via: Via<'_>, node: &str) -> anyhow::Result<Delivered> {
+    let channel = via.channel();
     let mut done = Delivered::default();
     loop {
-        let batch = outbox::claim(
-            db,
-            kaeru_domain::announcement::DeliveryChannel::Email,
-            node,
-            chrono::Duration::minutes(5),
-            20,
-        )
-        .await?;
+        let batch = outbox::claim(db, channel, node, chrono::Duration::minutes(5), 20).await?;
         if batch.is_empty() {
             return Ok(done);
         }
         for m in batch {
             if !outbox::still_allowed(db, &m).await? {
                 outbox::mark_refused(db, &m, node).await?;
-                tracing::info!(message = %m.id, purpose = ?m.purpose, "message refused: consent no longer stands");
+                tracing::info!(message = %m.id, purpose = ?m.purpose, channel = channel.code(), "message refused: consent no longer stands");
                 done.refused += 1;
                 continue;
             }
-            match mailer.send(&m).await {
+            match via.send(db, &m).await {
                 Ok(()) => {
                     outbox::mark_sent(db, &m, node).await?;
-                    tracing::info!(message = %m.id, kind = m.kind, "message sent");
+                    tracing::info!(message = %m.id, kind = m.kind, channel = channel.code(), "message sent");
                     done.sent += 1;
                 }
                 Err(e) => {
-                    tracing::warn!(message = %m.id, attempt = m.attempts + 1, error = %e, "sending failed");
+                    tracing::warn!(message = %m.id, attempt = m.attempts + 1, channel = channel.code(), error = %e, "sending failed");
                     outbox::mark_failed(db, &m, node, &e.to_string()).await?;
                     done.retried += 1;
                 }
@@ -392,57 +423,18 @@ pub async fn deliver_outbox(db: &Db, mailer: &Mailer, node: &str) -> anyhow::Res
     }
 }
 
-/// Claims and sends every due LINE message of the outbox (a job alert): consent checked again, one push
-/// per message with the message's id as LINE's retry key, so a retry after a lost answer is not sent
-/// twice. A company without LINE set up keeps its messages failing until it is set up or they give up.
+/// Claims and delivers every due e-mail of the outbox, a batch at a time.
+pub async fn deliver_outbox(db: &Db, mailer: &Mailer, node: &str) -> anyhow::Result<Delivered> {
+    drain(db, Via::Email(mailer), node).await
+}
+
+/// Claims and sends every due LINE message of the outbox (a job alert): one push per message with the
+/// message's id as LINE's retry key, so a retry after a lost answer is not sent twice. A company without
+/// LINE set up keeps its messages failing until it is set up or they give up.
 pub async fn deliver_line_outbox(
     db: &Db,
     delivery: &kaeru_app::announcements::Delivery,
     node: &str,
 ) -> anyhow::Result<Delivered> {
-    let mut done = Delivered::default();
-    loop {
-        let batch = outbox::claim(
-            db,
-            kaeru_domain::announcement::DeliveryChannel::Line,
-            node,
-            chrono::Duration::minutes(5),
-            20,
-        )
-        .await?;
-        if batch.is_empty() {
-            return Ok(done);
-        }
-        for m in batch {
-            if !outbox::still_allowed(db, &m).await? {
-                outbox::mark_refused(db, &m, node).await?;
-                tracing::info!(message = %m.id, purpose = ?m.purpose, "LINE message refused: consent no longer stands");
-                done.refused += 1;
-                continue;
-            }
-            let settings = kaeru_store::messaging::settings_of_company(
-                db,
-                kaeru_domain::CompanyId(m.company_id),
-            )
-            .await?;
-            let Some(line) = settings.line else {
-                outbox::mark_failed(db, &m, node, "LINE is not set up for the company").await?;
-                done.retried += 1;
-                continue;
-            };
-            let client = kaeru_messaging::LineClient::new(&delivery.line_api, &line.token);
-            match client.push(&m.to, &m.body, m.id).await {
-                Ok(()) => {
-                    outbox::mark_sent(db, &m, node).await?;
-                    tracing::info!(message = %m.id, kind = m.kind, "LINE message sent");
-                    done.sent += 1;
-                }
-                Err(e) => {
-                    tracing::warn!(message = %m.id, attempt = m.attempts + 1, error = %e, "LINE message not sent");
-                    outbox::mark_failed(db, &m, node, &e.to_string()).await?;
-                    done.retried += 1;
-                }
-            }
-        }
-    }
+    drain(db, Via::Line(delivery), node).await
 }
