@@ -268,7 +268,9 @@ async fn open_comeback(
 }
 
 /// The opening, inside the caller's transaction, if the (live) person may respond to it today: open, not
-/// past its closing date, and invited when it is by invitation.
+/// past its closing date, and invited when it is by invitation. On PostgreSQL the opening's row is locked
+/// for the rest of the transaction, so two submissions of one form (a double tap) run one after the other
+/// and the second finds the first's row (SQLite's single writer does the same).
 async fn open_to(
     tx: &impl ConnectionTrait,
     scope: &Scope,
@@ -277,11 +279,12 @@ async fn open_to(
     today: NaiveDate,
 ) -> Result<opening_row::Model, RespondError> {
     crate::people::live(tx, scope, person).await?;
-    let o = opening_row::Entity::find_by_id(opening.0)
-        .filter(opening_row::Column::CompanyId.eq(scope.company_id().0))
-        .one(tx)
-        .await?
-        .ok_or(RespondError::Closed)?;
+    let mut q = opening_row::Entity::find_by_id(opening.0)
+        .filter(opening_row::Column::CompanyId.eq(scope.company_id().0));
+    if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+        q = q.lock_exclusive();
+    }
+    let o = q.one(tx).await?.ok_or(RespondError::Closed)?;
     if o.status != OpeningStatus::Open.code() || o.closes_on.is_some_and(|d| d < today) {
         return Err(RespondError::Closed);
     }
@@ -456,11 +459,13 @@ pub async fn start_comeback(
     today: NaiveDate,
 ) -> StoreResult<(kaeru_domain::Comeback, bool)> {
     let tx = db.write.begin().await?;
-    let r = row::Entity::find_by_id(id.0)
-        .filter(row::Column::CompanyId.eq(scope.company_id().0))
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    // Locked on PostgreSQL: two clicks on 復帰の流れを始める start one comeback.
+    let mut q =
+        row::Entity::find_by_id(id.0).filter(row::Column::CompanyId.eq(scope.company_id().0));
+    if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+        q = q.lock_exclusive();
+    }
+    let r = q.one(&tx).await?.ok_or(StoreError::NotFound)?;
     if r.status != ACTIVE || r.comeback_id.is_some() {
         return Err(StoreError::Conflict(crate::Clash::StatusChanged));
     }

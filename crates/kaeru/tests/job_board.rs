@@ -161,6 +161,22 @@ db_test!(
         let tanaka_me = portal_as(&app, &scope, tanaka).await;
         app.post(&tanaka_me, &web_me, &format!("{web_me}/interest"), &[("note", ""), ("available_from", "")]).await;
 
+        // A burst of the same raised hand (a double tap, eight times over) leaves one row and no error.
+        let design_id: kaeru_domain::OpeningId = id_of(&design).parse().unwrap();
+        let mut burst = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let (db, scope) = (app.db.clone(), scope);
+            burst.spawn(async move {
+                let draft = kaeru_domain::job_board::ResponseDraft { note: None, available_from: None };
+                job_board::respond(&db, &scope, tanaka, design_id, kaeru_domain::job_board::ResponseKind::Interest, &draft, kaeru_domain::job_board::Via::Portal, today).await
+            });
+        }
+        while let Some(r) = burst.join_next().await {
+            assert!(r.unwrap().is_ok());
+        }
+        let his = job_board::for_person(&app.db, &scope, tanaka).await.unwrap();
+        assert_eq!(his.iter().filter(|r| r.opening_id == design_id).count(), 1);
+
         // A manager sees the opening but not who raised a hand, here or on her page.
         app.post(&hr, "/settings/staff", "/settings/staff", &[("display_name", "製造部 鈴木"), ("email", "suzuki@example.jp"), ("role", "manager"), ("password", "manager password 1")]).await;
         let m = browser();
@@ -193,13 +209,14 @@ db_test!(
         let r = app.post(&hr, &web, &format!("{web}/responses/{}/comeback", mine[0].id), &[]).await;
         assert!(location(&r).ends_with("#responses"), "a second start is refused");
         // 田中 has a comeback under way already: his interest joins it instead of opening a second one.
-        let his = job_board::for_person(&app.db, &scope, tanaka).await.unwrap();
+        let web_id: kaeru_domain::OpeningId = id_of(&web).parse().unwrap();
+        let his = job_board::for_person(&app.db, &scope, tanaka).await.unwrap().into_iter().find(|r| r.opening_id == web_id).unwrap();
         kaeru_store::comebacks::open(&app.db, &scope, &actor, tanaka, Some("電話で相談".into()), today).await.unwrap();
-        let r = app.post(&hr, &web, &format!("{web}/responses/{}/comeback", his[0].id), &[]).await;
+        let r = app.post(&hr, &web, &format!("{web}/responses/{}/comeback", his.id), &[]).await;
         assert!(location(&r).starts_with("/comebacks/"));
         let his_cb = kaeru_store::comebacks::for_person(&app.db, &scope, tanaka).await.unwrap();
         assert_eq!(his_cb.len(), 1);
-        assert_eq!(his_cb[0].response_id, Some(his[0].id));
+        assert_eq!(his_cb[0].response_id, Some(his.id));
         assert_eq!(kaeru_store::comebacks::for_person(&app.db, &scope, ayumi).await.unwrap().len(), 1);
 
         // She applies (the comeback already open is kept), and a second application is refused.
