@@ -37,8 +37,16 @@ schemathesis run "http://127.0.0.1:$port/api/openapi.json" \
   --checks all --exclude-checks positive_data_acceptance \
   --max-examples "${KAERU_API_FUZZ_EXAMPLES:-50}" --workers 2 \
   --request-timeout 60 --request-retries 2 \
-  --generation-deterministic --no-color 2>&1 | tail -n "${KAERU_API_FUZZ_TAIL:-120}"
-status=${PIPESTATUS[0]}
+  --generation-deterministic --no-color > report.txt 2>&1
+status=$?
+tail -n "${KAERU_API_FUZZ_TAIL:-120}" report.txt
+if [ "$status" -ne 0 ]; then
+  # What failed is reported before the warnings, out of the tail's reach.
+  echo "--- errors and failures:"
+  sed -n '/^=* \(ERRORS\|FAILURES\) =*$/,/^=* WARNINGS =*$/p' report.txt | head -n 200
+  echo "--- server log (last 40 lines):"
+  tail -n 40 serve.log
+fi
 set -e
 errors=$(grep -c "request failed\|panicked" serve.log || true)
 echo "schemathesis exit $status; server errors logged: $errors"

@@ -218,7 +218,7 @@ pub async fn start_comeback(
     )
     .await?;
     Ok(super::created(
-        format!("/api/v1/comebacks/{}", cb.id.0),
+        format!("/api/v1/openings/{id}/responses"),
         ComebackStarted {
             comeback_id: cb.id.0,
             opening_id: id.0,
