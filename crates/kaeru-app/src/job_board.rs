@@ -314,6 +314,10 @@ pub async fn withdraw(db: &Db, scope: &Scope, person: PersonId, opening: Opening
         .map_err(refused)
 }
 
+/// How many people one alumnus may recommend in a day (a form that lands in HR's records: a script must
+/// not flood them).
+pub const REFERRALS_PER_DAY: i32 = 10;
+
 pub async fn refer(
     db: &Db,
     scope: &Scope,
@@ -322,6 +326,15 @@ pub async fn refer(
     d: &ReferralDraft,
     today: NaiveDate,
 ) -> Outcome<kaeru_domain::network::Contribution> {
+    let key = format!("refer:{}:{}", scope.company_id().0, person.0);
+    if !kaeru_store::rate_limit::hit(db, &key, REFERRALS_PER_DAY, chrono::Duration::days(1)).await?
+    {
+        tracing::warn!(person = %person, "referral rate limit reached");
+        return Err(Failure::field(
+            "name",
+            Invalid::new("error.too_many_requests"),
+        ));
+    }
     store::refer(db, scope, person, opening, d, today)
         .await
         .map_err(refused)

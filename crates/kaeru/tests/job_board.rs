@@ -242,6 +242,15 @@ db_test!(
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let credited = kaeru_store::network::for_person(&app.db, &scope, ayumi).await.unwrap();
         assert_eq!(credited.len(), 1);
+        // A flood of referrals stops at ten a day, with the form kept.
+        let web_opening: kaeru_domain::OpeningId = id_of(&web).parse().unwrap();
+        let one = kaeru_domain::job_board::ReferralInput { name: "佐藤 一郎".into(), email: "ichiro@example.jp".into(), ..Default::default() }.parse().unwrap();
+        for _ in 0..9 {
+            kaeru_app::job_board::refer(&app.db, &scope, ayumi, web_opening, &one, today).await.unwrap();
+        }
+        let r = app.post(&me, &web_me, &format!("{web_me}/refer"), &[("name", "十一人目"), ("email", "eleven@example.jp"), ("phone", ""), ("relationship", ""), ("message", "")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("十一人目"));
         assert_eq!(credited[0].candidate.as_deref(), Some("山田 花子"));
         assert_eq!(credited[0].candidate_email.as_deref(), Some("hanako@example.jp"));
         assert!(credited[0].from_portal && credited[0].opening.as_deref() == Some("Web集客担当"));
