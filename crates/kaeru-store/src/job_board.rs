@@ -1032,38 +1032,3 @@ pub async fn own_data(db: &Db, scope: &Scope, person: PersonId) -> StoreResult<s
         "job_alert": alert.map(|a| serde_json::json!({"min_fit": a.min_fit.code(), "since": a.created_at})),
     }))
 }
-
-/// Erases what the job board holds about a person (responses, views, invitations, alerts).
-pub(crate) async fn erase_in(
-    conn: &impl ConnectionTrait,
-    scope: &Scope,
-    person: PersonId,
-) -> StoreResult<()> {
-    let c = scope.company_id().0;
-    row::Entity::delete_many()
-        .filter(row::Column::CompanyId.eq(c))
-        .filter(row::Column::PersonId.eq(person.0))
-        .exec(conn)
-        .await?;
-    view_row::Entity::delete_many()
-        .filter(view_row::Column::CompanyId.eq(c))
-        .filter(view_row::Column::PersonId.eq(person.0))
-        .exec(conn)
-        .await?;
-    invite_row::Entity::delete_many()
-        .filter(invite_row::Column::CompanyId.eq(c))
-        .filter(invite_row::Column::PersonId.eq(person.0))
-        .exec(conn)
-        .await?;
-    job_alert::Entity::delete_many()
-        .filter(job_alert::Column::CompanyId.eq(c))
-        .filter(job_alert::Column::PersonId.eq(person.0))
-        .exec(conn)
-        .await?;
-    job_alert_sent::Entity::delete_many()
-        .filter(job_alert_sent::Column::CompanyId.eq(c))
-        .filter(job_alert_sent::Column::PersonId.eq(person.0))
-        .exec(conn)
-        .await?;
-    Ok(())
-}

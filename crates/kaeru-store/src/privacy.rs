@@ -5,7 +5,8 @@
 use crate::audit::{self, Change};
 use crate::entity::{
     audit_entry, career, comeback, consent, contribution, deletion_request as req_row,
-    employment_stint, engagement, learning_mission, magic_link, mission_check_in, outbox_message,
+    employment_stint, engagement, job_alert, job_alert_sent, learning_mission, magic_link,
+    mission_check_in, opening_invite, opening_response, opening_view, outbox_message,
     person as person_row, person_email, person_skill, portal_session, qualification, return_offer,
     rsvp, side_job, touchpoint, venture, venture_deal, venture_support,
 };
@@ -218,7 +219,11 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
     // Replies to events: answers, news and attendance go with the person.
     delete_of_person!(rsvp);
     // Interests, applications, views, invitations and job alerts.
-    crate::job_board::erase_in(&tx, scope, person).await?;
+    delete_of_person!(opening_response);
+    delete_of_person!(opening_view);
+    delete_of_person!(opening_invite);
+    delete_of_person!(job_alert);
+    delete_of_person!(job_alert_sent);
     // Messages sent before the address was tied to the person (a registration receipt).
     outbox_message::Entity::delete_many()
         .filter(outbox_message::Column::CompanyId.eq(c))
