@@ -35,7 +35,7 @@ set +e
 schemathesis run "http://127.0.0.1:$port/api/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks all --exclude-checks positive_data_acceptance \
-  --max-examples "${KAERU_API_FUZZ_EXAMPLES:-50}" --workers 2 \
+  --max-examples "${KAERU_API_FUZZ_EXAMPLES:-50}" --workers 1 \
   --request-timeout 60 --request-retries 2 \
   --generation-deterministic --no-color > report.txt 2>&1
 status=$?
