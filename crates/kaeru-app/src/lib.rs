@@ -3,6 +3,7 @@
 //! [`kaeru_store::Scope`] and parsed input, and returns domain results or a store error; the caller turns
 //! those into HTML, JSON or a line on the terminal, in the reader's language.
 
+pub mod analytics;
 pub mod announcements;
 pub mod contacts;
 pub mod contracts;

@@ -30,6 +30,8 @@ pub struct SearchCache {
     matches: RwLock<HashMap<CompanyId, Arc<CachedMatch>>>,
     /// One rebuild at a time per company and kind: concurrent requests wait for it instead of each rebuilding.
     building: std::sync::Mutex<HashMap<(CompanyId, bool), BuildLock>>,
+    /// The analytics figures, cached by the same revision.
+    pub analytics: crate::analytics::AnalyticsCache,
 }
 
 impl SearchCache {

@@ -2,6 +2,7 @@
 
 #[macro_use]
 pub mod coded;
+pub mod analytics;
 pub mod announcement;
 pub mod api;
 pub mod career;

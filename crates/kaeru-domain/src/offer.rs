@@ -319,6 +319,12 @@ pub struct OfferPolicy {
     pub show_wareki: bool,
     /// The public "we welcome returners" declaration.
     pub welcome_declaration: String,
+    /// The day the company adopted its return policy: turnover before and after it is compared.
+    pub adopted_on: Option<NaiveDate>,
+    /// What a hire costs through an agency, for the hiring cost saved.
+    pub hire_cost: crate::analytics::HireCost,
+    /// E-mail the monthly report to the owners on the 1st.
+    pub monthly_report: bool,
 }
 
 pub const DEFAULT_DECLARATION: &str = "当社は、一度当社を離れた方の再入社を心から歓迎します。\n外で得た経験や人とのつながりは、当社にとっても大きな財産です。いつでも気軽に声をかけてください。";
@@ -330,6 +336,9 @@ impl Default for OfferPolicy {
             default_terms: vec![OfferTerm::PriorityInterview, OfferTerm::ContinuousService],
             show_wareki: true,
             welcome_declaration: DEFAULT_DECLARATION.into(),
+            adopted_on: None,
+            hire_cost: crate::analytics::HireCost::default(),
+            monthly_report: false,
         }
     }
 }
@@ -358,6 +367,11 @@ pub struct PolicyInput {
     pub default_terms: Vec<String>,
     pub show_wareki: String,
     pub welcome_declaration: String,
+    pub adopted_on: String,
+    pub agency_fee_percent: String,
+    pub annual_salary_yen: String,
+    pub fixed_hire_cost_yen: String,
+    pub monthly_report: String,
 }
 
 impl PolicyInput {
@@ -382,12 +396,56 @@ impl PolicyInput {
             "welcome_declaration",
             v::required_text(&self.welcome_declaration, 2000),
         );
-        match (years, declaration) {
-            (Some(window_years), Some(welcome_declaration)) if e.is_empty() => Ok(OfferPolicy {
+        // A date in the future is kept: the analytics say there is nothing to compare yet.
+        let adopted_on = e
+            .check("adopted_on", v::optional_date(&self.adopted_on))
+            .flatten();
+        let defaults = crate::analytics::HireCost::default();
+        let percent = if self.agency_fee_percent.trim().is_empty() {
+            Some(defaults.agency_fee_percent)
+        } else {
+            match v::half_width_digits(self.agency_fee_percent.trim())
+                .trim_end_matches(['%', '％'])
+                .trim()
+                .parse::<i32>()
+            {
+                Ok(n) if (0..=100).contains(&n) => Some(n),
+                _ => {
+                    e.add("agency_fee_percent", Invalid::new("error.percent"));
+                    None
+                }
+            }
+        };
+        let salary = e
+            .check(
+                "annual_salary_yen",
+                v::optional_yen(&self.annual_salary_yen, 100_000_000),
+            )
+            .map(|s| s.unwrap_or(defaults.annual_salary_yen));
+        let fixed = e
+            .check(
+                "fixed_hire_cost_yen",
+                v::optional_yen(&self.fixed_hire_cost_yen, 100_000_000),
+            )
+            .flatten();
+        match (years, declaration, percent, salary) {
+            (
+                Some(window_years),
+                Some(welcome_declaration),
+                Some(agency_fee_percent),
+                Some(annual_salary_yen),
+            ) if e.is_empty() => Ok(OfferPolicy {
                 window_years,
                 default_terms: terms,
                 show_wareki: self.show_wareki == "on",
                 welcome_declaration,
+                adopted_on,
+                hire_cost: crate::analytics::HireCost {
+                    agency_fee_percent,
+                    annual_salary_yen,
+                    fixed_yen: fixed,
+                },
+                monthly_report: self.monthly_report == "on",
             }),
             _ => Err(e),
         }
@@ -407,6 +465,19 @@ impl PolicyInput {
                 String::new()
             },
             welcome_declaration: p.welcome_declaration.clone(),
+            adopted_on: p.adopted_on.map(|d| d.to_string()).unwrap_or_default(),
+            agency_fee_percent: p.hire_cost.agency_fee_percent.to_string(),
+            annual_salary_yen: p.hire_cost.annual_salary_yen.to_string(),
+            fixed_hire_cost_yen: p
+                .hire_cost
+                .fixed_yen
+                .map(|y| y.to_string())
+                .unwrap_or_default(),
+            monthly_report: if p.monthly_report {
+                "on".into()
+            } else {
+                String::new()
+            },
         }
     }
 

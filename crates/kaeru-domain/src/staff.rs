@@ -44,6 +44,8 @@ pub enum Permission {
     CheckInAttendees,
     /// See who raised a hand quietly for an opening (こっそり興味あり), and start a comeback from it.
     SeeInterest,
+    /// The analytics pages and the monthly report: the company's turnover, returns and what they are worth.
+    SeeAnalytics,
 }
 
 impl Role {
@@ -80,6 +82,7 @@ impl Role {
                     | ManageEvents
                     | CheckInAttendees
                     | SeeInterest
+                    | SeeAnalytics
             ),
             Role::Manager => matches!(permission, ViewPeople | ApplySideJob | CheckInAttendees),
             Role::Viewer => matches!(permission, ViewPeople),

@@ -5,6 +5,7 @@ mod db;
 mod entity;
 mod migration;
 
+pub mod analytics;
 pub mod announcements;
 pub mod api_tokens;
 pub mod audit;

@@ -2,7 +2,7 @@
 
 use crate::audit::{self, Change};
 use crate::entity::{contribution as row, person as person_row};
-use crate::{Actor, Db, Scope, StoreError, StoreResult, now};
+use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now};
 use chrono::{Datelike, NaiveDate};
 use kaeru_domain::ContributionId;
 use kaeru_domain::network::{Contribution, ContributionDraft, ContributionKind, ReferralOutcome};
@@ -77,6 +77,7 @@ pub async fn add(
         },
     )
     .await?;
+    companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     Ok(to_domain(model))
 }
@@ -112,6 +113,7 @@ pub async fn remove(
         },
     )
     .await?;
+    companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use crate::entity::{
     learning_mission as mission_row, mission_check_in as checkin_row, offer_policy as policy_row,
     return_offer as row,
 };
-use crate::{Actor, Db, Scope, StoreError, StoreResult, now};
+use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now};
 use chrono::{Datelike, NaiveDate};
 use kaeru_domain::offer::{CheckInDraft, LearningMission, MissionCheckIn, MissionDraft};
 use kaeru_domain::{
@@ -60,6 +60,13 @@ pub async fn policy(db: &Db, scope: &Scope) -> StoreResult<OfferPolicy> {
             default_terms: terms_of(&p.default_terms),
             show_wareki: p.show_wareki,
             welcome_declaration: p.welcome_declaration,
+            adopted_on: p.adopted_on,
+            hire_cost: kaeru_domain::analytics::HireCost {
+                agency_fee_percent: p.agency_fee_percent,
+                annual_salary_yen: p.annual_salary_yen,
+                fixed_yen: p.fixed_hire_cost_yen,
+            },
+            monthly_report: p.monthly_report,
         },
         None => OfferPolicy::default(),
     })
@@ -74,6 +81,11 @@ pub async fn set_policy(db: &Db, scope: &Scope, actor: &Actor, p: &OfferPolicy) 
         default_terms: Set(terms_to_text(&p.default_terms)),
         show_wareki: Set(p.show_wareki),
         welcome_declaration: Set(p.welcome_declaration.clone()),
+        adopted_on: Set(p.adopted_on),
+        agency_fee_percent: Set(p.hire_cost.agency_fee_percent),
+        annual_salary_yen: Set(p.hire_cost.annual_salary_yen),
+        fixed_hire_cost_yen: Set(p.hire_cost.fixed_yen),
+        monthly_report: Set(p.monthly_report),
         updated_at: Set(now()),
     };
     let exists = policy_row::Entity::find_by_id(scope.company_id().0)
@@ -99,6 +111,7 @@ pub async fn set_policy(db: &Db, scope: &Scope, actor: &Actor, p: &OfferPolicy) 
         },
     )
     .await?;
+    companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -246,6 +259,7 @@ pub async fn create(
         },
     )
     .await?;
+    companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     Ok(to_domain(model))
 }
@@ -302,6 +316,7 @@ pub async fn update_draft(
         },
     )
     .await?;
+    companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     Ok(to_domain(model))
 }
@@ -394,6 +409,7 @@ pub async fn transition(
 ) -> Result<ReturnOffer, TransitionError> {
     let tx = db.write.begin().await?;
     let offer = transition_in(&tx, scope, actor, id, action, reason, today).await?;
+    companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     Ok(offer)
 }
@@ -575,6 +591,7 @@ pub async fn add_mission(
         },
     )
     .await?;
+    companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     Ok(mission_of(model))
 }
@@ -622,6 +639,7 @@ pub async fn add_check_in(
         },
     )
     .await?;
+    companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     Ok(check_in_of(model))
 }

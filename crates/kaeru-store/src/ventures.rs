@@ -3,7 +3,7 @@
 
 use crate::audit::{self, Change};
 use crate::entity::{venture as row, venture_deal as deal_row, venture_support as support_row};
-use crate::{Actor, Db, Scope, StoreError, StoreResult, now};
+use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now};
 use chrono::NaiveDate;
 use kaeru_domain::PersonId;
 use kaeru_domain::venture::{
@@ -140,6 +140,7 @@ pub async fn create(
         },
     )
     .await?;
+    companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     Ok(to_domain(model))
 }
@@ -188,6 +189,7 @@ pub async fn update(
         },
     )
     .await?;
+    companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -349,6 +351,7 @@ pub async fn add_support(
         },
     )
     .await?;
+    companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     Ok(support_to_domain(model))
 }
@@ -391,6 +394,7 @@ pub async fn add_deal(
         },
     )
     .await?;
+    companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     Ok(deal_to_domain(model))
 }
@@ -437,6 +441,7 @@ pub async fn remove_entry(
         },
     )
     .await?;
+    companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -97,7 +97,7 @@ db_test!(
         assert!(log.iter().any(|a| a.action == "offer.decline"));
         // The policy: defaults first, then what the owner saved.
         assert_eq!(offers::policy(&db, &c).await.unwrap(), OfferPolicy::default());
-        let policy = OfferPolicy { window_years: 5, default_terms: vec![OfferTerm::ProbationWaived], show_wareki: false, welcome_declaration: "おかえりなさい".into() };
+        let policy = OfferPolicy { window_years: 5, default_terms: vec![OfferTerm::ProbationWaived], show_wareki: false, welcome_declaration: "おかえりなさい".into(), ..OfferPolicy::default() };
         offers::set_policy(&db, &c, &actor, &policy).await.unwrap();
         assert_eq!(offers::policy(&db, &c).await.unwrap(), policy);
         assert_eq!(offers::policy(&db, &other).await.unwrap(), OfferPolicy::default());

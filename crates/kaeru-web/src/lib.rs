@@ -4,6 +4,7 @@
 pub mod api;
 mod assets;
 mod auth;
+mod charts;
 mod error;
 mod forms;
 mod path;

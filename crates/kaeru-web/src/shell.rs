@@ -20,6 +20,7 @@ pub enum Section {
     Skills,
     Openings,
     Settings,
+    Analytics,
     None,
 }
 
@@ -35,6 +36,8 @@ pub struct Shell {
     /// The outbox and personal-data duties.
     pub can_privacy: bool,
     pub can_api_tokens: bool,
+    /// The analytics pages.
+    pub can_analytics: bool,
     pub flash: Option<String>,
     pub time_zone: chrono_tz::Tz,
     pub path: String,
@@ -63,6 +66,7 @@ impl Shell {
             can_manage: s.can(Permission::ManageStaff),
             can_privacy: s.can(Permission::ManagePersonalData),
             can_api_tokens: s.can(Permission::ManageApiTokens),
+            can_analytics: s.can(Permission::SeeAnalytics),
             flash: flash_of(&s.visitor.jar, t),
             time_zone: s
                 .info
@@ -89,6 +93,7 @@ impl Shell {
             can_manage: false,
             can_privacy: false,
             can_api_tokens: false,
+            can_analytics: false,
             flash: flash_of(&a.visitor.jar, t),
             time_zone: a
                 .session
@@ -114,6 +119,7 @@ impl Shell {
             can_manage: false,
             can_privacy: false,
             can_api_tokens: false,
+            can_analytics: false,
             flash: flash_of(&v.jar, t),
             time_zone: chrono_tz::Asia::Tokyo,
             path: path.to_string(),
@@ -172,6 +178,7 @@ impl Shell {
                 | (Section::Skills, "skills")
                 | (Section::Openings, "openings")
                 | (Section::Settings, "settings")
+                | (Section::Analytics, "analytics")
         )
     }
 

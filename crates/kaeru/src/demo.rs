@@ -495,6 +495,11 @@ pub async fn seed(db: &Db, today: NaiveDate, seed: u64, progress: bool) -> anyho
         &mut rng,
     )
     .await?;
+    // さくら精機 declared that returners are welcome on 1 April three years ago: the analytics compare turnover
+    // before and after that day.
+    let mut policy = kaeru_store::offers::policy(db, &scope).await?;
+    policy.adopted_on = NaiveDate::from_ymd_opt(today.year() - 3, 4, 1);
+    kaeru_store::offers::set_policy(db, &scope, &actor, &policy).await?;
     crate::demo_portal::seed(db, &scope, star, today, &mut rng).await?;
     crate::demo_revolving::seed(db, &scope, star, today).await?;
     crate::demo_portal::seed_messages(db, &scope).await?;

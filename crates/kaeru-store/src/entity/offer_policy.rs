@@ -10,6 +10,11 @@ pub struct Model {
     pub default_terms: String,
     pub show_wareki: bool,
     pub welcome_declaration: String,
+    pub adopted_on: Option<Date>,
+    pub agency_fee_percent: i32,
+    pub annual_salary_yen: i64,
+    pub fixed_hire_cost_yen: Option<i64>,
+    pub monthly_report: bool,
     pub updated_at: DateTimeUtc,
 }
 

@@ -17,6 +17,7 @@ mod m0012_api_tokens;
 mod m0013_messages;
 mod m0014_events;
 mod m0015_job_board;
+mod m0016_analytics;
 
 pub struct Migrator;
 
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_messages::Migration),
             Box::new(m0014_events::Migration),
             Box::new(m0015_job_board::Migration),
+            Box::new(m0016_analytics::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@
 //! language of `Accept-Language` (else the company's default). The OpenAPI 3.1 description at
 //! `/api/openapi.json` is generated from these handlers and types.
 
+mod analytics;
 mod announcements;
 mod contracts;
 mod contributions;
@@ -39,6 +40,7 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 pub fn router() -> Router<AppState> {
     let v1 = Router::new()
+        .merge(analytics::router())
         .merge(people::router())
         .merge(stints::router())
         .merge(offers::router())
@@ -73,7 +75,7 @@ async fn method_not_allowed() -> ApiError {
         title = "Kaeru API",
         description = "People (current and former employees) and their search, employment stints, return offers \
                        and their lifecycle, the skill catalogue, openings and the alumni who match them, contacts, \
-                       referrals and business, 業務委託 contracts, ventures and side jobs, segments and announcements, events and their replies. Authenticate with an API token made in \
+                       referrals and business, 業務委託 contracts, ventures and side jobs, segments and announcements, events and their replies, and the analytics figures. Authenticate with an API token made in \
                        設定 → APIトークン (or `kaeru token create`): `Authorization: Bearer kaeru_…`. A `read` token \
                        may only read; a `write` token may also create and change. Lists are paginated with `page` \
                        and `per_page`. Errors always have the shape of `ApiErrorBody`, with the message in the \
@@ -100,6 +102,8 @@ async fn method_not_allowed() -> ApiError {
         announcements::cancel,
         events::list, events::get_one, events::create, events::update, events::set_status,
         events::rsvps, events::reply, events::check_in,
+        analytics::headline, analytics::turnover, analytics::returns, analytics::retention,
+        analytics::offers, analytics::network, analytics::savings,
     ),
     modifiers(&BearerToken),
     security(("token" = [])),
@@ -116,6 +120,7 @@ async fn method_not_allowed() -> ApiError {
         (name = "side_jobs", description = "副業: applications by employees, checked against clients and competitors"),
         (name = "announcements", description = "お知らせ: segments counted per purpose of use, announcements sent by e-mail and LINE"),
         (name = "events", description = "イベント: gatherings, replies with a waitlist, check-in by code"),
+        (name = "analytics", description = "分析: turnover, returns, retention, offers, the network and the hiring cost saved"),
     )
 )]
 pub struct ApiDoc;

@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use kaeru_domain::PersonStatus;
+use kaeru_domain::{Permission, PersonStatus};
 use kaeru_store::people::{self, PeopleFilter};
 
 pub fn router() -> Router<AppState> {
@@ -25,12 +25,44 @@ pub struct Todo {
     kind: &'static str,
 }
 
+/// To-dos of one kind: the first few shown, the rest one tap away.
+pub struct TodoGroup {
+    id: &'static str,
+    title: String,
+    shown: Vec<Todo>,
+    more: Vec<Todo>,
+}
+
+/// Shown per group before 「ほかN件」.
+const SHOWN_PER_GROUP: usize = 5;
+
+/// The groups of the home page, in the order they are shown (legal deadlines first).
+const GROUPS: [(&str, &[&str]); 6] = [
+    ("privacy", &["overdue", "deletion"]),
+    ("offers", &["expiring", "unacknowledged"]),
+    ("missions", &["check_in"]),
+    ("reconnect", &["reconnect"]),
+    ("registrations", &["registration"]),
+    ("side_jobs", &["side_job", "renewal"]),
+];
+
+/// This month's headline figure, linking to where it comes from.
+pub struct Headline {
+    label: String,
+    value: String,
+    href: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     s: Shell,
-    todos: Vec<Todo>,
+    groups: Vec<TodoGroup>,
+    total: usize,
     counts: Vec<(String, u64, String)>,
+    headline: Vec<Headline>,
+    month: String,
+    no_history: bool,
 }
 
 async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response> {
@@ -45,19 +77,80 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
     let signed = Signed::from_request_parts(&mut parts, &state).await?;
     let s = Shell::signed(&signed, Section::Home, "/");
     let today = signed.today();
-    let todos = kaeru_app::todo::list(&state.db, signed.scope(), signed.info.user.role, today)
-        .await?
-        .into_iter()
-        .map(|item| {
-            let args: Vec<(&str, String)> = item.args.into_iter().collect();
-            Todo {
-                href: item.href,
-                text: s.t.format(item.key, &args),
-                date: item.date.map(|d| s.date(&d)).unwrap_or_default(),
-                kind: item.kind,
-            }
+    let todos: Vec<Todo> =
+        kaeru_app::todo::list(&state.db, signed.scope(), signed.info.user.role, today)
+            .await?
+            .into_iter()
+            .map(|item| {
+                let args: Vec<(&str, String)> = item.args.into_iter().collect();
+                Todo {
+                    href: item.href,
+                    text: s.t.format(item.key, &args),
+                    date: item.date.map(|d| s.date(&d)).unwrap_or_default(),
+                    kind: item.kind,
+                }
+            })
+            .collect();
+    let total = todos.len();
+    let mut groups: Vec<TodoGroup> = GROUPS
+        .iter()
+        .map(|(id, _)| TodoGroup {
+            id,
+            title: String::new(),
+            shown: Vec::new(),
+            more: Vec::new(),
         })
         .collect();
+    for todo in todos {
+        let i = GROUPS
+            .iter()
+            .position(|(_, kinds)| kinds.contains(&todo.kind))
+            .unwrap_or(GROUPS.len() - 1);
+        let g = &mut groups[i];
+        if g.shown.len() < SHOWN_PER_GROUP {
+            g.shown.push(todo);
+        } else {
+            g.more.push(todo);
+        }
+    }
+    groups.retain(|g| !g.shown.is_empty());
+    for g in &mut groups {
+        g.title = s.t.format(
+            &format!("home.group.{}", g.id),
+            &[("n", (g.shown.len() + g.more.len()).to_string())],
+        );
+    }
+    let mut headline = Vec::new();
+    let mut no_history = false;
+    let mut month = String::new();
+    if signed.can(Permission::SeeAnalytics) {
+        let f = super::analytics::load(&state, &signed, &Default::default()).await?;
+        let h = &f.headline;
+        no_history = !h.has_history;
+        month = s.tf("home.month", "month", h.month.format("%Y/%m"));
+        headline = vec![
+            Headline {
+                label: s.t("home.headline.returners").into(),
+                value: s.tf("home.people_n", "n", h.returners),
+                href: "/analytics/returns",
+            },
+            Headline {
+                label: s.t("home.headline.contacts").into(),
+                value: s.tf("home.contacts_n", "n", h.contacts),
+                href: "/reconnect",
+            },
+            Headline {
+                label: s.t("home.headline.business").into(),
+                value: s.yen(h.business_yen),
+                href: "/network",
+            },
+            Headline {
+                label: s.t("home.headline.offers").into(),
+                value: s.tf("home.offers_n", "n", h.offers_standing),
+                href: "/offers",
+            },
+        ];
+    }
     let mut counts = Vec::new();
     for status in PersonStatus::ALL {
         let f = PeopleFilter {
@@ -78,5 +171,14 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
             format!("/people?status={}", status.code()),
         ));
     }
-    Ok(render(&HomePage { s, todos, counts })?.into_response())
+    Ok(render(&HomePage {
+        s,
+        groups,
+        total,
+        counts,
+        headline,
+        month,
+        no_history,
+    })?
+    .into_response())
 }

@@ -1,5 +1,6 @@
 //! Every route, each feature module with its own router, merged here.
 
+pub(crate) mod analytics;
 mod announcements;
 mod comebacks;
 mod engagements;
@@ -33,6 +34,7 @@ use axum::response::Redirect;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(health::router())
+        .merge(analytics::router())
         .merge(session::router())
         .merge(imports::router())
         .merge(people::router())

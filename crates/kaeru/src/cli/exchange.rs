@@ -87,14 +87,17 @@ pub(super) async fn import(config_file: &Option<PathBuf>, what: ImportWhat) -> a
 }
 
 pub(super) async fn export(config_file: &Option<PathBuf>, what: ExportWhat) -> anyhow::Result<()> {
-    let ExportWhat::People {
-        db,
-        company,
-        format,
-        out,
-        encoding,
-        status,
-    } = what;
+    let (db, company, format, out, encoding, status) = match what {
+        ExportWhat::People {
+            db,
+            company,
+            format,
+            out,
+            encoding,
+            status,
+        } => (db, company, format, out, encoding, status),
+        ExportWhat::Stints { db, company, out } => return export_stints(config_file, db, company, out).await,
+    };
 
     let config = config(config_file, db, None, None, None, MailArgs::default())?;
     let database = open_database(&config.database_target()?).await?;
@@ -120,5 +123,56 @@ pub(super) async fn export(config_file: &Option<PathBuf>, what: ExportWhat) -> a
     };
     std::fs::write(&out, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
     println!("{} people → {}", sheet.rows.len(), out.display());
+    Ok(())
+}
+
+async fn export_stints(
+    config_file: &Option<PathBuf>,
+    db: super::DbArgs,
+    company: Option<String>,
+    out: PathBuf,
+) -> anyhow::Result<()> {
+    let config = config(config_file, db, None, None, None, MailArgs::default())?;
+    let database = open_database(&config.database_target()?).await?;
+    let company = kaeru::exchange::company(&database, company.as_deref()).await?;
+    let scope = kaeru_store::Scope::for_company(company.id);
+    let mut all: Vec<kaeru_domain::EmploymentStint> =
+        kaeru_store::stints::all_by_person(&database, &scope)
+            .await?
+            .into_values()
+            .flatten()
+            .collect();
+    all.sort_by_key(|s| (s.person_id, s.start_date));
+    let text = |d: Option<String>| d.unwrap_or_default();
+    let sheet = kaeru_exchange::export::Sheet {
+        headers: [
+            "person_id",
+            "start_date",
+            "end_date",
+            "department",
+            "employment_type",
+            "leave_reason",
+            "rehire_eligibility",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: all
+            .iter()
+            .map(|s| {
+                vec![
+                    s.person_id.to_string(),
+                    s.start_date.to_string(),
+                    text(s.end_date.map(|d| d.to_string())),
+                    text(s.department.clone()),
+                    s.employment_type.code().to_string(),
+                    text(s.leave_reason.map(|r| r.code().to_string())),
+                    text(s.rehire_eligibility.map(|r| r.code().to_string())),
+                ]
+            })
+            .collect(),
+    };
+    let bytes = kaeru_exchange::export::csv_utf8(&sheet);
+    std::fs::write(&out, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+    println!("{} stints → {}", sheet.rows.len(), out.display());
     Ok(())
 }

@@ -175,6 +175,18 @@ pub(crate) enum ExportWhat {
         #[arg(long)]
         status: Option<String>,
     },
+    /// Every employment stint as CSV (UTF-8), one row each with codes rather than labels, for analysis
+    /// elsewhere: person_id, start_date, end_date, department, employment_type, leave_reason,
+    /// rehire_eligibility. Exit notes and rehire reasons are left out.
+    Stints {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        company: Option<String>,
+        /// Where to write the file.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
