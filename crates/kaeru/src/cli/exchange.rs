@@ -96,7 +96,9 @@ pub(super) async fn export(config_file: &Option<PathBuf>, what: ExportWhat) -> a
             encoding,
             status,
         } => (db, company, format, out, encoding, status),
-        ExportWhat::Stints { db, company, out } => return export_stints(config_file, db, company, out).await,
+        ExportWhat::Stints { db, company, out } => {
+            return export_stints(config_file, db, company, out).await;
+        }
     };
 
     let config = config(config_file, db, None, None, None, MailArgs::default())?;
