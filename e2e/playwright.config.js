@@ -48,7 +48,7 @@ module.exports = defineConfig({
   },
   projects: [
     { name: 'fresh', testMatch: /fresh\.spec\.js/, use: { baseURL: `http://127.0.0.1:${freshPort}` } },
-    { name: 'demo', testMatch: /(demo|offers|skills|portal|network|revolving|import|api|messages|events|way_back)\.spec\.js/, use: { baseURL: `http://127.0.0.1:${demoPort}` } },
+    { name: 'demo', testMatch: /(analytics|demo|offers|skills|portal|network|revolving|import|api|messages|events|screens|way_back)\.spec\.js/, use: { baseURL: `http://127.0.0.1:${demoPort}` } },
   ],
   webServer: [
     server(freshPort, process.env.KAERU_E2E_FRESH_DIR || '/tmp/kaeru-e2e/fresh', process.env.KAERU_E2E_FRESH_URL, ''),

@@ -23,6 +23,8 @@ pub struct Figures {
     /// No employment history at all: the pages explain what they need instead of showing zeros.
     pub empty: bool,
     pub headline: Headline,
+    /// The whole of the month before (the report e-mailed on the 1st).
+    pub previous_month: Headline,
     pub turnover: Turnover,
     pub boomerang: Boomerang,
     pub retention: Retention,
@@ -41,6 +43,7 @@ impl Figures {
             departments: a::departments(facts),
             empty: facts.stints.is_empty(),
             headline: a::headline(facts, today),
+            previous_month: a::previous_month(facts, today),
             turnover: a::turnover(facts, filter, year, today),
             boomerang: a::boomerang(facts, filter, today),
             retention: a::retention(facts, filter, today),
@@ -204,4 +207,257 @@ pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
         out.push_str("\r\n");
     }
     out
+}
+
+/// The monthly report (月次レポート) as a PDF in `lang`: this month so far, or with `previous` the whole of
+/// the month before (as e-mailed on the 1st), then the year's turnover, returns, retention, offers, the
+/// network and the hiring cost saved, each with the caveat it needs.
+pub fn report_pdf(
+    f: &Figures,
+    lang: kaeru_domain::Language,
+    company_name: &str,
+    previous: bool,
+) -> Result<Vec<u8>, kaeru_letters::LetterError> {
+    use kaeru_domain::analytics::PolicyEffect;
+    use kaeru_letters::ReportSection;
+    let t = kaeru_i18n::Catalog::get(lang);
+    let k = |key: &str| t.t(&format!("analytics.{key}")).to_string();
+    let pct = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.1}%"));
+    let yen = |n: i64| {
+        t.format(
+            "network.yen",
+            &[("n", kaeru_domain::validation::group_digits(n))],
+        )
+    };
+    let h = if previous {
+        &f.previous_month
+    } else {
+        &f.headline
+    };
+    let month = h.month.format("%Y/%m").to_string();
+    let mut sections = vec![ReportSection {
+        title: t.format("analytics.report.month", &[("month", month.clone())]),
+        lines: vec![
+            (
+                t.t("home.headline.returners").into(),
+                t.format("home.people_n", &[("n", h.returners.to_string())]),
+            ),
+            (
+                t.t("home.headline.contacts").into(),
+                t.format("home.contacts_n", &[("n", h.contacts.to_string())]),
+            ),
+            (t.t("home.headline.business").into(), yen(h.business_yen)),
+            (
+                t.t("home.headline.offers").into(),
+                t.format("home.offers_n", &[("n", h.offers_standing.to_string())]),
+            ),
+        ],
+        note: None,
+    }];
+    if f.empty {
+        sections.push(ReportSection {
+            title: k("empty_title"),
+            lines: vec![],
+            note: Some(k("empty")),
+        });
+    } else {
+        if let Some(y) = f.turnover.years.iter().find(|y| y.year == f.year) {
+            sections.push(ReportSection {
+                title: t.format("analytics.key.turnover", &[("year", f.year.to_string())]),
+                lines: vec![
+                    (k("col.rate"), pct(y.rate)),
+                    (
+                        k("col.leavers"),
+                        t.format(
+                            "analytics.key.turnover_note",
+                            &[
+                                ("leavers", y.leavers.to_string()),
+                                ("base", y.base.to_string()),
+                            ],
+                        ),
+                    ),
+                    (k("col.voluntary"), y.voluntary.to_string()),
+                    (k("col.regrettable"), y.regrettable.to_string()),
+                ],
+                note: Some(k("def.turnover")),
+            });
+        }
+        let b = &f.boomerang;
+        if let Some(y) = b.years.iter().find(|y| y.year == f.year) {
+            sections.push(ReportSection {
+                title: k("tab.returns"),
+                lines: vec![
+                    (
+                        k("col.share"),
+                        format!("{} ({} / {})", pct(y.share), y.rehires, y.hires),
+                    ),
+                    (
+                        k("key.time_away"),
+                        b.time_away.median_months.map_or_else(
+                            || "—".into(),
+                            |m| t.format("analytics.months", &[("n", format!("{m:.0}"))]),
+                        ),
+                    ),
+                ],
+                note: None,
+            });
+        }
+        let r = &f.retention;
+        let share = |v: Option<f64>| pct(v.map(|v| v * 100.0));
+        sections.push(ReportSection {
+            title: k("tab.retention"),
+            lines: vec![
+                (
+                    k("key.s12_returners"),
+                    format!(
+                        "{} ({})",
+                        share(r.returners.s12),
+                        t.format(
+                            "analytics.key.group_note",
+                            &[("n", r.returners.n.to_string())]
+                        )
+                    ),
+                ),
+                (
+                    k("key.s12_outside"),
+                    format!(
+                        "{} ({})",
+                        share(r.outside.s12),
+                        t.format(
+                            "analytics.key.group_note",
+                            &[("n", r.outside.n.to_string())]
+                        )
+                    ),
+                ),
+            ],
+            note: Some(if r.comparable {
+                k("note.survival_caveat")
+            } else {
+                t.format(
+                    "analytics.note.too_small",
+                    &[("n", kaeru_domain::analytics::SMALL_GROUP.to_string())],
+                )
+            }),
+        });
+        let (lines, note) = match &r.policy {
+            PolicyEffect::Compared {
+                adopted_on,
+                before,
+                after,
+                small,
+            } => (
+                vec![
+                    (
+                        k("before"),
+                        before
+                            .rate
+                            .map_or_else(|| "—".into(), |v| format!("{v:.1}")),
+                    ),
+                    (
+                        k("after"),
+                        after.rate.map_or_else(|| "—".into(), |v| format!("{v:.1}")),
+                    ),
+                ],
+                {
+                    let mut n = t.format(
+                        "analytics.note.policy_compared",
+                        &[("date", adopted_on.format("%Y/%m/%d").to_string())],
+                    );
+                    if *small {
+                        n = format!("{n} {}", k("note.policy_small"));
+                    }
+                    n
+                },
+            ),
+            PolicyEffect::NotSet => (vec![], k("note.policy_not_set")),
+            PolicyEffect::Future { adopted_on } => (
+                vec![],
+                t.format(
+                    "analytics.note.policy_future",
+                    &[("date", adopted_on.format("%Y/%m/%d").to_string())],
+                ),
+            ),
+            PolicyEffect::TooRecent { adopted_on } => (
+                vec![],
+                t.format(
+                    "analytics.note.policy_recent",
+                    &[("date", adopted_on.format("%Y/%m/%d").to_string())],
+                ),
+            ),
+        };
+        sections.push(ReportSection {
+            title: k("chart.policy"),
+            lines: lines
+                .into_iter()
+                .map(|(l, v)| (format!("{l}（{}）", k("col.per_100")), v))
+                .collect(),
+            note: Some(note),
+        });
+    }
+    let o = &f.offers;
+    sections.push(ReportSection {
+        title: k("tab.offers"),
+        lines: vec![
+            (k("col.standing"), o.total.standing.to_string()),
+            (k("col.issued"), o.total.issued.to_string()),
+            (k("col.exercised"), o.total.exercised.to_string()),
+            (
+                k("key.missions"),
+                format!("{} / {}", o.missions_reached, o.missions),
+            ),
+        ],
+        note: None,
+    });
+    let n = &f.network;
+    sections.push(ReportSection {
+        title: k("tab.network"),
+        lines: vec![
+            (
+                k("key.reachable"),
+                format!("{} / {}", n.reachable, n.alumni),
+            ),
+            (
+                k("key.warm"),
+                format!(
+                    "{} ({})",
+                    n.warmth.warm,
+                    t.format(
+                        "analytics.key.warm_note",
+                        &[
+                            ("normal", n.warmth.normal.to_string()),
+                            ("distant", n.warmth.distant.to_string())
+                        ]
+                    )
+                ),
+            ),
+        ],
+        note: None,
+    });
+    let this_year = f.savings.years.iter().find(|y| y.year == f.year);
+    sections.push(ReportSection {
+        title: k("tab.savings"),
+        lines: vec![
+            (
+                t.format("analytics.year_n", &[("year", f.year.to_string())]),
+                yen(this_year.map_or(0, |y| y.saved_yen)),
+            ),
+            (k("key.saved"), yen(f.savings.total_yen)),
+        ],
+        note: Some(k("note.savings")),
+    });
+    let period = t.format(
+        "analytics.report.period",
+        &[
+            ("month", month),
+            ("today", f.today.format("%Y/%m/%d").to_string()),
+        ],
+    );
+    kaeru_letters::report(&kaeru_letters::Report {
+        title: t.t("analytics.report.title"),
+        company_name,
+        period: &period,
+        sections: &sections,
+        closing: &format!("{} {}", k("evidence.reading"), k("report.closing")),
+        language: lang,
+    })
 }

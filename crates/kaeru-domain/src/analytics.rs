@@ -1082,7 +1082,25 @@ pub struct Headline {
 }
 
 pub fn headline(facts: &Facts, today: NaiveDate) -> Headline {
-    let month = today.with_day(1).unwrap_or(today);
+    headline_of_month(facts, today.with_day(1).unwrap_or(today), today)
+}
+
+/// The month before today's, whole (for the report sent on the 1st).
+pub fn previous_month(facts: &Facts, today: NaiveDate) -> Headline {
+    let first = today
+        .with_day(1)
+        .and_then(|d| d.checked_sub_months(Months::new(1)))
+        .unwrap_or(today);
+    headline_of_month(
+        facts,
+        first,
+        month_end(first.year(), first.month()).min(today),
+    )
+}
+
+/// The month starting `month`, counted up to `until`; offers standing as of `until`.
+fn headline_of_month(facts: &Facts, month: NaiveDate, until: NaiveDate) -> Headline {
+    let today = until;
     let this_month = |d: NaiveDate| d >= month && d <= today;
     let returners = hires(&facts.stints)
         .iter()

@@ -663,6 +663,74 @@ fn booklet_pages(b: &Booklet<'_>) -> Vec<Writer> {
     pages
 }
 
+/// One section of the monthly report: a heading, label–value lines, and a note to read them by.
+pub struct ReportSection {
+    pub title: String,
+    pub lines: Vec<(String, String)>,
+    pub note: Option<String>,
+}
+
+/// The monthly report (月次レポート) for the 社長: a title block, then each section, as many A4 pages as it
+/// takes, and a closing note.
+pub struct Report<'a> {
+    pub title: &'a str,
+    pub company_name: &'a str,
+    pub period: &'a str,
+    pub sections: &'a [ReportSection],
+    pub closing: &'a str,
+    pub language: Language,
+}
+
+pub fn report(r: &Report<'_>) -> Result<Vec<u8>, LetterError> {
+    let faces = faces().ok_or_else(|| LetterError("the embedded font could not be read".into()))?;
+    render(r.title, r.language, &faces, &report_pages(r))
+}
+
+fn report_pages(r: &Report<'_>) -> Vec<Writer> {
+    let fresh = || Writer {
+        y: MARGIN + 10.0,
+        ops: Vec::new(),
+    };
+    let bottom = PAGE_H - MARGIN;
+    let mut pages = Vec::new();
+    let mut wr = fresh();
+    wr.centre(18.0, r.title);
+    wr.centre(11.0, r.company_name);
+    wr.centre(10.5, r.period);
+    wr.gap(4.0);
+    wr.rule(MARGIN, PAGE_W - MARGIN);
+    wr.gap(16.0);
+    let width = PAGE_W - 2.0 * MARGIN;
+    for section in r.sections {
+        let note_lines = section
+            .note
+            .as_deref()
+            .map_or(0, |n| wrap(n, 9.0, width).len()) as f32;
+        let height =
+            13.0 * 1.8 + section.lines.len() as f32 * 10.5 * 1.6 + note_lines * 9.0 * 1.6 + 12.0;
+        if wr.y + height > bottom && !wr.ops.is_empty() {
+            pages.push(std::mem::replace(&mut wr, fresh()));
+        }
+        wr.para(0.0, 13.0, &section.title);
+        wr.gap(2.0);
+        for (label, value) in &section.lines {
+            wr.para(12.0, 10.5, &format!("{label}：{value}"));
+        }
+        if let Some(n) = &section.note {
+            wr.para(12.0, 9.0, n);
+        }
+        wr.gap(12.0);
+    }
+    if wr.y + 40.0 > bottom {
+        pages.push(std::mem::replace(&mut wr, fresh()));
+    }
+    wr.rule(MARGIN, PAGE_W - MARGIN);
+    wr.gap(12.0);
+    wr.para(0.0, 9.0, r.closing);
+    pages.push(wr);
+    pages
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

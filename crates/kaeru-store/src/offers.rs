@@ -128,6 +128,22 @@ async fn find_in(
         .ok_or(StoreError::NotFound)
 }
 
+/// The title the signer gave on their latest offer (a new offer's form starts with it).
+pub async fn last_signer_title(
+    db: &Db,
+    scope: &Scope,
+    signer_name: &str,
+) -> StoreResult<Option<String>> {
+    Ok(row::Entity::find()
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(row::Column::SignerName.eq(signer_name))
+        .filter(row::Column::SignerTitle.is_not_null())
+        .order_by_desc(row::Column::CreatedAt)
+        .one(&db.read)
+        .await?
+        .and_then(|r| r.signer_title))
+}
+
 pub async fn get(db: &Db, scope: &Scope, id: OfferId) -> StoreResult<ReturnOffer> {
     Ok(to_domain(find_in(&db.read, scope, id).await?))
 }

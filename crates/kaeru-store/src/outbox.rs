@@ -45,6 +45,7 @@ pub struct NewMessage {
 pub struct Attachment {
     pub name: String,
     pub content_type: String,
+    /// Text types (`text/calendar`) as they are; any other type (`application/pdf`) in base64.
     pub content: String,
 }
 

@@ -17,6 +17,9 @@ pub const EXPIRE_OFFERS: &str = "expire_offers";
 /// The weekly digest for staff who asked for it: looked at every morning, sent once a week (on Monday,
 /// or the first morning after).
 pub const WEEKLY_DIGEST: &str = "weekly_digest";
+/// The monthly report (PDF) to the owners of companies that asked for it: looked at every morning, sent for
+/// the month before on the 1st (or, after an outage, the first morning of the first three days).
+pub const MONTHLY_REPORT: &str = "monthly_report";
 
 /// The next 00:05 in the company's time zone, in UTC.
 fn next_local_early_morning(
@@ -85,6 +88,93 @@ pub async fn queue_digests(
     Ok(queued)
 }
 
+/// Queues the monthly report for last month to each active owner when the company asked for it, once
+/// (the idempotency key carries the month). Returns how many were queued.
+pub async fn queue_monthly_report(
+    db: &Db,
+    company: CompanyId,
+    public_url: &str,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<usize> {
+    use base64::Engine;
+    use chrono::Datelike;
+    if today.day() > 3 {
+        return Ok(0);
+    }
+    let scope = Scope::for_company(company);
+    if !kaeru_store::offers::policy(db, &scope)
+        .await?
+        .monthly_report
+    {
+        return Ok(0);
+    }
+    let c = companies::get(db, &scope).await?;
+    let tz: chrono_tz::Tz = c.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+    let figures = kaeru_app::analytics::figures(
+        db,
+        &kaeru_app::analytics::AnalyticsCache::default(),
+        &scope,
+        None,
+        None,
+        today,
+        move |at| at.with_timezone(&tz).date_naive(),
+    )
+    .await?;
+    let h = &figures.previous_month;
+    let month = h.month.format("%Y/%m").to_string();
+    let mut queued = 0;
+    for staff in kaeru_store::staff::list(db, &scope).await? {
+        if !staff.active || staff.role != kaeru_domain::Role::Owner {
+            continue;
+        }
+        let lang = staff.language.unwrap_or(c.default_language);
+        let t = kaeru_app::Catalog::get(lang);
+        let pdf = kaeru_app::analytics::report_pdf(&figures, lang, &c.name, true)
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let yen = t.format(
+            "network.yen",
+            &[("n", kaeru_domain::validation::group_digits(h.business_yen))],
+        );
+        kaeru_store::outbox::enqueue(
+            db,
+            &scope,
+            &kaeru_store::outbox::NewMessage {
+                channel: kaeru_domain::announcement::DeliveryChannel::Email,
+                person: None,
+                purpose: None,
+                kind: "monthly_report".into(),
+                to: staff.email.clone(),
+                subject: t.format(
+                    "analytics.report.mail_subject",
+                    &[("company", c.name.clone()), ("month", month.clone())],
+                ),
+                body: t.format(
+                    "analytics.report.mail_body",
+                    &[
+                        ("name", staff.display_name.clone()),
+                        ("month", month.clone()),
+                        ("returners", h.returners.to_string()),
+                        ("contacts", h.contacts.to_string()),
+                        ("business", yen),
+                        ("offers", h.offers_standing.to_string()),
+                        ("url", public_url.trim_end_matches('/').to_string()),
+                    ],
+                ),
+                attachment: Some(kaeru_store::outbox::Attachment {
+                    name: format!("kaeru-report-{}.pdf", h.month.format("%Y-%m")),
+                    content_type: "application/pdf".into(),
+                    content: base64::engine::general_purpose::STANDARD.encode(&pdf),
+                }),
+                idempotency_key: format!("monthly-report:{}:{}", staff.id, h.month.format("%Y-%m")),
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
 /// Runs one job for one company.
 async fn run_job(db: &Db, company: CompanyId, job: &str, public_url: &str) -> anyhow::Result<()> {
     let scope = Scope::for_company(company);
@@ -128,6 +218,19 @@ async fn run_job(db: &Db, company: CompanyId, job: &str, public_url: &str) -> an
             tracing::info!(company = %company, queued, "weekly digests queued");
             Ok(())
         }
+        MONTHLY_REPORT => {
+            let c = companies::get(db, &scope).await?;
+            let tz: chrono_tz::Tz = c.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+            let queued = queue_monthly_report(
+                db,
+                company,
+                public_url,
+                Utc::now().with_timezone(&tz).date_naive(),
+            )
+            .await?;
+            tracing::info!(company = %company, queued, "monthly reports queued");
+            Ok(())
+        }
         other => anyhow::bail!("unknown job {other}"),
     }
 }
@@ -137,7 +240,12 @@ pub async fn tick(db: &Db, node: &str, public_url: &str) -> anyhow::Result<usize
     let now = Utc::now();
     let all = companies::all(db).await?;
     for c in &all {
-        for job in [REFRESH_STATUSES, EXPIRE_OFFERS, WEEKLY_DIGEST] {
+        for job in [
+            REFRESH_STATUSES,
+            EXPIRE_OFFERS,
+            WEEKLY_DIGEST,
+            MONTHLY_REPORT,
+        ] {
             schedules::ensure(db, c.id, job, now).await?;
         }
     }

@@ -114,7 +114,9 @@ impl Mailer {
                                 .header(ContentType::TEXT_PLAIN)
                                 .body(m.body.clone()),
                         )
-                        .singlepart(Attachment::new(a.name.clone()).body(a.content.clone(), kind)),
+                        .singlepart(
+                            Attachment::new(a.name.clone()).body(attachment_bytes(a)?, kind),
+                        ),
                 )?
             }
         };
@@ -437,4 +439,16 @@ pub async fn deliver_line_outbox(
     node: &str,
 ) -> anyhow::Result<Delivered> {
     drain(db, Via::Line(delivery), node).await
+}
+
+/// An attachment's bytes: text as it is stored (a calendar file), anything else stored as base64 (a PDF).
+fn attachment_bytes(a: &kaeru_store::outbox::Attachment) -> anyhow::Result<Vec<u8>> {
+    use base64::Engine;
+    if a.content_type.starts_with("text/") {
+        Ok(a.content.clone().into_bytes())
+    } else {
+        base64::engine::general_purpose::STANDARD
+            .decode(a.content.trim())
+            .map_err(|e| anyhow::anyhow!("attachment {} is not base64: {e}", a.name))
+    }
 }

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
             "/analytics",
             get(|| async { Redirect::to("/analytics/turnover") }),
         )
+        .route("/analytics/report.pdf", get(report))
         .route("/analytics/{section}", get(page))
         .route("/analytics/{section}/{chart}", get(csv))
 }
@@ -1034,6 +1035,46 @@ async fn csv(
             ),
         ],
         body,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportQuery {
+    /// `1`: the whole of last month (as e-mailed on the 1st); otherwise this month so far.
+    previous: String,
+}
+
+/// `/analytics/report.pdf`: the monthly report, made now.
+async fn report(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
+    signed.require(Permission::SeeAnalytics)?;
+    let f = load(&state, &signed, &AnalyticsQuery::default()).await?;
+    let previous = q.previous == "1";
+    let pdf =
+        kaeru_app::analytics::report_pdf(&f, signed.lang, &signed.info.company.name, previous)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("monthly report: {e:?}")))?;
+    let month = if previous {
+        f.previous_month.month
+    } else {
+        f.headline.month
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"kaeru-report-{}.pdf\"",
+                    month.format("%Y-%m")
+                ),
+            ),
+        ],
+        pdf,
     )
         .into_response())
 }

@@ -58,11 +58,31 @@ pub fn router() -> Router<AppState> {
         .merge(line::router())
         .merge(home::router())
         .fallback(not_found)
+        .method_not_allowed_fallback(reopened)
 }
 
 async fn not_found() -> AppError {
     AppError::NotFound
 }
+
+/// A form's address opened again (from the history, or by reloading a refused form's page after a
+/// redirect): where the form was posted to only takes posts, so show the page it belongs to instead of a blank
+/// 405 — the path one level up (`/people/{id}/stints` → `/people/{id}`).
+async fn reopened(method: axum::http::Method, uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if method != axum::http::Method::GET && method != axum::http::Method::HEAD {
+        return AppError::NotFound.into_response();
+    }
+    Redirect::to(parent_path(uri.path())).into_response()
+}
+
+fn parent_path(path: &str) -> &str {
+    match path.trim_end_matches('/').rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &path[..i],
+    }
+}
+
 
 /// An id from the URL or a form; anything unparseable is simply not found.
 pub(crate) fn parse_id<T: std::str::FromStr>(id: &str) -> AppResult<T> {
@@ -133,4 +153,15 @@ pub(crate) fn download(
         body,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_post_only_address_leads_one_level_up() {
+        assert_eq!(super::parent_path("/people/abc/stints"), "/people/abc");
+        assert_eq!(super::parent_path("/language"), "/");
+        assert_eq!(super::parent_path("/"), "/");
+        assert_eq!(super::parent_path("/a/b/"), "/a");
+    }
 }

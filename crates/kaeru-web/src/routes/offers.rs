@@ -189,7 +189,20 @@ async fn new_form(
     let facts = kaeru_app::offers::facts(&state.db, signed.scope(), pid, None).await?;
     let ctx = facts.context(signed.today());
     let (from, until) = policy.default_window(ctx.leaving_date(), signed.today());
+    // The signer's title as they gave it last time; an owner who never signed is 代表取締役.
+    let me = &signed.info.user;
+    let title = match offers::last_signer_title(&state.db, signed.scope(), &me.display_name).await?
+    {
+        Some(t) => t,
+        None if me.role == kaeru_domain::Role::Owner => {
+            kaeru_app::Catalog::get(signed.info.company.default_language)
+                .t("offer.owner_title")
+                .to_string()
+        }
+        None => String::new(),
+    };
     let form = OfferInput {
+        signer_title: title,
         valid_from: from.to_string(),
         valid_until: until.to_string(),
         terms: policy

@@ -10,7 +10,7 @@ use crate::forms::{Id, Ids};
 use crate::shell::{Section, Shell};
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kaeru_app::{Failure, contacts};
@@ -202,9 +202,21 @@ pub struct ReconnectRow {
 struct ReconnectPage {
     s: Shell,
     rows: Vec<ReconnectRow>,
+    total: usize,
+    page: usize,
+    pages: usize,
     days: String,
     errors: FormErrors,
     can_set: bool,
+}
+
+/// People per page of the reconnect list.
+const RECONNECT_PER_PAGE: usize = 25;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    page: String,
 }
 
 async fn reconnect_page(
@@ -212,12 +224,18 @@ async fn reconnect_page(
     signed: &Signed,
     days: Option<String>,
     errors: &FieldErrors,
+    page: usize,
 ) -> AppResult<Response> {
     let list = touchpoints::reconnect_list(&state.db, signed.scope(), signed.today()).await?;
+    let total = list.len();
+    let pages = total.div_ceil(RECONNECT_PER_PAGE).max(1);
+    let page = page.clamp(1, pages);
     let current = touchpoints::reconnect_days(&state.db, signed.scope()).await?;
     let s = Shell::signed(signed, Section::People, "/reconnect");
     let rows = list
         .iter()
+        .skip((page - 1) * RECONNECT_PER_PAGE)
+        .take(RECONNECT_PER_PAGE)
         .map(|r| ReconnectRow {
             person_id: r.person.to_string(),
             name: r.name.clone(),
@@ -239,6 +257,9 @@ async fn reconnect_page(
         .collect();
     let tpl = ReconnectPage {
         rows,
+        total,
+        page,
+        pages,
         days: days.unwrap_or_else(|| current.to_string()),
         errors: FormErrors::from(errors, s.t),
         can_set: signed.can(Permission::ManageCompany),
@@ -247,9 +268,14 @@ async fn reconnect_page(
     Ok((super::form_status(errors), render(&tpl)?).into_response())
 }
 
-async fn reconnect(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+async fn reconnect(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
-    reconnect_page(&state, &signed, None, &FieldErrors::new()).await
+    let page = q.page.trim().parse().unwrap_or(1);
+    reconnect_page(&state, &signed, None, &FieldErrors::new(), page).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -273,7 +299,7 @@ async fn save_interval(
         _ => {
             let mut e = FieldErrors::new();
             e.add("days", Invalid::new("error.reconnect_days"));
-            reconnect_page(&state, &signed, Some(typed), &e).await
+            reconnect_page(&state, &signed, Some(typed), &e, 1).await
         }
     }
 }
