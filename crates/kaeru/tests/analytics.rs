@@ -251,3 +251,47 @@ db_test!(
         let _ = d("2020-01-01");
     }
 );
+
+db_test!(
+    async fn the_monthly_report_is_a_pdf_on_demand_and_reaches_the_owner_once_on_the_first(target) {
+        let _ = tracing_subscriber::fmt().with_env_filter("error").with_test_writer().try_init();
+        let app = spawn_app(target).await;
+        let owner = browser();
+        app.setup(&owner, "sakura", "shacho@example.jp").await;
+        let company = kaeru_store::companies::all(&app.db).await.unwrap()[0].id;
+        let scope = Scope::for_company(company);
+        let today = Utc::now().with_timezone(&chrono_tz::Asia::Tokyo).date_naive();
+        for n in 0..3 {
+            let p = person(&app, &scope, n, today).await;
+            stint(&app, &scope, p, "2015-04-01", "2020-03-31", "𠮷田工場", "career_change", "welcome", today).await;
+            stint(&app, &scope, p, "2021-04-01", "", "𠮷田工場", "", "", today).await;
+        }
+
+        // On demand: this month so far, read back by pdftotext.
+        let r = owner.get(format!("{}/analytics/report.pdf", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        let text = pdf_text(&r.bytes().await.unwrap());
+        assert!(text.contains("月次レポート"), "{text}");
+        assert!(text.contains("さくら精機株式会社"));
+        assert!(text.contains("比べるには"), "three returners are too few to compare: {text}");
+
+        // Not asked for: nothing queued on the 1st.
+        let first = today.with_day(1).unwrap();
+        assert_eq!(kaeru_worker::queue_monthly_report(&app.db, company, &app.base, first).await.unwrap(), 0);
+        app.post(&owner, "/settings/policy", "/settings/policy", &[("window_years", "3"), ("welcome_declaration", "おかえりなさい"), ("monthly_report", "on")]).await;
+        // Asked for: once on the 1st (a second pass queues nothing more), never after the 3rd.
+        assert_eq!(kaeru_worker::queue_monthly_report(&app.db, company, &app.base, first).await.unwrap(), 1);
+        kaeru_worker::queue_monthly_report(&app.db, company, &app.base, first + chrono::Duration::days(1)).await.unwrap();
+        assert_eq!(kaeru_worker::queue_monthly_report(&app.db, company, &app.base, first + chrono::Duration::days(5)).await.unwrap(), 0);
+        let smtp = SmtpSink::start();
+        let mailer = kaeru_worker::Mailer::new(&smtp.settings()).unwrap();
+        kaeru_worker::mail::deliver_outbox(&app.db, &mailer, "test").await.unwrap();
+        let mails: Vec<Received> = smtp.messages().into_iter().filter(|m| m.subject.contains("月次レポート")).collect();
+        assert_eq!(mails.len(), 1, "one report, once");
+        assert_eq!(mails[0].to, "shacho@example.jp");
+        assert!(mails[0].body.contains("/analytics"), "{}", mails[0].body);
+        let text = pdf_text(&mails[0].pdf);
+        assert!(text.contains("月次レポート") && text.contains("さくら精機株式会社"), "{text}");
+    }
+);

@@ -181,6 +181,8 @@ pub struct Received {
     pub html: String,
     /// An attached calendar file, when there is one.
     pub ics: String,
+    /// An attached PDF, when there is one.
+    pub pdf: Vec<u8>,
 }
 
 /// The Python packages the tests read our output with (independent parsers) and the SMTP test server.
@@ -359,6 +361,12 @@ impl SmtpSink {
                     list_unsubscribe_post: h("List-Unsubscribe-Post"),
                     html: part("text/html").unwrap_or_default(),
                     ics: part("text/calendar").unwrap_or_default(),
+                    pdf: mail
+                        .subparts
+                        .iter()
+                        .find(|p| p.ctype.mimetype == "application/pdf")
+                        .and_then(|p| p.get_body_raw().ok())
+                        .unwrap_or_default(),
                 }
             })
             .collect()
