@@ -128,10 +128,10 @@ test.describe.serial('a new install', () => {
     await page.reload();
     await expect(page.getByRole('button', { name: 'Add person' })).toBeVisible();
     await page.getByRole('link', { name: '山田 太郎' }).click();
-    await expect(page.getByText('History with the company')).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'History with the company' })).toBeVisible();
     await expect(page.locator('h1 .badge')).toHaveText('Alumnus');
     await page.getByLabel('Language').selectOption('ja');
-    await expect(page.getByText('在籍の歴史')).toBeVisible();
+    await expect(page.getByRole('heading', { name: '在籍の歴史' })).toBeVisible();
   });
 
   test("a user of one company gets 'not found' for another company's person", async ({ browser }) => {

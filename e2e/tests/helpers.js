@@ -14,6 +14,14 @@ async function login(page, email, password) {
   }
 }
 
+// A link of the site's menu: on a phone the menu opens from its button first, as a person would do it.
+async function nav(page, name) {
+  const links = page.locator('.nav-links');
+  const toggle = page.locator('label.nav-toggle-label');
+  if ((await toggle.isVisible()) && !(await links.isVisible())) await toggle.click();
+  await links.getByRole('link', { name, exact: true }).click();
+}
+
 // The order the product promises (五十音順): kana folded to hiragana, voicing marks ignored first.
 function sortKey(reading) {
   const folded = reading
@@ -30,4 +38,4 @@ function sortKey(reading) {
   return plain + '\u0001' + folded;
 }
 
-module.exports = { login, sortKey };
+module.exports = { login, sortKey, nav };

@@ -6,7 +6,7 @@
 const { test, expect } = require('@playwright/test');
 const fs = require('fs');
 const path = require('path');
-const { login } = require('./helpers');
+const { login, nav } = require('./helpers');
 
 const mailDir = process.env.KAERU_E2E_MAIL_DIR;
 const lineUrl = process.env.KAERU_E2E_LINE_URL;
@@ -67,7 +67,7 @@ test('an alumna links LINE from the portal on a phone, by code and by LINE\'s ac
   await expect(phone).toHaveURL(/\/me$/);
 
   // By code: the portal shows six digits; she sends them to the official account.
-  await phone.getByRole('link', { name: 'LINE連携' }).click();
+  await nav(phone, 'LINE連携');
   await expect(phone.locator('#line-state')).toHaveText('LINEはまだ連携されていません。');
   await phone.getByRole('button', { name: '連携用のコードを表示' }).click();
   const code = (await phone.locator('#line-code').textContent()).trim();

@@ -8,7 +8,7 @@
 const { test, expect } = require('@playwright/test');
 const fs = require('fs');
 const path = require('path');
-const { login } = require('./helpers');
+const { login, nav } = require('./helpers');
 
 const mailDir = process.env.KAERU_E2E_MAIL_DIR;
 const lineUrl = process.env.KAERU_E2E_LINE_URL;
@@ -80,7 +80,7 @@ test('an alumna on a phone sees why the Web集客 opening fits her, raises a han
   await expect(phone).toHaveURL(/\/me$/);
 
   // Her board: the Web集客 opening first, with reasons in plain words and her offer beside it.
-  await phone.getByRole('link', { name: '求人', exact: true }).click();
+  await nav(phone, '求人');
   await expect(phone.getByRole('heading', { name: '求人情報' })).toBeVisible();
   const card = phone.getByTestId('opening-card').first();
   await expect(card.getByRole('heading')).toHaveText('Web集客担当（週3日）');
@@ -113,12 +113,12 @@ test('an alumna on a phone sees why the Web集客 opening fits her, raises a han
   expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
 
   // Alerts for new openings that fit, and LINE linked by code.
-  await phone.getByRole('link', { name: '求人', exact: true }).click();
+  await nav(phone, '求人');
   await phone.getByLabel('新しい求人を知らせてほしい').check();
   await phone.getByLabel('知らせてほしい求人').selectOption('good');
   await phone.locator('form[action="/me/alerts"] button').click();
   await expect(phone.getByText('新着求人のお知らせを受け取る設定にしました。')).toBeVisible();
-  await phone.getByRole('link', { name: 'LINE連携' }).click();
+  await nav(phone, 'LINE連携');
   // An earlier journey may have linked her to another LINE account: this one is hers now.
   if (await phone.getByRole('button', { name: '連携を解除' }).isVisible()) {
     await phone.getByRole('button', { name: '連携を解除' }).click();

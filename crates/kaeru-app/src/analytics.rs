@@ -91,6 +91,17 @@ impl AnalyticsCache {
         }
     }
 
+    /// The company-wide figures of this year as last computed today, whatever the revision: the home page
+    /// shows them at once after a write and has them refreshed behind it.
+    pub fn latest(&self, company: CompanyId, day: NaiveDate) -> Option<(i64, Arc<Figures>)> {
+        use chrono::Datelike;
+        let m = self.entries.lock().ok()?;
+        let e = m.get(&company).filter(|e| e.day == day)?;
+        e.figures
+            .get(&(None, day.year()))
+            .map(|f| (e.revision, f.clone()))
+    }
+
     fn store(
         &self,
         company: CompanyId,

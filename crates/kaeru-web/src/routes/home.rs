@@ -124,7 +124,25 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
     let mut no_history = false;
     let mut month = String::new();
     if signed.can(Permission::SeeAnalytics) {
-        let f = super::analytics::load(&state, &signed, &Default::default()).await?;
+        // At 100,000 people reading the facts again takes a while after each write: the home page shows the
+        // figures as last computed today (at most a few writes behind) and has them refreshed behind it.
+        let company = signed.scope().company_id();
+        let revision = kaeru_store::companies::revision(&state.db, signed.scope()).await?;
+        let f = match state.search.analytics.latest(company, today) {
+            Some((seen, f)) if seen == revision => f,
+            Some((_, f)) => {
+                let (state, signed) = (state.clone(), signed.clone());
+                tokio::spawn(async move {
+                    if let Err(e) =
+                        super::analytics::load(&state, &signed, &Default::default()).await
+                    {
+                        tracing::warn!(error = ?e, "refreshing the analytics behind the home page");
+                    }
+                });
+                f
+            }
+            None => super::analytics::load(&state, &signed, &Default::default()).await?,
+        };
         let h = &f.headline;
         no_history = !h.has_history;
         month = s.tf("home.month", "month", h.month.format("%Y/%m"));

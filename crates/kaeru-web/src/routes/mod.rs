@@ -83,7 +83,6 @@ fn parent_path(path: &str) -> &str {
     }
 }
 
-
 /// An id from the URL or a form; anything unparseable is simply not found.
 pub(crate) fn parse_id<T: std::str::FromStr>(id: &str) -> AppResult<T> {
     id.parse().map_err(|_| AppError::NotFound)
