@@ -138,17 +138,19 @@ impl AnalyticsCache {
     }
 }
 
-/// The figures for `department` (None: the whole company) and `year` (None: this year), as of `today`.
-/// `local_date` turns a moment into the company's calendar day.
+/// The figures for `department` (None: the whole company) and `year` (None: this year), as of `today` in the
+/// company's `time_zone`.
 pub async fn figures(
     db: &Db,
     cache: &AnalyticsCache,
     scope: &Scope,
+    time_zone: &str,
     department: Option<String>,
     year: Option<i32>,
     today: NaiveDate,
-    local_date: impl Fn(chrono::DateTime<chrono::Utc>) -> NaiveDate,
 ) -> StoreResult<Arc<Figures>> {
+    let tz: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+    let local_date = move |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&tz).date_naive();
     use chrono::Datelike;
     let year = year
         .filter(|y| (today.year() - 100..=today.year()).contains(y))

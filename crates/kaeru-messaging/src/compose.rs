@@ -25,7 +25,8 @@ pub struct Letter {
 /// The longest LINE text LINE accepts, in characters.
 pub const LINE_MAX: usize = 5000;
 
-fn escape(s: &str) -> String {
+/// Text for HTML or SVG: the five characters that could end a text or an attribute, as entities.
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -109,15 +109,14 @@ pub async fn queue_monthly_report(
         return Ok(0);
     }
     let c = companies::get(db, &scope).await?;
-    let tz: chrono_tz::Tz = c.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
     let figures = kaeru_app::analytics::figures(
         db,
         &kaeru_app::analytics::AnalyticsCache::default(),
         &scope,
+        &c.time_zone,
         None,
         None,
         today,
-        move |at| at.with_timezone(&tz).date_naive(),
     )
     .await?;
     let h = &figures.previous_month;
@@ -178,61 +177,30 @@ pub async fn queue_monthly_report(
 /// Runs one job for one company.
 async fn run_job(db: &Db, company: CompanyId, job: &str, public_url: &str) -> anyhow::Result<()> {
     let scope = Scope::for_company(company);
+    let c = companies::get(db, &scope).await?;
+    let tz: chrono_tz::Tz = c.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+    let today = Utc::now().with_timezone(&tz).date_naive();
     match job {
         REFRESH_STATUSES => {
-            let c = companies::get(db, &scope).await?;
-            let tz: chrono_tz::Tz = c.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
-            let today = Utc::now().with_timezone(&tz).date_naive();
             let changed = kaeru_store::status::refresh(db, &scope, today).await?;
             tracing::info!(company = %company, changed, "statuses refreshed");
-            Ok(())
         }
         EXPIRE_OFFERS => {
-            let c = companies::get(db, &scope).await?;
-            let tz: chrono_tz::Tz = c.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
-            let expired = kaeru_store::offers::expire_passed(
-                db,
-                &scope,
-                Utc::now().with_timezone(&tz).date_naive(),
-            )
-            .await?;
-            let closed = kaeru_store::openings::close_passed(
-                db,
-                &scope,
-                Utc::now().with_timezone(&tz).date_naive(),
-            )
-            .await?;
+            let expired = kaeru_store::offers::expire_passed(db, &scope, today).await?;
+            let closed = kaeru_store::openings::close_passed(db, &scope, today).await?;
             tracing::info!(company = %company, expired, closed, "offers expired and openings past their closing date closed");
-            Ok(())
         }
         WEEKLY_DIGEST => {
-            let c = companies::get(db, &scope).await?;
-            let tz: chrono_tz::Tz = c.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
-            let queued = queue_digests(
-                db,
-                company,
-                public_url,
-                Utc::now().with_timezone(&tz).date_naive(),
-            )
-            .await?;
+            let queued = queue_digests(db, company, public_url, today).await?;
             tracing::info!(company = %company, queued, "weekly digests queued");
-            Ok(())
         }
         MONTHLY_REPORT => {
-            let c = companies::get(db, &scope).await?;
-            let tz: chrono_tz::Tz = c.time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
-            let queued = queue_monthly_report(
-                db,
-                company,
-                public_url,
-                Utc::now().with_timezone(&tz).date_naive(),
-            )
-            .await?;
+            let queued = queue_monthly_report(db, company, public_url, today).await?;
             tracing::info!(company = %company, queued, "monthly reports queued");
-            Ok(())
         }
         other => anyhow::bail!("unknown job {other}"),
     }
+    Ok(())
 }
 
 /// One pass: make sure every company has its schedules, run what is due, tidy up. Returns how many jobs ran.

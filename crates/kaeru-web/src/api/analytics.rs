@@ -66,19 +66,14 @@ async fn load(
             return Err(ApiError::BadParams(e));
         }
     }
-    let tz: chrono_tz::Tz = caller
-        .company
-        .time_zone
-        .parse()
-        .unwrap_or(chrono_tz::Asia::Tokyo);
     Ok(kaeru_app::analytics::figures(
         &state.db,
         &state.search.analytics,
         &caller.scope,
+        &caller.company.time_zone,
         q.department.clone(),
         q.year,
         today,
-        move |at| at.with_timezone(&tz).date_naive(),
     )
     .await?)
 }

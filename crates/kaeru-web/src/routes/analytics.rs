@@ -93,20 +93,14 @@ pub(crate) async fn load(
     signed: &Signed,
     q: &AnalyticsQuery,
 ) -> AppResult<Arc<Figures>> {
-    let tz: chrono_tz::Tz = signed
-        .info
-        .company
-        .time_zone
-        .parse()
-        .unwrap_or(chrono_tz::Asia::Tokyo);
     Ok(kaeru_app::analytics::figures(
         &state.db,
         &state.search.analytics,
         signed.scope(),
+        &signed.info.company.time_zone,
         Some(q.department.trim().to_string()),
         q.year.trim().parse().ok(),
         signed.today(),
-        move |at| at.with_timezone(&tz).date_naive(),
     )
     .await?)
 }
