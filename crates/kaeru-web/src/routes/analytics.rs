@@ -146,6 +146,24 @@ fn survival_rows(s: &Shell, name: &str, g: &Survival) -> Vec<String> {
     .collect()
 }
 
+/// The columns of a turnover table, after the first (the year or the department).
+fn turnover_header(s: &Shell, first: &str) -> Vec<String> {
+    headers(
+        s,
+        &[
+            first,
+            "base",
+            "leavers",
+            "voluntary",
+            "other",
+            "unrecorded",
+            "regrettable",
+            "rate",
+            "remark",
+        ],
+    )
+}
+
 fn headers(s: &Shell, keys: &[&str]) -> Vec<String> {
     keys.iter()
         .map(|k| s.t(&format!("analytics.col.{k}")).to_string())
@@ -213,20 +231,7 @@ pub(crate) fn charts_of(s: &Shell, f: &Figures, name: &str) -> (Vec<KeyFigure>, 
                     .iter()
                     .all(|y| y.base == 0)
                     .then(|| t("note.no_base")),
-                header: headers(
-                    s,
-                    &[
-                        "year",
-                        "base",
-                        "leavers",
-                        "voluntary",
-                        "other",
-                        "unrecorded",
-                        "regrettable",
-                        "rate",
-                        "remark",
-                    ],
-                ),
+                header: turnover_header(s, "year"),
                 rows: f
                     .turnover
                     .years
@@ -265,20 +270,7 @@ pub(crate) fn charts_of(s: &Shell, f: &Figures, name: &str) -> (Vec<KeyFigure>, 
                     String::new()
                 },
                 note: (deps.len() <= 1).then(|| t("note.one_department")),
-                header: headers(
-                    s,
-                    &[
-                        "department",
-                        "base",
-                        "leavers",
-                        "voluntary",
-                        "other",
-                        "unrecorded",
-                        "regrettable",
-                        "rate",
-                        "remark",
-                    ],
-                ),
+                header: turnover_header(s, "department"),
                 rows: f
                     .turnover
                     .by_department
