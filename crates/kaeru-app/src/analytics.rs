@@ -186,9 +186,11 @@ pub async fn figures(
         department: key.0.clone(),
     };
     let f2 = facts.clone();
+    let started = std::time::Instant::now();
     let figures = tokio::task::spawn_blocking(move || Figures::compute(&f2, &filter, year, today))
         .await
         .map_err(|e| StoreError::Other(e.into()))?;
+    tracing::info!(company = %company, revision, department = ?key.0, year, ms = started.elapsed().as_millis() as u64, "analytics figures computed");
     let figures = Arc::new(figures);
     cache.store(company, revision, today, facts, key, figures.clone());
     Ok(figures)
