@@ -98,7 +98,11 @@ pub fn svg(c: &Chart) -> String {
             .flat_map(|se| se.values.iter().flatten().copied())
             .fold(0.0, f64::max),
     };
-    let top = c.max.unwrap_or_else(|| nice_max(data_max));
+    let mut top = c.max.unwrap_or_else(|| nice_max(data_max));
+    // Small counts: a top divisible by four keeps the four grid lines on whole numbers.
+    if c.max.is_none() && c.unit.is_empty() && top < 20.0 {
+        top = (top / 4.0).ceil() * 4.0;
+    }
     let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
     let y = |v: f64| TOP + ph - (v / top).clamp(0.0, 1.0) * ph;
     // Legend.
