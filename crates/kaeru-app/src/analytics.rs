@@ -68,8 +68,9 @@ const FIGURES_KEPT: usize = 32;
 #[derive(Default)]
 pub struct AnalyticsCache {
     entries: Mutex<HashMap<CompanyId, Entry>>,
-    /// One read of the facts at a time: concurrent requests after a write wait for it.
-    building: tokio::sync::Mutex<()>,
+    /// One read of a company's facts at a time: its concurrent requests after a write wait for it, other
+    /// companies do not.
+    building: Mutex<HashMap<CompanyId, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl AnalyticsCache {
@@ -164,7 +165,11 @@ pub async fn figures(
     }
     let mut revision = revision;
     if facts.is_none() {
-        let _one = cache.building.lock().await;
+        let lock = match cache.building.lock() {
+            Ok(mut m) => m.entry(company).or_default().clone(),
+            Err(_) => Arc::default(),
+        };
+        let _one = lock.lock().await;
         // Another request may have read them while this one waited.
         let (again, found) = cache.lookup(company, revision, today, &key);
         if let Some(f) = found {
