@@ -201,6 +201,21 @@ db_test!(
         assert_eq!(h["figures"]["returners"], 1, "{h}");
         let (_, home) = app.get(&owner, "/").await;
         assert!(home.contains("今月の出戻り入社"));
+        // A burst right after another write: every answer has it (they wait for one read of the facts).
+        stint(&app, &scope, returners[1], &format!("{}-{:02}-01", today.year(), today.month()), "", "製造部", "", "", today).await;
+        let mut burst = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let (url, token) = (format!("{}/api/v1/analytics/headline", app.base), token.clone());
+            burst.spawn(async move {
+                let r = reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap();
+                (r.status(), r.json::<Value>().await.unwrap())
+            });
+        }
+        while let Some(answer) = burst.join_next().await {
+            let (s, h) = answer.unwrap();
+            assert_eq!(s, StatusCode::OK);
+            assert_eq!(h["figures"]["returners"], 2, "{h}");
+        }
 
         // CSV: the formula-like department is text, and every row of the table is there.
         let r = owner.get(format!("{}/analytics/turnover/departments.csv?year=2019", app.base)).send().await.unwrap();
