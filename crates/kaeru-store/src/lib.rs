@@ -9,6 +9,7 @@ pub mod analytics;
 pub mod announcements;
 pub mod api_tokens;
 pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod careers;
 pub mod comebacks;

@@ -94,6 +94,25 @@ pub(crate) enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Copy the embedded SQLite database into a new file while Kaeru runs (one consistent snapshot,
+    /// checked after). PostgreSQL: use pg_dump.
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The new file (it must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Put a backup in place of the embedded SQLite database. Stop Kaeru first.
+    Restore {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup file (checked before anything is changed).
+        file: PathBuf,
+        /// Replace an existing database (kept beside it as kaeru.db.before-restore-…).
+        #[arg(long)]
+        replace: bool,
+    },
     /// Seed the demo company (a fictional town factory) into an empty database.
     Demo {
         #[command(flatten)]
@@ -329,6 +348,10 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Migrate { db } => setup::migrate(config_file, db).await,
+        Command::Backup { db, out } => setup::backup(config_file, db, out).await,
+        Command::Restore { db, file, replace } => {
+            setup::restore(config_file, db, file, replace).await
+        }
         Command::Demo { db, seed, people } => setup::demo(config_file, db, seed, people).await,
         Command::Import { what } => exchange::import(config_file, what).await,
         Command::Export { what } => exchange::export(config_file, what).await,

@@ -12,6 +12,49 @@ pub(super) async fn migrate(config_file: &Option<PathBuf>, db: DbArgs) -> anyhow
     Ok(())
 }
 
+pub(super) async fn backup(
+    config_file: &Option<PathBuf>,
+    db: DbArgs,
+    out: PathBuf,
+) -> anyhow::Result<()> {
+    let config = config(config_file, db, None, None, None, MailArgs::default())?;
+    let target = config.database_target()?;
+    if let kaeru_store::DatabaseTarget::Postgres { .. } = target {
+        anyhow::bail!("{}", kaeru_store::backup::BackupError::Postgres);
+    }
+    let database = open_database(&target).await?;
+    let c = kaeru_store::backup::backup(&database, &out).await?;
+    println!(
+        "Backed up {target} to {} ({} bytes; {} companies, {} people; integrity ok).",
+        c.path.display(),
+        c.bytes,
+        c.companies,
+        c.people
+    );
+    Ok(())
+}
+
+pub(super) async fn restore(
+    config_file: &Option<PathBuf>,
+    db: DbArgs,
+    file: PathBuf,
+    replace: bool,
+) -> anyhow::Result<()> {
+    let config = config(config_file, db, None, None, None, MailArgs::default())?;
+    let kaeru_store::DatabaseTarget::Sqlite(target) = config.database_target()? else {
+        anyhow::bail!("PostgreSQL is restored with pg_restore or psql (see docs/OPERATIONS.md)");
+    };
+    let c = kaeru_store::backup::restore(&file, &target, replace).await?;
+    println!(
+        "Restored {} to {} ({} companies, {} people). Start Kaeru again; migrations run at start-up.",
+        file.display(),
+        c.path.display(),
+        c.companies,
+        c.people
+    );
+    Ok(())
+}
+
 pub(super) async fn demo(
     config_file: &Option<PathBuf>,
     db: DbArgs,
