@@ -40,6 +40,7 @@ pub mod status;
 pub mod stints;
 pub mod tokens;
 pub mod touchpoints;
+pub mod transfer;
 pub mod ventures;
 
 pub use audit::AuditEntry;

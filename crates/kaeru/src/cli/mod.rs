@@ -113,6 +113,15 @@ pub(crate) enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Copy an install on the embedded SQLite file (the data folder) into an empty PostgreSQL database, every
+    /// table counted equal before the copy is kept; then run Kaeru with KAERU_DATABASE_URL set to it.
+    Move {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The PostgreSQL database to move into (migrated first; it must hold no company).
+        #[arg(long)]
+        to: String,
+    },
     /// Seed the demo company (a fictional town factory) into an empty database.
     Demo {
         #[command(flatten)]
@@ -349,6 +358,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate { db } => setup::migrate(config_file, db).await,
         Command::Backup { db, out } => setup::backup(config_file, db, out).await,
+        Command::Move { db, to } => setup::move_to(config_file, db, to).await,
         Command::Restore { db, file, replace } => {
             setup::restore(config_file, db, file, replace).await
         }

@@ -55,6 +55,49 @@ pub(super) async fn restore(
     Ok(())
 }
 
+pub(super) async fn move_to(
+    config_file: &Option<PathBuf>,
+    db: DbArgs,
+    to: String,
+) -> anyhow::Result<()> {
+    let config = config(config_file, db, None, None, None, MailArgs::default())?;
+    let source = config.database_target()?;
+    let kaeru_store::DatabaseTarget::Sqlite(_) = source else {
+        anyhow::bail!(
+            "kaeru move copies the embedded SQLite database: unset KAERU_DATABASE_URL and give --data-dir"
+        );
+    };
+    let target = kaeru_store::DatabaseTarget::resolve(Some(&to), std::path::Path::new("."))?;
+    let kaeru_store::DatabaseTarget::Postgres { .. } = target else {
+        anyhow::bail!("--to must be a postgres:// URL");
+    };
+    let from = open_database(&source).await?;
+    let into = open_database(&target).await?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let progress = |table: &'static str, done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        bar.set_message(table);
+    };
+    let moved = kaeru_store::transfer::move_all(&from, &into, &progress).await?;
+    bar.finish_and_clear();
+    let rows: u64 = moved.iter().map(|m| m.target).sum();
+    let people = moved
+        .iter()
+        .find(|m| m.table == "people")
+        .map_or(0, |m| m.target);
+    println!(
+        "Moved {source} into {target}: {} tables, {rows} rows ({people} people), each counted equal. Run Kaeru with KAERU_DATABASE_URL={}.",
+        moved.len(),
+        kaeru_store::redact(&to)
+    );
+    Ok(())
+}
+
 pub(super) async fn demo(
     config_file: &Option<PathBuf>,
     db: DbArgs,
