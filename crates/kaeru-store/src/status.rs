@@ -9,7 +9,8 @@ use chrono::NaiveDate;
 use kaeru_domain::{EmploymentStint, PersonId, PersonStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -112,29 +113,45 @@ pub(crate) async fn store_many(
 /// Recomputes every person's status for `today` (planned leaving dates pass, planned starts arrive,
 /// contracts begin and end). Returns how many changed.
 pub async fn refresh(db: &Db, scope: &Scope, today: NaiveDate) -> StoreResult<u64> {
-    let tx = db.write.begin().await?;
-    let people: Vec<(Uuid, String)> = row::Entity::find()
-        .select_only()
-        .column(row::Column::Id)
-        .column(row::Column::Status)
-        .filter(row::Column::CompanyId.eq(scope.company_id().0))
-        .into_tuple()
-        .all(&tx)
-        .await?;
-    let mut stints = stints_of(&tx, scope, None).await?;
-    let contracted = contracted_on(&tx, scope, None, today).await?;
+    // In batches of people by id, each in a transaction of its own: at 100,000 people neither all the stints
+    // in memory at once nor the writer held for the whole pass.
+    const BATCH: u64 = 2_000;
+    let mut after: Option<Uuid> = None;
     let mut changed = 0;
-    for (id, stored) in people {
-        let mine = stints.remove(&id).unwrap_or_default();
-        let derived = PersonStatus::derive(&mine, contracted.contains(&id), today);
-        if derived.code() != stored {
-            write(&tx, scope, id, derived).await?;
-            changed += 1;
+    loop {
+        let tx = db.write.begin().await?;
+        let mut q = row::Entity::find()
+            .select_only()
+            .column(row::Column::Id)
+            .column(row::Column::Status)
+            .filter(row::Column::CompanyId.eq(scope.company_id().0))
+            .order_by_asc(row::Column::Id)
+            .limit(BATCH);
+        if let Some(last) = after {
+            q = q.filter(row::Column::Id.gt(last));
         }
+        let people: Vec<(Uuid, String)> = q.into_tuple().all(&tx).await?;
+        let Some(last) = people.last().map(|p| p.0) else {
+            break;
+        };
+        after = Some(last);
+        let ids: Vec<Uuid> = people.iter().map(|p| p.0).collect();
+        let mut stints = stints_of(&tx, scope, Some(&ids)).await?;
+        let contracted = contracted_on(&tx, scope, Some(&ids), today).await?;
+        let mut in_batch = 0;
+        for (id, stored) in people {
+            let mine = stints.remove(&id).unwrap_or_default();
+            let derived = PersonStatus::derive(&mine, contracted.contains(&id), today);
+            if derived.code() != stored {
+                write(&tx, scope, id, derived).await?;
+                in_batch += 1;
+            }
+        }
+        if in_batch > 0 {
+            companies::bump_revision(&tx, scope).await?;
+        }
+        tx.commit().await?;
+        changed += in_batch;
     }
-    if changed > 0 {
-        companies::bump_revision(&tx, scope).await?;
-    }
-    tx.commit().await?;
     Ok(changed)
 }

@@ -166,3 +166,29 @@ db_test!(
         db.ready().await.unwrap();
     }
 );
+
+db_test!(
+    async fn the_daily_status_refresh_goes_through_every_batch(target) {
+        let db = open(target).await;
+        let c = company(&db, "status-batches").await;
+        let actor = Actor::system("test");
+        // More people than one batch of the refresh, all employed until the end of 2026.
+        let everyone: Vec<kaeru_store::bulk::BulkPerson> = (0..4_500)
+            .map(|n| kaeru_store::bulk::BulkPerson {
+                person: person("山田", &format!("{n}"), "やまだ", "たろう", None),
+                status: PersonStatus::Employee,
+                outlook: Default::default(),
+                stints: vec![stint("2020-04-01", Some("2026-12-31"))],
+                skills: vec![],
+                careers: vec![],
+                offer: None,
+            })
+            .collect();
+        kaeru_store::bulk::insert_people(&db, &c, &actor, &everyone, NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(), |_| {}).await.unwrap();
+        let day = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        assert_eq!(kaeru_store::status::refresh(&db, &c, day).await.unwrap(), 4_500);
+        let f = PeopleFilter { status: Some(PersonStatus::Alumnus), ..Default::default() };
+        assert_eq!(people::list(&db, &c, &f, 1, 1).await.unwrap().total, 4_500);
+        assert_eq!(kaeru_store::status::refresh(&db, &c, day).await.unwrap(), 0, "nothing left to change");
+    }
+);
