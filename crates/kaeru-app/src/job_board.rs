@@ -101,7 +101,7 @@ pub async fn board(
         .filter(|v| filter.admits(&v.opening))
         .map(|v| Card {
             fit: index
-                .index
+                .read()
                 .explain_one(person.0, &query_for(&v.opening, weights, today, 1)),
             response: responses.remove(&v.opening.id),
             visible: v,
@@ -136,7 +136,7 @@ pub async fn card(
         .find(|r| r.opening_id == id);
     Ok(Card {
         fit: index
-            .index
+            .read()
             .explain_one(person.0, &query_for(&v.opening, weights, today, 1)),
         response,
         visible: v,

@@ -114,7 +114,7 @@ pub async fn rank(
     let weights = openings::weights(db, scope).await?;
     let index = indexes.match_index_for(db, scope, today).await?;
     let query = crate::job_board::query_for(o, weights, today, limit);
-    match index.index.rank(&query) {
+    match index.read().rank(&query) {
         Ok(r) => Ok(Some(r)),
         Err(MatchError::NoSkills) => Ok(None),
     }

@@ -80,3 +80,99 @@ pub async fn save(
         other => other.into(),
     })
 }
+
+/// The filter choices and counts of the people list, kept per company for its revision: any write moves the
+/// revision, so what is shown is never older than the database, and between writes a page of the list costs
+/// one revision read and the page itself, whatever the size of the company.
+#[derive(Default)]
+pub struct ListCache {
+    companies: std::sync::Mutex<std::collections::HashMap<kaeru_domain::CompanyId, Arc<ListFacts>>>,
+}
+
+struct ListFacts {
+    revision: i64,
+    departments: Vec<String>,
+    years: Vec<i32>,
+    counts: std::sync::Mutex<std::collections::HashMap<FilterKey, u64>>,
+}
+
+type FilterKey = (Option<&'static str>, Option<String>, Option<i32>);
+
+/// More filters than this remembered per company: the counts are forgotten and counted again.
+const MOST_COUNTS: usize = 256;
+
+use std::sync::Arc;
+
+/// One page of the people list with the choices of its filters.
+pub struct ListView {
+    pub page: kaeru_store::Page<people::PersonListItem>,
+    pub departments: Vec<String>,
+    pub years: Vec<i32>,
+}
+
+impl ListCache {
+    async fn facts(&self, db: &Db, scope: &Scope) -> Result<Arc<ListFacts>, StoreError> {
+        let revision = kaeru_store::companies::revision(db, scope).await?;
+        let company = scope.company_id();
+        let cached = self
+            .companies
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&company).cloned());
+        if let Some(f) = cached.filter(|f| f.revision == revision) {
+            return Ok(f);
+        }
+        let fresh = Arc::new(ListFacts {
+            revision,
+            departments: people::departments(db, scope).await?,
+            years: people::leaving_years(db, scope).await?,
+            counts: std::sync::Mutex::default(),
+        });
+        if let Ok(mut m) = self.companies.lock() {
+            let keep = m.get(&company).is_none_or(|old| old.revision <= revision);
+            if keep {
+                m.insert(company, fresh.clone());
+            }
+        }
+        Ok(fresh)
+    }
+}
+
+/// A page of the people list (`after`: the last person of the page before, for a next page read through the
+/// index), counted and with its filter choices from the per-revision cache.
+pub async fn list(
+    db: &Db,
+    cache: &ListCache,
+    scope: &Scope,
+    filter: &people::PeopleFilter,
+    page: u64,
+    per_page: u64,
+    after: Option<PersonId>,
+) -> Result<ListView, StoreError> {
+    let facts = cache.facts(db, scope).await?;
+    let key: FilterKey = (
+        filter.status.map(kaeru_domain::PersonStatus::code),
+        filter.department.clone(),
+        filter.left_in_year,
+    );
+    let known = facts.counts.lock().ok().and_then(|c| c.get(&key).copied());
+    let total = match known {
+        Some(t) => t,
+        None => {
+            let t = people::count_filtered(db, scope, filter).await?;
+            if let Ok(mut c) = facts.counts.lock() {
+                if c.len() >= MOST_COUNTS {
+                    c.clear();
+                }
+                c.insert(key, t);
+            }
+            t
+        }
+    };
+    let page = people::list_page(db, scope, filter, page, per_page, Some(total), after).await?;
+    Ok(ListView {
+        page,
+        departments: facts.departments.clone(),
+        years: facts.years.clone(),
+    })
+}

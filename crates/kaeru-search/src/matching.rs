@@ -89,6 +89,8 @@ pub struct MatchIndex {
     by_id: HashMap<uuid::Uuid, u32>,
     postings: HashMap<SkillId, Vec<Posting>>,
     day: i32,
+    /// People reachable through `by_id` (patches leave the facts of people who left behind).
+    live: usize,
 }
 
 /// What an opening asks for.
@@ -256,62 +258,135 @@ impl MatchIndex {
     pub fn build(mut docs: Vec<MatchDoc>, today: NaiveDate) -> Self {
         let day = day_number(today);
         docs.sort_by(|a, b| a.sort_key.cmp(&b.sort_key));
-        let mut postings: HashMap<SkillId, Vec<Posting>> = HashMap::new();
-        let mut facts = Vec::with_capacity(docs.len());
-        for (n, d) in docs.into_iter().enumerate() {
-            let doc = u32::try_from(n).unwrap_or(u32::MAX);
-            // One posting per skill: the highest level, the most recent among equals.
-            let mut best: HashMap<SkillId, &Holding> = HashMap::new();
-            for h in &d.skills {
-                let e = best.entry(h.skill).or_insert(h);
-                if (h.level, h.assessed_on) > (e.level, e.assessed_on) {
-                    *e = h;
-                }
-            }
-            for (skill, h) in best {
-                postings.entry(skill).or_default().push(Posting {
-                    doc,
-                    level: h.level.clamp(1, 5),
-                    day: day_number(h.assessed_on),
-                    after_leaving: h.after_leaving,
-                    recency: recency(day, day_number(h.assessed_on)),
-                });
-            }
-            let mut f = Facts {
-                id: d.id,
-                intent: d.intent,
-                work_style: d.work_style,
-                days_per_week: d.days_per_week,
-                last_contact_day: d.last_contact_on.map(day_number),
-                offer_active: d.offer_active,
-                mission_done: d.mission_done,
-                rehire: d.rehire,
-                rehire_exception: d.rehire_exception,
-                no_rehire_consent: d.no_rehire_consent,
-                fixed: [0.0; 5],
-            };
-            f.fixed = f.fixed_parts(day);
-            facts.push(f);
-        }
-        let by_id = facts
-            .iter()
-            .enumerate()
-            .map(|(n, f)| (f.id, u32::try_from(n).unwrap_or(u32::MAX)))
-            .collect();
-        Self {
-            docs: facts,
-            by_id,
-            postings,
+        let mut index = Self {
+            docs: Vec::with_capacity(docs.len()),
+            by_id: HashMap::with_capacity(docs.len()),
+            postings: HashMap::new(),
             day,
+            live: 0,
+        };
+        for d in docs {
+            index.push(d);
         }
+        index
+    }
+
+    /// The postings of one person: one per skill, the highest level, the most recent among equals.
+    fn postings_of(&self, d: &MatchDoc, doc: u32) -> Vec<(SkillId, Posting)> {
+        let mut best: HashMap<SkillId, &Holding> = HashMap::new();
+        for h in &d.skills {
+            let e = best.entry(h.skill).or_insert(h);
+            if (h.level, h.assessed_on) > (e.level, e.assessed_on) {
+                *e = h;
+            }
+        }
+        best.into_iter()
+            .map(|(skill, h)| {
+                (
+                    skill,
+                    Posting {
+                        doc,
+                        level: h.level.clamp(1, 5),
+                        day: day_number(h.assessed_on),
+                        after_leaving: h.after_leaving,
+                        recency: recency(self.day, day_number(h.assessed_on)),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    fn facts_of(&self, d: &MatchDoc) -> Facts {
+        let mut f = Facts {
+            id: d.id,
+            intent: d.intent,
+            work_style: d.work_style,
+            days_per_week: d.days_per_week,
+            last_contact_day: d.last_contact_on.map(day_number),
+            offer_active: d.offer_active,
+            mission_done: d.mission_done,
+            rehire: d.rehire,
+            rehire_exception: d.rehire_exception,
+            no_rehire_consent: d.no_rehire_consent,
+            fixed: [0.0; 5],
+        };
+        f.fixed = f.fixed_parts(self.day);
+        f
+    }
+
+    /// Adds a person under the next number (the postings stay sorted: it is the largest).
+    fn push(&mut self, d: MatchDoc) {
+        let doc = u32::try_from(self.docs.len()).unwrap_or(u32::MAX);
+        for (skill, p) in self.postings_of(&d, doc) {
+            self.postings.entry(skill).or_default().push(p);
+        }
+        let f = self.facts_of(&d);
+        self.by_id.insert(d.id, doc);
+        self.docs.push(f);
+        self.live += 1;
+    }
+
+    /// Takes a person's postings out; their facts stay behind, unreachable.
+    fn unpost(&mut self, doc: u32) {
+        self.postings.retain(|_, list| {
+            if let Ok(at) = list.binary_search_by_key(&doc, |p| p.doc) {
+                list.remove(at);
+            }
+            !list.is_empty()
+        });
+    }
+
+    /// Brings the index in step with a write: `changed` are the people the write touched, `docs` what the
+    /// database now holds of them (someone who is no longer a former employee, or erased, has none and
+    /// leaves the index). A person keeps their number, so ties keep the order they were built in.
+    pub fn patch(&mut self, changed: &[uuid::Uuid], docs: Vec<MatchDoc>) {
+        let mut fresh: HashMap<uuid::Uuid, MatchDoc> =
+            docs.into_iter().map(|d| (d.id, d)).collect();
+        let mut changed = changed.to_vec();
+        changed.sort_unstable();
+        changed.dedup();
+        for id in &changed {
+            let old = self.by_id.get(id).copied();
+            match (old, fresh.remove(id)) {
+                (None, None) => {}
+                (Some(doc), None) => {
+                    self.unpost(doc);
+                    self.by_id.remove(id);
+                    self.live -= 1;
+                }
+                (Some(doc), Some(d)) => {
+                    self.unpost(doc);
+                    for (skill, p) in self.postings_of(&d, doc) {
+                        let list = self.postings.entry(skill).or_default();
+                        let at = list.partition_point(|q| q.doc < doc);
+                        list.insert(at, p);
+                    }
+                    let f = self.facts_of(&d);
+                    if let Some(slot) = self.docs.get_mut(doc as usize) {
+                        *slot = f;
+                    }
+                }
+                (None, Some(d)) => self.push(d),
+            }
+        }
+    }
+
+    /// True when patches have left over a tenth of the numbers unused: a rebuild is due.
+    pub fn worn(&self) -> bool {
+        (self.docs.len() - self.live) * 10 > self.live.max(1_000)
+    }
+
+    /// The day the index was built for.
+    pub fn day(&self) -> NaiveDate {
+        NaiveDate::from_num_days_from_ce_opt(self.day).unwrap_or_default()
     }
 
     pub fn len(&self) -> usize {
-        self.docs.len()
+        self.live
     }
 
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
+        self.live == 0
     }
 
     /// One person's score and reasons for an opening, with the same parts and weights as [`Self::rank`]
@@ -850,6 +925,54 @@ mod tests {
             }
             let scores: Vec<f32> = r.ranked.iter().map(|m| m.score).collect();
             assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// However alumni were added, re-skilled and removed, a patched matching index ranks and explains
+        /// exactly as one built afresh (ties aside, which keep the order the index was built in).
+        #[test]
+        fn a_patched_matching_index_ranks_as_one_built_afresh(
+            start in proptest::collection::vec(proptest::collection::vec((0u8..3, 1u8..6), 0..3), 0..30),
+            writes in proptest::collection::vec(
+                (0u128..40, proptest::option::of(proptest::collection::vec((0u8..3, 1u8..6), 0..3))),
+                1..20,
+            ),
+        ) {
+            let skill = |k: u8| SkillId(uuid::Uuid::from_u128(1000 + u128::from(k)));
+            let doc = |n: u128, held: &[(u8, u8)]| {
+                person(n, &format!("{n:04}"), held.iter().map(|(k, l)| (skill(*k), *l, day(2026, 1, 1))).collect())
+            };
+            let mut current: std::collections::BTreeMap<u128, MatchDoc> = start
+                .iter()
+                .enumerate()
+                .map(|(n, h)| (n as u128, doc(n as u128, h)))
+                .collect();
+            let today = day(2026, 11, 29);
+            let mut patched = MatchIndex::build(current.values().cloned().collect(), today);
+            for (id, new) in writes {
+                match new {
+                    Some(h) => {
+                        current.insert(id, doc(id, &h));
+                    }
+                    None => {
+                        current.remove(&id);
+                    }
+                }
+                let who = uuid::Uuid::from_u128(id);
+                patched.patch(&[who], current.get(&id).cloned().into_iter().collect());
+                let fresh = MatchIndex::build(current.values().cloned().collect(), today);
+                proptest::prop_assert_eq!(patched.len(), fresh.len());
+                let mut q = query(vec![(skill(0), true, 3), (skill(1), false, 1)]);
+                q.limit = 100;
+                let key = |r: MatchResult| {
+                    let mut v: Vec<(u32, uuid::Uuid)> = r.ranked.iter().map(|m| ((m.score * 10.0) as u32, m.id)).collect();
+                    v.sort();
+                    (v, r.considered)
+                };
+                proptest::prop_assert_eq!(key(patched.rank(&q).unwrap()), key(fresh.rank(&q).unwrap()));
+                proptest::prop_assert_eq!(patched.explain_one(who, &q), fresh.explain_one(who, &q));
+            }
         }
     }
 }

@@ -1023,7 +1023,7 @@ pub async fn unsubscribe(db: &Db, l: &Linked) -> StoreResult<()> {
             },
         )
         .await?;
-        crate::companies::bump_revision(&tx, &scope).await?;
+        crate::companies::bump_revision_for(&tx, &scope, &[l.person]).await?;
     }
     d_row::Entity::update_many()
         .col_expr(

@@ -113,7 +113,7 @@ pub async fn add(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for(&tx, scope, &[person]).await?;
     tx.commit().await?;
     Ok(to_domain(model))
 }
@@ -147,7 +147,7 @@ pub async fn remove(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for(&tx, scope, &[person]).await?;
     tx.commit().await?;
     Ok(())
 }

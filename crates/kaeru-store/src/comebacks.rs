@@ -263,7 +263,7 @@ pub async fn move_to(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for(&tx, scope, &[person_id]).await?;
     tx.commit().await?;
     Ok(to_domain(model))
 }

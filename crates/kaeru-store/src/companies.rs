@@ -191,7 +191,40 @@ pub(crate) async fn lock(conn: &impl ConnectionTrait, scope: &Scope) -> StoreRes
     Ok(())
 }
 
+/// Bumps the revision inside the caller's transaction for a change the indexes cannot patch by person (a skill
+/// renamed, an import): every node rebuilds its indexes of the company.
 pub(crate) async fn bump_revision(conn: &impl ConnectionTrait, scope: &Scope) -> StoreResult<()> {
+    bump(conn, scope, Touched::Everything).await
+}
+
+/// Bumps the revision for a change to these people only: every node patches its indexes by them.
+pub(crate) async fn bump_revision_for(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    people: &[kaeru_domain::PersonId],
+) -> StoreResult<()> {
+    bump(conn, scope, Touched::People(people)).await
+}
+
+/// Bumps the revision for a change the indexes do not hold (an opening, a venture's deal): nodes only move
+/// their indexes' revision on; the analytics read again.
+pub(crate) async fn bump_revision_for_none(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+) -> StoreResult<()> {
+    bump(conn, scope, Touched::People(&[])).await
+}
+
+/// More people than this in one write: the indexes are rebuilt rather than patched.
+const MOST_PATCHED: usize = 500;
+
+enum Touched<'a> {
+    People(&'a [kaeru_domain::PersonId]),
+    Everything,
+}
+
+async fn bump(conn: &impl ConnectionTrait, scope: &Scope, touched: Touched<'_>) -> StoreResult<()> {
+    use crate::entity::revision_change as change;
     row::Entity::update_many()
         .col_expr(
             row::Column::Revision,
@@ -200,7 +233,115 @@ pub(crate) async fn bump_revision(conn: &impl ConnectionTrait, scope: &Scope) ->
         .filter(row::Column::Id.eq(scope.company_id().0))
         .exec(conn)
         .await?;
+    let revision: i64 = row::Entity::find_by_id(scope.company_id().0)
+        .select_only()
+        .column(row::Column::Revision)
+        .into_tuple()
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let at = now();
+    let entry = |person: Option<uuid::Uuid>, whole: bool| change::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        company_id: Set(scope.company_id().0),
+        revision: Set(revision),
+        person_id: Set(person),
+        whole: Set(whole),
+        created_at: Set(at),
+    };
+    let rows: Vec<change::ActiveModel> = match touched {
+        Touched::People(people) if people.len() <= MOST_PATCHED => {
+            let mut ids: Vec<uuid::Uuid> = people.iter().map(|p| p.0).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            if ids.is_empty() {
+                vec![entry(None, false)]
+            } else {
+                ids.into_iter().map(|p| entry(Some(p), false)).collect()
+            }
+        }
+        _ => vec![entry(None, true)],
+    };
+    change::Entity::insert_many(rows).exec(conn).await?;
     Ok(())
+}
+
+/// What changed in a company since a revision a node's index was built or patched at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Changes {
+    /// Nothing since.
+    Current,
+    /// Only these people, up to `revision` (empty: nothing the indexes hold).
+    People {
+        revision: i64,
+        people: Vec<kaeru_domain::PersonId>,
+    },
+    /// Something the indexes cannot patch, or a revision whose log is gone (pruned, or written before the log
+    /// existed): rebuild.
+    Rebuild,
+}
+
+/// More revisions behind than this: rebuild rather than read the log.
+const LONGEST_LOG: i64 = 2_000;
+
+/// What changed since `since`, read from the log of revisions. Every revision after `since` up to the newest
+/// must be in the log, or the answer is to rebuild.
+pub async fn changes_since(db: &Db, scope: &Scope, since: i64) -> StoreResult<Changes> {
+    use crate::entity::revision_change as change;
+    let current = revision(db, scope).await?;
+    if current == since {
+        return Ok(Changes::Current);
+    }
+    if current < since || current - since > LONGEST_LOG {
+        return Ok(Changes::Rebuild);
+    }
+    let rows: Vec<(i64, Option<uuid::Uuid>, bool)> = change::Entity::find()
+        .select_only()
+        .columns([
+            change::Column::Revision,
+            change::Column::PersonId,
+            change::Column::Whole,
+        ])
+        .filter(change::Column::CompanyId.eq(scope.company_id().0))
+        .filter(change::Column::Revision.gt(since))
+        .into_tuple()
+        .all(&db.read)
+        .await?;
+    let mut revisions = std::collections::BTreeSet::new();
+    let mut people = std::collections::BTreeSet::new();
+    for (r, person, whole) in rows {
+        if whole {
+            return Ok(Changes::Rebuild);
+        }
+        revisions.insert(r);
+        people.extend(person);
+        if people.len() > MOST_PATCHED * 4 {
+            return Ok(Changes::Rebuild);
+        }
+    }
+    // Every revision from since + 1 to the newest logged, with none missing.
+    let Some(&newest) = revisions.last() else {
+        return Ok(Changes::Rebuild);
+    };
+    let contiguous = revisions.first() == Some(&(since + 1))
+        && i64::try_from(revisions.len()).is_ok_and(|n| n == newest - since);
+    if !contiguous || newest < current {
+        return Ok(Changes::Rebuild);
+    }
+    Ok(Changes::People {
+        revision: newest,
+        people: people.into_iter().map(kaeru_domain::PersonId).collect(),
+    })
+}
+
+/// Forgets the log older than `before` (the daily job): a node whose index is older rebuilds it.
+pub async fn prune_changes(db: &Db, before: chrono::DateTime<chrono::Utc>) -> StoreResult<u64> {
+    use crate::entity::revision_change as change;
+    Ok(change::Entity::delete_many()
+        .filter(change::Column::CreatedAt.lt(before))
+        .exec(&db.write)
+        .await?
+        .rows_affected)
 }
 
 /// What the public page says and how long alumni data is kept.

@@ -354,7 +354,7 @@ pub async fn decide(
         },
     )
     .await?;
-    crate::companies::bump_revision(&tx, scope).await?;
+    crate::companies::bump_revision_for(&tx, scope, &[person]).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -394,7 +394,7 @@ pub async fn stop_all(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -
         },
     )
     .await?;
-    crate::companies::bump_revision(&tx, scope).await?;
+    crate::companies::bump_revision_for(&tx, scope, &[person]).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -446,10 +446,24 @@ pub(crate) async fn refusing_people(
     scope: &Scope,
     purpose: &str,
 ) -> StoreResult<std::collections::HashSet<PersonId>> {
+    refusing_people_of(conn, scope, purpose, None).await
+}
+
+/// [`refusing_people`] among these people only (`None`: everyone).
+pub(crate) async fn refusing_people_of(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    purpose: &str,
+    only: Option<&[Uuid]>,
+) -> StoreResult<std::collections::HashSet<PersonId>> {
+    use sea_orm::QueryTrait;
     let c = scope.company_id().0;
     let mut out: std::collections::HashSet<PersonId> = person_row::Entity::find()
         .filter(person_row::Column::CompanyId.eq(c))
         .filter(person_row::Column::ContactStoppedAt.is_not_null())
+        .apply_if(only, |q, ids| {
+            q.filter(person_row::Column::Id.is_in(ids.iter().copied()))
+        })
         .all(conn)
         .await?
         .into_iter()
@@ -466,6 +480,9 @@ pub(crate) async fn refusing_people(
                 .filter(row::Column::CompanyId.eq(c))
                 .filter(row::Column::PurposeId.eq(pur.id))
                 .filter(row::Column::Granted.eq(false))
+                .apply_if(only, |q, ids| {
+                    q.filter(row::Column::PersonId.is_in(ids.iter().copied()))
+                })
                 .all(conn)
                 .await?
                 .into_iter()

@@ -111,6 +111,15 @@ pub struct Db {
     pg_pool: Option<sqlx::PgPool>,
 }
 
+/// How much of one connection pool is in use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolUse {
+    pub name: &'static str,
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 impl Db {
     pub async fn connect(target: &DatabaseTarget) -> anyhow::Result<Self> {
         match target {
@@ -161,6 +170,34 @@ impl Db {
                     pg_pool: Some(pool),
                 })
             }
+        }
+    }
+
+    /// This node's connection pools (SQLite: a reader pool and the one writer; PostgreSQL: one pool).
+    pub fn pools(&self) -> Vec<PoolUse> {
+        match self.backend {
+            DbBackend::Postgres => self
+                .pg_pool
+                .iter()
+                .map(|p| PoolUse {
+                    name: "postgres",
+                    size: p.size(),
+                    idle: u32::try_from(p.num_idle()).unwrap_or(u32::MAX),
+                    max: p.options().get_max_connections(),
+                })
+                .collect(),
+            _ => [("read", &self.read), ("write", &self.write)]
+                .into_iter()
+                .map(|(name, c)| {
+                    let p = c.get_sqlite_connection_pool();
+                    PoolUse {
+                        name,
+                        size: p.size(),
+                        idle: u32::try_from(p.num_idle()).unwrap_or(u32::MAX),
+                        max: p.options().get_max_connections(),
+                    }
+                })
+                .collect(),
         }
     }
 

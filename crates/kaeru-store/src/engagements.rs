@@ -272,6 +272,6 @@ async fn restatus(
 ) -> StoreResult<()> {
     let stints = crate::stints::of_person(tx, scope, person).await?;
     crate::status::store(tx, scope, person, &stints, today).await?;
-    companies::bump_revision(tx, scope).await?;
+    companies::bump_revision_for(tx, scope, &[person]).await?;
     Ok(())
 }

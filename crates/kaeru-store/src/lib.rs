@@ -44,7 +44,7 @@ pub mod transfer;
 pub mod ventures;
 
 pub use audit::AuditEntry;
-pub use db::{DatabaseTarget, Db, TargetError, redact};
+pub use db::{DatabaseTarget, Db, PoolUse, TargetError, redact};
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -77,7 +77,7 @@ pub async fn add(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for_none(&tx, scope).await?;
     tx.commit().await?;
     Ok(to_domain(model))
 }
@@ -113,7 +113,7 @@ pub async fn remove(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for_none(&tx, scope).await?;
     tx.commit().await?;
     Ok(())
 }

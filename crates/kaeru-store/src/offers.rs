@@ -111,7 +111,7 @@ pub async fn set_policy(db: &Db, scope: &Scope, actor: &Actor, p: &OfferPolicy) 
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for_none(&tx, scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -275,7 +275,7 @@ pub async fn create(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for(&tx, scope, &[person_id]).await?;
     tx.commit().await?;
     Ok(to_domain(model))
 }
@@ -332,7 +332,7 @@ pub async fn update_draft(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for(&tx, scope, &[person_id]).await?;
     tx.commit().await?;
     Ok(to_domain(model))
 }
@@ -425,7 +425,7 @@ pub async fn transition(
 ) -> Result<ReturnOffer, TransitionError> {
     let tx = db.write.begin().await?;
     let offer = transition_in(&tx, scope, actor, id, action, reason, today).await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for(&tx, scope, &[offer.person_id]).await?;
     tx.commit().await?;
     Ok(offer)
 }
@@ -607,7 +607,7 @@ pub async fn add_mission(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for(&tx, scope, &[PersonId(o.person_id)]).await?;
     tx.commit().await?;
     Ok(mission_of(model))
 }
@@ -655,7 +655,7 @@ pub async fn add_check_in(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for(&tx, scope, &[PersonId(o.person_id)]).await?;
     tx.commit().await?;
     Ok(check_in_of(model))
 }

@@ -191,7 +191,7 @@ pub async fn create(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for_none(&tx, scope).await?;
     tx.commit().await?;
     get(db, scope, id).await
 }
@@ -226,7 +226,7 @@ pub async fn update(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for_none(&tx, scope).await?;
     tx.commit().await?;
     get(db, scope, id).await
 }
@@ -263,7 +263,7 @@ pub async fn close_passed(db: &Db, scope: &Scope, today: NaiveDate) -> StoreResu
         .await?;
     }
     if n > 0 {
-        companies::bump_revision(&tx, scope).await?;
+        companies::bump_revision_for_none(&tx, scope).await?;
     }
     tx.commit().await?;
     Ok(n)
@@ -333,6 +333,28 @@ pub async fn match_docs(
     scope: &Scope,
     today: NaiveDate,
 ) -> StoreResult<(i64, Vec<kaeru_search::MatchDoc>)> {
+    read_match_docs(db, scope, today, None).await
+}
+
+/// The matching documents of these people only (an index patched after a write); someone who is not a
+/// former employee (any more), or erased, has none.
+pub async fn match_docs_of(
+    db: &Db,
+    scope: &Scope,
+    today: NaiveDate,
+    people: &[kaeru_domain::PersonId],
+) -> StoreResult<Vec<kaeru_search::MatchDoc>> {
+    let ids: Vec<uuid::Uuid> = people.iter().map(|p| p.0).collect();
+    Ok(read_match_docs(db, scope, today, Some(&ids)).await?.1)
+}
+
+async fn read_match_docs(
+    db: &Db,
+    scope: &Scope,
+    today: NaiveDate,
+    only: Option<&[uuid::Uuid]>,
+) -> StoreResult<(i64, Vec<kaeru_search::MatchDoc>)> {
+    use sea_orm::QueryTrait;
     let c = scope.company_id().0;
     let tx = db.read.begin().await?;
     let revision = crate::entity::company::Entity::find_by_id(c)
@@ -366,6 +388,9 @@ pub async fn match_docs(
             PersonStatus::Contractor.code(),
             PersonStatus::Unregistered.code(),
         ]))
+        .apply_if(only, |q, ids| {
+            q.filter(person_row::Column::Id.is_in(ids.iter().copied()))
+        })
         .into_tuple()
         .all(&tx)
         .await?;
@@ -380,6 +405,9 @@ pub async fn match_docs(
             held_row::Column::Origin,
         ])
         .filter(held_row::Column::CompanyId.eq(c))
+        .apply_if(only, |q, ids| {
+            q.filter(held_row::Column::PersonId.is_in(ids.iter().copied()))
+        })
         .into_tuple()
         .all(&tx)
         .await?;
@@ -405,6 +433,9 @@ pub async fn match_docs(
         ])
         .filter(stint_row::Column::CompanyId.eq(c))
         .filter(stint_row::Column::EndDate.is_not_null())
+        .apply_if(only, |q, ids| {
+            q.filter(stint_row::Column::PersonId.is_in(ids.iter().copied()))
+        })
         .into_tuple()
         .all(&tx)
         .await?;
@@ -419,6 +450,9 @@ pub async fn match_docs(
     let offers = return_offer::Entity::find()
         .filter(return_offer::Column::CompanyId.eq(c))
         .filter(return_offer::Column::Status.is_in(standing))
+        .apply_if(only, |q, ids| {
+            q.filter(return_offer::Column::PersonId.is_in(ids.iter().copied()))
+        })
         .all(&tx)
         .await?;
     let mut active: HashSet<uuid::Uuid> = HashSet::new();
@@ -436,6 +470,9 @@ pub async fn match_docs(
     // Missions whose target level was reached at some check-in, of any offer of the person.
     let all_offers: HashMap<uuid::Uuid, uuid::Uuid> = return_offer::Entity::find()
         .filter(return_offer::Column::CompanyId.eq(c))
+        .apply_if(only, |q, ids| {
+            q.filter(return_offer::Column::PersonId.is_in(ids.iter().copied()))
+        })
         .all(&tx)
         .await?
         .into_iter()
@@ -443,6 +480,10 @@ pub async fn match_docs(
         .collect();
     let missions: HashMap<uuid::Uuid, (uuid::Uuid, i32)> = learning_mission::Entity::find()
         .filter(learning_mission::Column::CompanyId.eq(c))
+        .apply_if(
+            only.map(|_| all_offers.keys().copied().collect::<Vec<_>>()),
+            |q, offers| q.filter(learning_mission::Column::OfferId.is_in(offers)),
+        )
         .all(&tx)
         .await?
         .into_iter()
@@ -452,6 +493,10 @@ pub async fn match_docs(
     for ci in mission_check_in::Entity::find()
         .filter(mission_check_in::Column::CompanyId.eq(c))
         .filter(mission_check_in::Column::AssessedLevel.is_not_null())
+        .apply_if(
+            only.map(|_| missions.keys().copied().collect::<Vec<_>>()),
+            |q, ms| q.filter(mission_check_in::Column::MissionId.is_in(ms)),
+        )
         .all(&tx)
         .await?
     {
@@ -462,7 +507,7 @@ pub async fn match_docs(
             mission_done.insert(*p);
         }
     }
-    let refusing = crate::consent::refusing_people(&tx, scope, "rehire").await?;
+    let refusing = crate::consent::refusing_people_of(&tx, scope, "rehire", only).await?;
     tx.commit().await?;
     let docs = people
         .into_iter()

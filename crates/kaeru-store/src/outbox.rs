@@ -381,3 +381,39 @@ pub async fn for_person(db: &Db, scope: &Scope, person: PersonId) -> StoreResult
         .map(to_message)
         .collect())
 }
+
+/// The outbox of every company at a glance, for `/metrics`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OutboxHealth {
+    pub waiting: u64,
+    /// Seconds since the oldest message still waiting was queued (0 when none waits).
+    pub oldest_seconds: i64,
+    pub failed: u64,
+}
+
+/// How many messages wait, since when, and how many were given up on.
+pub async fn health(db: &Db) -> StoreResult<OutboxHealth> {
+    use sea_orm::{PaginatorTrait, QueryOrder, QuerySelect};
+    let waiting = row::Entity::find()
+        .filter(row::Column::Status.eq(QUEUED))
+        .count(&db.read)
+        .await?;
+    let oldest: Option<chrono::DateTime<chrono::Utc>> = row::Entity::find()
+        .select_only()
+        .column(row::Column::CreatedAt)
+        .filter(row::Column::Status.eq(QUEUED))
+        .order_by_asc(row::Column::CreatedAt)
+        .limit(1)
+        .into_tuple()
+        .one(&db.read)
+        .await?;
+    let failed = row::Entity::find()
+        .filter(row::Column::Status.eq(FAILED))
+        .count(&db.read)
+        .await?;
+    Ok(OutboxHealth {
+        waiting,
+        oldest_seconds: oldest.map_or(0, |t| (now() - t).num_seconds().max(0)),
+        failed,
+    })
+}

@@ -261,7 +261,7 @@ pub(crate) async fn create_in(
         },
     )
     .await?;
-    companies::bump_revision(tx, scope).await?;
+    companies::bump_revision_for(tx, scope, &[id]).await?;
     Ok(to_domain(
         model,
         draft.emails.iter().map(ToString::to_string).collect(),
@@ -313,7 +313,7 @@ pub(crate) async fn update_in(
         },
     )
     .await?;
-    companies::bump_revision(tx, scope).await?;
+    companies::bump_revision_for(tx, scope, &[id]).await?;
     Ok(to_domain(
         model,
         draft.emails.iter().map(ToString::to_string).collect(),
@@ -433,6 +433,11 @@ pub async fn list(
     page: u64,
     per_page: u64,
 ) -> StoreResult<Page<PersonListItem>> {
+    list_page(db, scope, filter, page, per_page, None, None).await
+}
+
+/// The people the filter lets through, of the scope's company (not erased).
+fn filtered(scope: &Scope, filter: &PeopleFilter) -> Option<sea_orm::Select<row::Entity>> {
     // An erased record stays only for statistics; it is not a person to list.
     let mut q = row::Entity::find()
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
@@ -455,12 +460,7 @@ pub async fn list(
             NaiveDate::from_ymd_opt(year, 1, 1),
             NaiveDate::from_ymd_opt(year, 12, 31),
         ) else {
-            return Ok(Page {
-                items: vec![],
-                total: 0,
-                page,
-                per_page,
-            });
+            return None;
         };
         q = q.filter(stint_exists(
             Condition::all()
@@ -472,20 +472,72 @@ pub async fn list(
                 .add(Expr::col((stint_row::Entity, stint_row::Column::EndDate)).lte(to)),
         ));
     }
-    let total = q.clone().count(&db.read).await?;
+    Some(q)
+}
+
+/// How many people the filter lets through.
+pub async fn count_filtered(db: &Db, scope: &Scope, filter: &PeopleFilter) -> StoreResult<u64> {
+    match filtered(scope, filter) {
+        Some(q) => Ok(q.count(&db.read).await?),
+        None => Ok(0),
+    }
+}
+
+/// One page of the list, in 五十音 order. `total`, when the caller knows it (cached for the company's
+/// revision), saves counting; `after`, the last person of the page before, starts the page right after them
+/// through the index instead of skipping rows (so the last page costs what the first does).
+pub async fn list_page(
+    db: &Db,
+    scope: &Scope,
+    filter: &PeopleFilter,
+    page: u64,
+    per_page: u64,
+    total: Option<u64>,
+    after: Option<PersonId>,
+) -> StoreResult<Page<PersonListItem>> {
+    let page = std::cmp::Ord::max(page, 1);
+    let Some(q) = filtered(scope, filter) else {
+        return Ok(Page {
+            items: vec![],
+            total: 0,
+            page,
+            per_page,
+        });
+    };
+    let total = match total {
+        Some(t) => t,
+        None => q.clone().count(&db.read).await?,
+    };
     // Byte order of the kana sort key is 五十音順; PostgreSQL must not apply its locale's collation.
-    let order = match db.backend {
+    let sort_col = || match db.backend {
         DbBackend::Postgres => Expr::cust("\"people\".\"sort_key\" COLLATE \"C\""),
         _ => Expr::col((row::Entity, row::Column::SortKey)),
     };
-    let page = std::cmp::Ord::max(page, 1);
-    let rows = q
-        .order_by(order, Order::Asc)
-        .order_by_asc(row::Column::Id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-        .all(&db.read)
-        .await?;
+    // The person the page starts after, if they are still listed in this company.
+    let cursor = match after {
+        Some(p) => {
+            row::Entity::find_by_id(p.0)
+                .filter(row::Column::CompanyId.eq(scope.company_id().0))
+                .filter(row::Column::ErasedAt.is_null())
+                .select_only()
+                .columns([row::Column::SortKey, row::Column::Id])
+                .into_tuple::<(String, uuid::Uuid)>()
+                .one(&db.read)
+                .await?
+        }
+        None => None,
+    };
+    let mut q = q
+        .order_by(sort_col(), Order::Asc)
+        .order_by_asc(row::Column::Id);
+    q = match cursor {
+        Some((key, id)) => q.filter(
+            Expr::tuple([sort_col(), Expr::col((row::Entity, row::Column::Id))])
+                .gt(Expr::tuple([Expr::val(key), Expr::val(id)])),
+        ),
+        None => q.offset((page - 1) * per_page),
+    };
+    let rows = q.limit(per_page).all(&db.read).await?;
     let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
     let mut stints: HashMap<uuid::Uuid, Vec<stint_row::Model>> = HashMap::new();
     for s in stint_row::Entity::find()
@@ -707,7 +759,7 @@ pub async fn set_outlook(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for(&tx, scope, &[id]).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -433,7 +433,7 @@ pub async fn erase(db: &Db, scope: &Scope, actor: &Actor, person: PersonId) -> S
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for(&tx, scope, &[person]).await?;
     tx.commit().await?;
     db.checkpoint().await?;
     Ok(())

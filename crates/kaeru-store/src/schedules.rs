@@ -84,3 +84,34 @@ pub async fn finish(
         .await?;
     Ok(())
 }
+
+/// The scheduled jobs at a glance, for `/metrics`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JobsHealth {
+    pub all: u64,
+    /// Whose last run ended in an error.
+    pub failing: u64,
+    /// Due more than fifteen minutes ago and not running (no worker is taking them).
+    pub overdue: u64,
+    /// Seconds since any job last ran.
+    pub last_run_seconds: Option<i64>,
+}
+
+pub async fn health(db: &Db) -> StoreResult<JobsHealth> {
+    let all = row::Entity::find().all(&db.read).await?;
+    let at = now();
+    let late = at - chrono::Duration::minutes(15);
+    Ok(JobsHealth {
+        all: all.len() as u64,
+        failing: all.iter().filter(|j| j.last_error.is_some()).count() as u64,
+        overdue: all
+            .iter()
+            .filter(|j| j.next_run_at < late && j.lease_until.is_none_or(|l| l < at))
+            .count() as u64,
+        last_run_seconds: all
+            .iter()
+            .filter_map(|j| j.last_run_at)
+            .max()
+            .map(|t| (at - t).num_seconds().max(0)),
+    })
+}

@@ -3,7 +3,7 @@
 
 use crate::entity::{employment_stint as stint_row, person as row, person_email as email_row};
 use crate::{Db, Scope, StoreError, StoreResult};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, TransactionTrait};
 use std::collections::HashMap;
 
 #[derive(sea_orm::FromQueryResult)]
@@ -26,6 +26,24 @@ struct SearchCols {
 pub async fn search_docs(
     db: &Db,
     scope: &Scope,
+) -> StoreResult<(i64, Vec<kaeru_search::SearchDoc>)> {
+    read(db, scope, None).await
+}
+
+/// The documents of these people only (an index patched after a write); someone erased or gone has none.
+pub async fn search_docs_of(
+    db: &Db,
+    scope: &Scope,
+    people: &[kaeru_domain::PersonId],
+) -> StoreResult<Vec<kaeru_search::SearchDoc>> {
+    let ids: Vec<uuid::Uuid> = people.iter().map(|p| p.0).collect();
+    Ok(read(db, scope, Some(&ids)).await?.1)
+}
+
+async fn read(
+    db: &Db,
+    scope: &Scope,
+    only: Option<&[uuid::Uuid]>,
 ) -> StoreResult<(i64, Vec<kaeru_search::SearchDoc>)> {
     let tx = db.read.begin().await?;
     let revision = crate::entity::company::Entity::find_by_id(scope.company_id().0)
@@ -53,12 +71,18 @@ pub async fn search_docs(
         ])
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .filter(row::Column::ErasedAt.is_null())
+        .apply_if(only, |q, ids| {
+            q.filter(row::Column::Id.is_in(ids.iter().copied()))
+        })
         .into_model::<SearchCols>()
         .all(&tx)
         .await?;
     let mut other: HashMap<uuid::Uuid, Vec<String>> = HashMap::new();
     for e in email_row::Entity::find()
         .filter(email_row::Column::CompanyId.eq(scope.company_id().0))
+        .apply_if(only, |q, ids| {
+            q.filter(email_row::Column::PersonId.is_in(ids.iter().copied()))
+        })
         .all(&tx)
         .await?
     {
@@ -73,6 +97,9 @@ pub async fn search_docs(
             stint_row::Column::JobTitle,
         ])
         .filter(stint_row::Column::CompanyId.eq(scope.company_id().0))
+        .apply_if(only, |q, ids| {
+            q.filter(stint_row::Column::PersonId.is_in(ids.iter().copied()))
+        })
         .into_tuple()
         .all(&tx)
         .await?;
@@ -84,6 +111,9 @@ pub async fn search_docs(
     // Careers after leaving (employer, role, industry) and skills with their aliases.
     for c in crate::entity::career::Entity::find()
         .filter(crate::entity::career::Column::CompanyId.eq(scope.company_id().0))
+        .apply_if(only, |q, ids| {
+            q.filter(crate::entity::career::Column::PersonId.is_in(ids.iter().copied()))
+        })
         .all(&tx)
         .await?
     {
@@ -106,6 +136,9 @@ pub async fn search_docs(
             crate::entity::person_skill::Column::SkillId,
         ])
         .filter(crate::entity::person_skill::Column::CompanyId.eq(scope.company_id().0))
+        .apply_if(only, |q, ids| {
+            q.filter(crate::entity::person_skill::Column::PersonId.is_in(ids.iter().copied()))
+        })
         .into_tuple()
         .all(&tx)
         .await?;

@@ -35,31 +35,55 @@ pub async fn create(db: &Db, user: &StaffUser, ttl: chrono::Duration) -> StoreRe
 
 /// The signed-in user behind a cookie token, if the session is live and the account active.
 pub async fn resolve(db: &Db, token: &str) -> StoreResult<Option<SessionInfo>> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    use sea_orm::{ConnectionTrait, FromQueryResult, IdenStatic, Iterable};
     if token.len() != 64 {
         return Ok(None);
     }
-    let Some(s) = row::Entity::find_by_id(hash_token(token))
-        .filter(row::Column::ExpiresAt.gt(now()))
-        .one(&db.read)
-        .await?
-    else {
+    // One query, whatever the request: the session, its user and the company, each column under a prefix.
+    let mut q = Query::select();
+    for c in row::Column::iter() {
+        q.expr_as(
+            Expr::col((row::Entity, c)),
+            Alias::new(format!("s_{}", c.as_str())),
+        );
+    }
+    for c in staff_user::Column::iter() {
+        q.expr_as(
+            Expr::col((staff_user::Entity, c)),
+            Alias::new(format!("u_{}", c.as_str())),
+        );
+    }
+    for c in company::Column::iter() {
+        q.expr_as(
+            Expr::col((company::Entity, c)),
+            Alias::new(format!("c_{}", c.as_str())),
+        );
+    }
+    q.from(row::Entity)
+        .inner_join(
+            staff_user::Entity,
+            Expr::col((staff_user::Entity, staff_user::Column::Id))
+                .equals((row::Entity, row::Column::StaffUserId))
+                .and(
+                    Expr::col((staff_user::Entity, staff_user::Column::CompanyId))
+                        .equals((row::Entity, row::Column::CompanyId)),
+                ),
+        )
+        .inner_join(
+            company::Entity,
+            Expr::col((company::Entity, company::Column::Id))
+                .equals((row::Entity, row::Column::CompanyId)),
+        )
+        .and_where(Expr::col((row::Entity, row::Column::Id)).eq(hash_token(token)))
+        .and_where(Expr::col((row::Entity, row::Column::ExpiresAt)).gt(now()))
+        .and_where(Expr::col((staff_user::Entity, staff_user::Column::Active)).eq(true));
+    let Some(found) = db.read.query_one(&q).await? else {
         return Ok(None);
     };
-    let Some(u) = staff_user::Entity::find_by_id(s.staff_user_id)
-        .filter(staff_user::Column::CompanyId.eq(s.company_id))
-        .filter(staff_user::Column::Active.eq(true))
-        .one(&db.read)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let scope = Scope::for_company(kaeru_domain::CompanyId(s.company_id));
-    let Some(c) = company::Entity::find_by_id(s.company_id)
-        .one(&db.read)
-        .await?
-    else {
-        return Ok(None);
-    };
+    let s = row::Model::from_query_result(&found, "s_")?;
+    let u = staff_user::Model::from_query_result(&found, "u_")?;
+    let c = company::Model::from_query_result(&found, "c_")?;
     let company = Company {
         id: kaeru_domain::CompanyId(c.id),
         slug: c.slug,
@@ -68,7 +92,7 @@ pub async fn resolve(db: &Db, token: &str) -> StoreResult<Option<SessionInfo>> {
         default_language: kaeru_domain::Language::parse(&c.default_language).unwrap_or_default(),
     };
     Ok(Some(SessionInfo {
-        scope,
+        scope: Scope::for_company(kaeru_domain::CompanyId(s.company_id)),
         user: crate::staff::to_domain(&u),
         company,
         csrf_token: s.csrf_token,

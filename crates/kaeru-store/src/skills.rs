@@ -359,7 +359,7 @@ pub async fn set_for_person(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for(&tx, scope, &[person]).await?;
     tx.commit().await?;
     Ok(held_to_domain(model))
 }
@@ -398,7 +398,7 @@ pub async fn confirm(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for(&tx, scope, &[person]).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -438,7 +438,7 @@ pub async fn remove_from_person(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for(&tx, scope, &[person]).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -138,20 +138,21 @@ pub async fn refresh(db: &Db, scope: &Scope, today: NaiveDate) -> StoreResult<u6
         let ids: Vec<Uuid> = people.iter().map(|p| p.0).collect();
         let mut stints = stints_of(&tx, scope, Some(&ids)).await?;
         let contracted = contracted_on(&tx, scope, Some(&ids), today).await?;
-        let mut in_batch = 0;
+        let mut moved = Vec::new();
         for (id, stored) in people {
             let mine = stints.remove(&id).unwrap_or_default();
             let derived = PersonStatus::derive(&mine, contracted.contains(&id), today);
             if derived.code() != stored {
                 write(&tx, scope, id, derived).await?;
-                in_batch += 1;
+                moved.push(kaeru_domain::PersonId(id));
             }
         }
-        if in_batch > 0 {
-            companies::bump_revision(&tx, scope).await?;
+        if !moved.is_empty() {
+            // The indexes patch these people (or rebuild when a batch moved very many).
+            companies::bump_revision_for(&tx, scope, &moved).await?;
         }
         tx.commit().await?;
-        changed += in_batch;
+        changed += moved.len() as u64;
     }
     Ok(changed)
 }

@@ -108,7 +108,7 @@ async fn finish_change(
     let all = of_person(tx, scope, person).await?;
     crate::status::store(tx, scope, person, &all, today).await?;
     audit::record(tx, scope, change).await?;
-    companies::bump_revision(tx, scope).await?;
+    companies::bump_revision_for(tx, scope, &[person]).await?;
     Ok(())
 }
 

@@ -87,7 +87,7 @@ pub(crate) async fn add_in(
         },
     )
     .await?;
-    companies::bump_revision(tx, scope).await?;
+    companies::bump_revision_for(tx, scope, &[person]).await?;
     Ok(to_domain(model))
 }
 
@@ -136,7 +136,7 @@ pub async fn remove(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for(&tx, scope, &[person]).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -159,6 +159,7 @@ pub async fn move_all(
         opening_view => "opening_views",
         job_alert => "job_alerts",
         job_alert_sent => "job_alert_sent",
+        revision_change => "revision_changes",
     );
     // Every table counted equal inside the transaction: only now does the target keep any of it.
     tx.commit().await?;

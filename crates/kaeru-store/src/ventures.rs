@@ -140,7 +140,7 @@ pub async fn create(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for_none(&tx, scope).await?;
     tx.commit().await?;
     Ok(to_domain(model))
 }
@@ -189,7 +189,7 @@ pub async fn update(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for_none(&tx, scope).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -351,7 +351,7 @@ pub async fn add_support(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for_none(&tx, scope).await?;
     tx.commit().await?;
     Ok(support_to_domain(model))
 }
@@ -394,7 +394,7 @@ pub async fn add_deal(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for_none(&tx, scope).await?;
     tx.commit().await?;
     Ok(deal_to_domain(model))
 }
@@ -441,7 +441,7 @@ pub async fn remove_entry(
         },
     )
     .await?;
-    companies::bump_revision(&tx, scope).await?;
+    companies::bump_revision_for_none(&tx, scope).await?;
     tx.commit().await?;
     Ok(())
 }

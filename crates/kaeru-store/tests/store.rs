@@ -87,6 +87,25 @@ db_test!(
         let second = people::list(&db, &c, &PeopleFilter::default(), 2, 4).await.unwrap();
         assert_eq!(second.items.len(), 2);
         assert_eq!(second.pages(), 2);
+        // Read through the index after the last person of a page: the same people as by the page number, for
+        // every page size; a stranger's id (another company, or none) falls back to the page number.
+        for per_page in 1..=6u64 {
+            let mut after = None;
+            let mut seen = Vec::new();
+            for page in 1..=6u64.div_ceil(per_page) {
+                let by_cursor = people::list_page(&db, &c, &PeopleFilter::default(), page, per_page, Some(6), after).await.unwrap();
+                let by_number = people::list(&db, &c, &PeopleFilter::default(), page, per_page).await.unwrap();
+                let ids = |p: &kaeru_store::Page<people::PersonListItem>| p.items.iter().map(|i| i.person.id).collect::<Vec<_>>();
+                assert_eq!(ids(&by_cursor), ids(&by_number), "page {page} of {per_page}");
+                after = by_cursor.items.last().map(|i| i.person.id);
+                seen.extend(ids(&by_cursor));
+            }
+            assert_eq!(seen.len(), 6);
+        }
+        let stranger = kaeru_domain::PersonId(uuid::Uuid::now_v7());
+        let fallback = people::list_page(&db, &c, &PeopleFilter::default(), 2, 4, None, Some(stranger)).await.unwrap();
+        assert_eq!(fallback.items.len(), 2);
+        assert_eq!(fallback.total, 6);
     }
 );
 

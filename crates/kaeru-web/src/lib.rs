@@ -7,6 +7,7 @@ mod auth;
 mod charts;
 mod error;
 mod forms;
+mod metrics;
 mod path;
 use kaeru_i18n as i18n;
 mod routes;
@@ -38,6 +39,8 @@ pub struct WebConfig {
     pub line_api_url: String,
     /// Where a person confirms a LINE account link.
     pub line_access_url: String,
+    /// The bearer token `/metrics` asks for; without one, `/metrics` answers the machine itself only.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -51,6 +54,7 @@ impl Default for WebConfig {
             line_api_url: "https://api.line.me".into(),
             line_access_url: "https://access.line.me".into(),
             smtp_configured: false,
+            metrics_token: None,
         }
     }
 }
@@ -62,6 +66,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// This node's search indexes, kept in step with the database by revision.
     pub search: Arc<kaeru_app::search::SearchCache>,
+    /// Requests this node answered, for `/metrics`.
+    pub requests: Arc<metrics::Requests>,
 }
 
 impl AppState {
@@ -80,16 +86,22 @@ pub fn router(db: Db, config: WebConfig) -> Router {
         db,
         config: Arc::new(config),
         search: Arc::new(kaeru_app::search::SearchCache::default()),
+        requests: Arc::new(metrics::Requests::default()),
     };
     routes::router()
         .merge(api::router())
         .merge(assets::router())
+        .route("/metrics", axum::routing::get(metrics::metrics))
         .layer(axum::middleware::from_fn(error::finish))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             shell::security_headers,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
         ))
         .with_state(state)
 }

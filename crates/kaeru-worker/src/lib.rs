@@ -243,6 +243,11 @@ pub async fn tick(db: &Db, node: &str, public_url: &str) -> anyhow::Result<usize
     if windows > 0 {
         tracing::debug!(windows, "expired rate-limit windows removed");
     }
+    // Nodes patch their indexes from the last day of the revision log; one further behind rebuilds.
+    let changes = companies::prune_changes(db, Utc::now() - chrono::Duration::days(1)).await?;
+    if changes > 0 {
+        tracing::debug!(changes, "revision log older than a day removed");
+    }
     Ok(ran)
 }
 

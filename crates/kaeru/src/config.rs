@@ -27,6 +27,8 @@ pub struct Config {
     pub line_api_url: String,
     /// Where a person confirms an account link.
     pub line_access_url: String,
+    /// The bearer token `/metrics` asks for (without one, `/metrics` answers only the machine itself).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -43,6 +45,7 @@ impl Default for Config {
             public_url: None,
             line_api_url: kaeru_messaging::line::DEFAULT_API_URL.into(),
             line_access_url: kaeru_messaging::line::DEFAULT_ACCESS_URL.into(),
+            metrics_token: None,
         }
     }
 }
@@ -64,6 +67,7 @@ impl fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("line_api_url", &self.line_api_url)
             .field("line_access_url", &self.line_access_url)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .finish()
     }
 }
@@ -81,6 +85,7 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub line_api_url: Option<String>,
     pub line_access_url: Option<String>,
+    pub metrics_token: Option<String>,
     #[serde(default)]
     pub smtp: SmtpFile,
 }
@@ -229,6 +234,11 @@ impl Config {
                 .map(|u| u.trim().trim_end_matches('/').to_string())
                 .filter(|u| !u.is_empty())
                 .unwrap_or(d.line_access_url),
+            metrics_token: over
+                .metrics_token
+                .or(f.metrics_token)
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty()),
         })
     }
 
@@ -267,6 +277,7 @@ impl Config {
             smtp_configured: self.smtp.is_some(),
             line_api_url: self.line_api_url.clone(),
             line_access_url: self.line_access_url.clone(),
+            metrics_token: self.metrics_token.clone(),
         }
     }
 

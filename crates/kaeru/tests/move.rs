@@ -48,7 +48,7 @@ async fn an_sqlite_install_moves_into_postgres_and_runs_there() {
     })
     .await
     .unwrap();
-    assert_eq!(moved.len(), 55);
+    assert_eq!(moved.len(), 56);
     assert!(moved.iter().all(|m| m.source == m.target));
     assert_eq!(
         moved.iter().find(|m| m.table == "people").unwrap().target,
@@ -64,7 +64,7 @@ async fn an_sqlite_install_moves_into_postgres_and_runs_there() {
     );
     assert_eq!(
         seen.lock().unwrap().last(),
-        Some(&("job_alert_sent", 55, 55))
+        Some(&("revision_changes", 56, 56))
     );
     // Again into the same database: refused, nothing doubled.
     assert!(matches!(

@@ -42,6 +42,7 @@ pub mod qualification;
 pub mod rate_limit;
 pub mod registration;
 pub mod return_offer;
+pub mod revision_change;
 pub mod rsvp;
 pub mod schedule;
 pub mod segment;

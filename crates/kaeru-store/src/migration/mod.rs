@@ -18,6 +18,7 @@ mod m0013_messages;
 mod m0014_events;
 mod m0015_job_board;
 mod m0016_analytics;
+mod m0017_scale;
 
 pub struct Migrator;
 
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_events::Migration),
             Box::new(m0015_job_board::Migration),
             Box::new(m0016_analytics::Migration),
+            Box::new(m0017_scale::Migration),
         ]
     }
 }

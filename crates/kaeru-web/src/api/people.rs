@@ -238,7 +238,7 @@ pub async fn list(
             return Err(ApiError::BadParams(e));
         }
         let cached = state.search.index_for(&state.db, &caller.scope).await?;
-        let mut hits = cached.index.search_all(text);
+        let mut hits = cached.read().search_all(text);
         if let Some(status) = q.status {
             let with = people::ids_with_status(&state.db, &caller.scope, status.into()).await?;
             hits.retain(|h| with.contains(&PersonId(h.id)));

@@ -554,7 +554,7 @@ async fn door_view(
             .collect();
         let cached = state.search.index_for(&state.db, scope).await?;
         let ids: Vec<kaeru_domain::PersonId> = cached
-            .index
+            .read()
             .search(q, 20)
             .iter()
             .map(|h| kaeru_domain::PersonId(h.id))

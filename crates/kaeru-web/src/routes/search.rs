@@ -68,7 +68,7 @@ async fn search(
     }
     if !q.is_empty() {
         let cached = state.search.index_for(&state.db, signed.scope()).await?;
-        let hits = cached.index.search(&q, MAX_RESULTS);
+        let hits = cached.read().search(&q, MAX_RESULTS);
         let ids: Vec<PersonId> = hits.iter().map(|h| PersonId(h.id)).collect();
         let items = people::get_many(&state.db, signed.scope(), &ids).await?;
         page.searched = true;

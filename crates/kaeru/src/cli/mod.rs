@@ -66,6 +66,9 @@ pub(crate) struct MailArgs {
     /// Where people confirm a LINE account link (default https://access.line.me).
     #[arg(long, env = "KAERU_LINE_ACCESS_URL")]
     pub(crate) line_access_url: Option<String>,
+    /// The bearer token `/metrics` asks for (without one it answers only requests from this machine).
+    #[arg(long, env = "KAERU_METRICS_TOKEN", hide_env_values = true)]
+    pub(crate) metrics_token: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -316,6 +319,7 @@ pub(crate) fn config(
             public_url: mail.public_url,
             line_api_url: mail.line_api_url,
             line_access_url: mail.line_access_url,
+            metrics_token: mail.metrics_token,
             smtp: kaeru::config::SmtpFile {
                 host: mail.smtp_host,
                 port: mail.smtp_port,

@@ -43,6 +43,8 @@ pub struct ListQuery {
     department: String,
     left: String,
     page: String,
+    /// The last person of the page before (the next-page link), so the page is read through the index.
+    after: String,
 }
 
 pub struct Row {
@@ -110,7 +112,18 @@ async fn list(
         left_in_year: q.left.trim().parse().ok(),
     };
     let page_no = q.page.trim().parse::<u64>().unwrap_or(1).clamp(1, 100_000);
-    let page = people::list(&state.db, signed.scope(), &filter, page_no, PER_PAGE).await?;
+    let after = q.after.trim().parse::<uuid::Uuid>().ok().map(PersonId);
+    let view = kaeru_app::people::list(
+        &state.db,
+        &state.search.lists,
+        signed.scope(),
+        &filter,
+        page_no,
+        PER_PAGE,
+        after,
+    )
+    .await?;
+    let page = view.page;
     let s = Shell::signed(&signed, Section::People, "/people");
     let rows = page
         .items
@@ -133,10 +146,13 @@ async fn list(
         page: page.page,
         pages: page.pages(),
         prev_link: link(&q, page.page.saturating_sub(1)),
-        next_link: link(&q, page.page + 1),
+        next_link: match page.items.last() {
+            Some(last) => format!("{}&after={}", link(&q, page.page + 1), last.person.id),
+            None => link(&q, page.page + 1),
+        },
         statuses,
-        departments: people::departments(&state.db, signed.scope()).await?,
-        years: people::leaving_years(&state.db, signed.scope()).await?,
+        departments: view.departments,
+        years: view.years,
         filter_status: filter
             .status
             .map(|s| s.code().to_string())

@@ -1,0 +1,238 @@
+//! The search and matching indexes of two nodes sharing one database: a write on node A is seen by the next
+//! read on node B, which patches its index by the people the write touched (the revision log) instead of
+//! rebuilding it; a node that missed the log rebuilds; writes racing with reads leave every node's index equal
+//! to one built afresh. SQLite and PostgreSQL.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::*;
+use kaeru_app::search::SearchCache;
+use kaeru_domain::{
+    MatchWeights, PersonId, PersonInput, PersonSkillDraft, SkillDraft, SkillId, SkillOrigin,
+    SkillSource, WorkStyle,
+};
+use kaeru_search::{MatchIndex, MatchQuery, SearchIndex};
+use kaeru_store::{Actor, Db, Scope, companies, db_test, openings, search_docs, skills};
+use std::sync::atomic::Ordering;
+
+fn input(family: &str, given: &str, family_kana: &str, notes: &str) -> PersonInput {
+    PersonInput {
+        family_name: family.into(),
+        given_name: given.into(),
+        family_kana: family_kana.into(),
+        given_kana: "はなこ".into(),
+        notes: notes.into(),
+        ..Default::default()
+    }
+}
+
+/// A reading for the number: two kana.
+fn kana(i: usize) -> String {
+    let k: Vec<char> = "あいうえおかきくけこ".chars().collect();
+    format!("{}{}", k[i / 10 % 10], k[i % 10])
+}
+
+fn query(skill: SkillId, today: chrono::NaiveDate) -> MatchQuery {
+    MatchQuery {
+        skills: vec![(skill, true, 3)],
+        work_style: WorkStyle::FullTime,
+        days_per_week: None,
+        weights: MatchWeights::default(),
+        today,
+        limit: 1_000,
+    }
+}
+
+/// What node `node` answers for a query, and what an index built afresh from the database answers.
+async fn search_both(
+    node: &SearchCache,
+    db: &Db,
+    scope: &Scope,
+    q: &str,
+) -> (Vec<uuid::Uuid>, Vec<uuid::Uuid>) {
+    let patched: Vec<uuid::Uuid> = node
+        .index_for(db, scope)
+        .await
+        .unwrap()
+        .read()
+        .search(q, 20)
+        .iter()
+        .map(|h| h.id)
+        .collect();
+    let (_, docs) = search_docs::search_docs(db, scope).await.unwrap();
+    let fresh = SearchIndex::build(docs)
+        .search(q, 20)
+        .iter()
+        .map(|h| h.id)
+        .collect();
+    (patched, fresh)
+}
+
+/// Ranked ids and scores from node `node`'s matching index and from one built afresh, both sorted by score
+/// then id (ties are ordered by reading, which a patch keeps as built).
+async fn rank_both(
+    node: &SearchCache,
+    db: &Db,
+    scope: &Scope,
+    skill: SkillId,
+    today: chrono::NaiveDate,
+) -> (Vec<(u32, uuid::Uuid)>, Vec<(u32, uuid::Uuid)>) {
+    let sorted = |r: kaeru_search::MatchResult| {
+        let mut v: Vec<(u32, uuid::Uuid)> = r
+            .ranked
+            .iter()
+            .chain(&r.excluded)
+            .map(|m| ((m.score * 10.0) as u32, m.id))
+            .collect();
+        v.sort();
+        v
+    };
+    let patched = sorted(
+        node.match_index_for(db, scope, today)
+            .await
+            .unwrap()
+            .read()
+            .rank(&query(skill, today))
+            .unwrap(),
+    );
+    let (_, docs) = openings::match_docs(db, scope, today).await.unwrap();
+    let fresh = sorted(
+        MatchIndex::build(docs, today)
+            .rank(&query(skill, today))
+            .unwrap(),
+    );
+    (patched, fresh)
+}
+
+db_test!(
+    async fn a_write_on_one_node_is_patched_into_the_indexes_of_another(target) {
+        let app = spawn_app(target).await;
+        let hr = browser();
+        app.setup(&hr, "sakura", "shacho@example.jp").await;
+        let db = app.db.clone();
+        let company = companies::all(&db).await.unwrap()[0].id;
+        let scope = Scope::for_company(company);
+        let actor = Actor::system("test");
+        let today = Utc::now().date_naive();
+        let dm = skills::create(&db, &scope, &actor, &SkillDraft { name: "デジタルマーケティング".into(), category: None, aliases: vec!["Web集客".into()], description: None }).await.unwrap();
+        let held = |level| PersonSkillDraft { skill_id: dm.id, level, origin: SkillOrigin::AfterLeaving, source: SkillSource::Hr, assessed_on: today - Duration::days(30), note: None };
+        // Forty people, every other one a former employee holding the skill.
+        let mut people = Vec::new();
+        for i in 0..40 {
+            let p = kaeru_app::people::save(&db, &scope, &actor, today, &input(&format!("山田{i:02}"), "花子", &format!("やまだ{}", kana(i)), ""), None).await.unwrap();
+            if i % 2 == 0 {
+                kaeru_store::stints::create(&db, &scope, &actor, p.id, &kaeru_domain::StintInput { start_date: "2015-04-01".into(), end_date: "2022-03-31".into(), employment_type: "full_time".into(), rehire_eligibility: "welcome".into(), ..Default::default() }.parse(&[]).unwrap(), today).await.unwrap();
+                skills::set_for_person(&db, &scope, &actor, p.id, &held(3)).await.unwrap();
+            }
+            people.push(p.id);
+        }
+        let (node_a, node_b) = (SearchCache::default(), SearchCache::default());
+        let (patched, fresh) = search_both(&node_b, &db, &scope, "山田").await;
+        assert_eq!(patched, fresh);
+        assert_eq!(patched.len(), 20);
+        let (patched, fresh) = rank_both(&node_b, &db, &scope, dm.id, today).await;
+        assert_eq!(patched.len(), 20);
+        assert_eq!(patched, fresh);
+        assert_eq!(node_b.counts.search_rebuilds.load(Ordering::Relaxed), 1);
+        assert_eq!(node_b.counts.match_rebuilds.load(Ordering::Relaxed), 1);
+        node_a.index_for(&db, &scope).await.unwrap();
+
+        // Node A: a note changed, someone new with a rare character, a former employee erased.
+        kaeru_app::people::save(&db, &scope, &actor, today, &input("山田05", "花子", &format!("やまだ{}", kana(5)), "ウェブ解析の勉強会を主催"), Some(people[5])).await.unwrap();
+        let yoshida = kaeru_app::people::save(&db, &scope, &actor, today, &input("𠮷田", "花子", "あいざわ", "山田さんの紹介"), None).await.unwrap();
+        kaeru_store::privacy::erase(&db, &scope, &actor, people[2]).await.unwrap();
+        // Node B reads: patched, not rebuilt, and equal to an index built afresh.
+        for q in ["勉強会", "𠮷田", "山田", "やまだあ", "はなこ"] {
+            let (patched, fresh) = search_both(&node_b, &db, &scope, q).await;
+            assert_eq!(patched, fresh, "{q}");
+        }
+        let found = node_b.index_for(&db, &scope).await.unwrap().read().search("𠮷", 20);
+        assert_eq!(found.first().map(|h| h.id), Some(yoshida.id.0), "the new person, found by the rare character");
+        let hits = node_b.index_for(&db, &scope).await.unwrap().read().search("山田", 20);
+        assert!(!hits.iter().any(|h| h.id == people[2].0), "the erased person is gone");
+        let hits = node_b.index_for(&db, &scope).await.unwrap().read().search("はなこ", 20);
+        assert_eq!(hits.first().map(|h| h.id), Some(yoshida.id.0), "あいざわ sorts first among equals, though added last");
+        assert_eq!(node_b.counts.search_rebuilds.load(Ordering::Relaxed), 1);
+        assert_eq!(node_b.counts.search_patches.load(Ordering::Relaxed), 1);
+        // Matching on node B: the erased alumna left, a new skill holder ranks, a level change re-scores.
+        kaeru_store::stints::create(&db, &scope, &actor, yoshida.id, &kaeru_domain::StintInput { start_date: "2016-04-01".into(), end_date: "2023-03-31".into(), employment_type: "full_time".into(), ..Default::default() }.parse(&[]).unwrap(), today).await.unwrap();
+        skills::set_for_person(&db, &scope, &actor, yoshida.id, &held(5)).await.unwrap();
+        skills::set_for_person(&db, &scope, &actor, people[4], &held(1)).await.unwrap();
+        let (patched, fresh) = rank_both(&node_b, &db, &scope, dm.id, today).await;
+        assert_eq!(patched, fresh);
+        assert!(patched.iter().any(|(_, id)| *id == yoshida.id.0) && !patched.iter().any(|(_, id)| *id == people[2].0));
+        assert_eq!(node_b.counts.match_rebuilds.load(Ordering::Relaxed), 1);
+        assert_eq!(node_b.counts.match_patches.load(Ordering::Relaxed), 1);
+        // Node A, which read before all this, catches up by the same log.
+        let (patched, fresh) = search_both(&node_a, &db, &scope, "山田").await;
+        assert_eq!(patched, fresh);
+        assert_eq!(node_a.counts.search_rebuilds.load(Ordering::Relaxed), 1);
+
+        // A skill renamed is not a change of one person: every node rebuilds.
+        skills::update(&db, &scope, &actor, dm.id, &SkillDraft { name: "デジタルマーケティング".into(), category: None, aliases: vec!["SNS運用".into()], description: None }).await.unwrap();
+        let (patched, fresh) = search_both(&node_b, &db, &scope, "sns運用").await;
+        assert_eq!(patched, fresh);
+        assert_eq!(patched.len(), 20, "twenty holders: one came, one was erased");
+        assert_eq!(node_b.counts.search_rebuilds.load(Ordering::Relaxed), 2);
+
+        // A node that missed the log (pruned) rebuilds, and still sees the write.
+        kaeru_app::people::save(&db, &scope, &actor, today, &input("山田07", "花子", &format!("やまだ{}", kana(7)), "浜松の展示会で再会"), Some(people[7])).await.unwrap();
+        companies::prune_changes(&db, Utc::now() + Duration::days(1)).await.unwrap();
+        let (patched, fresh) = search_both(&node_b, &db, &scope, "展示会").await;
+        assert_eq!(patched, fresh);
+        assert_eq!(patched, vec![people[7].0]);
+        assert_eq!(node_b.counts.search_rebuilds.load(Ordering::Relaxed), 3);
+    }
+);
+
+db_test!(
+    async fn writes_racing_with_reads_leave_every_node_equal_to_a_fresh_index(target) {
+        let app = spawn_app(target).await;
+        let hr = browser();
+        app.setup(&hr, "sakura", "shacho@example.jp").await;
+        let db = app.db.clone();
+        let company = companies::all(&db).await.unwrap()[0].id;
+        let scope = Scope::for_company(company);
+        let actor = Actor::system("test");
+        let today = Utc::now().date_naive();
+        let mut people: Vec<PersonId> = Vec::new();
+        for i in 0..30 {
+            people.push(kaeru_app::people::save(&db, &scope, &actor, today, &input(&format!("佐藤{i:02}"), "一郎", &format!("さとう{}", kana(i)), ""), None).await.unwrap().id);
+        }
+        let nodes = std::sync::Arc::new([SearchCache::default(), SearchCache::default()]);
+        nodes[0].index_for(&db, &scope).await.unwrap();
+        nodes[1].index_for(&db, &scope).await.unwrap();
+        // Twenty writes (each a new word in someone's note) while both nodes keep searching.
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, &who) in people.iter().enumerate().take(20) {
+            let (wdb, actor) = (db.clone(), actor.clone());
+            tasks.spawn(async move {
+                let note = format!("合言葉{i:02}号");
+                kaeru_app::people::save(&wdb, &scope, &actor, today, &input(&format!("佐藤{i:02}"), "一郎", &format!("さとう{}", kana(i)), &note), Some(who)).await.unwrap();
+            });
+            let (rdb, nodes) = (db.clone(), nodes.clone());
+            tasks.spawn(async move {
+                for n in nodes.iter() {
+                    n.index_for(&rdb, &scope).await.unwrap().read().search("合言葉", 20);
+                }
+            });
+        }
+        while let Some(r) = tasks.join_next().await {
+            r.unwrap();
+        }
+        for n in nodes.iter() {
+            let (patched, fresh) = search_both(n, &db, &scope, "合言葉").await;
+            assert_eq!(patched.len(), 20);
+            assert_eq!(patched, fresh);
+            assert!(n.counts.search_patches.load(Ordering::Relaxed) >= 1);
+        }
+        // Each word found on each node, right after the race.
+        for (i, who) in people.iter().enumerate().take(20) {
+            for n in nodes.iter() {
+                let hits = n.index_for(&db, &scope).await.unwrap().read().search(&format!("合言葉{i:02}号"), 5);
+                assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![who.0]);
+            }
+        }
+    }
+);
