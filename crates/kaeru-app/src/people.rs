@@ -105,7 +105,7 @@ use std::sync::Arc;
 
 /// One page of the people list with the choices of its filters.
 pub struct ListView {
-    pub page: kaeru_store::Page<people::PersonListItem>,
+    pub page: kaeru_store::Page<people::ListLine>,
     pub departments: Vec<String>,
     pub years: Vec<i32>,
 }
@@ -169,10 +169,85 @@ pub async fn list(
             t
         }
     };
-    let page = people::list_page(db, scope, filter, page, per_page, Some(total), after).await?;
+    let page = std::cmp::Ord::max(page, 1);
+    let items = people::list_lines(db, scope, filter, page, per_page, after).await?;
     Ok(ListView {
-        page,
+        page: kaeru_store::Page {
+            items,
+            total,
+            page,
+            per_page,
+        },
         departments: facts.departments.clone(),
         years: facts.years.clone(),
     })
+}
+
+/// A company's reconnect list, with the revision and day it was read for.
+pub type ReconnectList = (
+    i64,
+    chrono::NaiveDate,
+    Vec<kaeru_store::touchpoints::Reconnect>,
+);
+
+/// The reconnect list (つながり直す) of each company, kept for its revision and day: reading it means
+/// every former employee's contacts, stints, skills and offers (about a second at 100,000 people), so the
+/// page and the home page's to-do count read it once per write and day, one request computing while others
+/// wait.
+#[derive(Default)]
+pub struct ReconnectCache {
+    lists: std::sync::Mutex<std::collections::HashMap<kaeru_domain::CompanyId, Arc<ReconnectList>>>,
+    building: tokio::sync::Mutex<()>,
+}
+
+impl ReconnectCache {
+    fn cached(
+        &self,
+        company: kaeru_domain::CompanyId,
+        revision: i64,
+        today: chrono::NaiveDate,
+    ) -> Option<
+        Arc<(
+            i64,
+            chrono::NaiveDate,
+            Vec<kaeru_store::touchpoints::Reconnect>,
+        )>,
+    > {
+        self.lists
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&company).cloned())
+            .filter(|c| c.0 == revision && c.1 == today)
+    }
+
+    /// The company's reconnect list as the database stands.
+    pub async fn list(
+        &self,
+        db: &Db,
+        scope: &Scope,
+        today: chrono::NaiveDate,
+    ) -> Result<
+        Arc<(
+            i64,
+            chrono::NaiveDate,
+            Vec<kaeru_store::touchpoints::Reconnect>,
+        )>,
+        StoreError,
+    > {
+        let company = scope.company_id();
+        let revision = kaeru_store::companies::revision(db, scope).await?;
+        if let Some(c) = self.cached(company, revision, today) {
+            return Ok(c);
+        }
+        let _building = self.building.lock().await;
+        if let Some(c) = self.cached(company, revision, today) {
+            return Ok(c);
+        }
+        let list = kaeru_store::touchpoints::reconnect_list(db, scope, today).await?;
+        let fresh = Arc::new((revision, today, list));
+        if let Ok(mut m) = self.lists.lock() {
+            m.insert(company, fresh.clone());
+        }
+        Ok(fresh)
+    }
 }

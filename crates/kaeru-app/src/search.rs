@@ -10,7 +10,7 @@ use kaeru_search::{MatchIndex, SearchIndex};
 use kaeru_store::companies::Changes;
 use kaeru_store::{Db, Scope, StoreResult, companies, openings};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// An index kept in step with the database: the revision it answers for and the index itself, patched in
@@ -19,13 +19,19 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub struct Live<T> {
     revision: AtomicI64,
     index: RwLock<T>,
+    /// The cache's clock when a request last asked for it (least recently used goes first).
+    last_used: AtomicU64,
+    /// About how many bytes it holds, measured when built.
+    bytes: usize,
 }
 
 impl<T> Live<T> {
-    fn new(revision: i64, index: T) -> Self {
+    fn new(revision: i64, index: T, bytes: usize) -> Self {
         Self {
             revision: AtomicI64::new(revision),
             index: RwLock::new(index),
+            last_used: AtomicU64::new(0),
+            bytes,
         }
     }
 
@@ -52,6 +58,12 @@ type BuildLock = Arc<tokio::sync::Mutex<()>>;
 
 #[derive(Default)]
 pub struct SearchCache {
+    /// The most bytes the indexes of all companies may hold on this node (`None`: no limit). When a rebuilt
+    /// index would pass it, the least recently used companies' indexes are dropped (their next request
+    /// rebuilds them).
+    budget: Option<usize>,
+    /// Counts requests, to order indexes by last use.
+    clock: AtomicU64,
     indexes: RwLock<HashMap<CompanyId, Arc<CachedIndex>>>,
     matches: RwLock<HashMap<CompanyId, Arc<CachedMatch>>>,
     /// One refresh at a time per company and kind: concurrent requests wait for it instead of each doing it.
@@ -60,6 +72,8 @@ pub struct SearchCache {
     pub analytics: crate::analytics::AnalyticsCache,
     /// The people list's filter choices and counts, cached by the same revision.
     pub lists: crate::people::ListCache,
+    /// The reconnect list, cached by the same revision and the day.
+    pub reconnect: crate::people::ReconnectCache,
     /// How many patches and rebuilds this node made (search, matching).
     pub counts: Counts,
 }
@@ -71,9 +85,86 @@ pub struct Counts {
     pub search_rebuilds: std::sync::atomic::AtomicU64,
     pub match_patches: std::sync::atomic::AtomicU64,
     pub match_rebuilds: std::sync::atomic::AtomicU64,
+    /// Indexes dropped to stay within the memory budget.
+    pub evictions: std::sync::atomic::AtomicU64,
+}
+
+/// The least recently used index other than `keep`'s: (its last use, its company).
+fn oldest<T>(m: &HashMap<CompanyId, Arc<Live<T>>>, keep: CompanyId) -> Option<(u64, CompanyId)> {
+    m.iter()
+        .filter(|(c, _)| **c != keep)
+        .map(|(c, l)| (l.last_used.load(Ordering::Relaxed), *c))
+        .min()
+}
+
+fn remove<T>(
+    m: &RwLock<HashMap<CompanyId, Arc<Live<T>>>>,
+    company: CompanyId,
+) -> Option<CompanyId> {
+    m.write()
+        .ok()
+        .and_then(|mut m| m.remove(&company).map(|_| company))
 }
 
 impl SearchCache {
+    /// A cache whose indexes stay within `budget_bytes` together (the least recently used dropped first).
+    pub fn with_budget(budget_bytes: Option<usize>) -> Self {
+        Self {
+            budget: budget_bytes,
+            ..Self::default()
+        }
+    }
+
+    fn touch<T>(&self, live: &Live<T>) {
+        live.last_used.store(
+            self.clock.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// The bytes held by every index of this node (search, matching).
+    pub fn bytes(&self) -> (usize, usize) {
+        let search = self
+            .indexes
+            .read()
+            .map(|m| m.values().map(|c| c.bytes).sum())
+            .unwrap_or(0);
+        let matching = self
+            .matches
+            .read()
+            .map(|m| m.values().map(|c| c.bytes).sum())
+            .unwrap_or(0);
+        (search, matching)
+    }
+
+    /// Drops the least recently used indexes, other than `keep`, until all fit the budget.
+    fn evict(&self, keep: CompanyId) {
+        let Some(budget) = self.budget else {
+            return;
+        };
+        loop {
+            let (search, matching) = self.bytes();
+            if search + matching <= budget {
+                return;
+            }
+            let in_search = self.indexes.read().ok().and_then(|m| oldest(&m, keep));
+            let in_matches = self.matches.read().ok().and_then(|m| oldest(&m, keep));
+            let dropped = match (in_search, in_matches) {
+                (Some(a), Some(b)) if b < a => remove(&self.matches, b.1),
+                (Some(a), _) => remove(&self.indexes, a.1),
+                (None, Some(b)) => remove(&self.matches, b.1),
+                (None, None) => return,
+            };
+            match dropped {
+                Some(company) => {
+                    self.counts.evictions.fetch_add(1, Ordering::Relaxed);
+                    tracing::info!(company = %company, budget, "index dropped to stay within the memory budget");
+                }
+                None => return,
+            }
+        }
+    }
+
     fn build_lock(&self, company: CompanyId, matching: bool) -> BuildLock {
         match self.building.lock() {
             Ok(mut m) => m.entry((company, matching)).or_default().clone(),
@@ -116,6 +207,7 @@ impl SearchCache {
         let revision = companies::revision(db, scope).await?;
         let company = scope.company_id();
         if let Some(c) = self.cached(company).filter(|c| c.revision() == revision) {
+            self.touch(&c);
             return Ok(c);
         }
         let lock = self.build_lock(company, false);
@@ -143,15 +235,21 @@ impl SearchCache {
         }
         let (revision, docs) = kaeru_store::search_docs::search_docs(db, scope).await?;
         let loaded = started.elapsed();
-        let index = tokio::task::spawn_blocking(move || SearchIndex::build(docs))
-            .await
-            .map_err(|e| kaeru_store::StoreError::Other(e.into()))?;
-        let fresh = Arc::new(CachedIndex::new(revision, index));
+        let (index, bytes) = tokio::task::spawn_blocking(move || {
+            let index = SearchIndex::build(docs);
+            let bytes = index.heap_bytes();
+            (index, bytes)
+        })
+        .await
+        .map_err(|e| kaeru_store::StoreError::Other(e.into()))?;
+        let fresh = Arc::new(CachedIndex::new(revision, index, bytes));
+        self.touch(&fresh);
         self.counts.search_rebuilds.fetch_add(1, Ordering::Relaxed);
         tracing::info!(company = %company, revision, people = fresh.read().len(), load_ms = loaded.as_millis() as u64, total_ms = started.elapsed().as_millis() as u64, "search index rebuilt");
         if let Ok(mut m) = self.indexes.write() {
             m.insert(company, fresh.clone());
         }
+        self.evict(company);
         Ok(fresh)
     }
 
@@ -170,12 +268,14 @@ impl SearchCache {
             .cached_match(company)
             .filter(|c| c.revision() == revision && current(c))
         {
+            self.touch(&c);
             return Ok(c);
         }
         let lock = self.build_lock(company, true);
         let _building = lock.lock().await;
         let started = std::time::Instant::now();
         if let Some(c) = self.cached_match(company).filter(current) {
+            self.touch(&c);
             if c.revision() >= revision {
                 return Ok(c);
             }
@@ -196,15 +296,21 @@ impl SearchCache {
         }
         let (revision, docs) = openings::match_docs(db, scope, today).await?;
         let loaded = started.elapsed();
-        let index = tokio::task::spawn_blocking(move || MatchIndex::build(docs, today))
-            .await
-            .map_err(|e| kaeru_store::StoreError::Other(e.into()))?;
-        let fresh = Arc::new(CachedMatch::new(revision, index));
+        let (index, bytes) = tokio::task::spawn_blocking(move || {
+            let index = MatchIndex::build(docs, today);
+            let bytes = index.heap_bytes();
+            (index, bytes)
+        })
+        .await
+        .map_err(|e| kaeru_store::StoreError::Other(e.into()))?;
+        let fresh = Arc::new(CachedMatch::new(revision, index, bytes));
+        self.touch(&fresh);
         self.counts.match_rebuilds.fetch_add(1, Ordering::Relaxed);
         tracing::info!(company = %company, revision, alumni = fresh.read().len(), load_ms = loaded.as_millis() as u64, total_ms = started.elapsed().as_millis() as u64, "match index rebuilt");
         if let Ok(mut m) = self.matches.write() {
             m.insert(company, fresh.clone());
         }
+        self.evict(company);
         Ok(fresh)
     }
 }

@@ -19,6 +19,7 @@ pub struct Todo {
 /// The list for someone with `role`, on `today`.
 pub async fn list(
     db: &Db,
+    cache: &crate::search::SearchCache,
     scope: &Scope,
     role: Role,
     today: chrono::NaiveDate,
@@ -91,9 +92,7 @@ pub async fn list(
             .collect();
         todos.splice(0..0, first);
     }
-    let cold = kaeru_store::touchpoints::reconnect_list(db, scope, today)
-        .await?
-        .len();
+    let cold = cache.reconnect.list(db, scope, today).await?.2.len();
     if cold > 0 {
         todos.push(Todo {
             href: "/reconnect".into(),

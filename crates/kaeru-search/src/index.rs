@@ -236,6 +236,36 @@ impl SearchIndex {
         self.live
     }
 
+    /// About how many bytes the index holds on the heap (entries, postings, the sets beside them), for the
+    /// memory budget of a node and `/metrics`.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let entries: usize = self
+            .entries
+            .iter()
+            .map(|e| {
+                size_of::<Entry>()
+                    + e.all.capacity()
+                    + e.sort_key.capacity()
+                    + e.names
+                        .iter()
+                        .map(|n| size_of::<String>() + n.capacity())
+                        .sum::<usize>()
+            })
+            .sum();
+        // A hash map slot holds the key and the value, plus a control byte.
+        let postings: usize = self
+            .postings
+            .values()
+            .map(|v| 9 + size_of::<Vec<u32>>() + v.capacity() * size_of::<u32>())
+            .sum();
+        entries
+            + postings
+            + self.name_grams.capacity() * 9
+            + self.by_id.capacity() * (1 + size_of::<(uuid::Uuid, u32)>())
+            + self.appended.len() * 16
+    }
+
     pub fn is_empty(&self) -> bool {
         self.live == 0
     }

@@ -371,6 +371,20 @@ impl MatchIndex {
         }
     }
 
+    /// About how many bytes the index holds on the heap, for the memory budget of a node and `/metrics`.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.docs.capacity() * size_of::<Facts>()
+            + self.by_id.capacity() * (1 + size_of::<(uuid::Uuid, u32)>())
+            + self
+                .postings
+                .values()
+                .map(|v| {
+                    1 + size_of::<(SkillId, Vec<Posting>)>() + v.capacity() * size_of::<Posting>()
+                })
+                .sum::<usize>()
+    }
+
     /// True when patches have left over a tenth of the numbers unused: a rebuild is due.
     pub fn worn(&self) -> bool {
         (self.docs.len() - self.live) * 10 > self.live.max(1_000)

@@ -580,6 +580,116 @@ pub async fn list_page(
     })
 }
 
+/// A line of the people page: what it shows and nothing more.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListLine {
+    pub id: PersonId,
+    pub family_name: String,
+    pub given_name: String,
+    pub family_kana: String,
+    pub given_kana: String,
+    pub status: PersonStatus,
+    pub latest_department: Option<String>,
+    pub latest_job_title: Option<String>,
+    pub last_left_on: Option<NaiveDate>,
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct LineRow {
+    id: uuid::Uuid,
+    family_name: String,
+    given_name: String,
+    family_kana: String,
+    given_kana: String,
+    status: String,
+    latest_department: Option<String>,
+    latest_job_title: Option<String>,
+    last_left_on: Option<NaiveDate>,
+}
+
+/// One page of the people page in one query: the columns it shows, the latest stint's department and title
+/// and the last day of leaving read beside each row (the same as [`list_page`] without the rest of each
+/// person). `after` as in [`list_page`].
+pub async fn list_lines(
+    db: &Db,
+    scope: &Scope,
+    filter: &PeopleFilter,
+    page: u64,
+    per_page: u64,
+    after: Option<PersonId>,
+) -> StoreResult<Vec<ListLine>> {
+    let page = std::cmp::Ord::max(page, 1);
+    let Some(q) = filtered(scope, filter) else {
+        return Ok(Vec::new());
+    };
+    let sort_col = || match db.backend {
+        DbBackend::Postgres => Expr::cust("\"people\".\"sort_key\" COLLATE \"C\""),
+        _ => Expr::col((row::Entity, row::Column::SortKey)),
+    };
+    let cursor = match after {
+        Some(p) => {
+            row::Entity::find_by_id(p.0)
+                .filter(row::Column::CompanyId.eq(scope.company_id().0))
+                .filter(row::Column::ErasedAt.is_null())
+                .select_only()
+                .columns([row::Column::SortKey, row::Column::Id])
+                .into_tuple::<(String, uuid::Uuid)>()
+                .one(&db.read)
+                .await?
+        }
+        None => None,
+    };
+    let latest = |col: &str| {
+        Expr::cust(format!(
+            "(SELECT s.\"{col}\" FROM \"employment_stints\" s WHERE s.\"company_id\" = \"people\".\"company_id\" \
+             AND s.\"person_id\" = \"people\".\"id\" ORDER BY s.\"start_date\" DESC LIMIT 1)"
+        ))
+    };
+    let mut q = q
+        .select_only()
+        .columns([
+            row::Column::Id,
+            row::Column::FamilyName,
+            row::Column::GivenName,
+            row::Column::FamilyKana,
+            row::Column::GivenKana,
+            row::Column::Status,
+        ])
+        .expr_as(latest("department"), "latest_department")
+        .expr_as(latest("job_title"), "latest_job_title")
+        .expr_as(
+            Expr::cust(
+                "(SELECT MAX(s.\"end_date\") FROM \"employment_stints\" s WHERE s.\"company_id\" = \"people\".\"company_id\" \
+                 AND s.\"person_id\" = \"people\".\"id\")",
+            ),
+            "last_left_on",
+        )
+        .order_by(sort_col(), Order::Asc)
+        .order_by_asc(row::Column::Id);
+    q = match cursor {
+        Some((key, id)) => q.filter(
+            Expr::tuple([sort_col(), Expr::col((row::Entity, row::Column::Id))])
+                .gt(Expr::tuple([Expr::val(key), Expr::val(id)])),
+        ),
+        None => q.offset((page - 1) * per_page),
+    };
+    let rows: Vec<LineRow> = q.limit(per_page).into_model().all(&db.read).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ListLine {
+            id: PersonId(r.id),
+            family_name: r.family_name,
+            given_name: r.given_name,
+            family_kana: r.family_kana,
+            given_kana: r.given_kana,
+            status: PersonStatus::parse(&r.status).unwrap_or(PersonStatus::Unregistered),
+            latest_department: r.latest_department,
+            latest_job_title: r.latest_job_title,
+            last_left_on: r.last_left_on,
+        })
+        .collect())
+}
+
 /// The departments that appear in the company's stints, for the list filter.
 pub async fn departments(db: &Db, scope: &Scope) -> StoreResult<Vec<String>> {
     let mut deps: Vec<String> = stint_row::Entity::find()

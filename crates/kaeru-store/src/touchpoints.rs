@@ -12,7 +12,8 @@ use kaeru_domain::TouchpointId;
 use kaeru_domain::touchpoint::{Channel, Touchpoint, TouchpointDraft, Warmth, warmth};
 use kaeru_domain::{OfferStatus, PersonId, PersonStatus};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -219,6 +220,8 @@ pub async fn set_reconnect_days(
         },
     )
     .await?;
+    // The reconnect list is cached per revision.
+    companies::bump_revision_for_none(&tx, scope).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -253,7 +256,18 @@ pub async fn reconnect_list(
 ) -> StoreResult<Vec<Reconnect>> {
     let c = scope.company_id().0;
     let interval = reconnect_days(db, scope).await?;
-    let people = person_row::Entity::find()
+    // Only the columns the list reads: decoding whole rows dominated at 100,000 people.
+    type PersonCols = (Uuid, String, String, String, String, Option<NaiveDate>);
+    let people: Vec<PersonCols> = person_row::Entity::find()
+        .select_only()
+        .columns([
+            person_row::Column::Id,
+            person_row::Column::FamilyName,
+            person_row::Column::GivenName,
+            person_row::Column::FamilyKana,
+            person_row::Column::GivenKana,
+            person_row::Column::LastContactOn,
+        ])
         .filter(person_row::Column::CompanyId.eq(c))
         .filter(person_row::Column::Status.is_in([
             PersonStatus::Alumnus.code(),
@@ -261,20 +275,28 @@ pub async fn reconnect_list(
         ]))
         .filter(person_row::Column::ErasedAt.is_null())
         .filter(person_row::Column::ContactStoppedAt.is_null())
+        .into_tuple()
         .all(&db.read)
         .await?;
     let mut why: HashMap<Uuid, Vec<Valued>> = HashMap::new();
     let mut latest: HashMap<Uuid, (NaiveDate, Option<String>)> = HashMap::new();
-    for s in stint_row::Entity::find()
+    let ended: Vec<(Uuid, Option<NaiveDate>, Option<String>)> = stint_row::Entity::find()
+        .select_only()
+        .columns([
+            stint_row::Column::PersonId,
+            stint_row::Column::EndDate,
+            stint_row::Column::RehireEligibility,
+        ])
         .filter(stint_row::Column::CompanyId.eq(c))
         .filter(stint_row::Column::EndDate.is_not_null())
+        .into_tuple()
         .all(&db.read)
-        .await?
-    {
-        let end = s.end_date.unwrap_or(today);
-        let e = latest.entry(s.person_id).or_insert((end, None));
+        .await?;
+    for (person, end, eligibility) in ended {
+        let end = end.unwrap_or(today);
+        let e = latest.entry(person).or_insert((end, None));
         if end >= e.0 {
-            *e = (end, s.rehire_eligibility);
+            *e = (end, eligibility);
         }
     }
     for (p, (_, r)) in latest {
@@ -282,23 +304,27 @@ pub async fn reconnect_list(
             why.entry(p).or_default().push(Valued::Welcome);
         }
     }
-    let needed: HashSet<Uuid> = skill_need::Entity::find()
+    let needed: Vec<Uuid> = skill_need::Entity::find()
         .filter(skill_need::Column::CompanyId.eq(c))
         .all(&db.read)
         .await?
         .into_iter()
         .map(|n| n.skill_id)
         .collect();
-    let mut holders: HashSet<Uuid> = HashSet::new();
-    for h in person_skill::Entity::find()
-        .filter(person_skill::Column::CompanyId.eq(c))
-        .all(&db.read)
-        .await?
-    {
-        if needed.contains(&h.skill_id) {
-            holders.insert(h.person_id);
-        }
-    }
+    let holders: HashSet<Uuid> = if needed.is_empty() {
+        HashSet::new()
+    } else {
+        person_skill::Entity::find()
+            .select_only()
+            .column(person_skill::Column::PersonId)
+            .filter(person_skill::Column::CompanyId.eq(c))
+            .filter(person_skill::Column::SkillId.is_in(needed))
+            .into_tuple::<Uuid>()
+            .all(&db.read)
+            .await?
+            .into_iter()
+            .collect()
+    };
     for p in holders {
         why.entry(p).or_default().push(Valued::NeededSkill);
     }
@@ -318,40 +344,49 @@ pub async fn reconnect_list(
         }
     }
     let mut contacts: HashMap<Uuid, Vec<(NaiveDate, Channel)>> = HashMap::new();
-    for t in row::Entity::find()
+    let touched: Vec<(Uuid, NaiveDate, String)> = row::Entity::find()
+        .select_only()
+        .columns([
+            row::Column::PersonId,
+            row::Column::OnDate,
+            row::Column::Channel,
+        ])
         .filter(row::Column::CompanyId.eq(c))
+        .into_tuple()
         .all(&db.read)
-        .await?
-    {
-        contacts.entry(t.person_id).or_default().push((
-            t.on_date,
-            Channel::parse(&t.channel).unwrap_or(Channel::Chance),
-        ));
+        .await?;
+    for (person, on, channel) in touched {
+        contacts
+            .entry(person)
+            .or_default()
+            .push((on, Channel::parse(&channel).unwrap_or(Channel::Chance)));
     }
     let mut out: Vec<Reconnect> = people
         .into_iter()
-        .filter_map(|p| {
-            let mut reasons = why.remove(&p.id)?;
-            reasons.sort();
-            reasons.dedup();
-            let w = warmth(
-                contacts.get(&p.id).map(Vec::as_slice).unwrap_or(&[]),
-                p.last_contact_on,
-                today,
-            );
-            let overdue = w
-                .last_contact
-                .is_none_or(|l| (today - l).num_days() > i64::from(interval));
-            (overdue || w.label == kaeru_domain::touchpoint::WarmthLabel::Distant).then(|| {
-                Reconnect {
-                    person: PersonId(p.id),
-                    name: format!("{} {}", p.family_name, p.given_name),
-                    kana: format!("{} {}", p.family_kana, p.given_kana),
-                    warmth: w,
-                    why: reasons,
-                }
-            })
-        })
+        .filter_map(
+            |(id, family, given, family_kana, given_kana, last_contact_on)| {
+                let mut reasons = why.remove(&id)?;
+                reasons.sort();
+                reasons.dedup();
+                let w = warmth(
+                    contacts.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+                    last_contact_on,
+                    today,
+                );
+                let overdue = w
+                    .last_contact
+                    .is_none_or(|l| (today - l).num_days() > i64::from(interval));
+                (overdue || w.label == kaeru_domain::touchpoint::WarmthLabel::Distant).then(|| {
+                    Reconnect {
+                        person: PersonId(id),
+                        name: format!("{family} {given}"),
+                        kana: format!("{family_kana} {given_kana}"),
+                        warmth: w,
+                        why: reasons,
+                    }
+                })
+            },
+        )
         .collect();
     out.sort_by(|a, b| {
         a.warmth

@@ -102,6 +102,11 @@ db_test!(
             }
             assert_eq!(seen.len(), 6);
         }
+        // The page's lean lines: the same people in the same order, by number and after a person.
+        let lines = people::list_lines(&db, &c, &PeopleFilter::default(), 1, 50, None).await.unwrap();
+        assert_eq!(lines.iter().map(|l| l.family_name.clone()).collect::<Vec<_>>(), names);
+        let after = people::list_lines(&db, &c, &PeopleFilter::default(), 2, 2, Some(lines[1].id)).await.unwrap();
+        assert_eq!(after.iter().map(|l| l.id).collect::<Vec<_>>(), vec![lines[2].id, lines[3].id]);
         let stranger = kaeru_domain::PersonId(uuid::Uuid::now_v7());
         let fallback = people::list_page(&db, &c, &PeopleFilter::default(), 2, 4, None, Some(stranger)).await.unwrap();
         assert_eq!(fallback.items.len(), 2);
@@ -126,6 +131,16 @@ db_test!(
         assert_eq!(people::list(&db, &c, &f, 1, 50).await.unwrap().total, 1);
         let f = PeopleFilter { left_in_year: Some(2019), ..Default::default() };
         assert_eq!(people::list(&db, &c, &f, 1, 50).await.unwrap().total, 0);
+        // The page's line shows what the full list item says of the latest stint and the last leaving.
+        let f = PeopleFilter { left_in_year: Some(2018), department: Some("製造".into()), ..Default::default() };
+        let full = people::list(&db, &c, &f, 1, 50).await.unwrap().items;
+        let lines = people::list_lines(&db, &c, &f, 1, 50, None).await.unwrap();
+        assert_eq!(lines.len(), 1);
+        assert_eq!((lines[0].id, lines[0].status), (full[0].person.id, full[0].person.status));
+        assert_eq!(lines[0].latest_department, full[0].latest_department);
+        assert_eq!(lines[0].latest_job_title, full[0].latest_job_title);
+        assert_eq!(lines[0].last_left_on, full[0].last_left_on);
+        assert!(lines[0].last_left_on.is_some());
         // A planned leaving date: still employed today, an alumnus once the day has passed.
         stints::update(&db, &c, &actor, back.id, &stint("2022-04-01", Some("2026-12-31")), today()).await.unwrap();
         assert_eq!(people::get(&db, &c, p.id).await.unwrap().status, PersonStatus::Returner);

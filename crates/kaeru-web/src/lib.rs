@@ -41,6 +41,9 @@ pub struct WebConfig {
     pub line_access_url: String,
     /// The bearer token `/metrics` asks for; without one, `/metrics` answers the machine itself only.
     pub metrics_token: Option<String>,
+    /// The most memory this node's search and matching indexes may hold together, in bytes (`None`: no
+    /// limit); past it the least recently used companies' indexes are dropped.
+    pub index_budget_bytes: Option<usize>,
 }
 
 impl Default for WebConfig {
@@ -55,6 +58,7 @@ impl Default for WebConfig {
             line_access_url: "https://access.line.me".into(),
             smtp_configured: false,
             metrics_token: None,
+            index_budget_bytes: None,
         }
     }
 }
@@ -82,10 +86,11 @@ impl AppState {
 
 /// All routes of the application.
 pub fn router(db: Db, config: WebConfig) -> Router {
+    let search = kaeru_app::search::SearchCache::with_budget(config.index_budget_bytes);
     let state = AppState {
         db,
         config: Arc::new(config),
-        search: Arc::new(kaeru_app::search::SearchCache::default()),
+        search: Arc::new(search),
         requests: Arc::new(metrics::Requests::default()),
     };
     routes::router()

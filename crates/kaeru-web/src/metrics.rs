@@ -162,6 +162,20 @@ pub async fn metrics(State(state): State<AppState>, parts: axum::http::request::
     out.push_str("# TYPE kaeru_index_people gauge\n");
     let _ = writeln!(out, "kaeru_index_people{{index=\"search\"}} {search}");
     let _ = writeln!(out, "kaeru_index_people{{index=\"matching\"}} {matching}");
+    let (search_bytes, match_bytes) = state.search.bytes();
+    out.push_str("# HELP kaeru_index_bytes About how much memory this node's indexes hold.\n");
+    out.push_str("# TYPE kaeru_index_bytes gauge\n");
+    let _ = writeln!(out, "kaeru_index_bytes{{index=\"search\"}} {search_bytes}");
+    let _ = writeln!(out, "kaeru_index_bytes{{index=\"matching\"}} {match_bytes}");
+    out.push_str(
+        "# HELP kaeru_index_evictions_total Indexes dropped to stay within the memory budget.\n",
+    );
+    out.push_str("# TYPE kaeru_index_evictions_total counter\n");
+    let _ = writeln!(
+        out,
+        "kaeru_index_evictions_total {}",
+        c.evictions.load(Ordering::Relaxed)
+    );
     out.push_str("# HELP kaeru_index_refreshes_total Indexes brought up to date: patched by the people a write touched, or rebuilt.\n");
     out.push_str("# TYPE kaeru_index_refreshes_total counter\n");
     for (index, how, n) in [

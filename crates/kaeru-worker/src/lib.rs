@@ -51,6 +51,8 @@ pub async fn queue_digests(
         return Ok(0);
     }
     let c = companies::get(db, &scope).await?;
+    // One reconnect list for every digest of the pass.
+    let cache = kaeru_app::search::SearchCache::default();
     let mut queued = 0;
     for id in due {
         let Ok(staff) = kaeru_store::staff::get(db, &scope, id).await else {
@@ -59,7 +61,7 @@ pub async fn queue_digests(
         if !staff.active {
             continue;
         }
-        let todos = kaeru_app::todo::list(db, &scope, staff.role, today).await?;
+        let todos = kaeru_app::todo::list(db, &cache, &scope, staff.role, today).await?;
         let lang = staff.language.unwrap_or(c.default_language);
         if let Some((subject, body)) =
             kaeru_app::todo::digest(&todos, lang, &c.name, &staff.display_name, public_url)

@@ -29,6 +29,8 @@ pub struct Config {
     pub line_access_url: String,
     /// The bearer token `/metrics` asks for (without one, `/metrics` answers only the machine itself).
     pub metrics_token: Option<String>,
+    /// The memory this node's search and matching indexes may hold together, in MB (0: no limit).
+    pub index_memory_mb: u64,
 }
 
 impl Default for Config {
@@ -46,6 +48,7 @@ impl Default for Config {
             line_api_url: kaeru_messaging::line::DEFAULT_API_URL.into(),
             line_access_url: kaeru_messaging::line::DEFAULT_ACCESS_URL.into(),
             metrics_token: None,
+            index_memory_mb: 1024,
         }
     }
 }
@@ -68,6 +71,7 @@ impl fmt::Debug for Config {
             .field("line_api_url", &self.line_api_url)
             .field("line_access_url", &self.line_access_url)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("index_memory_mb", &self.index_memory_mb)
             .finish()
     }
 }
@@ -86,6 +90,7 @@ pub struct FileConfig {
     pub line_api_url: Option<String>,
     pub line_access_url: Option<String>,
     pub metrics_token: Option<String>,
+    pub index_memory_mb: Option<u64>,
     #[serde(default)]
     pub smtp: SmtpFile,
 }
@@ -239,6 +244,10 @@ impl Config {
                 .or(f.metrics_token)
                 .map(|t| t.trim().to_string())
                 .filter(|t| !t.is_empty()),
+            index_memory_mb: over
+                .index_memory_mb
+                .or(f.index_memory_mb)
+                .unwrap_or(d.index_memory_mb),
         })
     }
 
@@ -278,6 +287,9 @@ impl Config {
             line_api_url: self.line_api_url.clone(),
             line_access_url: self.line_access_url.clone(),
             metrics_token: self.metrics_token.clone(),
+            index_budget_bytes: (self.index_memory_mb > 0).then(|| {
+                usize::try_from(self.index_memory_mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX)
+            }),
         }
     }
 

@@ -4,6 +4,11 @@ mod cli;
 
 use clap::Parser;
 
+/// mimalloc gives freed memory back to the system in the background; glibc's malloc kept the per-thread
+/// arenas an index rebuild or a burst of large pages had grown (1.5–2.5 GB resident at 100,000 people).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = cli::Cli::parse();

@@ -236,3 +236,46 @@ db_test!(
         }
     }
 );
+
+db_test!(
+    async fn indexes_past_the_memory_budget_drop_the_least_recently_used_company(target) {
+        let app = spawn_app(target).await;
+        let db = app.db.clone();
+        let actor = Actor::system("test");
+        let today = Utc::now().date_naive();
+        let mut scopes = Vec::new();
+        for slug in ["hamamatsu", "iwata", "kosai"] {
+            let settings = kaeru_domain::CompanySettings { name: format!("{slug} 株式会社"), time_zone: "Asia/Tokyo".into(), default_language: kaeru_domain::Language::Ja };
+            let owner = companies::NewOwner { email: format!("owner@{slug}.example"), display_name: "社長".into(), password_hash: "x".into() };
+            let (c, _) = companies::create_with_owner(&db, &kaeru_domain::Slug::parse(slug).unwrap(), &settings, owner).await.unwrap();
+            let scope = Scope::for_company(c.id);
+            for i in 0..30 {
+                kaeru_app::people::save(&db, &scope, &actor, today, &input(&format!("鈴木{i:02}"), "花子", &format!("すずき{}", kana(i)), slug), None).await.unwrap();
+            }
+            scopes.push(scope);
+        }
+        // Room for about two companies' search indexes.
+        let one = {
+            let probe = SearchCache::default();
+            probe.index_for(&db, &scopes[0]).await.unwrap();
+            probe.bytes().0
+        };
+        let node = SearchCache::with_budget(Some(one * 2 + one / 2));
+        for s in &scopes[..2] {
+            node.index_for(&db, s).await.unwrap();
+        }
+        // The first company is used again, so the second is now the least recently used.
+        node.index_for(&db, &scopes[0]).await.unwrap();
+        node.index_for(&db, &scopes[2]).await.unwrap();
+        assert_eq!(node.counts.evictions.load(Ordering::Relaxed), 1);
+        assert!(node.bytes().0 <= one * 2 + one / 2);
+        assert_eq!(node.counts.search_rebuilds.load(Ordering::Relaxed), 3);
+        node.index_for(&db, &scopes[0]).await.unwrap();
+        assert_eq!(node.counts.search_rebuilds.load(Ordering::Relaxed), 3, "the recently used one was kept");
+        // The dropped one answers again, rebuilt, and each company sees only its own people.
+        let hits = node.index_for(&db, &scopes[1]).await.unwrap().read().search("iwata", 50);
+        assert_eq!(hits.len(), 30);
+        assert_eq!(node.counts.search_rebuilds.load(Ordering::Relaxed), 4);
+        assert!(node.index_for(&db, &scopes[1]).await.unwrap().read().search("kosai", 50).is_empty());
+    }
+);

@@ -77,20 +77,25 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
     let signed = Signed::from_request_parts(&mut parts, &state).await?;
     let s = Shell::signed(&signed, Section::Home, "/");
     let today = signed.today();
-    let todos: Vec<Todo> =
-        kaeru_app::todo::list(&state.db, signed.scope(), signed.info.user.role, today)
-            .await?
-            .into_iter()
-            .map(|item| {
-                let args: Vec<(&str, String)> = item.args.into_iter().collect();
-                Todo {
-                    href: item.href,
-                    text: s.t.format(item.key, &args),
-                    date: item.date.map(|d| s.date(&d)).unwrap_or_default(),
-                    kind: item.kind,
-                }
-            })
-            .collect();
+    let todos: Vec<Todo> = kaeru_app::todo::list(
+        &state.db,
+        &state.search,
+        signed.scope(),
+        signed.info.user.role,
+        today,
+    )
+    .await?
+    .into_iter()
+    .map(|item| {
+        let args: Vec<(&str, String)> = item.args.into_iter().collect();
+        Todo {
+            href: item.href,
+            text: s.t.format(item.key, &args),
+            date: item.date.map(|d| s.date(&d)).unwrap_or_default(),
+            kind: item.kind,
+        }
+    })
+    .collect();
     let total = todos.len();
     let mut groups: Vec<TodoGroup> = GROUPS
         .iter()

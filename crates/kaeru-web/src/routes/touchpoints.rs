@@ -226,7 +226,12 @@ async fn reconnect_page(
     errors: &FieldErrors,
     page: usize,
 ) -> AppResult<Response> {
-    let list = touchpoints::reconnect_list(&state.db, signed.scope(), signed.today()).await?;
+    let cached = state
+        .search
+        .reconnect
+        .list(&state.db, signed.scope(), signed.today())
+        .await?;
+    let list = &cached.2;
     let total = list.len();
     let pages = total.div_ceil(RECONNECT_PER_PAGE).max(1);
     let page = page.clamp(1, pages);

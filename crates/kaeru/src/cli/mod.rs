@@ -69,6 +69,10 @@ pub(crate) struct MailArgs {
     /// The bearer token `/metrics` asks for (without one it answers only requests from this machine).
     #[arg(long, env = "KAERU_METRICS_TOKEN", hide_env_values = true)]
     pub(crate) metrics_token: Option<String>,
+    /// The memory this node's search and matching indexes may hold together, in MB (default 1024; 0: no
+    /// limit). Past it the least recently used companies' indexes are dropped and rebuilt when next asked.
+    #[arg(long, env = "KAERU_INDEX_MEMORY_MB")]
+    pub(crate) index_memory_mb: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -320,6 +324,7 @@ pub(crate) fn config(
             line_api_url: mail.line_api_url,
             line_access_url: mail.line_access_url,
             metrics_token: mail.metrics_token,
+            index_memory_mb: mail.index_memory_mb,
             smtp: kaeru::config::SmtpFile {
                 host: mail.smtp_host,
                 port: mail.smtp_port,

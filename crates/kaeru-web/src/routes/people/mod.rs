@@ -129,11 +129,11 @@ async fn list(
         .items
         .iter()
         .map(|item| Row {
-            id: item.person.id,
-            name: item.person.full_name(),
-            kana: item.person.full_kana(),
-            status_code: item.person.status.code(),
-            status_label: label(s.t, "status", item.person.status.code()),
+            id: item.id,
+            name: format!("{} {}", item.family_name, item.given_name),
+            kana: format!("{} {}", item.family_kana, item.given_kana),
+            status_code: item.status.code(),
+            status_label: label(s.t, "status", item.status.code()),
             department: item.latest_department.clone().unwrap_or_default(),
             job_title: item.latest_job_title.clone().unwrap_or_default(),
             left_on: s.opt_date(&item.last_left_on),
@@ -147,7 +147,7 @@ async fn list(
         pages: page.pages(),
         prev_link: link(&q, page.page.saturating_sub(1)),
         next_link: match page.items.last() {
-            Some(last) => format!("{}&after={}", link(&q, page.page + 1), last.person.id),
+            Some(last) => format!("{}&after={}", link(&q, page.page + 1), last.id),
             None => link(&q, page.page + 1),
         },
         statuses,
