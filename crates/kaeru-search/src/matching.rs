@@ -268,6 +268,9 @@ impl MatchIndex {
         for d in docs {
             index.push(d);
         }
+        for list in index.postings.values_mut() {
+            list.shrink_to_fit();
+        }
         index
     }
 

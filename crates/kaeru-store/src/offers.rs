@@ -477,18 +477,36 @@ pub async fn list(
     scope: &Scope,
     status: Option<OfferStatus>,
 ) -> StoreResult<Vec<OfferListItem>> {
+    Ok(list_page(db, scope, status, 1, u64::from(u32::MAX))
+        .await?
+        .items)
+}
+
+/// One page of the offers, the window closing soonest first, with the count of all of them.
+pub async fn list_page(
+    db: &Db,
+    scope: &Scope,
+    status: Option<OfferStatus>,
+    page: u64,
+    per_page: u64,
+) -> StoreResult<crate::Page<OfferListItem>> {
+    use sea_orm::PaginatorTrait;
+    let page = page.max(1);
     let mut q = row::Entity::find().filter(row::Column::CompanyId.eq(scope.company_id().0));
     if let Some(s) = status {
         q = q.filter(row::Column::Status.eq(s.code()));
     }
+    let total = q.clone().count(&db.read).await?;
     let offers = q
         .order_by_asc(row::Column::ValidUntil)
         .order_by_asc(row::Column::Number)
+        .offset((page - 1).saturating_mul(per_page))
+        .limit(per_page)
         .all(&db.read)
         .await?;
     let ids: Vec<uuid::Uuid> = offers.iter().map(|o| o.person_id).collect();
     let names = crate::people::names(&db.read, scope, ids).await?;
-    Ok(offers
+    let items = offers
         .into_iter()
         .map(|o| {
             let (person_name, person_kana) = names.get(&o.person_id).cloned().unwrap_or_default();
@@ -498,7 +516,13 @@ pub async fn list(
                 person_kana,
             }
         })
-        .collect())
+        .collect();
+    Ok(crate::Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
 }
 
 fn mission_of(m: mission_row::Model) -> LearningMission {

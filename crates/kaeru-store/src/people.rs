@@ -671,7 +671,28 @@ pub async fn list_lines(
             Expr::tuple([sort_col(), Expr::col((row::Entity, row::Column::Id))])
                 .gt(Expr::tuple([Expr::val(key), Expr::val(id)])),
         ),
-        None => q.offset((page - 1) * per_page),
+        None if page > 1 => {
+            // A page by number: the people of the page first, through the index alone, so the rows skipped
+            // are not read beside (SQLite computes the selected columns of every row an OFFSET skips).
+            let Some(ids_q) = filtered(scope, filter) else {
+                return Ok(Vec::new());
+            };
+            let ids: Vec<uuid::Uuid> = ids_q
+                .select_only()
+                .column(row::Column::Id)
+                .order_by(sort_col(), Order::Asc)
+                .order_by_asc(row::Column::Id)
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+                .into_tuple()
+                .all(&db.read)
+                .await?;
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            q.filter(row::Column::Id.is_in(ids))
+        }
+        None => q,
     };
     let rows: Vec<LineRow> = q.limit(per_page).into_model().all(&db.read).await?;
     Ok(rows

@@ -107,6 +107,8 @@ db_test!(
         assert_eq!(lines.iter().map(|l| l.family_name.clone()).collect::<Vec<_>>(), names);
         let after = people::list_lines(&db, &c, &PeopleFilter::default(), 2, 2, Some(lines[1].id)).await.unwrap();
         assert_eq!(after.iter().map(|l| l.id).collect::<Vec<_>>(), vec![lines[2].id, lines[3].id]);
+        let by_number = people::list_lines(&db, &c, &PeopleFilter::default(), 2, 4, None).await.unwrap();
+        assert_eq!(by_number.iter().map(|l| l.id).collect::<Vec<_>>(), vec![lines[4].id, lines[5].id]);
         let stranger = kaeru_domain::PersonId(uuid::Uuid::now_v7());
         let fallback = people::list_page(&db, &c, &PeopleFilter::default(), 2, 4, None, Some(stranger)).await.unwrap();
         assert_eq!(fallback.items.len(), 2);

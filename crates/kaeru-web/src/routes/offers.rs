@@ -71,12 +71,21 @@ struct ListPage {
     rows: Vec<ListRow>,
     statuses: Vec<(&'static str, String)>,
     filter_status: String,
+    page: u64,
+    pages: u64,
+    total: u64,
+    prev_link: String,
+    next_link: String,
 }
+
+/// Offers shown on one page of the list.
+const OFFERS_PER_PAGE: u64 = 50;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ListQuery {
     status: String,
+    page: String,
 }
 
 fn days_left_text(s: &Shell, o: &ReturnOffer, today: chrono::NaiveDate) -> String {
@@ -98,10 +107,20 @@ async fn list(
 ) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
     let status = OfferStatus::parse(&q.status);
-    let items = offers::list(&state.db, signed.scope(), status).await?;
+    let page_no = q.page.trim().parse::<u64>().unwrap_or(1).clamp(1, 100_000);
+    let found =
+        offers::list_page(&state.db, signed.scope(), status, page_no, OFFERS_PER_PAGE).await?;
     let s = Shell::signed(&signed, Section::Offers, "/offers");
     let today = signed.today();
-    let rows = items
+    let link = |p: u64| {
+        format!(
+            "/offers?status={}&page={p}",
+            status.map(|s| s.code()).unwrap_or_default()
+        )
+    };
+    let (page, pages, total) = (found.page, found.pages(), found.total);
+    let rows = found
+        .items
         .into_iter()
         .map(|i| ListRow {
             id: i.offer.id,
@@ -123,6 +142,11 @@ async fn list(
         rows,
         statuses: choices(s.t, "offer_status", OfferStatus::ALL, OfferStatus::code),
         filter_status: status.map(|s| s.code().to_string()).unwrap_or_default(),
+        page,
+        pages,
+        total,
+        prev_link: link(page.saturating_sub(1)),
+        next_link: link(page + 1),
         s,
     };
     Ok(render(&tpl)?.into_response())
