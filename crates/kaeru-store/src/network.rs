@@ -229,19 +229,31 @@ pub async fn grouped(
     by: GroupBy,
 ) -> StoreResult<Vec<(String, Vec<Placed>)>> {
     let c = scope.company_id().0;
-    let alumni: std::collections::HashMap<Uuid, (String, String)> = person_row::Entity::find()
+    // Only the names: decoding whole rows dominated at 100,000 people.
+    use sea_orm::QuerySelect;
+    let rows: Vec<(Uuid, String, String, String, String)> = person_row::Entity::find()
+        .select_only()
+        .columns([
+            person_row::Column::Id,
+            person_row::Column::FamilyName,
+            person_row::Column::GivenName,
+            person_row::Column::FamilyKana,
+            person_row::Column::GivenKana,
+        ])
         .filter(person_row::Column::CompanyId.eq(c))
         .filter(person_row::Column::ErasedAt.is_null())
         .filter(person_row::Column::Status.ne(PersonStatus::Employee.code()))
+        .into_tuple()
         .all(&db.read)
-        .await?
+        .await?;
+    let alumni: std::collections::HashMap<Uuid, (String, String)> = rows
         .into_iter()
-        .map(|p| {
+        .map(|(id, family, given, family_kana, given_kana)| {
             (
-                p.id,
+                id,
                 (
-                    format!("{} {}", p.family_name, p.given_name),
-                    format!("{} {}", p.family_kana, p.given_kana),
+                    format!("{family} {given}"),
+                    format!("{family_kana} {given_kana}"),
                 ),
             )
         })

@@ -80,7 +80,14 @@ pub(crate) async fn panel(
 pub struct Group {
     employer: String,
     people: Vec<(String, String, String, String)>,
+    /// Everyone placed there, of whom `people` are the first few.
+    total: usize,
 }
+
+/// Groups shown on the page, and people shown per group: a company of 100,000 has tens of thousands of
+/// alumni placed; the page names the largest groups and says how many more there are (search narrows them).
+const GROUPS_SHOWN: usize = 40;
+const PEOPLE_PER_GROUP: usize = 12;
 
 #[derive(Template)]
 #[template(path = "network.html")]
@@ -91,6 +98,8 @@ struct NetworkPage {
     by_industry: bool,
     groups: Vec<Group>,
     placed: usize,
+    /// Groups not shown.
+    more_groups: usize,
     year: i32,
     business: String,
     deals: usize,
@@ -123,14 +132,18 @@ async fn page(
     let value = network::year_value(&state.db, signed.scope(), year).await?;
     let s = Shell::signed(&signed, Section::People, "/network");
     let placed = groups.iter().map(|g| g.1.len()).sum();
+    let more_groups = groups.len().saturating_sub(GROUPS_SHOWN);
     let tpl = NetworkPage {
+        more_groups,
         by_industry: by == network::GroupBy::Industry,
         q_encoded: url::form_urlencoded::byte_serialize(q.q.as_bytes()).collect(),
         q: q.q.clone(),
         placed,
         groups: groups
             .into_iter()
+            .take(GROUPS_SHOWN)
             .map(|(key, people)| Group {
+                total: people.len(),
                 employer: if key.is_empty() {
                     s.t("network.industry_unknown").to_string()
                 } else {
@@ -138,6 +151,7 @@ async fn page(
                 },
                 people: people
                     .into_iter()
+                    .take(PEOPLE_PER_GROUP)
                     .map(|p| {
                         (
                             p.person.to_string(),

@@ -115,7 +115,7 @@ async fn list(
     let link = |p: u64| {
         format!(
             "/offers?status={}&page={p}",
-            status.map(|s| s.code()).unwrap_or_default()
+            status.map(OfferStatus::code).unwrap_or_default()
         )
     };
     let (page, pages, total) = (found.page, found.pages(), found.total);
