@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs the browser journeys against fresh databases: `./run.sh` on SQLite, `./run.sh postgres` on PostgreSQL.
+# Runs the browser journeys against fresh databases: `./run.sh` on SQLite, `./run.sh postgres` on PostgreSQL,
+# `./run.sh moved` on PostgreSQL holding the demo install seeded on SQLite and moved there by `kaeru move`
+# (then name the journeys to run after it, e.g. `./run.sh moved tests/demo.spec.js`).
 # KAERU_BIN names the binary (default ../target/debug/kaeru); KAERU_E2E_PG is the PostgreSQL server URL
 # without a database name (default postgres://postgres@127.0.0.1:5432).
 set -euo pipefail
@@ -10,12 +12,17 @@ root=$(mktemp -d /tmp/kaeru-e2e.XXXXXX)
 export KAERU_E2E_FRESH_DIR=$root/fresh KAERU_E2E_DEMO_DIR=$root/demo KAERU_E2E_DIR=$root
 mkdir -p "$KAERU_E2E_FRESH_DIR" "$KAERU_E2E_DEMO_DIR"
 unset KAERU_E2E_FRESH_URL KAERU_E2E_DEMO_URL
-if [ "$backend" = postgres ]; then
+if [ "$backend" = postgres ] || [ "$backend" = moved ]; then
   pg=${KAERU_E2E_PG:-postgres://postgres@127.0.0.1:5432}
   for db in kaeru_e2e_fresh kaeru_e2e_demo; do
     psql "$pg/postgres" -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
   done
   export KAERU_E2E_FRESH_URL=$pg/kaeru_e2e_fresh KAERU_E2E_DEMO_URL=$pg/kaeru_e2e_demo
+fi
+if [ "$backend" = moved ]; then
+  # The demo seeded on SQLite, then moved: the server's --demo finds the company there and seeds nothing.
+  env -u KAERU_DATABASE_URL "$KAERU_BIN" demo --data-dir "$root/sqlite-demo" > "$root/demo.log"
+  env -u KAERU_DATABASE_URL "$KAERU_BIN" move --data-dir "$root/sqlite-demo" --to "$KAERU_E2E_DEMO_URL" | tail -3
 fi
 [ -d node_modules/@playwright/test ] || npm ci --no-audit --no-fund
 # A real SMTP server on loopback receives what the servers send; the journeys read the messages it keeps.
