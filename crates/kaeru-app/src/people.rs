@@ -87,6 +87,9 @@ pub async fn save(
 #[derive(Default)]
 pub struct ListCache {
     companies: std::sync::Mutex<std::collections::HashMap<kaeru_domain::CompanyId, Arc<ListFacts>>>,
+    /// One request reads what a new revision needs while the others wait for it (a burst of requests right
+    /// after a write must not each count the company).
+    building: tokio::sync::Mutex<()>,
 }
 
 struct ListFacts {
@@ -122,6 +125,15 @@ impl ListCache {
         if let Some(f) = cached.filter(|f| f.revision == revision) {
             return Ok(f);
         }
+        let _building = self.building.lock().await;
+        let cached = self
+            .companies
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&company).cloned());
+        if let Some(f) = cached.filter(|f| f.revision >= revision) {
+            return Ok(f);
+        }
         let fresh = Arc::new(ListFacts {
             revision,
             departments: people::departments(db, scope).await?,
@@ -155,18 +167,23 @@ pub async fn list(
         filter.department.clone(),
         filter.left_in_year,
     );
-    let known = facts.counts.lock().ok().and_then(|c| c.get(&key).copied());
-    let total = match known {
+    let known = || facts.counts.lock().ok().and_then(|c| c.get(&key).copied());
+    let total = match known() {
         Some(t) => t,
         None => {
-            let t = people::count_filtered(db, scope, filter).await?;
-            if let Ok(mut c) = facts.counts.lock() {
-                if c.len() >= MOST_COUNTS {
-                    c.clear();
+            let _building = cache.building.lock().await;
+            if let Some(t) = known() {
+                t
+            } else {
+                let t = people::count_filtered(db, scope, filter).await?;
+                if let Ok(mut c) = facts.counts.lock() {
+                    if c.len() >= MOST_COUNTS {
+                        c.clear();
+                    }
+                    c.insert(key.clone(), t);
                 }
-                c.insert(key, t);
+                t
             }
-            t
         }
     };
     let page = std::cmp::Ord::max(page, 1);

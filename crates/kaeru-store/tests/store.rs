@@ -133,6 +133,8 @@ db_test!(
         assert_eq!(people::list(&db, &c, &f, 1, 50).await.unwrap().total, 1);
         let f = PeopleFilter { left_in_year: Some(2019), ..Default::default() };
         assert_eq!(people::list(&db, &c, &f, 1, 50).await.unwrap().total, 0);
+        // The years someone left in, newest first, each once.
+        assert_eq!(people::leaving_years(&db, &c).await.unwrap(), vec![2018]);
         // The page's line shows what the full list item says of the latest stint and the last leaving.
         let f = PeopleFilter { left_in_year: Some(2018), department: Some("製造".into()), ..Default::default() };
         let full = people::list(&db, &c, &f, 1, 50).await.unwrap().items;
