@@ -28,7 +28,7 @@ def main():
     ap.add_argument("--nodes", type=int, default=4)
     ap.add_argument("--companies", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--bytes-per-person", type=float, default=700)
+    ap.add_argument("--bytes-per-person", type=float, default=1000)
     ap.add_argument("--rebuild-ms-per-1000", type=float, default=40)
     ap.add_argument("--patch-ms", type=float, default=3)
     ap.add_argument("--index-share", type=float, default=0.25,
