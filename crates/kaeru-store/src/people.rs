@@ -475,6 +475,34 @@ fn filtered(scope: &Scope, filter: &PeopleFilter) -> Option<sea_orm::Select<row:
     Some(q)
 }
 
+/// The list's order: the bytes of the kana sort key are 五十音順, so PostgreSQL must not apply its locale's
+/// collation.
+fn sort_column(db: &Db) -> Expr {
+    match db.backend {
+        DbBackend::Postgres => Expr::cust("\"people\".\"sort_key\" COLLATE \"C\""),
+        _ => Expr::col((row::Entity, row::Column::SortKey)),
+    }
+}
+
+/// The reading and id of the person a page starts after, if they are still listed in this company.
+async fn cursor_of(
+    db: &Db,
+    scope: &Scope,
+    after: Option<PersonId>,
+) -> StoreResult<Option<(String, uuid::Uuid)>> {
+    let Some(p) = after else {
+        return Ok(None);
+    };
+    Ok(row::Entity::find_by_id(p.0)
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(row::Column::ErasedAt.is_null())
+        .select_only()
+        .columns([row::Column::SortKey, row::Column::Id])
+        .into_tuple::<(String, uuid::Uuid)>()
+        .one(&db.read)
+        .await?)
+}
+
 /// How many people the filter lets through.
 pub async fn count_filtered(db: &Db, scope: &Scope, filter: &PeopleFilter) -> StoreResult<u64> {
     match filtered(scope, filter) {
@@ -508,25 +536,8 @@ pub async fn list_page(
         Some(t) => t,
         None => q.clone().count(&db.read).await?,
     };
-    // Byte order of the kana sort key is 五十音順; PostgreSQL must not apply its locale's collation.
-    let sort_col = || match db.backend {
-        DbBackend::Postgres => Expr::cust("\"people\".\"sort_key\" COLLATE \"C\""),
-        _ => Expr::col((row::Entity, row::Column::SortKey)),
-    };
-    // The person the page starts after, if they are still listed in this company.
-    let cursor = match after {
-        Some(p) => {
-            row::Entity::find_by_id(p.0)
-                .filter(row::Column::CompanyId.eq(scope.company_id().0))
-                .filter(row::Column::ErasedAt.is_null())
-                .select_only()
-                .columns([row::Column::SortKey, row::Column::Id])
-                .into_tuple::<(String, uuid::Uuid)>()
-                .one(&db.read)
-                .await?
-        }
-        None => None,
-    };
+    let sort_col = || sort_column(db);
+    let cursor = cursor_of(db, scope, after).await?;
     let mut q = q
         .order_by(sort_col(), Order::Asc)
         .order_by_asc(row::Column::Id);
@@ -622,23 +633,8 @@ pub async fn list_lines(
     let Some(q) = filtered(scope, filter) else {
         return Ok(Vec::new());
     };
-    let sort_col = || match db.backend {
-        DbBackend::Postgres => Expr::cust("\"people\".\"sort_key\" COLLATE \"C\""),
-        _ => Expr::col((row::Entity, row::Column::SortKey)),
-    };
-    let cursor = match after {
-        Some(p) => {
-            row::Entity::find_by_id(p.0)
-                .filter(row::Column::CompanyId.eq(scope.company_id().0))
-                .filter(row::Column::ErasedAt.is_null())
-                .select_only()
-                .columns([row::Column::SortKey, row::Column::Id])
-                .into_tuple::<(String, uuid::Uuid)>()
-                .one(&db.read)
-                .await?
-        }
-        None => None,
-    };
+    let sort_col = || sort_column(db);
+    let cursor = cursor_of(db, scope, after).await?;
     let latest = |col: &str| {
         Expr::cust(format!(
             "(SELECT s.\"{col}\" FROM \"employment_stints\" s WHERE s.\"company_id\" = \"people\".\"company_id\" \
