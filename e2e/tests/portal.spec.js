@@ -192,6 +192,12 @@ test('an alumnus invited from the person page acknowledges the return offer in t
   await offer.getByRole('button', { name: 'オファーを確認しました' }).click();
   await expect(alumnus.getByText('リターンオファーを確認済みにしました。')).toBeVisible();
   await expect(alumnus.locator('#offers article', { hasText: number })).toContainText('確認済み');
+  // The list pages by 50, the window closing soonest first: her new offer is on a later page.
   await page.goto('/offers?status=acknowledged');
+  while (!(await page.locator('table.offers').textContent()).includes(number)) {
+    const next = page.locator('nav.pagination a[rel="next"]');
+    await expect(next, `${number} on some page of the acknowledged offers`).toHaveCount(1);
+    await next.click();
+  }
   await expect(page.locator('table.offers')).toContainText(number);
 });
