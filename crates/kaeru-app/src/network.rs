@@ -4,7 +4,7 @@ use crate::failure::Outcome;
 use chrono::NaiveDate;
 use kaeru_domain::network::{Contribution, ContributionInput};
 use kaeru_domain::{ContributionId, PersonId};
-use kaeru_store::{Actor, Db, Scope, network};
+use kaeru_store::{Actor, Db, Scope, StoreError, network};
 
 pub async fn add(
     db: &Db,
@@ -26,4 +26,54 @@ pub async fn remove(
     id: ContributionId,
 ) -> Outcome<()> {
     Ok(network::remove(db, scope, actor, person, id).await?)
+}
+
+/// The network page's groups (who works where now), kept per company, revision, grouping and search: reading
+/// them means every current career and every former employee's name (over a second at 100,000 people), so
+/// the page reads them once per write, one request reading while the others wait.
+#[derive(Default)]
+pub struct NetworkCache {
+    groups: std::sync::Mutex<std::collections::HashMap<GroupsKey, Arc<Groups>>>,
+    building: tokio::sync::Mutex<()>,
+}
+
+type GroupsKey = (kaeru_domain::CompanyId, i64, network::GroupBy, String);
+/// Groups of alumni by employer or industry, largest first.
+pub type Groups = Vec<(String, Vec<network::Placed>)>;
+
+/// More groupings than this remembered on a node: the oldest are forgotten (searches make new keys).
+const MOST_GROUPINGS: usize = 64;
+
+use std::sync::Arc;
+
+impl NetworkCache {
+    /// The company's alumni grouped as the page asks, as the database stands.
+    pub async fn grouped(
+        &self,
+        db: &Db,
+        scope: &Scope,
+        query: &str,
+        by: network::GroupBy,
+    ) -> Result<Arc<Groups>, StoreError> {
+        let revision = kaeru_store::companies::revision(db, scope).await?;
+        let key: GroupsKey = (scope.company_id(), revision, by, query.trim().to_string());
+        let cached = || self.groups.lock().ok().and_then(|m| m.get(&key).cloned());
+        if let Some(g) = cached() {
+            return Ok(g);
+        }
+        let _building = self.building.lock().await;
+        if let Some(g) = cached() {
+            return Ok(g);
+        }
+        let fresh = Arc::new(network::grouped(db, scope, query, by).await?);
+        if let Ok(mut m) = self.groups.lock() {
+            // Older revisions of the company are of no use any more.
+            m.retain(|k, _| k.0 != key.0 || k.1 == revision);
+            if m.len() >= MOST_GROUPINGS {
+                m.clear();
+            }
+            m.insert(key, fresh.clone());
+        }
+        Ok(fresh)
+    }
 }

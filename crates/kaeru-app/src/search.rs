@@ -74,6 +74,8 @@ pub struct SearchCache {
     pub lists: crate::people::ListCache,
     /// The reconnect list, cached by the same revision and the day.
     pub reconnect: crate::people::ReconnectCache,
+    /// The network page's groups, cached by the same revision.
+    pub network: crate::network::NetworkCache,
     /// How many patches and rebuilds this node made (search, matching).
     pub counts: Counts,
 }

@@ -204,7 +204,7 @@ pub struct Placed {
 }
 
 /// How the network page groups alumni.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum GroupBy {
     Employer,
     /// By the industry of the current employer; unknown industries under "".

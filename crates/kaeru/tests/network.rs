@@ -90,6 +90,13 @@ db_test!(
         let manufacturing = page.split("<h3>製造 ").nth(1).unwrap().split("</article>").next().unwrap();
         assert!(manufacturing.contains("高橋 太郎") && manufacturing.contains("浜松ロボティクス株式会社") && !manufacturing.contains("中村 太郎"), "{page}");
         assert!(page.contains("<h3>広告 "));
+        // The groups are cached per revision: a career added now shows on the next view.
+        let (_, before) = app.get(&c, "/network").await;
+        assert!(!before.contains("浜名湖テック"));
+        let r = app.post(&c, &format!("{b}/careers"), &format!("{b}/careers"), &[("employer", "浜名湖テック"), ("industry", "IT"), ("from_date", "2025-04-01")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, after) = app.get(&c, "/network").await;
+        assert!(after.contains("<h3>浜名湖テック "), "{after}");
 
         // Bad amounts and missing names are refused; nothing is written.
         let new = format!("{a}/contributions/new");

@@ -127,7 +127,11 @@ async fn page(
     } else {
         network::GroupBy::Employer
     };
-    let groups = network::grouped(&state.db, signed.scope(), &q.q, by).await?;
+    let groups = state
+        .search
+        .network
+        .grouped(&state.db, signed.scope(), &q.q, by)
+        .await?;
     let year = network::this_year(signed.today());
     let value = network::year_value(&state.db, signed.scope(), year).await?;
     let s = Shell::signed(&signed, Section::People, "/network");
@@ -140,28 +144,28 @@ async fn page(
         q: q.q.clone(),
         placed,
         groups: groups
-            .into_iter()
+            .iter()
             .take(GROUPS_SHOWN)
             .map(|(key, people)| Group {
                 total: people.len(),
                 employer: if key.is_empty() {
                     s.t("network.industry_unknown").to_string()
                 } else {
-                    key
+                    key.clone()
                 },
                 people: people
-                    .into_iter()
+                    .iter()
                     .take(PEOPLE_PER_GROUP)
                     .map(|p| {
                         (
                             p.person.to_string(),
-                            p.name,
-                            p.current.role.unwrap_or_default(),
+                            p.name.clone(),
+                            p.current.role.clone().unwrap_or_default(),
                             match by {
                                 network::GroupBy::Employer => {
-                                    p.current.industry.unwrap_or_default()
+                                    p.current.industry.clone().unwrap_or_default()
                                 }
-                                network::GroupBy::Industry => p.current.employer,
+                                network::GroupBy::Industry => p.current.employer.clone(),
                             },
                         )
                     })
