@@ -35,6 +35,12 @@ pub(crate) async fn record(
     scope: &Scope,
     change: Change<'_>,
 ) -> StoreResult<()> {
+    entry(scope, change).insert(conn).await?;
+    Ok(())
+}
+
+/// The row of an audit entry, for writing many at once.
+pub(crate) fn entry(scope: &Scope, change: Change<'_>) -> row::ActiveModel {
     row::ActiveModel {
         id: Set(Uuid::now_v7()),
         company_id: Set(scope.company_id().0),
@@ -47,9 +53,6 @@ pub(crate) async fn record(
         person_id: Set(change.person_id.map(|p| p.0)),
         changes: Set(change.changes.to_string()),
     }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 /// `{"field": [before, after]}` for the fields that differ between two serialisable values.

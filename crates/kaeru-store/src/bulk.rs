@@ -163,7 +163,10 @@ const BATCH: usize = 10_000;
 /// Rows per multi-row INSERT: well under SQLite's and PostgreSQL's limits on bound values.
 const CHUNK: usize = 400;
 
-async fn insert_chunks<E, A>(tx: &sea_orm::DatabaseTransaction, rows: Vec<A>) -> StoreResult<()>
+pub(crate) async fn insert_chunks<E, A>(
+    tx: &sea_orm::DatabaseTransaction,
+    rows: Vec<A>,
+) -> StoreResult<()>
 where
     E: EntityTrait,
     A: sea_orm::ActiveModelTrait<Entity = E> + Send,

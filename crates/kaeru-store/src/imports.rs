@@ -1,7 +1,8 @@
 //! Imports of people from HR systems: checked rows ([`kaeru_exchange::ImportRow`]) matched to the people
 //! already known — by employee number, else by the same name and birth date, else the same name and hire
 //! date — and written in one transaction: new people in bulk, changes to known ones, nothing for rows that
-//! change nothing. A dry run does all of it and rolls back, so its counts are exactly what the import will do.
+//! change nothing. What the rows do is decided before anything is written ([`plan`]); a dry run stops there,
+//! reading only, and its counts are exactly what the import will do.
 
 use crate::audit::{self, Change};
 use crate::bulk::{BulkPerson, insert_people_in};
@@ -11,7 +12,7 @@ use crate::entity::{
 };
 use crate::{Actor, Db, Scope, StoreResult, companies, now};
 use chrono::NaiveDate;
-use kaeru_domain::{Outlook, PersonId, PersonStatus};
+use kaeru_domain::{Outlook, PersonId, PersonStatus, StintDraft};
 use kaeru_exchange::ImportRow;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
@@ -71,14 +72,112 @@ pub async fn save_mappings(
     Ok(())
 }
 
+/// A known person as an import compares them: only the columns a file can change.
+#[derive(Clone, Debug, sea_orm::FromQueryResult)]
+struct KnownPerson {
+    id: Uuid,
+    employee_number: Option<String>,
+    family_name: String,
+    given_name: String,
+    family_kana: String,
+    given_kana: String,
+    birth_date: Option<NaiveDate>,
+    phone: Option<String>,
+    prefecture: Option<String>,
+}
+
+/// A known stint, with the columns a file can change.
+#[derive(Clone, Debug, sea_orm::FromQueryResult)]
+struct KnownStint {
+    id: Uuid,
+    person_id: Uuid,
+    start_date: NaiveDate,
+    end_date: Option<NaiveDate>,
+    department: Option<String>,
+    job_title: Option<String>,
+    employment_type: String,
+    leave_reason: Option<String>,
+    leave_reason_detail: Option<String>,
+}
+
 struct Known {
-    row: person_row::Model,
+    row: KnownPerson,
     emails: Vec<String>,
-    stints: Vec<stint_row::Model>,
+    stints: Vec<KnownStint>,
 }
 
 fn name_key(family: &str, given: &str) -> String {
     kaeru_search::fold(&format!("{family}{given}")).replace(' ', "")
+}
+
+/// Everyone the company knows, with addresses and stints, in three lean queries (only what an import compares).
+async fn load_known(conn: &impl ConnectionTrait, c: Uuid) -> StoreResult<Vec<Known>> {
+    use sea_orm::QuerySelect;
+    let mut known: Vec<Known> = person_row::Entity::find()
+        .select_only()
+        .columns([
+            person_row::Column::Id,
+            person_row::Column::EmployeeNumber,
+            person_row::Column::FamilyName,
+            person_row::Column::GivenName,
+            person_row::Column::FamilyKana,
+            person_row::Column::GivenKana,
+            person_row::Column::BirthDate,
+            person_row::Column::Phone,
+            person_row::Column::Prefecture,
+        ])
+        .filter(person_row::Column::CompanyId.eq(c))
+        .filter(person_row::Column::ErasedAt.is_null())
+        .into_model::<KnownPerson>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| Known {
+            row,
+            emails: Vec::new(),
+            stints: Vec::new(),
+        })
+        .collect();
+    let index: HashMap<Uuid, usize> = known
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.row.id, i))
+        .collect();
+    let emails: Vec<(Uuid, String)> = email_row::Entity::find()
+        .select_only()
+        .columns([email_row::Column::PersonId, email_row::Column::Email])
+        .filter(email_row::Column::CompanyId.eq(c))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (person, email) in emails {
+        if let Some(i) = index.get(&person) {
+            known[*i].emails.push(email);
+        }
+    }
+    for s in stint_row::Entity::find()
+        .select_only()
+        .columns([
+            stint_row::Column::Id,
+            stint_row::Column::PersonId,
+            stint_row::Column::StartDate,
+            stint_row::Column::EndDate,
+            stint_row::Column::Department,
+            stint_row::Column::JobTitle,
+            stint_row::Column::EmploymentType,
+            stint_row::Column::LeaveReason,
+            stint_row::Column::LeaveReasonDetail,
+        ])
+        .filter(stint_row::Column::CompanyId.eq(c))
+        .into_model::<KnownStint>()
+        .all(conn)
+        .await?
+    {
+        if let Some(i) = index.get(&s.person_id) {
+            known[*i].stints.push(s);
+        }
+    }
+    Ok(known)
 }
 
 /// How [`apply`] treats the rows.
@@ -90,7 +189,144 @@ pub struct Mode {
     pub only_valid: bool,
 }
 
-/// Writes the rows, or with `dry_run` only counts what would happen. `progress` is told how many rows are done.
+/// What an import does to a stint of a known person.
+enum StintChange {
+    /// The stint with the row's hire date, with its new values.
+    Update(KnownStint),
+    Add(StintDraft),
+}
+
+/// What an import does to one known person: their new values where anything changed, and why (for the audit).
+struct Update {
+    person: Uuid,
+    /// The person's columns with the file's values, when any of them changed.
+    fields: Option<KnownPerson>,
+    /// New addresses with their positions.
+    new_emails: Vec<(String, i32)>,
+    stint: Option<StintChange>,
+    changes: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Everything an import will do, decided before anything is written.
+struct Plan {
+    summary: ImportSummary,
+    new_people: Vec<BulkPerson>,
+    updates: Vec<Update>,
+}
+
+/// The known person a row is about: the same employee number, else one (and only one) person with the same
+/// name and birth date (or, without a birth date, the same name and hire date) and no other employee number.
+fn match_row(
+    known: &[Known],
+    by_number: &HashMap<&str, usize>,
+    by_name: &HashMap<String, Vec<usize>>,
+    r: &ImportRow,
+) -> Option<usize> {
+    if let Some(i) = r.employee_number.as_deref().and_then(|n| by_number.get(n)) {
+        return Some(*i);
+    }
+    let candidates: Vec<usize> = by_name
+        .get(&name_key(&r.person.family_name, &r.person.given_name))
+        .map(|v| {
+            v.iter()
+                .copied()
+                .filter(|i| {
+                    let k = &known[*i];
+                    // Someone with another employee number is someone else.
+                    let other_number = matches!(
+                        (&k.row.employee_number, &r.employee_number),
+                        (Some(a), Some(b)) if a != b
+                    );
+                    let same_birth =
+                        r.person.birth_date.is_some() && k.row.birth_date == r.person.birth_date;
+                    let same_hire = r.person.birth_date.is_none()
+                        && r.stint
+                            .as_ref()
+                            .is_some_and(|s| k.stints.iter().any(|x| x.start_date == s.start_date));
+                    !other_number && (same_birth || same_hire)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (candidates.len() == 1).then(|| candidates[0])
+}
+
+/// Decides, without writing, what the rows do: who is new, who changes (and how), whose address is taken.
+fn plan(known: &[Known], rows: &[ImportRow], c: Uuid, today: NaiveDate) -> Plan {
+    let by_number: HashMap<&str, usize> = known
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| k.row.employee_number.as_deref().map(|n| (n, i)))
+        .collect();
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, k) in known.iter().enumerate() {
+        by_name
+            .entry(name_key(&k.row.family_name, &k.row.given_name))
+            .or_default()
+            .push(i);
+    }
+    // Who has each address: an address belongs to one person of the company (and the file may not give one
+    // address to two new people).
+    let mut email_owner: HashMap<String, Uuid> = HashMap::new();
+    for k in known {
+        for e in &k.emails {
+            email_owner.insert(e.clone(), k.row.id);
+        }
+    }
+    let mut out = Plan {
+        summary: ImportSummary::default(),
+        new_people: Vec::new(),
+        updates: Vec::new(),
+    };
+    for r in rows {
+        let matched = match_row(known, &by_number, &by_name, r);
+        let owner = matched
+            .map(|i| known[i].row.id)
+            .unwrap_or_else(Uuid::now_v7);
+        if let Some(e) = r
+            .person
+            .emails
+            .iter()
+            .find(|e| email_owner.get(e.as_str()).is_some_and(|o| *o != owner))
+        {
+            out.summary.email_taken.push((r.line, e.to_string()));
+            continue;
+        }
+        for e in &r.person.emails {
+            email_owner.insert(e.to_string(), owner);
+        }
+        match matched {
+            Some(i) => match diff_known(&known[i], r) {
+                Some(u) => {
+                    out.summary.updated += 1;
+                    out.updates.push(u);
+                }
+                None => out.summary.unchanged += 1,
+            },
+            None => {
+                let stints: Vec<_> = r.stint.iter().cloned().collect();
+                let domain_stints: Vec<kaeru_domain::EmploymentStint> = stints
+                    .iter()
+                    .map(|s| crate::stints::draft_to_domain(s, c))
+                    .collect();
+                out.new_people.push(BulkPerson {
+                    person: r.person.clone(),
+                    status: PersonStatus::derive(&domain_stints, false, today),
+                    outlook: Outlook::default(),
+                    stints,
+                    skills: Vec::new(),
+                    careers: Vec::new(),
+                    offer: None,
+                });
+                out.summary.created += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Writes the rows, or with `dry_run` only counts what would happen (reading, never writing). `progress` is
+/// told how many rows are done.
 pub async fn apply(
     db: &Db,
     scope: &Scope,
@@ -106,166 +342,53 @@ pub async fn apply(
     } = mode;
     let c = scope.company_id().0;
     let started = std::time::Instant::now();
+    if dry_run {
+        // One read snapshot; nothing is written, so a preview never waits for (or holds) the writer.
+        let tx = db.read.begin().await?;
+        let known = load_known(&tx, c).await?;
+        tx.rollback().await?;
+        let plan = plan(&known, rows, c, today);
+        progress(rows.len());
+        tracing::info!(
+            rows = rows.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "import dry run planned"
+        );
+        return Ok(plan.summary);
+    }
     let tx = db.write.begin().await?;
-    // Everyone the company knows, with addresses and stints, in three queries.
-    let mut known: Vec<Known> = person_row::Entity::find()
-        .filter(person_row::Column::CompanyId.eq(c))
-        .filter(person_row::Column::ErasedAt.is_null())
-        .all(&tx)
-        .await?
-        .into_iter()
-        .map(|row| Known {
-            row,
-            emails: Vec::new(),
-            stints: Vec::new(),
-        })
-        .collect();
-    let index: HashMap<Uuid, usize> = known
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.row.id, i))
-        .collect();
-    for e in email_row::Entity::find()
-        .filter(email_row::Column::CompanyId.eq(c))
-        .all(&tx)
-        .await?
-    {
-        if let Some(i) = index.get(&e.person_id) {
-            known[*i].emails.push(e.email);
-        }
-    }
-    for s in stint_row::Entity::find()
-        .filter(stint_row::Column::CompanyId.eq(c))
-        .all(&tx)
-        .await?
-    {
-        if let Some(i) = index.get(&s.person_id) {
-            known[*i].stints.push(s);
-        }
-    }
-    let by_number: HashMap<String, usize> = known
-        .iter()
-        .enumerate()
-        .filter_map(|(i, k)| k.row.employee_number.clone().map(|n| (n, i)))
-        .collect();
-    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, k) in known.iter().enumerate() {
-        by_name
-            .entry(name_key(&k.row.family_name, &k.row.given_name))
-            .or_default()
-            .push(i);
-    }
-
-    let mut summary = ImportSummary::default();
-    let mut new_people = Vec::new();
-    let mut touched: Vec<PersonId> = Vec::new();
-    // Who has each address: an address belongs to one person of the company (and the file may not give one
-    // address to two new people).
-    let mut email_owner: HashMap<String, Uuid> = HashMap::new();
-    for k in &known {
-        for e in &k.emails {
-            email_owner.insert(e.clone(), k.row.id);
-        }
-    }
-    for (done, r) in rows.iter().enumerate() {
-        let matched = match r.employee_number.as_ref().and_then(|n| by_number.get(n)) {
-            Some(i) => Some(*i),
-            None => {
-                let candidates: Vec<usize> = by_name
-                    .get(&name_key(&r.person.family_name, &r.person.given_name))
-                    .map(|v| {
-                        v.iter()
-                            .copied()
-                            .filter(|i| {
-                                let k = &known[*i];
-                                // Someone with another employee number is someone else.
-                                let other_number = matches!(
-                                    (&k.row.employee_number, &r.employee_number),
-                                    (Some(a), Some(b)) if a != b
-                                );
-                                let same_birth = r.person.birth_date.is_some()
-                                    && k.row.birth_date == r.person.birth_date;
-                                let same_hire = r.person.birth_date.is_none()
-                                    && r.stint.as_ref().is_some_and(|s| {
-                                        k.stints.iter().any(|x| x.start_date == s.start_date)
-                                    });
-                                !other_number && (same_birth || same_hire)
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                (candidates.len() == 1).then(|| candidates[0])
-            }
-        };
-        let owner = matched
-            .map(|i| known[i].row.id)
-            .unwrap_or_else(Uuid::now_v7);
-        if let Some(e) = r
-            .person
-            .emails
-            .iter()
-            .find(|e| email_owner.get(e.as_str()).is_some_and(|o| *o != owner))
-        {
-            summary.email_taken.push((r.line, e.to_string()));
-            continue;
-        }
-        for e in &r.person.emails {
-            email_owner.insert(e.to_string(), owner);
-        }
-        match matched {
-            Some(i) => {
-                if update_known(&tx, scope, actor, &known[i], r).await? {
-                    summary.updated += 1;
-                    touched.push(PersonId(known[i].row.id));
-                } else {
-                    summary.unchanged += 1;
-                }
-            }
-            None => {
-                let stints: Vec<_> = r.stint.iter().cloned().collect();
-                let domain_stints: Vec<kaeru_domain::EmploymentStint> = stints
-                    .iter()
-                    .map(|s| crate::stints::draft_to_domain(s, c))
-                    .collect();
-                new_people.push(BulkPerson {
-                    person: r.person.clone(),
-                    status: PersonStatus::derive(&domain_stints, false, today),
-                    outlook: Outlook::default(),
-                    stints,
-                    skills: Vec::new(),
-                    careers: Vec::new(),
-                    offer: None,
-                });
-                summary.created += 1;
-            }
-        }
-        if done % 500 == 0 {
-            progress(done);
-        }
-    }
-    let created = new_people.len();
-    let base = rows.len() - created;
+    let known = load_known(&tx, c).await?;
+    let Plan {
+        mut summary,
+        new_people,
+        updates,
+    } = plan(&known, rows, c, today);
+    drop(known);
     tracing::info!(
         ms = started.elapsed().as_millis() as u64,
         "import rows matched"
     );
+    if !summary.email_taken.is_empty() && !only_valid {
+        tx.rollback().await?;
+        return Ok(summary);
+    }
+    let base = rows.len() - new_people.len() - updates.len();
+    progress(base);
+    let touched: Vec<PersonId> = updates.iter().map(|u| PersonId(u.person)).collect();
+    write_updates(&tx, scope, actor, updates).await?;
+    let base = rows.len() - new_people.len();
+    progress(base);
     insert_people_in(&tx, scope, actor, &new_people, today, |n| {
         progress(base + n);
     })
     .await?;
     tracing::info!(
         rows = rows.len(),
-        created,
+        created = new_people.len(),
         ms = started.elapsed().as_millis() as u64,
-        dry_run,
         "import rows written"
     );
     crate::status::store_many(&tx, scope, &touched, today).await?;
-    progress(rows.len());
-    if dry_run || (!summary.email_taken.is_empty() && !only_valid) {
-        tx.rollback().await?;
-        return Ok(summary);
-    }
     summary.written = true;
     audit::record(
         &tx,
@@ -282,115 +405,74 @@ pub async fn apply(
     .await?;
     companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
-    if created > 1000 {
+    progress(rows.len());
+    if new_people.len() > 1000 {
         db.write.execute_unprepared("ANALYZE").await?;
     }
     Ok(summary)
 }
 
-/// Brings a known person in line with a row: fields the file has overwrite, fields it leaves empty stay; the
-/// stint with the same hire date is updated, or the row's stint added. Returns whether anything changed.
-async fn update_known(
-    tx: &impl ConnectionTrait,
-    scope: &Scope,
-    actor: &Actor,
-    k: &Known,
-    r: &ImportRow,
-) -> StoreResult<bool> {
+/// What a row changes for a known person, or `None` when it changes nothing: fields the file has overwrite,
+/// fields it leaves empty stay; the stint with the same hire date is updated, or the row's stint added; new
+/// addresses are added and addresses the file does not list stay (people give HR more than one).
+fn diff_known(k: &Known, r: &ImportRow) -> Option<Update> {
     let p = &r.person;
     let mut changes = serde_json::Map::new();
-    let mut am: person_row::ActiveModel = k.row.clone().into();
+    let mut f = k.row.clone();
     macro_rules! set {
-        ($field:ident, $col:literal, $new:expr, $old:expr) => {
-            if $new != $old {
-                changes.insert($col.into(), serde_json::json!([$old, $new]));
-                am.$field = Set($new);
+        ($field:ident, $new:expr) => {
+            let new = $new;
+            if new != f.$field {
+                changes.insert(
+                    stringify!($field).into(),
+                    serde_json::json!([f.$field, new]),
+                );
+                f.$field = new;
             }
         };
     }
-    set!(
-        family_name,
-        "family_name",
-        p.family_name.clone(),
-        k.row.family_name.clone()
-    );
-    set!(
-        given_name,
-        "given_name",
-        p.given_name.clone(),
-        k.row.given_name.clone()
-    );
-    set!(
-        family_kana,
-        "family_kana",
-        p.family_kana.to_string(),
-        k.row.family_kana.clone()
-    );
-    set!(
-        given_kana,
-        "given_kana",
-        p.given_kana.to_string(),
-        k.row.given_kana.clone()
-    );
+    set!(family_name, p.family_name.clone());
+    set!(given_name, p.given_name.clone());
+    set!(family_kana, p.family_kana.to_string());
+    set!(given_kana, p.given_kana.to_string());
     if r.employee_number.is_some() {
-        set!(
-            employee_number,
-            "employee_number",
-            r.employee_number.clone(),
-            k.row.employee_number.clone()
-        );
+        set!(employee_number, r.employee_number.clone());
     }
     if p.birth_date.is_some() {
-        set!(birth_date, "birth_date", p.birth_date, k.row.birth_date);
+        set!(birth_date, p.birth_date);
     }
     if p.phone.is_some() {
-        set!(phone, "phone", p.phone.clone(), k.row.phone.clone());
+        set!(phone, p.phone.clone());
     }
     if p.prefecture.is_some() {
-        set!(
-            prefecture,
-            "prefecture",
-            p.prefecture.clone(),
-            k.row.prefecture.clone()
-        );
+        set!(prefecture, p.prefecture.clone());
     }
-    let person = PersonId(k.row.id);
-    if !changes.is_empty() {
-        am.sort_key = Set(kaeru_search::kana_sort_key(&p.family_kana, &p.given_kana));
-        am.updated_at = Set(now());
-        am.update(tx).await?;
-    }
-    // New addresses are added; addresses the file does not list stay (people give HR more than one).
-    let new_emails: Vec<String> = p
+    let fields = (!changes.is_empty()).then_some(f);
+    let new_emails: Vec<(String, i32)> = p
         .emails
         .iter()
         .map(ToString::to_string)
         .filter(|e| !k.emails.contains(e))
+        .enumerate()
+        .map(|(i, e)| (e, (k.emails.len() + i) as i32))
         .collect();
-    for (i, e) in new_emails.iter().enumerate() {
-        email_row::ActiveModel {
-            company_id: Set(scope.company_id().0),
-            person_id: Set(person.0),
-            email: Set((*e).clone()),
-            position: Set((k.emails.len() + i) as i32),
-        }
-        .insert(tx)
-        .await?;
+    if let Some((e, _)) = new_emails.last() {
         changes.insert("email_added".into(), serde_json::json!(e));
     }
-    if let Some(s) = &r.stint {
+    let stint = r.stint.as_ref().and_then(|s| {
         match k.stints.iter().find(|x| x.start_date == s.start_date) {
             Some(x) => {
-                let mut sm: stint_row::ActiveModel = x.clone().into();
+                let mut n = x.clone();
                 let mut changed = false;
                 macro_rules! stint_set {
                     ($field:ident, $new:expr) => {
-                        if $new != x.$field {
+                        let new = $new;
+                        if new != x.$field {
                             changes.insert(
                                 format!("stint.{}", stringify!($field)),
-                                serde_json::json!([x.$field, $new]),
+                                serde_json::json!([x.$field, new]),
                             );
-                            sm.$field = Set($new);
+                            n.$field = new;
                             changed = true;
                         }
                     };
@@ -412,36 +494,112 @@ async fn update_known(
                         stint_set!(leave_reason_detail, s.leave_reason_detail.clone());
                     }
                 }
-                if changed {
-                    sm.updated_at = Set(now());
-                    sm.update(tx).await?;
-                }
+                changed.then_some(StintChange::Update(n))
             }
             None => {
-                crate::bulk::stint_model(scope.company_id().0, person, s)
-                    .insert(tx)
-                    .await?;
                 changes.insert("stint.added".into(), serde_json::json!(s.start_date));
+                Some(StintChange::Add(s.clone()))
             }
         }
-    }
+    });
     if changes.is_empty() {
-        return Ok(false);
+        return None;
     }
-    audit::record(
-        tx,
-        scope,
-        Change {
-            action: "person.import_update",
-            entity: "person",
-            entity_id: person.0,
-            person_id: Some(person),
-            changes: serde_json::Value::Object(changes),
-            actor,
-        },
-    )
-    .await?;
-    Ok(true)
+    Some(Update {
+        person: k.row.id,
+        fields,
+        new_emails,
+        stint,
+        changes,
+    })
+}
+
+/// Writes the planned changes to known people, with an audit entry each; new addresses, stints and the audit
+/// entries go in bulk.
+async fn write_updates(
+    tx: &sea_orm::DatabaseTransaction,
+    scope: &Scope,
+    actor: &Actor,
+    updates: Vec<Update>,
+) -> StoreResult<()> {
+    use sea_orm::sea_query::Expr;
+    let c = scope.company_id().0;
+    let mut emails = Vec::new();
+    let mut stints = Vec::new();
+    let mut audits = Vec::new();
+    for u in updates {
+        let person = PersonId(u.person);
+        if let Some(f) = u.fields {
+            person_row::Entity::update_many()
+                .col_expr(
+                    person_row::Column::SortKey,
+                    Expr::value(kaeru_search::kana_sort_key(&f.family_kana, &f.given_kana)),
+                )
+                .col_expr(person_row::Column::FamilyName, Expr::value(f.family_name))
+                .col_expr(person_row::Column::GivenName, Expr::value(f.given_name))
+                .col_expr(person_row::Column::FamilyKana, Expr::value(f.family_kana))
+                .col_expr(person_row::Column::GivenKana, Expr::value(f.given_kana))
+                .col_expr(
+                    person_row::Column::EmployeeNumber,
+                    Expr::value(f.employee_number),
+                )
+                .col_expr(person_row::Column::BirthDate, Expr::value(f.birth_date))
+                .col_expr(person_row::Column::Phone, Expr::value(f.phone))
+                .col_expr(person_row::Column::Prefecture, Expr::value(f.prefecture))
+                .col_expr(person_row::Column::UpdatedAt, Expr::value(now()))
+                .filter(person_row::Column::CompanyId.eq(c))
+                .filter(person_row::Column::Id.eq(u.person))
+                .exec(tx)
+                .await?;
+        }
+        for (email, position) in u.new_emails {
+            emails.push(email_row::ActiveModel {
+                company_id: Set(c),
+                person_id: Set(u.person),
+                email: Set(email),
+                position: Set(position),
+            });
+        }
+        match u.stint {
+            Some(StintChange::Update(s)) => {
+                stint_row::Entity::update_many()
+                    .col_expr(stint_row::Column::EndDate, Expr::value(s.end_date))
+                    .col_expr(stint_row::Column::Department, Expr::value(s.department))
+                    .col_expr(stint_row::Column::JobTitle, Expr::value(s.job_title))
+                    .col_expr(
+                        stint_row::Column::EmploymentType,
+                        Expr::value(s.employment_type),
+                    )
+                    .col_expr(stint_row::Column::LeaveReason, Expr::value(s.leave_reason))
+                    .col_expr(
+                        stint_row::Column::LeaveReasonDetail,
+                        Expr::value(s.leave_reason_detail),
+                    )
+                    .col_expr(stint_row::Column::UpdatedAt, Expr::value(now()))
+                    .filter(stint_row::Column::CompanyId.eq(c))
+                    .filter(stint_row::Column::Id.eq(s.id))
+                    .exec(tx)
+                    .await?;
+            }
+            Some(StintChange::Add(s)) => stints.push(crate::bulk::stint_model(c, person, &s)),
+            None => {}
+        }
+        audits.push(audit::entry(
+            scope,
+            Change {
+                action: "person.import_update",
+                entity: "person",
+                entity_id: u.person,
+                person_id: Some(person),
+                changes: serde_json::Value::Object(u.changes),
+                actor,
+            },
+        ));
+    }
+    crate::bulk::insert_chunks(tx, emails).await?;
+    crate::bulk::insert_chunks(tx, stints).await?;
+    crate::bulk::insert_chunks(tx, audits).await?;
+    Ok(())
 }
 
 /// An uploaded file waiting to be imported.

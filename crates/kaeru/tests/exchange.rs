@@ -416,3 +416,96 @@ db_test!(
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
     }
 );
+
+/// `kaeru import people FILE` against the test's database, its log on stderr.
+fn import_command(
+    target: &kaeru_store::DatabaseTarget,
+    file: &std::path::Path,
+) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kaeru"));
+    cmd.arg("import")
+        .arg("people")
+        .arg(file)
+        .env("KAERU_LOG", "info,sqlx=warn,sea_orm=warn")
+        .env_remove("KAERU_DATABASE_URL")
+        .env_remove("KAERU_DATA_DIR")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    match target {
+        kaeru_store::DatabaseTarget::Sqlite(path) => {
+            cmd.env("KAERU_DATA_DIR", path.parent().unwrap());
+        }
+        kaeru_store::DatabaseTarget::Postgres { url, schema } => {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            let options = schema
+                .as_ref()
+                .map(|s| format!("{sep}options=-c%20search_path%3D{s}"))
+                .unwrap_or_default();
+            cmd.env("KAERU_DATABASE_URL", format!("{url}{options}"));
+        }
+    }
+    cmd
+}
+
+db_test!(
+    async fn an_import_killed_while_writing_leaves_nothing_and_a_dry_run_writes_nothing(target) {
+        use std::io::BufRead;
+        const PEOPLE: usize = 20_000;
+        let db = kaeru::open_database(&target).await.unwrap();
+        let c = company(&db).await;
+        let scope = kaeru_store::Scope::for_company(c.id);
+        let dir = std::env::temp_dir().join(format!("kaeru-import-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("people.csv");
+        let mut csv = String::from("社員番号,姓,名,姓（ヨミガナ）,名（ヨミガナ）,入社年月日,退職年月日,部署,メールアドレス\r\n");
+        for i in 0..PEOPLE {
+            let leave = if i % 3 == 0 { "2024/03/31" } else { "" };
+            csv.push_str(&format!("K{i:06},𠮷田,社員{i},よしだ,しゃいん,2015/04/01,{leave},製造部,k{i}@example.jp\r\n"));
+        }
+        std::fs::write(&file, &csv).unwrap();
+        let revision = kaeru_store::companies::revision(&db, &scope).await.unwrap();
+
+        // A dry run counts and writes nothing: no person, no audit entry, the same revision.
+        let out = import_command(&target, &file).arg("--dry-run").output().unwrap();
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{log}");
+        assert!(log.contains("import dry run planned"), "{log}");
+        assert_eq!(kaeru_store::people::count(&db, &scope).await.unwrap(), 0);
+        assert_eq!(kaeru_store::companies::revision(&db, &scope).await.unwrap(), revision);
+
+        // Killed (SIGKILL) once the rows are matched and the writing has begun: nothing of it stays.
+        let mut child = import_command(&target, &file).spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (seen, writing) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("import rows matched") {
+                    let _ = seen.send(());
+                }
+            }
+        });
+        writing.recv_timeout(std::time::Duration::from_secs(120)).expect("the import reached its writing");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(child.try_wait().unwrap().is_none(), "the import finished before it could be killed");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let db = kaeru::open_database(&target).await.unwrap();
+        assert_eq!(kaeru_store::people::count(&db, &scope).await.unwrap(), 0, "nothing partial");
+        assert_eq!(kaeru_store::companies::revision(&db, &scope).await.unwrap(), revision);
+        assert!(kaeru_store::people::employee_number_owner(&db, &scope, "K000000", None).await.unwrap().is_none());
+
+        // Run again, it writes everyone once.
+        let out = import_command(&target, &file).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(kaeru_store::people::count(&db, &scope).await.unwrap(), PEOPLE as u64);
+        let (id, name) = kaeru_store::people::employee_number_owner(&db, &scope, "K019999", None).await.unwrap().unwrap();
+        assert_eq!(name, "𠮷田 社員19999");
+        assert_eq!(kaeru_store::people::get(&db, &scope, id).await.unwrap().emails, vec!["k19999@example.jp".to_string()]);
+        assert!(kaeru_store::companies::revision(&db, &scope).await.unwrap() > revision);
+        // And a dry run of the same file finds everyone unchanged.
+        let out = import_command(&target, &file).arg("--dry-run").stdout(std::process::Stdio::piped()).output().unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(said.contains(&format!("変更なし {PEOPLE}人")), "{said}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+);
