@@ -6,6 +6,7 @@ use crate::table::Table;
 use kaeru_domain::stint::{EmploymentType, LeaveReason};
 use kaeru_domain::{FieldErrors, Invalid, PersonDraft, PersonInput, StintDraft, StintInput};
 use std::collections::HashMap;
+use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
 /// One row that can be imported.
@@ -64,58 +65,74 @@ fn split_name(s: &str) -> Option<(String, String)> {
 
 /// 正社員, 契約社員, パート… to Kaeru's employment types.
 pub fn employment_type(s: &str) -> Option<EmploymentType> {
+    /// The words HR systems use for each type, in the order they are tried, folded once.
+    static WORDS: LazyLock<Vec<(EmploymentType, Vec<String>)>> = LazyLock::new(|| {
+        folded(&[
+            (EmploymentType::Executive, &["役員", "取締役"]),
+            (EmploymentType::Reemployed, &["嘱託", "再雇用"]),
+            (EmploymentType::Dispatched, &["派遣"]),
+            (EmploymentType::Contractor, &["業務委託", "委託"]),
+            (
+                EmploymentType::PartTime,
+                &["パート", "アルバイト", "短時間"],
+            ),
+            (EmploymentType::FixedTerm, &["契約", "有期", "期間"]),
+            (EmploymentType::FullTime, &["正社員", "正規", "full"]),
+        ])
+    });
     let s = kaeru_search::fold(s);
     if s.is_empty() {
         return None;
     }
-    let has = |w: &str| s.contains(&kaeru_search::fold(w));
-    Some(if has("役員") || has("取締役") {
-        EmploymentType::Executive
-    } else if has("嘱託") || has("再雇用") {
-        EmploymentType::Reemployed
-    } else if has("派遣") {
-        EmploymentType::Dispatched
-    } else if has("業務委託") || has("委託") {
-        EmploymentType::Contractor
-    } else if has("パート") || has("アルバイト") || has("短時間") {
-        EmploymentType::PartTime
-    } else if has("契約") || has("有期") || has("期間") {
-        EmploymentType::FixedTerm
-    } else if has("正社員") || has("正規") || s == "社員" || has("full") {
-        EmploymentType::FullTime
-    } else {
-        return EmploymentType::parse(&s);
-    })
+    WORDS
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| s.contains(w.as_str())))
+        .map(|(t, _)| *t)
+        .or_else(|| (s == "社員").then_some(EmploymentType::FullTime))
+        .or_else(|| EmploymentType::parse(&s))
+}
+
+/// Each value with its words folded (as [`kaeru_search::fold`] folds a cell).
+fn folded<T: Copy>(table: &[(T, &[&str])]) -> Vec<(T, Vec<String>)> {
+    table
+        .iter()
+        .map(|(t, words)| (*t, words.iter().map(|w| kaeru_search::fold(w)).collect()))
+        .collect()
 }
 
 /// A leave reason as written in an HR system, to Kaeru's category; the text itself is kept as the detail.
 pub fn leave_reason(s: &str) -> Option<LeaveReason> {
+    /// The words of each category, in the order they are tried, folded once.
+    static WORDS: LazyLock<Vec<(LeaveReason, Vec<String>)>> = LazyLock::new(|| {
+        folded(&[
+            (LeaveReason::Retirement, &["定年"]),
+            (LeaveReason::StartedBusiness, &["起業", "独立", "開業"]),
+            (LeaveReason::Caregiving, &["介護"]),
+            (LeaveReason::SpouseTransfer, &["配偶者", "転勤"]),
+            (
+                LeaveReason::Family,
+                &["結婚", "出産", "育児", "家庭", "家族"],
+            ),
+            (LeaveReason::Study, &["留学", "進学", "学業", "勉強"]),
+            (LeaveReason::Health, &["病気", "体調", "健康", "療養"]),
+            (LeaveReason::CareerChange, &["転職", "キャリア"]),
+            (
+                LeaveReason::CompanyReasons,
+                &["会社都合", "解雇", "倒産", "整理", "契約満了", "雇止め"],
+            ),
+        ])
+    });
     let s = kaeru_search::fold(s);
     if s.is_empty() {
         return None;
     }
-    let any = |ws: &[&str]| ws.iter().any(|w| s.contains(&kaeru_search::fold(w)));
-    Some(if any(&["定年"]) {
-        LeaveReason::Retirement
-    } else if any(&["起業", "独立", "開業"]) {
-        LeaveReason::StartedBusiness
-    } else if any(&["介護"]) {
-        LeaveReason::Caregiving
-    } else if any(&["配偶者", "転勤"]) {
-        LeaveReason::SpouseTransfer
-    } else if any(&["結婚", "出産", "育児", "家庭", "家族"]) {
-        LeaveReason::Family
-    } else if any(&["留学", "進学", "学業", "勉強"]) {
-        LeaveReason::Study
-    } else if any(&["病気", "体調", "健康", "療養"]) {
-        LeaveReason::Health
-    } else if any(&["転職", "キャリア"]) {
-        LeaveReason::CareerChange
-    } else if any(&["会社都合", "解雇", "倒産", "整理", "契約満了", "雇止め"]) {
-        LeaveReason::CompanyReasons
-    } else {
-        LeaveReason::parse(&s).unwrap_or(LeaveReason::Other)
-    })
+    Some(
+        WORDS
+            .iter()
+            .find(|(_, words)| words.iter().any(|w| s.contains(w.as_str())))
+            .map(|(r, _)| *r)
+            .unwrap_or_else(|| LeaveReason::parse(&s).unwrap_or(LeaveReason::Other)),
+    )
 }
 
 /// The header of the column a form field came from, for the problem list.
@@ -128,8 +145,59 @@ fn header_of(table: &Table, m: &Mapping, f: Field) -> String {
 
 /// Checks every row. Rows repeating an employee number already seen in the file are problems.
 pub fn plan(table: &Table, m: &Mapping, today: chrono::NaiveDate) -> ImportPlan {
-    let mut out = ImportPlan::default();
+    // An employee number given twice: the later line names the first. Decided first, in file order, so the
+    // rows can then be checked in parallel.
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let firsts: Vec<Option<usize>> = table
+        .rows
+        .iter()
+        .map(|(line, cells)| {
+            let number = narrow(cell(cells, m, Field::EmployeeNumber));
+            if number.is_empty() || number.chars().count() > 40 {
+                return None;
+            }
+            let first = seen.insert(number.clone(), *line)?;
+            seen.insert(number, first);
+            Some(first)
+        })
+        .collect();
+    // The rows in as many slices as there are cores (up to four), each checked on a thread of its own, the
+    // results joined in file order.
+    let threads = std::thread::available_parallelism()
+        .map(std::num::NonZero::get)
+        .unwrap_or(1)
+        .clamp(1, 4);
+    let per = table.rows.len().div_ceil(threads).max(2_000);
+    let parts: Vec<ImportPlan> = std::thread::scope(|s| {
+        let handles: Vec<_> = table
+            .rows
+            .chunks(per)
+            .zip(firsts.chunks(per))
+            .map(|(rows, firsts)| s.spawn(move || check_rows(table, m, today, rows, firsts)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut out = ImportPlan::default();
+    for p in parts {
+        out.rows.extend(p.rows);
+        out.problems.extend(p.problems);
+        out.rejected += p.rejected;
+    }
+    out
+}
+
+/// Checks a slice of the rows; `firsts` tells, for each, the line that gave its employee number first.
+fn check_rows(
+    table: &Table,
+    m: &Mapping,
+    today: chrono::NaiveDate,
+    rows: &[(usize, Vec<String>)],
+    firsts: &[Option<usize>],
+) -> ImportPlan {
+    let mut out = ImportPlan::default();
     let problem = |out: &mut ImportPlan, line, f: Option<Field>, p: Invalid| {
         out.problems.push(Problem {
             line,
@@ -137,7 +205,7 @@ pub fn plan(table: &Table, m: &Mapping, today: chrono::NaiveDate) -> ImportPlan 
             problem: p,
         });
     };
-    for (line, cells) in &table.rows {
+    for ((line, cells), first) in rows.iter().zip(firsts) {
         let line = *line;
         let before = out.problems.len();
         let mut family = cell(cells, m, Field::FamilyName).to_string();
@@ -195,10 +263,7 @@ pub fn plan(table: &Table, m: &Mapping, today: chrono::NaiveDate) -> ImportPlan 
                 Some(Field::EmployeeNumber),
                 Invalid::new("error.too_long").with("max", 40),
             );
-        } else if !number.is_empty()
-            && let Some(first) = seen.insert(number.clone(), line)
-        {
-            seen.insert(number.clone(), first);
+        } else if let Some(first) = *first {
             problem(
                 &mut out,
                 line,
@@ -339,10 +404,13 @@ fn report(
             let column = header_of(table, m, f);
             told = true;
             // One problem per cell: a name that could not be split is not also "required".
+            // (Problems are in line order: only this line's, at the end, are looked at.)
             if out
                 .problems
                 .iter()
-                .any(|x| x.line == line && x.column == column)
+                .rev()
+                .take_while(|x| x.line == line)
+                .any(|x| x.column == column)
             {
                 continue;
             }

@@ -44,7 +44,7 @@ fn pg_type(v: &sea_orm::Value) -> Option<&'static str> {
     })
 }
 
-/// A value as JSON for `jsonb_to_recordset` (NULL stays null; dates and times as ISO text).
+/// A value as JSON for `json_to_recordset` (NULL stays null; dates and times as ISO text).
 fn json_of(v: &sea_orm::Value) -> serde_json::Value {
     use sea_orm::Value as V;
     use serde_json::json;
@@ -62,15 +62,18 @@ fn json_of(v: &sea_orm::Value) -> serde_json::Value {
     }
 }
 
-/// On PostgreSQL, one `INSERT … SELECT * FROM jsonb_to_recordset($1)` per 5,000 rows: the rows travel as one
-/// JSON parameter, so the statement stays small however many rows it carries (a multi-row VALUES list of 400
-/// rows has 12,000 parameters to parse and plan, which made 100,000 people take half a minute).
+/// On PostgreSQL, one `INSERT … SELECT … FROM json_to_recordset($1::json)` per 10,000 rows: the rows travel as
+/// one JSON text parameter, so the statement stays small however many rows it carries (a multi-row VALUES list
+/// of 400 rows has 12,000 parameters to parse and plan, which made 100,000 people take half a minute). As
+/// `json`, not `jsonb`: PostgreSQL reads the text once as it goes instead of building a `jsonb` value first,
+/// which took twice as long (measured: 10,000 people 130 ms against 290 ms, docs/PERFORMANCE.md).
 async fn insert_unnest<E, A>(tx: &sea_orm::DatabaseTransaction, rows: Vec<A>) -> StoreResult<()>
 where
     E: EntityTrait,
     A: sea_orm::ActiveModelTrait<Entity = E> + Send,
 {
     use sea_orm::{ActiveValue, IdenStatic, Iterable, Statement};
+    use std::fmt::Write;
     let table = E::default().table_name().to_string();
     let mut rows = rows.into_iter().peekable();
     // The columns every row sets, with their types from the first row.
@@ -98,33 +101,43 @@ where
         .map(|(c, ty)| format!("\"{}\" {ty}", c.as_str()))
         .collect();
     let sql = format!(
-        "INSERT INTO \"{table}\" ({}) SELECT {} FROM jsonb_to_recordset($1::jsonb) AS x({})",
+        "INSERT INTO \"{table}\" ({}) SELECT {} FROM json_to_recordset($1::json) AS x({})",
         names.join(", "),
         names.join(", "),
         defs.join(", ")
     );
+    // Each column's key as JSON, written once.
+    let keys: Vec<String> = columns
+        .iter()
+        .map(|(c, _)| serde_json::Value::from(c.as_str()).to_string())
+        .collect();
     while rows.peek().is_some() {
-        let chunk: Vec<serde_json::Value> = rows
-            .by_ref()
-            .take(BATCH)
-            .map(|am| {
-                let mut o = serde_json::Map::new();
-                for (c, _) in &columns {
-                    let v = match am.get(*c) {
-                        ActiveValue::Set(v) | ActiveValue::Unchanged(v) => json_of(&v),
-                        ActiveValue::NotSet => serde_json::Value::Null,
-                    };
-                    o.insert(c.as_str().to_string(), v);
+        let mut text = String::from("[");
+        for (n, am) in rows.by_ref().take(BATCH).enumerate() {
+            text.push_str(if n == 0 { "{" } else { ",{" });
+            let mut first = true;
+            for ((c, _), key) in columns.iter().zip(&keys) {
+                let v = match am.get(*c) {
+                    ActiveValue::Set(v) | ActiveValue::Unchanged(v) => json_of(&v),
+                    ActiveValue::NotSet => serde_json::Value::Null,
+                };
+                // A key left out reads as NULL.
+                if v.is_null() {
+                    continue;
                 }
-                serde_json::Value::Object(o)
-            })
-            .collect();
+                if !first {
+                    text.push(',');
+                }
+                first = false;
+                let _ = write!(text, "{key}:{v}");
+            }
+            text.push('}');
+        }
+        text.push(']');
         tx.execute_raw(Statement::from_sql_and_values(
             sea_orm::DbBackend::Postgres,
             sql.clone(),
-            [sea_orm::Value::Json(Some(Box::new(
-                serde_json::Value::Array(chunk),
-            )))],
+            [sea_orm::Value::String(Some(text))],
         ))
         .await?;
     }
@@ -160,9 +173,12 @@ pub(crate) fn stint_model(
 /// statement can wait for a delayed acknowledgement), progress still reported often.
 const BATCH: usize = 10_000;
 
-/// Rows per multi-row INSERT: well under SQLite's and PostgreSQL's limits on bound values.
-const CHUNK: usize = 400;
+/// Values bound in one multi-row INSERT on SQLite: under its limit of 32,766 (so 1,100 people, 8,000 addresses).
+const SQLITE_VALUES: usize = 32_000;
 
+/// Inserts rows of one table inside the transaction: on PostgreSQL as JSON text ([`insert_unnest`]); on SQLite as
+/// multi-row VALUES lists of as many rows as its limit on bound values allows, the statement written once per
+/// length (and prepared once by the connection's cache) and each row's values moved into it, not copied.
 pub(crate) async fn insert_chunks<E, A>(
     tx: &sea_orm::DatabaseTransaction,
     rows: Vec<A>,
@@ -171,13 +187,98 @@ where
     E: EntityTrait,
     A: sea_orm::ActiveModelTrait<Entity = E> + Send,
 {
-    if tx.get_database_backend() == sea_orm::DbBackend::Postgres && !rows.is_empty() {
+    use sea_orm::{ActiveValue, IdenStatic, Iterable, Statement};
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
         return insert_unnest::<E, A>(tx, rows).await;
     }
+    let table = E::default().table_name().to_string();
+    let columns: Vec<E::Column> = E::Column::iter()
+        .filter(|c| !matches!(rows[0].get(*c), ActiveValue::NotSet))
+        .collect();
+    let names: Vec<String> = columns
+        .iter()
+        .map(|c| format!("\"{}\"", c.as_str()))
+        .collect();
+    let one = format!("({})", vec!["?"; columns.len()].join(","));
+    let per_chunk = (SQLITE_VALUES / columns.len().max(1)).max(1);
+    let statement = |n: usize| {
+        format!(
+            "INSERT INTO \"{table}\" ({}) VALUES {}",
+            names.join(", "),
+            vec![one.as_str(); n].join(",")
+        )
+    };
+    let full = statement(per_chunk);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(CHUNK).collect();
-        E::insert_many(chunk).exec_without_returning(tx).await?;
+        let mut values = Vec::with_capacity(per_chunk * columns.len());
+        let mut n = 0;
+        for mut am in rows.by_ref().take(per_chunk) {
+            n += 1;
+            for c in &columns {
+                values.push(match am.take(*c) {
+                    ActiveValue::Set(v) | ActiveValue::Unchanged(v) => v,
+                    // SQLite's NULL has no type.
+                    ActiveValue::NotSet => sea_orm::Value::String(None),
+                });
+            }
+        }
+        let sql = if n == per_chunk {
+            full.clone()
+        } else {
+            statement(n)
+        };
+        tx.execute_raw(Statement::from_sql_and_values(
+            sea_orm::DbBackend::Sqlite,
+            sql,
+            values,
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// SQLite's page cache, in KiB, while one transaction writes many rows: the indexes being filled stay in memory
+/// instead of being written to the log and read back mid-transaction (the default is 2 MiB).
+const BULK_CACHE_KIB: u32 = 65_536;
+
+/// Gives a bulk write on SQLite its larger page cache (for the writer's one connection; [`release_cache`]
+/// returns it to SQLite's default once the transaction is over).
+pub(crate) async fn roomy_cache(tx: &sea_orm::DatabaseTransaction) -> StoreResult<()> {
+    if tx.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        tx.execute_unprepared(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Returns the writer's page cache to SQLite's default size and frees what it held.
+pub(crate) async fn release_cache(db: &Db) {
+    if db.backend == sea_orm::DbBackend::Sqlite {
+        for pragma in ["PRAGMA cache_size = -2000", "PRAGMA shrink_memory"] {
+            if let Err(e) = db.write.execute_unprepared(pragma).await {
+                tracing::warn!(error = %e, "the writer's page cache was not released");
+            }
+        }
+    }
+}
+
+/// Fresh statistics for the tables a bulk write filled, or the planners take a company's whole index for a
+/// lookup of a few ids.
+pub(crate) async fn analyze(db: &Db) -> StoreResult<()> {
+    if db.backend == sea_orm::DbBackend::Sqlite {
+        // Statistics from a sample of each index, not every row (SQLite's advice for large tables).
+        db.write
+            .execute_unprepared("PRAGMA analysis_limit = 1000")
+            .await?;
+    }
+    for table in ["people", "person_emails", "employment_stints"] {
+        db.write
+            .execute_unprepared(&format!("ANALYZE {table}"))
+            .await?;
     }
     Ok(())
 }
@@ -192,7 +293,15 @@ pub async fn insert_people(
     progress: impl Fn(usize),
 ) -> StoreResult<Vec<PersonId>> {
     let tx = db.write.begin().await?;
-    let (ids, offers) = insert_people_in(&tx, scope, actor, people, today, progress).await?;
+    let written = insert_people_in(&tx, scope, actor, people, today, progress).await;
+    let (ids, offers) = match written {
+        Ok(w) => w,
+        Err(e) => {
+            drop(tx);
+            release_cache(db).await;
+            return Err(e);
+        }
+    };
     audit::record(
         &tx,
         scope,
@@ -208,7 +317,7 @@ pub async fn insert_people(
     .await?;
     companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
-    // Fresh statistics, or the planners take a company's whole index for a lookup of a few ids.
+    release_cache(db).await;
     db.write.execute_unprepared("ANALYZE").await?;
     Ok(ids)
 }
@@ -224,6 +333,9 @@ pub(crate) async fn insert_people_in(
     progress: impl Fn(usize),
 ) -> StoreResult<(Vec<PersonId>, u32)> {
     let c = scope.company_id().0;
+    if people.len() > 1_000 {
+        roomy_cache(tx).await?;
+    }
     let mut ids = Vec::with_capacity(people.len());
     let mut offer_seq = 0u32;
     for (n, batch) in people.chunks(BATCH).enumerate() {

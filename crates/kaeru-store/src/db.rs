@@ -135,6 +135,9 @@ impl Db {
                     .foreign_keys(true)
                     // Deleted personal data is overwritten on disk, not only unlinked (APPI erasure).
                     .pragma("secure_delete", "ON")
+                    // Sorts and statement journals in memory: no temporary files of personal data, and a bulk
+                    // insert does not write each statement's undo pages to disk.
+                    .pragma("temp_store", "MEMORY")
                     .busy_timeout(Duration::from_secs(15));
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)

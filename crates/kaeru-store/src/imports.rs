@@ -356,6 +356,29 @@ pub async fn apply(
         );
         return Ok(plan.summary);
     }
+    let result = write(db, scope, actor, rows, today, only_valid, progress).await;
+    // The writer's page cache grows for a big import; given back however the import ended.
+    crate::bulk::release_cache(db).await;
+    let summary = result?;
+    if summary.written && summary.created > 1000 {
+        crate::bulk::analyze(db).await?;
+    }
+    Ok(summary)
+}
+
+/// Plans the rows against the company's people read inside the write transaction, then writes them all or
+/// (with a row left out and not `only_valid`) nothing.
+async fn write(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    rows: &[ImportRow],
+    today: NaiveDate,
+    only_valid: bool,
+    progress: impl Fn(usize),
+) -> StoreResult<ImportSummary> {
+    let c = scope.company_id().0;
+    let started = std::time::Instant::now();
     let tx = db.write.begin().await?;
     let known = load_known(&tx, c).await?;
     let Plan {
@@ -406,9 +429,6 @@ pub async fn apply(
     companies::bump_revision(&tx, scope).await?;
     tx.commit().await?;
     progress(rows.len());
-    if new_people.len() > 1000 {
-        db.write.execute_unprepared("ANALYZE").await?;
-    }
     Ok(summary)
 }
 

@@ -19,6 +19,7 @@ mod m0014_events;
 mod m0015_job_board;
 mod m0016_analytics;
 mod m0017_scale;
+mod m0018_lean_people_indexes;
 
 pub struct Migrator;
 
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_job_board::Migration),
             Box::new(m0016_analytics::Migration),
             Box::new(m0017_scale::Migration),
+            Box::new(m0018_lean_people_indexes::Migration),
         ]
     }
 }
