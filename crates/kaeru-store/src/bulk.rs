@@ -72,37 +72,13 @@ where
     E: EntityTrait,
     A: sea_orm::ActiveModelTrait<Entity = E> + Send,
 {
-    for (sql, text) in json_statements::<E, A>(rows)? {
-        run_json(tx, sql, text).await?;
-    }
-    Ok(())
-}
-
-/// Runs one statement of [`json_statements`].
-async fn run_json(tx: &sea_orm::DatabaseTransaction, sql: String, text: String) -> StoreResult<()> {
-    tx.execute_raw(sea_orm::Statement::from_sql_and_values(
-        sea_orm::DbBackend::Postgres,
-        sql,
-        [sea_orm::Value::String(Some(text))],
-    ))
-    .await?;
-    Ok(())
-}
-
-/// The statements that insert `rows` on PostgreSQL, each with its rows as JSON text (see [`insert_unnest`]).
-fn json_statements<E, A>(rows: Vec<A>) -> StoreResult<Vec<(String, String)>>
-where
-    E: EntityTrait,
-    A: sea_orm::ActiveModelTrait<Entity = E> + Send,
-{
-    use sea_orm::{ActiveValue, IdenStatic, Iterable};
+    use sea_orm::{ActiveValue, IdenStatic, Iterable, Statement};
     use std::fmt::Write;
-    let mut out = Vec::new();
     let table = E::default().table_name().to_string();
     let mut rows = rows.into_iter().peekable();
     // The columns every row sets, with their types from the first row.
     let Some(first) = rows.peek() else {
-        return Ok(out);
+        return Ok(());
     };
     let mut columns = Vec::new();
     for c in E::Column::iter() {
@@ -158,9 +134,14 @@ where
             text.push('}');
         }
         text.push(']');
-        out.push((sql.clone(), text));
+        tx.execute_raw(Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            sql.clone(),
+            [sea_orm::Value::String(Some(text))],
+        ))
+        .await?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A new stint row for a person.
@@ -341,218 +322,6 @@ pub async fn insert_people(
     Ok(ids)
 }
 
-/// The rows of one batch of people: ids (pushed to `ids`) and offer numbers (counted by `offer_seq`) given here.
-fn batch_rows(
-    c: uuid::Uuid,
-    signer: &str,
-    batch: &[BulkPerson],
-    today: NaiveDate,
-    ids: &mut Vec<PersonId>,
-    offer_seq: &mut u32,
-) -> BatchRows {
-    let mut p_rows = Vec::new();
-    let mut e_rows = Vec::new();
-    let mut s_rows = Vec::new();
-    let mut k_rows = Vec::new();
-    let mut c_rows = Vec::new();
-    let mut o_rows = Vec::new();
-    for b in batch {
-        let id = PersonId::new();
-        ids.push(id);
-        let d = &b.person;
-        p_rows.push(person_row::ActiveModel {
-            id: Set(id.0),
-            company_id: Set(c),
-            employee_number: Set(d.employee_number.clone()),
-            family_name: Set(d.family_name.clone()),
-            given_name: Set(d.given_name.clone()),
-            family_kana: Set(d.family_kana.to_string()),
-            given_kana: Set(d.given_kana.to_string()),
-            romaji_name: Set(d.romaji_name.clone()),
-            phone: Set(d.phone.clone()),
-            line_id: Set(d.line_id.clone()),
-            facebook_url: Set(d.facebook_url.clone()),
-            linkedin_url: Set(d.linkedin_url.clone()),
-            prefecture: Set(d.prefecture.clone()),
-            city: Set(d.city.clone()),
-            birth_date: Set(d.birth_date),
-            notes: Set(d.notes.clone()),
-            sort_key: Set(kaeru_search::kana_sort_key(&d.family_kana, &d.given_kana)),
-            status: Set(b.status.code().into()),
-            return_intent: Set(b.outlook.intent.map(|x| x.code().to_string())),
-            work_style: Set(b.outlook.work_style.map(|x| x.code().to_string())),
-            days_per_week: Set(b.outlook.days_per_week),
-            last_contact_on: Set(b.outlook.last_contact_on),
-            contact_stopped_at: Set(None),
-            self_updated_at: Set(None),
-            message_to_company: Set(None),
-            message_at: Set(None),
-            erased_at: Set(None),
-            created_at: Set(now()),
-            updated_at: Set(now()),
-        });
-        for (i, e) in d.emails.iter().enumerate() {
-            e_rows.push(person_email::ActiveModel {
-                company_id: Set(c),
-                person_id: Set(id.0),
-                email: Set(e.to_string()),
-                position: Set(i as i32),
-            });
-        }
-        for s in &b.stints {
-            s_rows.push(stint_model(c, id, s));
-        }
-        for k in &b.skills {
-            k_rows.push(person_skill::ActiveModel {
-                id: Set(uuid::Uuid::now_v7()),
-                company_id: Set(c),
-                person_id: Set(id.0),
-                skill_id: Set(k.skill_id.0),
-                level: Set(k.level),
-                origin: Set(k.origin.code().into()),
-                source: Set(k.source.code().into()),
-                assessed_on: Set(k.assessed_on),
-                note: Set(k.note.clone()),
-                created_at: Set(now()),
-            });
-        }
-        for w in &b.careers {
-            c_rows.push(career::ActiveModel {
-                id: Set(uuid::Uuid::now_v7()),
-                company_id: Set(c),
-                person_id: Set(id.0),
-                employer: Set(w.employer.clone()),
-                role: Set(w.role.clone()),
-                industry: Set(w.industry.clone()),
-                from_date: Set(w.from_date),
-                to_date: Set(w.to_date),
-                created_at: Set(now()),
-            });
-        }
-        if let Some((from, until)) = b.offer {
-            *offer_seq += 1;
-            o_rows.push(return_offer::ActiveModel {
-                id: Set(uuid::Uuid::now_v7()),
-                company_id: Set(c),
-                person_id: Set(id.0),
-                number: Set(format!("RO-{}-{offer_seq:06}", today.year())),
-                status: Set(OfferStatus::Issued.code().into()),
-                valid_from: Set(from),
-                valid_until: Set(until),
-                terms: Set(OfferTerm::PriorityInterview.code().into()),
-                salary_floor_yen: Set(None),
-                terms_note: Set(None),
-                signer_name: Set(signer.to_string()),
-                signer_title: Set(None),
-                override_reason: Set(None),
-                status_reason: Set(None),
-                issued_on: Set(Some(from)),
-                acknowledged_at: Set(None),
-                created_at: Set(now()),
-                updated_at: Set(now()),
-            });
-        }
-    }
-    BatchRows {
-        people: p_rows,
-        emails: e_rows,
-        stints: s_rows,
-        skills: k_rows,
-        careers: c_rows,
-        offers: o_rows,
-    }
-}
-
-/// The rows of a batch of people, by table.
-struct BatchRows {
-    people: Vec<person_row::ActiveModel>,
-    emails: Vec<person_email::ActiveModel>,
-    stints: Vec<stint_row::ActiveModel>,
-    skills: Vec<person_skill::ActiveModel>,
-    careers: Vec<career::ActiveModel>,
-    offers: Vec<return_offer::ActiveModel>,
-}
-
-impl BatchRows {
-    /// Inserts them, people first (the others refer to them).
-    async fn insert(self, tx: &sea_orm::DatabaseTransaction) -> StoreResult<()> {
-        insert_chunks(tx, self.people).await?;
-        insert_chunks(tx, self.emails).await?;
-        insert_chunks(tx, self.stints).await?;
-        insert_chunks(tx, self.skills).await?;
-        insert_chunks(tx, self.careers).await?;
-        insert_chunks(tx, self.offers).await
-    }
-
-    /// The PostgreSQL statements that insert them, in the same order.
-    fn json_statements(self) -> StoreResult<Vec<(String, String)>> {
-        let mut out = json_statements(self.people)?;
-        out.extend(json_statements(self.emails)?);
-        out.extend(json_statements(self.stints)?);
-        out.extend(json_statements(self.skills)?);
-        out.extend(json_statements(self.careers)?);
-        out.extend(json_statements(self.offers)?);
-        Ok(out)
-    }
-}
-
-/// On PostgreSQL, the rows of the next batch are built and written out as JSON on a thread of their own while
-/// the server inserts the batch before (two cores busy instead of one waiting on the other).
-async fn insert_people_pipelined(
-    tx: &sea_orm::DatabaseTransaction,
-    c: uuid::Uuid,
-    signer: String,
-    people: Vec<BulkPerson>,
-    today: NaiveDate,
-    progress: impl Fn(usize),
-) -> StoreResult<(Vec<PersonId>, u32)> {
-    type Batch = StoreResult<(usize, Vec<(String, String)>)>;
-    let total = people.len();
-    let (send, mut receive) = tokio::sync::mpsc::channel::<Batch>(2);
-    let producer = tokio::task::spawn_blocking(move || {
-        let mut ids = Vec::with_capacity(total);
-        let mut offer_seq = 0u32;
-        for (n, batch) in people.chunks(BATCH).enumerate() {
-            let rows = batch_rows(c, &signer, batch, today, &mut ids, &mut offer_seq);
-            let done = (n * BATCH + batch.len()).min(total);
-            // The receiver is gone only when a statement failed: nothing more to build.
-            if send
-                .blocking_send(rows.json_statements().map(|s| (done, s)))
-                .is_err()
-            {
-                break;
-            }
-        }
-        (ids, offer_seq)
-    });
-    let mut failed = None;
-    'batches: while let Some(batch) = receive.recv().await {
-        match batch {
-            Ok((done, statements)) => {
-                for (sql, text) in statements {
-                    if let Err(e) = run_json(tx, sql, text).await {
-                        failed = Some(e);
-                        break 'batches;
-                    }
-                }
-                progress(done);
-            }
-            Err(e) => {
-                failed = Some(e);
-                break;
-            }
-        }
-    }
-    drop(receive);
-    let built = producer
-        .await
-        .map_err(|e| crate::StoreError::Other(anyhow::anyhow!("building the rows failed: {e}")))?;
-    match failed {
-        Some(e) => Err(e),
-        None => Ok(built),
-    }
-}
-
 /// Inserts `people` inside the caller's transaction (no audit entry, no revision bump: the caller does them);
 /// returns their ids and how many offers were written.
 pub(crate) async fn insert_people_in(
@@ -567,23 +336,118 @@ pub(crate) async fn insert_people_in(
     if people.len() > 1_000 {
         roomy_cache(tx).await?;
     }
-    if tx.get_database_backend() == sea_orm::DbBackend::Postgres && people.len() > BATCH {
-        return insert_people_pipelined(
-            tx,
-            c,
-            actor.name.clone(),
-            people.to_vec(),
-            today,
-            progress,
-        )
-        .await;
-    }
     let mut ids = Vec::with_capacity(people.len());
     let mut offer_seq = 0u32;
     for (n, batch) in people.chunks(BATCH).enumerate() {
-        batch_rows(c, &actor.name, batch, today, &mut ids, &mut offer_seq)
-            .insert(tx)
-            .await?;
+        let mut p_rows = Vec::new();
+        let mut e_rows = Vec::new();
+        let mut s_rows = Vec::new();
+        let mut k_rows = Vec::new();
+        let mut c_rows = Vec::new();
+        let mut o_rows = Vec::new();
+        for b in batch {
+            let id = PersonId::new();
+            ids.push(id);
+            let d = &b.person;
+            p_rows.push(person_row::ActiveModel {
+                id: Set(id.0),
+                company_id: Set(c),
+                employee_number: Set(d.employee_number.clone()),
+                family_name: Set(d.family_name.clone()),
+                given_name: Set(d.given_name.clone()),
+                family_kana: Set(d.family_kana.to_string()),
+                given_kana: Set(d.given_kana.to_string()),
+                romaji_name: Set(d.romaji_name.clone()),
+                phone: Set(d.phone.clone()),
+                line_id: Set(d.line_id.clone()),
+                facebook_url: Set(d.facebook_url.clone()),
+                linkedin_url: Set(d.linkedin_url.clone()),
+                prefecture: Set(d.prefecture.clone()),
+                city: Set(d.city.clone()),
+                birth_date: Set(d.birth_date),
+                notes: Set(d.notes.clone()),
+                sort_key: Set(kaeru_search::kana_sort_key(&d.family_kana, &d.given_kana)),
+                status: Set(b.status.code().into()),
+                return_intent: Set(b.outlook.intent.map(|x| x.code().to_string())),
+                work_style: Set(b.outlook.work_style.map(|x| x.code().to_string())),
+                days_per_week: Set(b.outlook.days_per_week),
+                last_contact_on: Set(b.outlook.last_contact_on),
+                contact_stopped_at: Set(None),
+                self_updated_at: Set(None),
+                message_to_company: Set(None),
+                message_at: Set(None),
+                erased_at: Set(None),
+                created_at: Set(now()),
+                updated_at: Set(now()),
+            });
+            for (i, e) in d.emails.iter().enumerate() {
+                e_rows.push(person_email::ActiveModel {
+                    company_id: Set(c),
+                    person_id: Set(id.0),
+                    email: Set(e.to_string()),
+                    position: Set(i as i32),
+                });
+            }
+            for s in &b.stints {
+                s_rows.push(stint_model(c, id, s));
+            }
+            for k in &b.skills {
+                k_rows.push(person_skill::ActiveModel {
+                    id: Set(uuid::Uuid::now_v7()),
+                    company_id: Set(c),
+                    person_id: Set(id.0),
+                    skill_id: Set(k.skill_id.0),
+                    level: Set(k.level),
+                    origin: Set(k.origin.code().into()),
+                    source: Set(k.source.code().into()),
+                    assessed_on: Set(k.assessed_on),
+                    note: Set(k.note.clone()),
+                    created_at: Set(now()),
+                });
+            }
+            for w in &b.careers {
+                c_rows.push(career::ActiveModel {
+                    id: Set(uuid::Uuid::now_v7()),
+                    company_id: Set(c),
+                    person_id: Set(id.0),
+                    employer: Set(w.employer.clone()),
+                    role: Set(w.role.clone()),
+                    industry: Set(w.industry.clone()),
+                    from_date: Set(w.from_date),
+                    to_date: Set(w.to_date),
+                    created_at: Set(now()),
+                });
+            }
+            if let Some((from, until)) = b.offer {
+                offer_seq += 1;
+                o_rows.push(return_offer::ActiveModel {
+                    id: Set(uuid::Uuid::now_v7()),
+                    company_id: Set(c),
+                    person_id: Set(id.0),
+                    number: Set(format!("RO-{}-{offer_seq:06}", today.year())),
+                    status: Set(OfferStatus::Issued.code().into()),
+                    valid_from: Set(from),
+                    valid_until: Set(until),
+                    terms: Set(OfferTerm::PriorityInterview.code().into()),
+                    salary_floor_yen: Set(None),
+                    terms_note: Set(None),
+                    signer_name: Set(actor.name.clone()),
+                    signer_title: Set(None),
+                    override_reason: Set(None),
+                    status_reason: Set(None),
+                    issued_on: Set(Some(from)),
+                    acknowledged_at: Set(None),
+                    created_at: Set(now()),
+                    updated_at: Set(now()),
+                });
+            }
+        }
+        insert_chunks(tx, p_rows).await?;
+        insert_chunks(tx, e_rows).await?;
+        insert_chunks(tx, s_rows).await?;
+        insert_chunks(tx, k_rows).await?;
+        insert_chunks(tx, c_rows).await?;
+        insert_chunks(tx, o_rows).await?;
         progress((n * BATCH + batch.len()).min(people.len()));
     }
     Ok((ids, offer_seq))
