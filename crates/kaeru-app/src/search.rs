@@ -10,7 +10,7 @@ use kaeru_search::{MatchIndex, SearchIndex};
 use kaeru_store::companies::Changes;
 use kaeru_store::{Db, Scope, StoreResult, companies, openings};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// An index kept in step with the database: the revision it answers for and the index itself, patched in
@@ -22,7 +22,9 @@ pub struct Live<T> {
     /// The cache's clock when a request last asked for it (least recently used goes first).
     last_used: AtomicU64,
     /// About how many bytes it holds, measured when built.
-    bytes: usize,
+    bytes: AtomicUsize,
+    /// True while a fresh copy is being built behind it (it was worn by patches).
+    rebuilding: AtomicBool,
 }
 
 impl<T> Live<T> {
@@ -31,8 +33,16 @@ impl<T> Live<T> {
             revision: AtomicI64::new(revision),
             index: RwLock::new(index),
             last_used: AtomicU64::new(0),
-            bytes,
+            bytes: AtomicUsize::new(bytes),
+            rebuilding: AtomicBool::new(false),
         }
+    }
+
+    /// Puts a freshly built index in place of this one (the caller holds the company's build lock).
+    fn replace(&self, index: T, revision: i64, bytes: usize) {
+        *self.write() = index;
+        self.bytes.store(bytes, Ordering::Relaxed);
+        self.revision.store(revision, Ordering::Release);
     }
 
     /// The revision of the database the index answers for.
@@ -77,7 +87,7 @@ pub struct SearchCache {
     /// The network page's groups, cached by the same revision.
     pub network: crate::network::NetworkCache,
     /// How many patches and rebuilds this node made (search, matching).
-    pub counts: Counts,
+    pub counts: Arc<Counts>,
 }
 
 /// What the indexes of this node have done since it started.
@@ -129,12 +139,12 @@ impl SearchCache {
         let search = self
             .indexes
             .read()
-            .map(|m| m.values().map(|c| c.bytes).sum())
+            .map(|m| m.values().map(|c| c.bytes.load(Ordering::Relaxed)).sum())
             .unwrap_or(0);
         let matching = self
             .matches
             .read()
-            .map(|m| m.values().map(|c| c.bytes).sum())
+            .map(|m| m.values().map(|c| c.bytes.load(Ordering::Relaxed)).sum())
             .unwrap_or(0);
         (search, matching)
     }
@@ -224,7 +234,6 @@ impl SearchCache {
                 revision: to,
                 people,
             } = companies::changes_since(db, scope, c.revision()).await?
-                && !c.read().worn()
             {
                 let docs = kaeru_store::search_docs::search_docs_of(db, scope, &people).await?;
                 let ids: Vec<uuid::Uuid> = people.iter().map(|p| p.0).collect();
@@ -232,6 +241,9 @@ impl SearchCache {
                 c.revision.store(to, Ordering::Release);
                 self.counts.search_patches.fetch_add(1, Ordering::Relaxed);
                 tracing::debug!(company = %company, revision = to, people = people.len(), ms = started.elapsed().as_millis() as u64, "search index patched");
+                if c.read().worn() {
+                    self.rebuild_search_behind(&c, db, *scope);
+                }
                 return Ok(c);
             }
         }
@@ -285,7 +297,6 @@ impl SearchCache {
                 revision: to,
                 people,
             } = companies::changes_since(db, scope, c.revision()).await?
-                && !c.read().worn()
             {
                 let docs = openings::match_docs_of(db, scope, today, &people).await?;
                 let ids: Vec<uuid::Uuid> = people.iter().map(|p| p.0).collect();
@@ -293,6 +304,9 @@ impl SearchCache {
                 c.revision.store(to, Ordering::Release);
                 self.counts.match_patches.fetch_add(1, Ordering::Relaxed);
                 tracing::debug!(company = %company, revision = to, people = people.len(), ms = started.elapsed().as_millis() as u64, "match index patched");
+                if c.read().worn() {
+                    self.rebuild_match_behind(&c, db, *scope, today);
+                }
                 return Ok(c);
             }
         }
@@ -314,5 +328,100 @@ impl SearchCache {
         }
         self.evict(company);
         Ok(fresh)
+    }
+
+    /// Builds a worn search index afresh behind the requests: the worn one, patched and so current, keeps
+    /// answering while the fresh one is read and built, brought up to the writes made meanwhile and put in
+    /// its place under the company's build lock (so no patch runs between the two).
+    fn rebuild_search_behind(&self, live: &Arc<CachedIndex>, db: &Db, scope: Scope) {
+        if live.rebuilding.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (live, db, counts) = (live.clone(), db.clone(), self.counts.clone());
+        let lock = self.build_lock(scope.company_id(), false);
+        tokio::spawn(async move {
+            let result: StoreResult<()> = async {
+                let started = std::time::Instant::now();
+                let (mut revision, docs) = kaeru_store::search_docs::search_docs(&db, &scope).await?;
+                let mut index = tokio::task::spawn_blocking(move || SearchIndex::build(docs))
+                    .await
+                    .map_err(|e| kaeru_store::StoreError::Other(e.into()))?;
+                let _held = lock.lock().await;
+                if live.revision() > revision {
+                    let Changes::People { revision: to, people } =
+                        companies::changes_since(&db, &scope, revision).await?
+                    else {
+                        return Ok(());
+                    };
+                    let docs = kaeru_store::search_docs::search_docs_of(&db, &scope, &people).await?;
+                    let ids: Vec<uuid::Uuid> = people.iter().map(|p| p.0).collect();
+                    index.patch(&ids, docs);
+                    revision = to;
+                }
+                if revision >= live.revision() {
+                    let bytes = index.heap_bytes();
+                    live.replace(index, revision, bytes);
+                    counts.search_rebuilds.fetch_add(1, Ordering::Relaxed);
+                    tracing::info!(company = %scope.company_id(), revision, ms = started.elapsed().as_millis() as u64, "worn search index rebuilt behind the requests");
+                }
+                Ok(())
+            }
+            .await;
+            live.rebuilding.store(false, Ordering::Release);
+            if let Err(e) = result {
+                tracing::warn!(error = ?e, company = %scope.company_id(), "rebuilding a worn search index");
+            }
+        });
+    }
+
+    /// The same for a worn matching index, for `today` (a new day rebuilds on request anyway).
+    fn rebuild_match_behind(
+        &self,
+        live: &Arc<CachedMatch>,
+        db: &Db,
+        scope: Scope,
+        today: chrono::NaiveDate,
+    ) {
+        if live.rebuilding.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (live, db, counts) = (live.clone(), db.clone(), self.counts.clone());
+        let lock = self.build_lock(scope.company_id(), true);
+        tokio::spawn(async move {
+            let result: StoreResult<()> = async {
+                let started = std::time::Instant::now();
+                let (mut revision, docs) = openings::match_docs(&db, &scope, today).await?;
+                let mut index = tokio::task::spawn_blocking(move || MatchIndex::build(docs, today))
+                    .await
+                    .map_err(|e| kaeru_store::StoreError::Other(e.into()))?;
+                let _held = lock.lock().await;
+                if live.read().day() != today {
+                    return Ok(());
+                }
+                if live.revision() > revision {
+                    let Changes::People { revision: to, people } =
+                        companies::changes_since(&db, &scope, revision).await?
+                    else {
+                        return Ok(());
+                    };
+                    let docs = openings::match_docs_of(&db, &scope, today, &people).await?;
+                    let ids: Vec<uuid::Uuid> = people.iter().map(|p| p.0).collect();
+                    index.patch(&ids, docs);
+                    revision = to;
+                }
+                if revision >= live.revision() {
+                    let bytes = index.heap_bytes();
+                    live.replace(index, revision, bytes);
+                    counts.match_rebuilds.fetch_add(1, Ordering::Relaxed);
+                    tracing::info!(company = %scope.company_id(), revision, ms = started.elapsed().as_millis() as u64, "worn match index rebuilt behind the requests");
+                }
+                Ok(())
+            }
+            .await;
+            live.rebuilding.store(false, Ordering::Release);
+            if let Err(e) = result {
+                tracing::warn!(error = ?e, company = %scope.company_id(), "rebuilding a worn match index");
+            }
+        });
     }
 }

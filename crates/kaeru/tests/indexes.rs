@@ -279,3 +279,52 @@ db_test!(
         assert!(node.index_for(&db, &scopes[1]).await.unwrap().read().search("kosai", 50).is_empty());
     }
 );
+
+db_test!(
+    async fn a_worn_index_keeps_answering_while_a_fresh_one_is_built_behind_it(target) {
+        let app = spawn_app(target).await;
+        let hr = browser();
+        app.setup(&hr, "sakura", "shacho@example.jp").await;
+        let db = app.db.clone();
+        let company = companies::all(&db).await.unwrap()[0].id;
+        let scope = Scope::for_company(company);
+        let actor = Actor::system("test");
+        let today = Utc::now().date_naive();
+        let mut people = Vec::new();
+        for i in 0..10 {
+            people.push(kaeru_app::people::save(&db, &scope, &actor, today, &input(&format!("高橋{i:02}"), "健", &format!("たかはし{}", kana(i)), ""), None).await.unwrap().id);
+        }
+        let node = SearchCache::default();
+        node.index_for(&db, &scope).await.unwrap();
+        // A long note rewritten again and again: every patch leaves the old text behind until the index is worn.
+        let long = "浜松の工場で品質管理と生産技術を担当し".repeat(240);
+        let mut worn_seen = false;
+        for i in 0..90 {
+            let note = format!("{long}合図{i:03}番");
+            kaeru_app::people::save(&db, &scope, &actor, today, &input("高橋00", "健", &format!("たかはし{}", kana(0)), &note), Some(people[0])).await.unwrap();
+            // Every read answers for the write just made, worn or not.
+            let (patched, fresh) = search_both(&node, &db, &scope, &format!("合図{i:03}番")).await;
+            assert_eq!(patched, vec![people[0].0], "write {i}");
+            assert_eq!(patched, fresh);
+            worn_seen |= node.index_for(&db, &scope).await.unwrap().read().worn();
+            if node.counts.search_rebuilds.load(Ordering::Relaxed) > 1 {
+                break;
+            }
+        }
+        assert!(worn_seen || node.counts.search_rebuilds.load(Ordering::Relaxed) > 1, "the index wore out");
+        // The fresh index takes the worn one's place behind the requests.
+        for _ in 0..200 {
+            if node.counts.search_rebuilds.load(Ordering::Relaxed) > 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(node.counts.search_rebuilds.load(Ordering::Relaxed), 2, "rebuilt once, behind the requests");
+        let live = node.index_for(&db, &scope).await.unwrap();
+        assert!(!live.read().worn());
+        for q in ["高橋", "品質管理", "合図"] {
+            let (patched, fresh) = search_both(&node, &db, &scope, q).await;
+            assert_eq!(patched, fresh, "{q}");
+        }
+    }
+);
