@@ -67,7 +67,8 @@ const FIGURES_KEPT: usize = 32;
 
 #[derive(Default)]
 pub struct AnalyticsCache {
-    entries: Mutex<HashMap<CompanyId, Entry>>,
+    /// The most recently used companies' facts and figures (`crate::recent`).
+    entries: Mutex<crate::recent::Recent<Entry>>,
     /// One read of a company's facts at a time: its concurrent requests after a write wait for it, other
     /// companies do not.
     building: Mutex<HashMap<CompanyId, Arc<tokio::sync::Mutex<()>>>>,
@@ -81,10 +82,10 @@ impl AnalyticsCache {
         day: NaiveDate,
         key: &(Option<String>, i32),
     ) -> (Option<Arc<Facts>>, Option<Arc<Figures>>) {
-        let Ok(m) = self.entries.lock() else {
+        let Ok(mut m) = self.entries.lock() else {
             return (None, None);
         };
-        match m.get(&company) {
+        match m.get_mut(company) {
             Some(e) if e.revision == revision && e.day == day => {
                 (Some(e.facts.clone()), e.figures.get(key).cloned())
             }
@@ -96,8 +97,8 @@ impl AnalyticsCache {
     /// shows them at once after a write and has them refreshed behind it.
     pub fn latest(&self, company: CompanyId, day: NaiveDate) -> Option<(i64, Arc<Figures>)> {
         use chrono::Datelike;
-        let m = self.entries.lock().ok()?;
-        let e = m.get(&company).filter(|e| e.day == day)?;
+        let mut m = self.entries.lock().ok()?;
+        let e = m.get_mut(company).filter(|e| e.day == day)?;
         e.figures
             .get(&(None, day.year()))
             .map(|f| (e.revision, f.clone()))
@@ -115,12 +116,18 @@ impl AnalyticsCache {
         let Ok(mut m) = self.entries.lock() else {
             return;
         };
-        let e = m.entry(company).or_insert_with(|| Entry {
-            revision,
-            day,
-            facts: facts.clone(),
-            figures: HashMap::new(),
-        });
+        let e = match m.get_mut(company) {
+            Some(e) => e,
+            None => m.insert(
+                company,
+                Entry {
+                    revision,
+                    day,
+                    facts: facts.clone(),
+                    figures: HashMap::new(),
+                },
+            ),
+        };
         if e.revision != revision || e.day != day {
             if e.revision > revision {
                 return;

@@ -18,6 +18,7 @@ pub mod passwords;
 pub mod people;
 pub mod privacy;
 pub mod profile;
+pub mod recent;
 pub mod search;
 pub mod side_jobs;
 pub mod stints;

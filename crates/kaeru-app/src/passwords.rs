@@ -10,6 +10,10 @@ const HASHERS: usize = 4;
 
 type HashJob = Box<dyn FnOnce() + Send>;
 
+/// A hashing thread keeps its argon2 memory while checks keep coming (a burst of sign-ins), and gives it
+/// back after this long without one, so an idle node does not hold 19–76 MiB for passwords.
+const KEEP_MEMORY_WHILE_BUSY: std::time::Duration = std::time::Duration::from_secs(5);
+
 fn hashers() -> &'static std::sync::Mutex<std::sync::mpsc::Sender<HashJob>> {
     static QUEUE: std::sync::OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<HashJob>>> =
         std::sync::OnceLock::new();
@@ -23,12 +27,17 @@ fn hashers() -> &'static std::sync::Mutex<std::sync::mpsc::Sender<HashJob>> {
                 .spawn(move || {
                     loop {
                         let job = match rx.lock() {
-                            Ok(r) => r.recv(),
+                            Ok(r) => r.recv_timeout(KEEP_MEMORY_WHILE_BUSY),
                             Err(_) => return,
                         };
                         match job {
                             Ok(job) => job(),
-                            Err(_) => return,
+                            // Quiet: give the kept 19 MiB back (mimalloc returns a block this large to the
+                            // system at once); the next check allocates it again (about a millisecond).
+                            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                                HASH_MEMORY.with(|m| *m.borrow_mut() = Vec::new());
+                            }
+                            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
                         }
                     }
                 });
@@ -51,8 +60,9 @@ async fn on_hasher<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static)
 const MAX_HASH_BLOCKS: usize = 64 * 1024;
 
 thread_local! {
-    /// The hashing thread's argon2 memory, kept between checks: allocated once per thread instead of 19 MiB
-    /// per check, which the allocator kept around (RSS grew by about 19 MiB a sign-in up to half a GB).
+    /// The hashing thread's argon2 memory, kept between checks of a burst: allocated once per thread instead
+    /// of 19 MiB per check, which glibc's allocator kept around (RSS grew by about 19 MiB a sign-in up to half
+    /// a GB); given back when the thread has been idle for [`KEEP_MEMORY_WHILE_BUSY`].
     static HASH_MEMORY: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 

@@ -213,7 +213,8 @@ pub type ReconnectList = (
 /// wait.
 #[derive(Default)]
 pub struct ReconnectCache {
-    lists: std::sync::Mutex<std::collections::HashMap<kaeru_domain::CompanyId, Arc<ReconnectList>>>,
+    /// The most recently used companies' lists (`crate::recent`).
+    lists: std::sync::Mutex<crate::recent::Recent<Arc<ReconnectList>>>,
     building: tokio::sync::Mutex<()>,
 }
 
@@ -233,7 +234,7 @@ impl ReconnectCache {
         self.lists
             .lock()
             .ok()
-            .and_then(|m| m.get(&company).cloned())
+            .and_then(|mut m| m.get_mut(company).cloned())
             .filter(|c| c.0 == revision && c.1 == today)
     }
 
