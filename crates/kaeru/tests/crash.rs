@@ -37,22 +37,8 @@ fn serve(target: &DatabaseTarget, smtp: &SmtpSink, line: &FakeLine) -> std::proc
         .env("KAERU_MAIL_FROM", "さくら精機 <no-reply@sakura.example>")
         .env("KAERU_LINE_API_URL", &line.base)
         .env("RUST_LOG", "warn")
-        .env_remove("KAERU_DATABASE_URL")
-        .env_remove("KAERU_DATA_DIR")
         .stdout(std::process::Stdio::null());
-    match target {
-        DatabaseTarget::Sqlite(path) => {
-            cmd.env("KAERU_DATA_DIR", path.parent().unwrap());
-        }
-        DatabaseTarget::Postgres { url, schema } => {
-            let sep = if url.contains('?') { '&' } else { '?' };
-            let options = schema
-                .as_ref()
-                .map(|s| format!("{sep}options=-c%20search_path%3D{s}"))
-                .unwrap_or_default();
-            cmd.env("KAERU_DATABASE_URL", format!("{url}{options}"));
-        }
-    }
+    point_at(&mut cmd, target);
     cmd.spawn().expect("start kaeru serve")
 }
 

@@ -427,23 +427,9 @@ fn import_command(
         .arg("people")
         .arg(file)
         .env("KAERU_LOG", "info,sqlx=warn,sea_orm=warn")
-        .env_remove("KAERU_DATABASE_URL")
-        .env_remove("KAERU_DATA_DIR")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
-    match target {
-        kaeru_store::DatabaseTarget::Sqlite(path) => {
-            cmd.env("KAERU_DATA_DIR", path.parent().unwrap());
-        }
-        kaeru_store::DatabaseTarget::Postgres { url, schema } => {
-            let sep = if url.contains('?') { '&' } else { '?' };
-            let options = schema
-                .as_ref()
-                .map(|s| format!("{sep}options=-c%20search_path%3D{s}"))
-                .unwrap_or_default();
-            cmd.env("KAERU_DATABASE_URL", format!("{url}{options}"));
-        }
-    }
+    point_at(&mut cmd, target);
     cmd
 }
 

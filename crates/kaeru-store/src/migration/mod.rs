@@ -20,6 +20,7 @@ mod m0015_job_board;
 mod m0016_analytics;
 mod m0017_scale;
 mod m0018_lean_people_indexes;
+mod m0019_offers_by_window;
 
 pub struct Migrator;
 
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_analytics::Migration),
             Box::new(m0017_scale::Migration),
             Box::new(m0018_lean_people_indexes::Migration),
+            Box::new(m0019_offers_by_window::Migration),
         ]
     }
 }

@@ -451,3 +451,23 @@ impl FakeLine {
         r["status"].as_u64().unwrap() as u16
     }
 }
+
+/// Points a child `kaeru` at the test's database: the data directory of its SQLite file, or the PostgreSQL URL
+/// with the test's schema as `search_path`; whatever the environment said is removed first.
+pub fn point_at(cmd: &mut std::process::Command, target: &DatabaseTarget) {
+    cmd.env_remove("KAERU_DATABASE_URL")
+        .env_remove("KAERU_DATA_DIR");
+    match target {
+        DatabaseTarget::Sqlite(path) => {
+            cmd.env("KAERU_DATA_DIR", path.parent().unwrap());
+        }
+        DatabaseTarget::Postgres { url, schema } => {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            let options = schema
+                .as_ref()
+                .map(|s| format!("{sep}options=-c%20search_path%3D{s}"))
+                .unwrap_or_default();
+            cmd.env("KAERU_DATABASE_URL", format!("{url}{options}"));
+        }
+    }
+}
