@@ -38,11 +38,16 @@ impl<T> Live<T> {
         }
     }
 
-    /// Puts a freshly built index in place of this one (the caller holds the company's build lock).
-    fn replace(&self, index: T, revision: i64, bytes: usize) {
+    /// Puts a freshly built index in place of this one unless this one already answers for a later revision
+    /// (the caller holds the company's build lock): true when it did.
+    fn swap_in(&self, index: T, revision: i64, bytes: usize) -> bool {
+        if revision < self.revision() {
+            return false;
+        }
         *self.write() = index;
         self.bytes.store(bytes, Ordering::Relaxed);
         self.revision.store(revision, Ordering::Release);
+        true
     }
 
     /// The revision of the database the index answers for.
@@ -334,43 +339,34 @@ impl SearchCache {
     /// answering while the fresh one is read and built, brought up to the writes made meanwhile and put in
     /// its place under the company's build lock (so no patch runs between the two).
     fn rebuild_search_behind(&self, live: &Arc<CachedIndex>, db: &Db, scope: Scope) {
-        if live.rebuilding.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let (live, db, counts) = (live.clone(), db.clone(), self.counts.clone());
+        let (db, counts) = (db.clone(), self.counts.clone());
         let lock = self.build_lock(scope.company_id(), false);
-        tokio::spawn(async move {
-            let result: StoreResult<()> = async {
-                let started = std::time::Instant::now();
-                let (mut revision, docs) = kaeru_store::search_docs::search_docs(&db, &scope).await?;
-                let mut index = tokio::task::spawn_blocking(move || SearchIndex::build(docs))
-                    .await
-                    .map_err(|e| kaeru_store::StoreError::Other(e.into()))?;
-                let _held = lock.lock().await;
-                if live.revision() > revision {
-                    let Changes::People { revision: to, people } =
-                        companies::changes_since(&db, &scope, revision).await?
-                    else {
-                        return Ok(());
-                    };
-                    let docs = kaeru_store::search_docs::search_docs_of(&db, &scope, &people).await?;
-                    let ids: Vec<uuid::Uuid> = people.iter().map(|p| p.0).collect();
-                    index.patch(&ids, docs);
-                    revision = to;
-                }
-                if revision >= live.revision() {
-                    let bytes = index.heap_bytes();
-                    live.replace(index, revision, bytes);
-                    counts.search_rebuilds.fetch_add(1, Ordering::Relaxed);
-                    tracing::info!(company = %scope.company_id(), revision, ms = started.elapsed().as_millis() as u64, "worn search index rebuilt behind the requests");
-                }
-                Ok(())
+        spawn_behind(live, "search", scope, move |live| async move {
+            let started = std::time::Instant::now();
+            let (mut revision, docs) = kaeru_store::search_docs::search_docs(&db, &scope).await?;
+            let mut index = tokio::task::spawn_blocking(move || SearchIndex::build(docs))
+                .await
+                .map_err(|e| kaeru_store::StoreError::Other(e.into()))?;
+            let _held = lock.lock().await;
+            if live.revision() > revision {
+                let Changes::People {
+                    revision: to,
+                    people,
+                } = companies::changes_since(&db, &scope, revision).await?
+                else {
+                    return Ok(());
+                };
+                let docs = kaeru_store::search_docs::search_docs_of(&db, &scope, &people).await?;
+                let ids: Vec<uuid::Uuid> = people.iter().map(|p| p.0).collect();
+                index.patch(&ids, docs);
+                revision = to;
             }
-            .await;
-            live.rebuilding.store(false, Ordering::Release);
-            if let Err(e) = result {
-                tracing::warn!(error = ?e, company = %scope.company_id(), "rebuilding a worn search index");
+            let bytes = index.heap_bytes();
+            if live.swap_in(index, revision, bytes) {
+                counts.search_rebuilds.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(company = %scope.company_id(), revision, ms = started.elapsed().as_millis() as u64, "worn search index rebuilt behind the requests");
             }
+            Ok(())
         });
     }
 
@@ -382,46 +378,59 @@ impl SearchCache {
         scope: Scope,
         today: chrono::NaiveDate,
     ) {
-        if live.rebuilding.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let (live, db, counts) = (live.clone(), db.clone(), self.counts.clone());
+        let (db, counts) = (db.clone(), self.counts.clone());
         let lock = self.build_lock(scope.company_id(), true);
-        tokio::spawn(async move {
-            let result: StoreResult<()> = async {
-                let started = std::time::Instant::now();
-                let (mut revision, docs) = openings::match_docs(&db, &scope, today).await?;
-                let mut index = tokio::task::spawn_blocking(move || MatchIndex::build(docs, today))
-                    .await
-                    .map_err(|e| kaeru_store::StoreError::Other(e.into()))?;
-                let _held = lock.lock().await;
-                if live.read().day() != today {
+        spawn_behind(live, "match", scope, move |live| async move {
+            let started = std::time::Instant::now();
+            let (mut revision, docs) = openings::match_docs(&db, &scope, today).await?;
+            let mut index = tokio::task::spawn_blocking(move || MatchIndex::build(docs, today))
+                .await
+                .map_err(|e| kaeru_store::StoreError::Other(e.into()))?;
+            let _held = lock.lock().await;
+            if live.read().day() != today {
+                return Ok(());
+            }
+            if live.revision() > revision {
+                let Changes::People {
+                    revision: to,
+                    people,
+                } = companies::changes_since(&db, &scope, revision).await?
+                else {
                     return Ok(());
-                }
-                if live.revision() > revision {
-                    let Changes::People { revision: to, people } =
-                        companies::changes_since(&db, &scope, revision).await?
-                    else {
-                        return Ok(());
-                    };
-                    let docs = openings::match_docs_of(&db, &scope, today, &people).await?;
-                    let ids: Vec<uuid::Uuid> = people.iter().map(|p| p.0).collect();
-                    index.patch(&ids, docs);
-                    revision = to;
-                }
-                if revision >= live.revision() {
-                    let bytes = index.heap_bytes();
-                    live.replace(index, revision, bytes);
-                    counts.match_rebuilds.fetch_add(1, Ordering::Relaxed);
-                    tracing::info!(company = %scope.company_id(), revision, ms = started.elapsed().as_millis() as u64, "worn match index rebuilt behind the requests");
-                }
-                Ok(())
+                };
+                let docs = openings::match_docs_of(&db, &scope, today, &people).await?;
+                let ids: Vec<uuid::Uuid> = people.iter().map(|p| p.0).collect();
+                index.patch(&ids, docs);
+                revision = to;
             }
-            .await;
-            live.rebuilding.store(false, Ordering::Release);
-            if let Err(e) = result {
-                tracing::warn!(error = ?e, company = %scope.company_id(), "rebuilding a worn match index");
+            let bytes = index.heap_bytes();
+            if live.swap_in(index, revision, bytes) {
+                counts.match_rebuilds.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(company = %scope.company_id(), revision, ms = started.elapsed().as_millis() as u64, "worn match index rebuilt behind the requests");
             }
+            Ok(())
         });
     }
+}
+
+/// Runs `rebuild` for a worn index on a task of its own, at most one at a time per index; a failure is logged
+/// and leaves the worn index answering (the next request that finds it worn tries again).
+fn spawn_behind<T, F, Fut>(live: &Arc<Live<T>>, kind: &'static str, scope: Scope, rebuild: F)
+where
+    T: Send + Sync + 'static,
+    F: FnOnce(Arc<Live<T>>) -> Fut,
+    Fut: std::future::Future<Output = StoreResult<()>> + Send + 'static,
+{
+    if live.rebuilding.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let work = rebuild(live.clone());
+    let live = live.clone();
+    tokio::spawn(async move {
+        let result = work.await;
+        live.rebuilding.store(false, Ordering::Release);
+        if let Err(e) = result {
+            tracing::warn!(error = ?e, company = %scope.company_id(), kind, "rebuilding a worn index");
+        }
+    });
 }
