@@ -99,4 +99,17 @@ test('a 週2日 contract for an alumnus shows in the week view and in their stat
   await expect(monday).toContainText(name);
   await expect(tuesday).not.toContainText(name);
   await expect(page.locator('table.engagements')).toContainText('Web広告の運用');
+
+  // The list filters by standing and day (the choices show their counts) and keeps the choice.
+  await page.getByLabel('状態').selectOption('active');
+  await page.getByLabel('曜日').selectOption('thu');
+  await page.getByRole('button', { name: '絞り込む' }).click();
+  await expect(page).toHaveURL(/status=active&day=thu/);
+  await expect(page.locator('table.engagements')).toContainText(name);
+  await expect(page.getByLabel('曜日')).toHaveValue('thu');
+  await expect(page.locator('#filter-status option[value="active"]')).toHaveText(/契約中（\d+）/);
+  await page.getByLabel('曜日').selectOption('sat');
+  await page.getByRole('button', { name: '絞り込む' }).click();
+  await expect(page).toHaveURL(/day=sat/);
+  await expect(page.locator('section[aria-labelledby="all-h"]')).not.toContainText(name);
 });

@@ -3,11 +3,12 @@
 
 use crate::audit::{self, Change};
 use crate::entity::{
-    career, employment_stint as stint_row, person as person_row, person_email, person_skill,
-    return_offer,
+    career, employment_stint as stint_row, engagement, person as person_row, person_email,
+    person_skill, return_offer,
 };
 use crate::{Actor, Db, Scope, StoreResult, companies, now};
 use chrono::{Datelike, NaiveDate};
+use kaeru_domain::engagement::EngagementDraft;
 use kaeru_domain::{
     CareerDraft, OfferStatus, OfferTerm, Outlook, PersonDraft, PersonId, PersonSkillDraft,
     PersonStatus, StintDraft,
@@ -25,6 +26,8 @@ pub struct BulkPerson {
     pub careers: Vec<CareerDraft>,
     /// An issued return offer with this window.
     pub offer: Option<(NaiveDate, NaiveDate)>,
+    /// 業務委託 contracts (the status given above should already say 業務委託 for an active one).
+    pub engagements: Vec<EngagementDraft>,
 }
 
 /// The PostgreSQL type of a column's values, for the array cast of an UNNEST insert.
@@ -345,6 +348,7 @@ pub(crate) async fn insert_people_in(
         let mut k_rows = Vec::new();
         let mut c_rows = Vec::new();
         let mut o_rows = Vec::new();
+        let mut g_rows = Vec::new();
         for b in batch {
             let id = PersonId::new();
             ids.push(id);
@@ -418,6 +422,22 @@ pub(crate) async fn insert_people_in(
                     created_at: Set(now()),
                 });
             }
+            for g in &b.engagements {
+                g_rows.push(engagement::ActiveModel {
+                    id: Set(uuid::Uuid::now_v7()),
+                    company_id: Set(c),
+                    person_id: Set(id.0),
+                    title: Set(g.title.clone()),
+                    weekdays: Set(crate::engagements::codes(&g.weekdays)),
+                    rate_kind: Set(g.rate_kind.code().into()),
+                    rate_yen: Set(g.rate_yen),
+                    start_date: Set(g.start_date),
+                    end_date: Set(g.end_date),
+                    manager: Set(g.manager.clone()),
+                    note: Set(g.note.clone()),
+                    created_at: Set(now()),
+                });
+            }
             if let Some((from, until)) = b.offer {
                 offer_seq += 1;
                 o_rows.push(return_offer::ActiveModel {
@@ -448,6 +468,7 @@ pub(crate) async fn insert_people_in(
         insert_chunks(tx, k_rows).await?;
         insert_chunks(tx, c_rows).await?;
         insert_chunks(tx, o_rows).await?;
+        insert_chunks(tx, g_rows).await?;
         progress((n * BATCH + batch.len()).min(people.len()));
     }
     Ok((ids, offer_seq))

@@ -7,10 +7,13 @@ use crate::{Actor, Db, Scope, StoreError, StoreResult, companies, now};
 use chrono::NaiveDate;
 use kaeru_domain::EngagementId;
 use kaeru_domain::PersonId;
-use kaeru_domain::engagement::{Engagement, EngagementDraft, MAX_DAYS_PER_WEEK, RateKind, Weekday};
+use kaeru_domain::engagement::{
+    Engagement, EngagementDraft, EngagementStatus, MAX_DAYS_PER_WEEK, RateKind, Weekday,
+};
+use sea_orm::sea_query::{Expr, Order};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -29,7 +32,7 @@ pub(crate) fn to_domain(r: row::Model) -> Engagement {
     }
 }
 
-fn codes(days: &[Weekday]) -> String {
+pub(crate) fn codes(days: &[Weekday]) -> String {
     days.iter().map(|w| w.code()).collect::<Vec<_>>().join(",")
 }
 
@@ -73,29 +76,190 @@ pub async fn for_person(db: &Db, scope: &Scope, person: PersonId) -> StoreResult
     of_person(&db.read, scope, person).await
 }
 
-/// Every engagement of the company with the person's name, newest first.
-pub async fn all(db: &Db, scope: &Scope) -> StoreResult<Vec<(Engagement, String)>> {
-    let rows: Vec<Engagement> = row::Entity::find()
+/// Where an engagement stands on `today`, as a condition on its dates (the same rule as
+/// [`Engagement::status`]).
+fn standing(status: EngagementStatus, today: NaiveDate) -> Condition {
+    match status {
+        EngagementStatus::Planned => Condition::all().add(row::Column::StartDate.gt(today)),
+        EngagementStatus::Ended => Condition::all()
+            .add(row::Column::StartDate.lte(today))
+            .add(row::Column::EndDate.lt(today)),
+        EngagementStatus::Active => Condition::all().add(row::Column::StartDate.lte(today)).add(
+            Condition::any()
+                .add(row::Column::EndDate.is_null())
+                .add(row::Column::EndDate.gte(today)),
+        ),
+    }
+}
+
+/// 0 active, 1 planned, 2 ended: the order of the list.
+fn standing_rank(today: NaiveDate) -> Expr {
+    Expr::case(row::Column::StartDate.gt(today), 1)
+        .case(row::Column::EndDate.lt(today), 2)
+        .finally(0)
+        .into()
+}
+
+/// Which engagements a list shows.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EngagementFilter {
+    pub status: Option<EngagementStatus>,
+    /// Only those who come in on this day.
+    pub day: Option<Weekday>,
+}
+
+impl EngagementFilter {
+    fn condition(self, scope: &Scope, today: NaiveDate) -> Condition {
+        let mut c = Condition::all().add(row::Column::CompanyId.eq(scope.company_id().0));
+        if let Some(s) = self.status {
+            c = c.add(standing(s, today));
+        }
+        if let Some(d) = self.day {
+            // Codes are three distinct letters joined by commas, so a code never matches inside another.
+            c = c.add(row::Column::Weekdays.contains(d.code()));
+        }
+        c
+    }
+}
+
+/// How many engagements of the company stand where on `today`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EngagementCounts {
+    pub active: u64,
+    pub planned: u64,
+    pub ended: u64,
+}
+
+impl EngagementCounts {
+    pub fn all(&self) -> u64 {
+        self.active + self.planned + self.ended
+    }
+
+    pub fn of(&self, s: EngagementStatus) -> u64 {
+        match s {
+            EngagementStatus::Active => self.active,
+            EngagementStatus::Planned => self.planned,
+            EngagementStatus::Ended => self.ended,
+        }
+    }
+}
+
+/// The company's engagements counted by where they stand, in one statement.
+pub async fn counts(db: &Db, scope: &Scope, today: NaiveDate) -> StoreResult<EngagementCounts> {
+    use sea_orm::sea_query::{ExprTrait, Func};
+    let count_if =
+        |c: Condition| -> Expr { Func::count(Expr::case(c, 1).finally(Expr::null())).into() };
+    let (all, planned, ended): (i64, i64, i64) = row::Entity::find()
+        .select_only()
+        .column_as(ExprTrait::count(Expr::col(row::Column::Id)), "n")
+        .column_as(
+            count_if(standing(EngagementStatus::Planned, today)),
+            "planned",
+        )
+        .column_as(count_if(standing(EngagementStatus::Ended, today)), "ended")
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .into_tuple()
+        .one(&db.read)
+        .await?
+        .unwrap_or_default();
+    let n = |x: i64| u64::try_from(x).unwrap_or(0);
+    Ok(EngagementCounts {
+        active: n(all - planned - ended),
+        planned: n(planned),
+        ended: n(ended),
+    })
+}
+
+/// One page of the company's engagements with the person's name: active ones first, then planned, then
+/// ended, each the latest start first. Reads only the page (and the names of its people).
+pub async fn list_page(
+    db: &Db,
+    scope: &Scope,
+    filter: EngagementFilter,
+    today: NaiveDate,
+    page: u64,
+    per_page: u64,
+) -> StoreResult<crate::Page<(Engagement, String)>> {
+    use sea_orm::PaginatorTrait;
+    let page = page.max(1);
+    let q = row::Entity::find().filter(filter.condition(scope, today));
+    let total = q.clone().count(&db.read).await?;
+    let rows: Vec<Engagement> = q
+        .order_by(standing_rank(today), Order::Asc)
         .order_by_desc(row::Column::StartDate)
+        .order_by_desc(row::Column::Id)
+        .offset((page - 1).saturating_mul(per_page))
+        .limit(per_page)
         .all(&db.read)
         .await?
         .into_iter()
         .map(to_domain)
         .collect();
-    let names = crate::people::names(
-        &db.read,
-        scope,
-        rows.iter().map(|e| e.person_id.0).collect(),
-    )
-    .await?;
+    let items = with_names(db, scope, rows).await?;
+    Ok(crate::Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// Who comes in on which days: every active engagement of the company by its person, title and days (only
+/// those columns), the latest start first.
+pub async fn active_days(
+    db: &Db,
+    scope: &Scope,
+    today: NaiveDate,
+) -> StoreResult<Vec<(PersonId, String, Vec<Weekday>)>> {
+    let rows: Vec<(Uuid, String, String)> = row::Entity::find()
+        .select_only()
+        .columns([
+            row::Column::PersonId,
+            row::Column::Title,
+            row::Column::Weekdays,
+        ])
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(standing(EngagementStatus::Active, today))
+        .order_by_desc(row::Column::StartDate)
+        .order_by_desc(row::Column::Id)
+        .into_tuple()
+        .all(&db.read)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(p, t, w)| {
+            (
+                PersonId(p),
+                t,
+                w.split(',').filter_map(Weekday::parse).collect(),
+            )
+        })
+        .collect())
+}
+
+/// The names of these people of the company (ids of other companies are dropped).
+pub async fn names_of(
+    db: &Db,
+    scope: &Scope,
+    people: Vec<Uuid>,
+) -> StoreResult<std::collections::HashMap<Uuid, String>> {
+    Ok(crate::people::names(&db.read, scope, people)
+        .await?
+        .into_iter()
+        .map(|(id, (name, _))| (id, name))
+        .collect())
+}
+
+async fn with_names(
+    db: &Db,
+    scope: &Scope,
+    rows: Vec<Engagement>,
+) -> StoreResult<Vec<(Engagement, String)>> {
+    let mut names = names_of(db, scope, rows.iter().map(|e| e.person_id.0).collect()).await?;
     Ok(rows
         .into_iter()
         .map(|e| {
-            let n = names
-                .get(&e.person_id.0)
-                .map(|n| n.0.clone())
-                .unwrap_or_default();
+            let n = names.remove(&e.person_id.0).unwrap_or_default();
             (e, n)
         })
         .collect())

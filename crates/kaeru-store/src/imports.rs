@@ -317,6 +317,7 @@ fn plan(known: &[Known], rows: &[ImportRow], c: Uuid, today: NaiveDate) -> Plan 
                     skills: Vec::new(),
                     careers: Vec::new(),
                     offer: None,
+                    engagements: Vec::new(),
                 });
                 out.summary.created += 1;
             }

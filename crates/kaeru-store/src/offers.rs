@@ -471,17 +471,6 @@ pub struct OfferListItem {
     pub person_kana: String,
 }
 
-/// The company's offers, filtered by status, soonest window end first.
-pub async fn list(
-    db: &Db,
-    scope: &Scope,
-    status: Option<OfferStatus>,
-) -> StoreResult<Vec<OfferListItem>> {
-    Ok(list_page(db, scope, status, 1, u64::from(u32::MAX))
-        .await?
-        .items)
-}
-
 /// One page of the offers, the window closing soonest first, with the count of all of them.
 pub async fn list_page(
     db: &Db,

@@ -780,18 +780,28 @@ pub(crate) async fn names(
     scope: &Scope,
     ids: Vec<uuid::Uuid>,
 ) -> StoreResult<HashMap<uuid::Uuid, (String, String)>> {
-    Ok(row::Entity::find()
+    let rows: Vec<(uuid::Uuid, String, String, String, String)> = row::Entity::find()
+        .select_only()
+        .columns([
+            row::Column::Id,
+            row::Column::FamilyName,
+            row::Column::GivenName,
+            row::Column::FamilyKana,
+            row::Column::GivenKana,
+        ])
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .filter(row::Column::Id.is_in(ids))
+        .into_tuple()
         .all(conn)
-        .await?
+        .await?;
+    Ok(rows
         .into_iter()
-        .map(|p| {
+        .map(|(id, family, given, family_kana, given_kana)| {
             (
-                p.id,
+                id,
                 (
-                    format!("{} {}", p.family_name, p.given_name),
-                    format!("{} {}", p.family_kana, p.given_kana),
+                    format!("{family} {given}"),
+                    format!("{family_kana} {given_kana}"),
                 ),
             )
         })

@@ -220,6 +220,7 @@ db_test!(
                 skills: vec![],
                 careers: vec![],
                 offer: None,
+                engagements: vec![],
             })
             .collect();
         kaeru_store::bulk::insert_people(&db, &c, &actor, &everyone, NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(), |_| {}).await.unwrap();
@@ -228,5 +229,93 @@ db_test!(
         let f = PeopleFilter { status: Some(PersonStatus::Alumnus), ..Default::default() };
         assert_eq!(people::list(&db, &c, &f, 1, 1).await.unwrap().total, 4_500);
         assert_eq!(kaeru_store::status::refresh(&db, &c, day).await.unwrap(), 0, "nothing left to change");
+    }
+);
+
+db_test!(
+    async fn the_contracts_list_pages_in_the_database_active_first_and_counts_each_standing(target) {
+        use kaeru_domain::engagement::{EngagementDraft, EngagementStatus, RateKind, Weekday};
+        use kaeru_store::engagements::{self, EngagementFilter};
+        let db = open(target).await;
+        let c = company(&db, "contracts-a").await;
+        let other = company(&db, "contracts-b").await;
+        let actor = Actor::system("test");
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let contract = |start: &str, end: Option<&str>, days: &[Weekday]| EngagementDraft {
+            title: "設計の応援".into(),
+            weekdays: days.to_vec(),
+            rate_kind: RateKind::Day,
+            rate_yen: 30_000,
+            start_date: day(start),
+            end_date: end.map(day),
+            manager: None,
+            note: None,
+        };
+        // 30 active (the last ten end today, still active), 12 ended (one yesterday), 8 planned (one tomorrow).
+        let mut rows = Vec::new();
+        for n in 0..50 {
+            let g = match n {
+                0..20 => contract("2025-04-01", None, &[Weekday::Mon, Weekday::Thu]),
+                20..30 => contract("2026-01-05", Some("2026-11-29"), &[Weekday::Tue]),
+                30..41 => contract("2024-04-01", Some("2025-03-31"), &[Weekday::Mon]),
+                41 => contract("2026-06-01", Some("2026-11-28"), &[Weekday::Mon]),
+                42 => contract("2026-11-30", None, &[Weekday::Mon]),
+                _ => contract("2027-01-04", None, &[Weekday::Fri]),
+            };
+            rows.push(kaeru_store::bulk::BulkPerson {
+                person: person("𠮷田", &format!("{n}"), "よしだ", "たろう", None),
+                status: PersonStatus::Alumnus,
+                outlook: Default::default(),
+                stints: vec![stint("2015-04-01", Some("2023-03-31"))],
+                skills: vec![],
+                careers: vec![],
+                offer: None,
+                engagements: vec![g],
+            });
+        }
+        kaeru_store::bulk::insert_people(&db, &c, &actor, &rows, today(), |_| {}).await.unwrap();
+        // The other company has one active contract on Monday: never counted or listed here.
+        kaeru_store::bulk::insert_people(&db, &other, &actor, &rows[..1], today(), |_| {}).await.unwrap();
+
+        let counts = engagements::counts(&db, &c, today()).await.unwrap();
+        assert_eq!((counts.active, counts.ended, counts.planned, counts.all()), (30, 12, 8, 50));
+        let all = EngagementFilter::default();
+        let first = engagements::list_page(&db, &c, all, today(), 1, 20).await.unwrap();
+        assert_eq!((first.total, first.pages(), first.items.len()), (50, 3, 20));
+        // Active first (the latest start first), then planned, then ended; each page follows the one before.
+        let mut seen = Vec::new();
+        for page in 1..=3 {
+            let p = engagements::list_page(&db, &c, all, today(), page, 20).await.unwrap();
+            seen.extend(p.items.into_iter().map(|(e, name)| {
+                assert!(name.starts_with("𠮷田 "), "{name}");
+                (e.status(today()), e.start_date, e.id)
+            }));
+        }
+        let rank = |s: EngagementStatus| match s { EngagementStatus::Active => 0, EngagementStatus::Planned => 1, EngagementStatus::Ended => 2 };
+        let mut sorted = seen.clone();
+        sorted.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)));
+        assert_eq!(seen, sorted);
+        assert_eq!(seen.iter().map(|s| s.2).collect::<std::collections::HashSet<_>>().len(), 50, "no contract twice");
+        assert_eq!(seen[0].1, day("2026-01-05"));
+
+        // Filters agree with each contract's own standing; a day filter matches that day only.
+        for st in [EngagementStatus::Active, EngagementStatus::Planned, EngagementStatus::Ended] {
+            let f = EngagementFilter { status: Some(st), day: None };
+            let p = engagements::list_page(&db, &c, f, today(), 1, 100).await.unwrap();
+            assert_eq!(p.total, counts.of(st));
+            assert!(p.items.iter().all(|(e, _)| e.status(today()) == st));
+        }
+        let f = EngagementFilter { status: Some(EngagementStatus::Active), day: Some(Weekday::Mon) };
+        assert_eq!(engagements::list_page(&db, &c, f, today(), 1, 100).await.unwrap().total, 20);
+        let f = EngagementFilter { status: None, day: Some(Weekday::Mon) };
+        assert_eq!(engagements::list_page(&db, &c, f, today(), 1, 100).await.unwrap().total, 33);
+        let f = EngagementFilter { status: None, day: Some(Weekday::Sat) };
+        assert_eq!(engagements::list_page(&db, &c, f, today(), 1, 100).await.unwrap().total, 0);
+
+        // The week view's rows: the active ones only, by their columns.
+        let week = engagements::active_days(&db, &c, today()).await.unwrap();
+        assert_eq!(week.len(), 30);
+        assert_eq!(week.iter().filter(|(_, _, d)| d.contains(&Weekday::Tue)).count(), 10);
+        assert_eq!(engagements::counts(&db, &other, today()).await.unwrap().all(), 1);
     }
 );

@@ -642,8 +642,51 @@ async fn seed_offers_and_comebacks(
     Ok(welcome.iter().map(|(p, _, _)| *p).collect())
 }
 
+/// A 業務委託 contract for one alumnus in 25 (about 3 % of a synthetic company): half of them active, a quarter
+/// ended and a quarter starting next month, on two or three days a week.
+fn synthetic_contract(
+    n: usize,
+    left: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<kaeru_domain::engagement::EngagementDraft> {
+    use kaeru_domain::engagement::{EngagementDraft, RateKind, Weekday as W};
+    const DAYS: [&[W]; 5] = [
+        &[W::Mon, W::Wed],
+        &[W::Tue, W::Thu],
+        &[W::Mon, W::Tue, W::Wed],
+        &[W::Thu, W::Fri],
+        &[W::Wed, W::Fri, W::Sat],
+    ];
+    const WORK: [&str; 4] = [
+        "Web広告の運用",
+        "設計の応援",
+        "経理の月次締め",
+        "新人研修の講師",
+    ];
+    let left = left?;
+    if n % 25 != 3 {
+        return None;
+    }
+    let (start_date, end_date) = match (n / 25) % 4 {
+        0 | 1 => (left + Duration::days(10), None),
+        2 => (left + Duration::days(1), Some(today - Duration::days(1))),
+        _ => (today + Duration::days(30), None),
+    };
+    Some(EngagementDraft {
+        title: WORK[n % WORK.len()].into(),
+        weekdays: DAYS[n % DAYS.len()].to_vec(),
+        rate_kind: RateKind::Day,
+        rate_yen: 30_000 + (n % 5) as i64 * 2_500,
+        start_date,
+        end_date,
+        manager: None,
+        note: None,
+    })
+}
+
 /// `kaeru demo --people N`: a synthetic company of N people (a quarter employed, the rest alumni) with skills,
-/// careers since leaving, outlooks and issued return offers, written in bulk. For benchmarks and load tests.
+/// careers since leaving, outlooks, issued return offers and 業務委託 contracts, written in bulk. For benchmarks
+/// and load tests.
 pub async fn seed_synthetic(
     db: &Db,
     today: NaiveDate,
@@ -692,6 +735,7 @@ pub async fn seed_synthetic(
     let rows: Vec<bulk::BulkPerson> = synthetic::people(n, today)
         .into_iter()
         .map(|p| {
+            let contract = synthetic_contract(p.n, p.left, today);
             let mut stint = stint(
                 p.started,
                 p.left,
@@ -718,10 +762,12 @@ pub async fn seed_synthetic(
                     birth_date: None,
                     notes: (!p.note.is_empty()).then(|| p.note.to_string()),
                 },
-                status: if p.left.is_some() {
-                    PersonStatus::Alumnus
-                } else {
-                    PersonStatus::Employee
+                status: match (p.left, &contract) {
+                    (None, _) => PersonStatus::Employee,
+                    (Some(_), Some(g)) if g.start_date <= today && g.end_date.is_none() => {
+                        PersonStatus::Contractor
+                    }
+                    (Some(_), _) => PersonStatus::Alumnus,
                 },
                 outlook: Outlook {
                     intent: p.intent,
@@ -761,6 +807,7 @@ pub async fn seed_synthetic(
                     .left
                     .filter(|_| p.offer)
                     .map(|left| (left, today + Duration::days(365))),
+                engagements: contract.into_iter().collect(),
             }
         })
         .collect();

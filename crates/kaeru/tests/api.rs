@@ -381,6 +381,12 @@ db_test!(
         assert_eq!(s, StatusCode::OK, "{v}");
         assert!(v["end_date"].is_string());
         assert_eq!(api.get("/api/v1/contracts").await.1["total"], 1);
+        // Ended today, it still runs today; the filters page in the database.
+        assert_eq!(api.get("/api/v1/contracts?status=active&day=thu").await.1["total"], 1);
+        assert_eq!(api.get("/api/v1/contracts?status=ended").await.1["total"], 0);
+        assert_eq!(api.get("/api/v1/contracts?day=mon").await.1["total"], 0);
+        assert_eq!(api.get("/api/v1/contracts?page=2").await.1["items"], json!([]));
+        assert_eq!(api.get("/api/v1/contracts?status=someday").await.0, StatusCode::BAD_REQUEST);
 
         // A venture, the support given and the business done.
         let (s, vn) = api.post(&format!("/api/v1/people/{alum}/ventures"), json!({"name": "ヤマダ・デジタル", "stage": "founded"})).await;

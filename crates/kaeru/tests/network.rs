@@ -172,3 +172,86 @@ db_test!(
         assert!(list.contains(&format!("{} – {}", tokyo_today().format("%Y/%m/%d"), tokyo_today().format("%Y/%m/%d"))));
     }
 );
+
+db_test!(
+    async fn a_long_contract_list_pages_filters_and_names_twelve_a_day_in_the_week_view(target) {
+        use kaeru_domain::engagement::{EngagementDraft, RateKind, Weekday};
+        let app = spawn_app(target).await;
+        let c = browser();
+        app.setup(&c, "sakura", "shacho@example.jp").await;
+        let company = kaeru_store::companies::find_by_slug(&app.db, "sakura").await.unwrap().unwrap();
+        let scope = kaeru_store::Scope::for_company(company.id);
+        let today = tokyo_today();
+        let days = chrono::Duration::days;
+        // 30 active on Monday, 2 planned, 33 ended: 65 contracts, two pages.
+        let people: Vec<kaeru_store::bulk::BulkPerson> = (0..65)
+            .map(|n| {
+                let (start, end, title) = match n {
+                    0..30 => (today - days(100 + n), None, format!("設計の応援{n}")),
+                    30..32 => (today + days(30), None, format!("開始前{n}")),
+                    _ => (today - days(400), Some(today - days(200)), format!("終了済{n}")),
+                };
+                let input = kaeru_domain::person::PersonInput {
+                    family_name: "𠮷田".into(),
+                    given_name: format!("{n}号"),
+                    family_kana: "よしだ".into(),
+                    given_kana: "いちろう".into(),
+                    ..Default::default()
+                };
+                kaeru_store::bulk::BulkPerson {
+                    person: input.parse(today).unwrap(),
+                    status: kaeru_domain::PersonStatus::Contractor,
+                    outlook: Default::default(),
+                    stints: vec![],
+                    skills: vec![],
+                    careers: vec![],
+                    offer: None,
+                    engagements: vec![EngagementDraft {
+                        title,
+                        weekdays: vec![Weekday::Mon],
+                        rate_kind: RateKind::Day,
+                        rate_yen: 30_000,
+                        start_date: start,
+                        end_date: end,
+                        manager: None,
+                        note: None,
+                    }],
+                }
+            })
+            .collect();
+        kaeru_store::bulk::insert_people(&app.db, &scope, &kaeru_store::Actor::system("test"), &people, today, |_| {}).await.unwrap();
+
+        let (s, list) = app.get(&c, "/engagements").await;
+        assert_eq!(s, StatusCode::OK);
+        // Monday names the twelve latest contracts and links the other 18; Tuesday has nobody.
+        let monday = list.split("<h3>月</h3>").nth(1).unwrap().split("</div>").next().unwrap();
+        assert_eq!(monday.matches("<li>").count(), 12, "{monday}");
+        assert!(monday.contains("𠮷田 0号") && monday.contains("𠮷田 11号") && !monday.contains("𠮷田 12号"), "{monday}");
+        assert!(monday.contains("href=\"/engagements?status=active&#38;day=mon\"") && monday.contains("ほか18人"), "{monday}");
+        assert!(!monday.contains("開始前") && !monday.contains("終了済"));
+        // The filter shows each standing's count; the list is 50 a page, active first, then planned, then ended.
+        assert!(list.contains("すべて（65）") && list.contains("契約中（30）") && list.contains("開始前（2）") && list.contains("終了（33）"), "{list}");
+        let table = list.split("<tbody>").nth(1).unwrap();
+        assert_eq!(table.matches("<tr>").count(), 50);
+        assert!(table.find("設計の応援0<").unwrap() < table.find("開始前30").unwrap() && table.find("開始前31").unwrap() < table.find("終了済64").unwrap());
+        assert!(list.contains("全65件") && list.contains("rel=\"next\""));
+        let (_, second) = app.get(&c, "/engagements?status=&day=&page=2").await;
+        let table = second.split("<tbody>").nth(1).unwrap();
+        assert_eq!(table.matches("<tr>").count(), 15);
+        assert!(!table.contains("設計の応援") && table.contains("終了済32") && !table.contains("終了済64"));
+        // The week view's link: Monday's active contracts, all 30 on one page.
+        let (_, monday_all) = app.get(&c, "/engagements?status=active&day=mon").await;
+        let table = monday_all.split("<tbody>").nth(1).unwrap();
+        assert_eq!(table.matches("<tr>").count(), 30);
+        assert!(monday_all.contains("<option value=\"active\" selected>") && monday_all.contains("<option value=\"mon\" selected>"));
+        let (_, none) = app.get(&c, "/engagements?day=sat").await;
+        assert!(none.contains("条件に合う契約はありません。"));
+        // Nonsense in the query is ignored, never an error.
+        let (s, _) = app.get(&c, "/engagements?status=%00&day=<script>&page=-3").await;
+        assert_eq!(s, StatusCode::OK);
+        // English.
+        app.post(&c, "/engagements", "/language", &[("lang", "en"), ("next", "/engagements")]).await;
+        let (_, en) = app.get(&c, "/engagements").await;
+        assert!(en.contains("18 more") && en.contains("Active (30)") && en.contains("65 in all"), "{en}");
+    }
+);

@@ -12,11 +12,11 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
-use kaeru_domain::engagement::{Engagement, EngagementInput};
+use kaeru_domain::engagement::{Engagement, EngagementInput, EngagementStatus, Weekday};
 use kaeru_domain::{EngagementId, PersonId};
-use kaeru_store::engagements;
+use kaeru_store::engagements::{self, EngagementFilter};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 pub fn router() -> axum::Router<AppState> {
@@ -104,9 +104,63 @@ pub struct EndWrite {
     pub on: Option<String>,
 }
 
-/// Every contract of the company, the newest first.
+/// Where a contract stands today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = ContractStatus)]
+pub enum Standing {
+    Planned,
+    Active,
+    Ended,
+}
+
+/// A working day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = ContractDay)]
+pub enum Day {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContractsQuery {
+    /// Only contracts that stand so today (the company's date).
+    #[param(inline)]
+    pub status: Option<Standing>,
+    /// Only contracts with this working day.
+    #[param(inline)]
+    pub day: Option<Day>,
+}
+
+impl ContractsQuery {
+    fn filter(&self) -> EngagementFilter {
+        EngagementFilter {
+            status: self.status.map(|s| match s {
+                Standing::Planned => EngagementStatus::Planned,
+                Standing::Active => EngagementStatus::Active,
+                Standing::Ended => EngagementStatus::Ended,
+            }),
+            day: self.day.map(|d| match d {
+                Day::Mon => Weekday::Mon,
+                Day::Tue => Weekday::Tue,
+                Day::Wed => Weekday::Wed,
+                Day::Thu => Weekday::Thu,
+                Day::Fri => Weekday::Fri,
+                Day::Sat => Weekday::Sat,
+            }),
+        }
+    }
+}
+
+/// The company's contracts: active ones first, then planned, then ended, each the latest start first.
 #[utoipa::path(get, operation_id = "list_contracts", path = "/api/v1/contracts", tag = "contracts",
-    params(Paging),
+    params(ContractsQuery, Paging),
     responses(
         (status = 200, description = "A page of contracts", body = ListOf<ContractOut>),
         (status = 400, description = "A parameter is out of range", body = ApiErrorBody),
@@ -115,13 +169,25 @@ pub struct EndWrite {
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
+    Params(q): Params<ContractsQuery>,
     Params(paging): Params<Paging>,
 ) -> Result<Json<ListOf<ContractOut>>, ApiError> {
-    paging.checked()?;
-    let all = engagements::all(&state.db, &caller.scope).await?;
-    Ok(Json(paging.slice(
-        all.into_iter().map(|(e, _)| ContractOut::from(e)).collect(),
-    )?))
+    let (page, per_page) = paging.checked()?;
+    let found = engagements::list_page(
+        &state.db,
+        &caller.scope,
+        q.filter(),
+        caller.today(),
+        page,
+        per_page,
+    )
+    .await?;
+    Ok(Json(ListOf::new(
+        found.items.into_iter().map(|(e, _)| e.into()).collect(),
+        found.total,
+        found.page,
+        found.per_page,
+    )))
 }
 
 /// One contract.

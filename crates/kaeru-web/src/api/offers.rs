@@ -122,11 +122,21 @@ pub async fn list(
     Params(q): Params<OffersQuery>,
     Params(paging): Params<Paging>,
 ) -> Result<Json<ListOf<OfferOut>>, ApiError> {
-    paging.checked()?;
-    let all = offers::list(&state.db, &caller.scope, q.status.map(Status::domain)).await?;
-    Ok(Json(paging.slice(
-        all.into_iter().map(|i| OfferOut::from(i.offer)).collect(),
-    )?))
+    let (page, per_page) = paging.checked()?;
+    let found = offers::list_page(
+        &state.db,
+        &caller.scope,
+        q.status.map(Status::domain),
+        page,
+        per_page,
+    )
+    .await?;
+    Ok(Json(ListOf::new(
+        found.items.into_iter().map(|i| i.offer.into()).collect(),
+        found.total,
+        found.page,
+        found.per_page,
+    )))
 }
 
 /// One offer.

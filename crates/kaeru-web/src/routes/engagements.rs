@@ -1,7 +1,7 @@
 //! 業務委託 engagements: the list with a week view (who works here on which days), the form on the person's
 //! page, ending one, and the step back to employment through the comeback pipeline.
 
-use super::{label, redirect_with_flash, render};
+use super::{choices, label, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::AppResult;
@@ -10,7 +10,7 @@ use crate::forms::{FormErrors, Posted};
 use crate::shell::{Section, Shell};
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kaeru_app::{Failure, contracts};
@@ -19,8 +19,9 @@ use kaeru_domain::EngagementId;
 use kaeru_domain::engagement::{Engagement, EngagementInput, EngagementStatus, RateKind, Weekday};
 use kaeru_domain::validation::group_digits;
 use kaeru_domain::{FieldErrors, Permission, PersonId};
-use kaeru_store::engagements::{self};
+use kaeru_store::engagements::{self, EngagementFilter};
 use kaeru_store::{people, staff};
+use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -94,50 +95,174 @@ pub(crate) async fn panel(
 /// Who comes in on a day: (person id, name, what they do).
 type WeekEntry = (String, String, String);
 
+/// One day of the week view: its label, the first people who come in, how many more do, and the list of all
+/// of them.
+pub struct WeekDay {
+    pub label: String,
+    pub people: Vec<WeekEntry>,
+    pub more: usize,
+    pub more_text: String,
+    pub more_link: String,
+}
+
+/// People named under one day of the week view; the rest are counted and linked to the filtered list.
+const WEEK_NAMES_PER_DAY: usize = 12;
+
+/// Contracts shown on one page of the list.
+const ENGAGEMENTS_PER_PAGE: u64 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    status: String,
+    day: String,
+    page: String,
+}
+
 #[derive(Template)]
 #[template(path = "engagements.html")]
 struct ListPage {
     s: Shell,
     rows: Vec<EngagementRow>,
-    week: Vec<(String, Vec<WeekEntry>)>,
+    week: Vec<WeekDay>,
     can_comeback: bool,
+    /// (code, label with its count)
+    statuses: Vec<(&'static str, String)>,
+    all_label: String,
+    days: Vec<(&'static str, String)>,
+    filter_status: String,
+    filter_day: String,
+    filtered: bool,
+    page: u64,
+    pages: u64,
+    total: u64,
+    prev_link: String,
+    next_link: String,
 }
 
-async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
     let today = signed.today();
-    let all = engagements::all(&state.db, signed.scope()).await?;
+    let filter = EngagementFilter {
+        status: EngagementStatus::parse(&q.status),
+        day: Weekday::parse(&q.day),
+    };
+    let page_no = q.page.trim().parse::<u64>().unwrap_or(1).clamp(1, 100_000);
+    let scope = signed.scope();
+    let (found, counts, active) = tokio::try_join!(
+        engagements::list_page(
+            &state.db,
+            scope,
+            filter,
+            today,
+            page_no,
+            ENGAGEMENTS_PER_PAGE
+        ),
+        engagements::counts(&state.db, scope, today),
+        engagements::active_days(&state.db, scope, today),
+    )?;
     let s = Shell::signed(&signed, Section::People, "/engagements");
-    let active: Vec<&(Engagement, String)> = all
+    let week = week_view(&state, &signed, &s, &active).await?;
+    let link = |p: u64| {
+        format!(
+            "/engagements?status={}&day={}&page={p}",
+            filter
+                .status
+                .map(EngagementStatus::code)
+                .unwrap_or_default(),
+            filter.day.map(Weekday::code).unwrap_or_default(),
+        )
+    };
+    let (page, pages, total) = (found.page, found.pages(), found.total);
+    let rows = found
+        .items
         .iter()
-        .filter(|(e, _)| e.status(today) == EngagementStatus::Active)
+        .map(|(e, n)| row(&s, e, n, today))
         .collect();
-    let week = Weekday::ALL
-        .iter()
-        .map(|w| {
-            (
-                label(s.t, "weekday", w.code()),
-                active
-                    .iter()
-                    .filter(|(e, _)| e.weekdays.contains(w))
-                    .map(|(e, n)| (e.person_id.to_string(), n.clone(), e.title.clone()))
-                    .collect(),
-            )
-        })
-        .collect();
-    let mut rows: Vec<EngagementRow> = all.iter().map(|(e, n)| row(&s, e, n, today)).collect();
-    rows.sort_by_key(|r| match r.status_code {
-        "active" => 0,
-        "planned" => 1,
-        _ => 2,
-    });
+    let statuses = [
+        EngagementStatus::Active,
+        EngagementStatus::Planned,
+        EngagementStatus::Ended,
+    ]
+    .into_iter()
+    .map(|st| {
+        (
+            st.code(),
+            s.t.aside(
+                &label(s.t, "engagement_status", st.code()),
+                &group_digits(counts.of(st) as i64),
+            ),
+        )
+    })
+    .collect();
     let tpl = ListPage {
         rows,
         week,
         can_comeback: signed.can(Permission::ManageOffers),
+        statuses,
+        all_label: s
+            .t
+            .aside(s.t.t("common.all"), &group_digits(counts.all() as i64)),
+        days: choices(s.t, "weekday", Weekday::ALL, Weekday::code),
+        filter_status: filter
+            .status
+            .map(|x| x.code().to_string())
+            .unwrap_or_default(),
+        filter_day: filter.day.map(|x| x.code().to_string()).unwrap_or_default(),
+        filtered: filter.status.is_some() || filter.day.is_some(),
+        page,
+        pages,
+        total,
+        prev_link: link(page.saturating_sub(1)),
+        next_link: link(page + 1),
         s,
     };
     Ok(render(&tpl)?.into_response())
+}
+
+/// The week view: for each day, the first [`WEEK_NAMES_PER_DAY`] people who come in (the latest contracts
+/// first) and how many more, reading the names of only those shown.
+async fn week_view(
+    state: &AppState,
+    signed: &Signed,
+    s: &Shell,
+    active: &[(PersonId, String, Vec<Weekday>)],
+) -> AppResult<Vec<WeekDay>> {
+    let on_day = |w: Weekday| active.iter().filter(move |(_, _, days)| days.contains(&w));
+    let shown: Vec<uuid::Uuid> = Weekday::ALL
+        .iter()
+        .flat_map(|w| on_day(*w).take(WEEK_NAMES_PER_DAY).map(|(p, _, _)| p.0))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let names = engagements::names_of(&state.db, signed.scope(), shown).await?;
+    Ok(Weekday::ALL
+        .iter()
+        .map(|w| {
+            let all = on_day(*w).count();
+            let more = all.saturating_sub(WEEK_NAMES_PER_DAY);
+            WeekDay {
+                label: label(s.t, "weekday", w.code()),
+                people: on_day(*w)
+                    .take(WEEK_NAMES_PER_DAY)
+                    .map(|(p, title, _)| {
+                        (
+                            p.to_string(),
+                            names.get(&p.0).cloned().unwrap_or_default(),
+                            title.clone(),
+                        )
+                    })
+                    .collect(),
+                more,
+                more_text: s.tf("engagement.more_on_day", "n", group_digits(more as i64)),
+                more_link: format!("/engagements?status=active&day={}", w.code()),
+            }
+        })
+        .collect())
 }
 
 #[derive(Template)]
