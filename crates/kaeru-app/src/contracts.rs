@@ -2,11 +2,13 @@
 //! other contracts of the same period they may come to at most five days a week.
 
 use crate::failure::{Failure, Outcome};
+use crate::recent::{ByRevisionAndDay, Dated};
 use chrono::NaiveDate;
-use kaeru_domain::engagement::{Engagement, EngagementInput};
+use kaeru_domain::engagement::{Engagement, EngagementInput, Weekday};
 use kaeru_domain::{EngagementId, Invalid, PersonId};
-use kaeru_store::engagements::{self, EngagementError};
-use kaeru_store::{Actor, Db, Scope};
+use kaeru_store::engagements::{self, EngagementCounts, EngagementError, EngagementFilter};
+use kaeru_store::{Actor, Db, Scope, StoreError};
+use std::sync::Arc;
 
 fn refused(e: EngagementError) -> Failure {
     match e {
@@ -56,4 +58,110 @@ pub async fn end(
     today: NaiveDate,
 ) -> Outcome<Engagement> {
     Ok(engagements::end(db, scope, actor, id, on, today).await?)
+}
+
+/// People named under one day of the week view; the others are counted.
+pub const WEEK_NAMES_PER_DAY: usize = 12;
+
+/// Who comes in on one day: how many, and the first [`WEEK_NAMES_PER_DAY`] (the latest contracts first) as
+/// (person, name, what they do).
+#[derive(Clone, Debug)]
+pub struct WeekDay {
+    pub day: Weekday,
+    pub total: usize,
+    pub first: Vec<(PersonId, String, String)>,
+}
+
+/// The contracts page's figures: how many contracts stand where, and the week.
+#[derive(Clone, Debug, Default)]
+pub struct Overview {
+    pub counts: EngagementCounts,
+    pub week: Vec<WeekDay>,
+}
+
+/// The contracts overview of each company, kept until its next write or the next day: the week reads every
+/// active contract of the company.
+#[derive(Default)]
+pub struct OverviewCache(ByRevisionAndDay<Overview>);
+
+/// The company's contract counts and week as the database stands today.
+pub async fn overview(
+    db: &Db,
+    cache: &OverviewCache,
+    scope: &Scope,
+    today: NaiveDate,
+) -> Result<Arc<Dated<Overview>>, StoreError> {
+    cache
+        .0
+        .get(db, scope, today, || read_overview(db, scope, today))
+        .await
+}
+
+async fn read_overview(db: &Db, scope: &Scope, today: NaiveDate) -> Result<Overview, StoreError> {
+    let (counts, active) = tokio::try_join!(
+        engagements::counts(db, scope, today),
+        engagements::active_days(db, scope, today),
+    )?;
+    let on_day = |w: Weekday| active.iter().filter(move |(_, _, days)| days.contains(&w));
+    let named: Vec<uuid::Uuid> = Weekday::ALL
+        .iter()
+        .flat_map(|w| on_day(*w).take(WEEK_NAMES_PER_DAY).map(|(p, _, _)| p.0))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let names = engagements::names_of(db, scope, named).await?;
+    let week = Weekday::ALL
+        .iter()
+        .map(|w| WeekDay {
+            day: *w,
+            total: on_day(*w).count(),
+            first: on_day(*w)
+                .take(WEEK_NAMES_PER_DAY)
+                .map(|(p, title, _)| {
+                    let name = names.get(&p.0).cloned().unwrap_or_default();
+                    (*p, name, title.clone())
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(Overview { counts, week })
+}
+
+/// One page of the company's contracts (see [`engagements::page`]) with the overview; the total comes from the
+/// overview's counts unless a day is chosen.
+pub async fn list(
+    db: &Db,
+    cache: &OverviewCache,
+    scope: &Scope,
+    filter: EngagementFilter,
+    today: NaiveDate,
+    page: u64,
+    per_page: u64,
+) -> Result<
+    (
+        kaeru_store::Page<(Engagement, String)>,
+        Arc<Dated<Overview>>,
+    ),
+    StoreError,
+> {
+    let page = page.max(1);
+    let (overview, items) = tokio::try_join!(
+        overview(db, cache, scope, today),
+        engagements::page(db, scope, filter, today, page, per_page),
+    )?;
+    let counts = overview.2.counts;
+    let total = match (filter.day, filter.status) {
+        (None, None) => counts.all(),
+        (None, Some(s)) => counts.of(s),
+        (Some(_), _) => engagements::count_filtered(db, scope, filter, today).await?,
+    };
+    Ok((
+        kaeru_store::Page {
+            items,
+            total,
+            page,
+            per_page,
+        },
+        overview,
+    ))
 }

@@ -201,71 +201,29 @@ pub async fn list(
 }
 
 /// A company's reconnect list, with the revision and day it was read for.
-pub type ReconnectList = (
-    i64,
-    chrono::NaiveDate,
-    Vec<kaeru_store::touchpoints::Reconnect>,
-);
+pub type ReconnectList = crate::recent::Dated<Vec<kaeru_store::touchpoints::Reconnect>>;
 
 /// The reconnect list (つながり直す) of each company, kept for its revision and day: reading it means
 /// every former employee's contacts, stints, skills and offers (about a second at 100,000 people), so the
 /// page and the home page's to-do count read it once per write and day, one request computing while others
 /// wait.
 #[derive(Default)]
-pub struct ReconnectCache {
-    /// The most recently used companies' lists (`crate::recent`).
-    lists: std::sync::Mutex<crate::recent::Recent<Arc<ReconnectList>>>,
-    building: tokio::sync::Mutex<()>,
-}
+pub struct ReconnectCache(
+    crate::recent::ByRevisionAndDay<Vec<kaeru_store::touchpoints::Reconnect>>,
+);
 
 impl ReconnectCache {
-    fn cached(
-        &self,
-        company: kaeru_domain::CompanyId,
-        revision: i64,
-        today: chrono::NaiveDate,
-    ) -> Option<
-        Arc<(
-            i64,
-            chrono::NaiveDate,
-            Vec<kaeru_store::touchpoints::Reconnect>,
-        )>,
-    > {
-        self.lists
-            .lock()
-            .ok()
-            .and_then(|mut m| m.get_mut(company).cloned())
-            .filter(|c| c.0 == revision && c.1 == today)
-    }
-
     /// The company's reconnect list as the database stands.
     pub async fn list(
         &self,
         db: &Db,
         scope: &Scope,
         today: chrono::NaiveDate,
-    ) -> Result<
-        Arc<(
-            i64,
-            chrono::NaiveDate,
-            Vec<kaeru_store::touchpoints::Reconnect>,
-        )>,
-        StoreError,
-    > {
-        let company = scope.company_id();
-        let revision = kaeru_store::companies::revision(db, scope).await?;
-        if let Some(c) = self.cached(company, revision, today) {
-            return Ok(c);
-        }
-        let _building = self.building.lock().await;
-        if let Some(c) = self.cached(company, revision, today) {
-            return Ok(c);
-        }
-        let list = kaeru_store::touchpoints::reconnect_list(db, scope, today).await?;
-        let fresh = Arc::new((revision, today, list));
-        if let Ok(mut m) = self.lists.lock() {
-            m.insert(company, fresh.clone());
-        }
-        Ok(fresh)
+    ) -> Result<Arc<ReconnectList>, StoreError> {
+        self.0
+            .get(db, scope, today, || {
+                kaeru_store::touchpoints::reconnect_list(db, scope, today)
+            })
+            .await
     }
 }

@@ -1,9 +1,12 @@
-//! What a node keeps per company beside the indexes (analytics facts, the reconnect list): only for the
-//! companies used most recently, so a node serving a thousand companies does not hold a thousand companies'
-//! figures.
+//! What a node keeps per company beside the indexes (analytics facts, the reconnect list, the contracts'
+//! week): only for the companies used most recently, so a node serving a thousand companies does not hold a
+//! thousand companies' figures.
 
+use chrono::NaiveDate;
 use kaeru_domain::CompanyId;
+use kaeru_store::{Db, Scope, StoreError};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// How many companies' entries a node keeps in each such cache.
 pub const COMPANIES_KEPT: usize = 16;
@@ -62,6 +65,65 @@ impl<V> Recent<V> {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+/// A value read from a company's data, kept with the revision and the day it was read for.
+pub type Dated<T> = (i64, NaiveDate, T);
+
+/// A value read from a company's data that holds until the company's next write or the next day (a list that
+/// reads every former employee, figures of a whole company): kept for the most recently used companies, read
+/// by one request of the node while the others wait for it.
+pub struct ByRevisionAndDay<T> {
+    kept: std::sync::Mutex<Recent<Arc<Dated<T>>>>,
+    building: tokio::sync::Mutex<()>,
+}
+
+impl<T> Default for ByRevisionAndDay<T> {
+    fn default() -> Self {
+        Self {
+            kept: std::sync::Mutex::new(Recent::default()),
+            building: tokio::sync::Mutex::new(()),
+        }
+    }
+}
+
+impl<T> ByRevisionAndDay<T> {
+    fn kept(&self, company: CompanyId, revision: i64, today: NaiveDate) -> Option<Arc<Dated<T>>> {
+        self.kept
+            .lock()
+            .ok()
+            .and_then(|mut m| m.get_mut(company).cloned())
+            .filter(|c| c.0 == revision && c.1 == today)
+    }
+
+    /// The value as the database stands today: the kept one while the company's revision and the day are
+    /// the same, else `read` (by one request at a time).
+    pub async fn get<F, Fut>(
+        &self,
+        db: &Db,
+        scope: &Scope,
+        today: NaiveDate,
+        read: F,
+    ) -> Result<Arc<Dated<T>>, StoreError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, StoreError>>,
+    {
+        let company = scope.company_id();
+        let revision = kaeru_store::companies::revision(db, scope).await?;
+        if let Some(c) = self.kept(company, revision, today) {
+            return Ok(c);
+        }
+        let _building = self.building.lock().await;
+        if let Some(c) = self.kept(company, revision, today) {
+            return Ok(c);
+        }
+        let fresh = Arc::new((revision, today, read().await?));
+        if let Ok(mut m) = self.kept.lock() {
+            m.insert(company, fresh.clone());
+        }
+        Ok(fresh)
     }
 }
 

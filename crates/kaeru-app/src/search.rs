@@ -91,6 +91,8 @@ pub struct SearchCache {
     pub reconnect: crate::people::ReconnectCache,
     /// The network page's groups, cached by the same revision.
     pub network: crate::network::NetworkCache,
+    /// The contracts page's counts and week, cached by the same revision and the day.
+    pub contracts: crate::contracts::OverviewCache,
     /// How many patches and rebuilds this node made (search, matching).
     pub counts: Arc<Counts>,
 }

@@ -170,38 +170,43 @@ pub async fn counts(db: &Db, scope: &Scope, today: NaiveDate) -> StoreResult<Eng
     })
 }
 
+/// How many engagements of the company the filter lets through.
+pub async fn count_filtered(
+    db: &Db,
+    scope: &Scope,
+    filter: EngagementFilter,
+    today: NaiveDate,
+) -> StoreResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(row::Entity::find()
+        .filter(filter.condition(scope, today))
+        .count(&db.read)
+        .await?)
+}
+
 /// One page of the company's engagements with the person's name: active ones first, then planned, then
 /// ended, each the latest start first. Reads only the page (and the names of its people).
-pub async fn list_page(
+pub async fn page(
     db: &Db,
     scope: &Scope,
     filter: EngagementFilter,
     today: NaiveDate,
     page: u64,
     per_page: u64,
-) -> StoreResult<crate::Page<(Engagement, String)>> {
-    use sea_orm::PaginatorTrait;
-    let page = page.max(1);
-    let q = row::Entity::find().filter(filter.condition(scope, today));
-    let total = q.clone().count(&db.read).await?;
-    let rows: Vec<Engagement> = q
+) -> StoreResult<Vec<(Engagement, String)>> {
+    let rows: Vec<Engagement> = row::Entity::find()
+        .filter(filter.condition(scope, today))
         .order_by(standing_rank(today), Order::Asc)
         .order_by_desc(row::Column::StartDate)
         .order_by_desc(row::Column::Id)
-        .offset((page - 1).saturating_mul(per_page))
+        .offset(page.max(1).saturating_sub(1).saturating_mul(per_page))
         .limit(per_page)
         .all(&db.read)
         .await?
         .into_iter()
         .map(to_domain)
         .collect();
-    let items = with_names(db, scope, rows).await?;
-    Ok(crate::Page {
-        items,
-        total,
-        page,
-        per_page,
-    })
+    with_names(db, scope, rows).await
 }
 
 /// Who comes in on which days: every active engagement of the company by its person, title and days (only

@@ -280,13 +280,13 @@ db_test!(
         let counts = engagements::counts(&db, &c, today()).await.unwrap();
         assert_eq!((counts.active, counts.ended, counts.planned, counts.all()), (30, 12, 8, 50));
         let all = EngagementFilter::default();
-        let first = engagements::list_page(&db, &c, all, today(), 1, 20).await.unwrap();
-        assert_eq!((first.total, first.pages(), first.items.len()), (50, 3, 20));
+        assert_eq!(engagements::count_filtered(&db, &c, all, today()).await.unwrap(), 50);
         // Active first (the latest start first), then planned, then ended; each page follows the one before.
         let mut seen = Vec::new();
         for page in 1..=3 {
-            let p = engagements::list_page(&db, &c, all, today(), page, 20).await.unwrap();
-            seen.extend(p.items.into_iter().map(|(e, name)| {
+            let p = engagements::page(&db, &c, all, today(), page, 20).await.unwrap();
+            assert_eq!(p.len(), if page < 3 { 20 } else { 10 });
+            seen.extend(p.into_iter().map(|(e, name)| {
                 assert!(name.starts_with("𠮷田 "), "{name}");
                 (e.status(today()), e.start_date, e.id)
             }));
@@ -301,16 +301,17 @@ db_test!(
         // Filters agree with each contract's own standing; a day filter matches that day only.
         for st in [EngagementStatus::Active, EngagementStatus::Planned, EngagementStatus::Ended] {
             let f = EngagementFilter { status: Some(st), day: None };
-            let p = engagements::list_page(&db, &c, f, today(), 1, 100).await.unwrap();
-            assert_eq!(p.total, counts.of(st));
-            assert!(p.items.iter().all(|(e, _)| e.status(today()) == st));
+            assert_eq!(engagements::count_filtered(&db, &c, f, today()).await.unwrap(), counts.of(st));
+            let p = engagements::page(&db, &c, f, today(), 1, 100).await.unwrap();
+            assert_eq!(p.len() as u64, counts.of(st));
+            assert!(p.iter().all(|(e, _)| e.status(today()) == st));
         }
         let f = EngagementFilter { status: Some(EngagementStatus::Active), day: Some(Weekday::Mon) };
-        assert_eq!(engagements::list_page(&db, &c, f, today(), 1, 100).await.unwrap().total, 20);
+        assert_eq!(engagements::count_filtered(&db, &c, f, today()).await.unwrap(), 20);
         let f = EngagementFilter { status: None, day: Some(Weekday::Mon) };
-        assert_eq!(engagements::list_page(&db, &c, f, today(), 1, 100).await.unwrap().total, 33);
+        assert_eq!(engagements::count_filtered(&db, &c, f, today()).await.unwrap(), 33);
         let f = EngagementFilter { status: None, day: Some(Weekday::Sat) };
-        assert_eq!(engagements::list_page(&db, &c, f, today(), 1, 100).await.unwrap().total, 0);
+        assert_eq!(engagements::count_filtered(&db, &c, f, today()).await.unwrap(), 0);
 
         // The week view's rows: the active ones only, by their columns.
         let week = engagements::active_days(&db, &c, today()).await.unwrap();

@@ -673,8 +673,8 @@ fn synthetic_contract(
         _ => (today + Duration::days(30), None),
     };
     Some(EngagementDraft {
-        title: WORK[n % WORK.len()].into(),
-        weekdays: DAYS[n % DAYS.len()].to_vec(),
+        title: WORK[(n / 25) % WORK.len()].into(),
+        weekdays: DAYS[(n / 25) % DAYS.len()].to_vec(),
         rate_kind: RateKind::Day,
         rate_yen: 30_000 + (n % 5) as i64 * 2_500,
         start_date,

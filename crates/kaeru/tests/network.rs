@@ -249,9 +249,16 @@ db_test!(
         // Nonsense in the query is ignored, never an error.
         let (s, _) = app.get(&c, "/engagements?status=%00&day=<script>&page=-3").await;
         assert_eq!(s, StatusCode::OK);
+        // A new contract shows at once: the counts and the week follow the company's revision.
+        let person = monday.split("href=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let r = app.post(&c, &format!("{person}/engagements/new"), &format!("{person}/engagements"), &[("title", "火曜の応援"), ("weekdays", "tue"), ("rate_kind", "day"), ("rate_yen", "30000"), ("start_date", &today.to_string())]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, list) = app.get(&c, "/engagements").await;
+        let tuesday = list.split("<h3>火</h3>").nth(1).unwrap().split("</div>").next().unwrap();
+        assert!(tuesday.contains("火曜の応援") && list.contains("契約中（31）") && list.contains("全66件"), "{tuesday}");
         // English.
         app.post(&c, "/engagements", "/language", &[("lang", "en"), ("next", "/engagements")]).await;
         let (_, en) = app.get(&c, "/engagements").await;
-        assert!(en.contains("18 more") && en.contains("Active (30)") && en.contains("65 in all"), "{en}");
+        assert!(en.contains("18 more") && en.contains("Active (31)") && en.contains("66 in all"), "{en}");
     }
 );

@@ -173,8 +173,9 @@ pub async fn list(
     Params(paging): Params<Paging>,
 ) -> Result<Json<ListOf<ContractOut>>, ApiError> {
     let (page, per_page) = paging.checked()?;
-    let found = engagements::list_page(
+    let (found, _) = kaeru_app::contracts::list(
         &state.db,
+        &state.search.contracts,
         &caller.scope,
         q.filter(),
         caller.today(),

@@ -105,9 +105,6 @@ pub struct WeekDay {
     pub more_link: String,
 }
 
-/// People named under one day of the week view; the rest are counted and linked to the filtered list.
-const WEEK_NAMES_PER_DAY: usize = 12;
-
 /// Contracts shown on one page of the list.
 const ENGAGEMENTS_PER_PAGE: u64 = 50;
 
@@ -152,21 +149,37 @@ async fn list(
         day: Weekday::parse(&q.day),
     };
     let page_no = q.page.trim().parse::<u64>().unwrap_or(1).clamp(1, 100_000);
-    let scope = signed.scope();
-    let (found, counts, active) = tokio::try_join!(
-        engagements::list_page(
-            &state.db,
-            scope,
-            filter,
-            today,
-            page_no,
-            ENGAGEMENTS_PER_PAGE
-        ),
-        engagements::counts(&state.db, scope, today),
-        engagements::active_days(&state.db, scope, today),
-    )?;
+    let (found, overview) = contracts::list(
+        &state.db,
+        &state.search.contracts,
+        signed.scope(),
+        filter,
+        today,
+        page_no,
+        ENGAGEMENTS_PER_PAGE,
+    )
+    .await?;
+    let counts = overview.2.counts;
     let s = Shell::signed(&signed, Section::People, "/engagements");
-    let week = week_view(&state, &signed, &s, &active).await?;
+    let week = overview
+        .2
+        .week
+        .iter()
+        .map(|d| {
+            let more = d.total.saturating_sub(d.first.len());
+            WeekDay {
+                label: label(s.t, "weekday", d.day.code()),
+                people: d
+                    .first
+                    .iter()
+                    .map(|(p, name, title)| (p.to_string(), name.clone(), title.clone()))
+                    .collect(),
+                more,
+                more_text: s.tf("engagement.more_on_day", "n", group_digits(more as i64)),
+                more_link: format!("/engagements?status=active&day={}", d.day.code()),
+            }
+        })
+        .collect();
     let link = |p: u64| {
         format!(
             "/engagements?status={}&day={}&page={p}",
@@ -222,47 +235,6 @@ async fn list(
         s,
     };
     Ok(render(&tpl)?.into_response())
-}
-
-/// The week view: for each day, the first [`WEEK_NAMES_PER_DAY`] people who come in (the latest contracts
-/// first) and how many more, reading the names of only those shown.
-async fn week_view(
-    state: &AppState,
-    signed: &Signed,
-    s: &Shell,
-    active: &[(PersonId, String, Vec<Weekday>)],
-) -> AppResult<Vec<WeekDay>> {
-    let on_day = |w: Weekday| active.iter().filter(move |(_, _, days)| days.contains(&w));
-    let shown: Vec<uuid::Uuid> = Weekday::ALL
-        .iter()
-        .flat_map(|w| on_day(*w).take(WEEK_NAMES_PER_DAY).map(|(p, _, _)| p.0))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let names = engagements::names_of(&state.db, signed.scope(), shown).await?;
-    Ok(Weekday::ALL
-        .iter()
-        .map(|w| {
-            let all = on_day(*w).count();
-            let more = all.saturating_sub(WEEK_NAMES_PER_DAY);
-            WeekDay {
-                label: label(s.t, "weekday", w.code()),
-                people: on_day(*w)
-                    .take(WEEK_NAMES_PER_DAY)
-                    .map(|(p, title, _)| {
-                        (
-                            p.to_string(),
-                            names.get(&p.0).cloned().unwrap_or_default(),
-                            title.clone(),
-                        )
-                    })
-                    .collect(),
-                more,
-                more_text: s.tf("engagement.more_on_day", "n", group_digits(more as i64)),
-                more_link: format!("/engagements?status=active&day={}", w.code()),
-            }
-        })
-        .collect())
 }
 
 #[derive(Template)]
