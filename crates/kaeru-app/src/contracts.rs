@@ -4,7 +4,7 @@
 use crate::failure::{Failure, Outcome};
 use crate::recent::{ByRevisionAndDay, Dated};
 use chrono::NaiveDate;
-use kaeru_domain::engagement::{Engagement, EngagementInput, Weekday};
+use kaeru_domain::engagement::{Engagement, EngagementInput, EngagementStatus, Weekday};
 use kaeru_domain::{EngagementId, Invalid, PersonId};
 use kaeru_store::engagements::{self, EngagementCounts, EngagementError, EngagementFilter};
 use kaeru_store::{Actor, Db, Scope, StoreError};
@@ -127,8 +127,9 @@ async fn read_overview(db: &Db, scope: &Scope, today: NaiveDate) -> Result<Overv
     Ok(Overview { counts, week })
 }
 
-/// One page of the company's contracts (see [`engagements::page`]) with the overview; the total comes from the
-/// overview's counts unless a day is chosen.
+/// One page of the company's contracts (active ones first, then planned, then ended, each the latest start
+/// first) with the overview. Without a day chosen the overview's counts say which standings the page covers,
+/// and each is read in its index order; with a day the contracts of that day are counted and sorted.
 pub async fn list(
     db: &Db,
     cache: &OverviewCache,
@@ -145,16 +146,46 @@ pub async fn list(
     StoreError,
 > {
     let page = page.max(1);
-    let (overview, items) = tokio::try_join!(
-        overview(db, cache, scope, today),
-        engagements::page(db, scope, filter, today, page, per_page),
-    )?;
+    let offset = (page - 1).saturating_mul(per_page);
+    let overview = overview(db, cache, scope, today).await?;
     let counts = overview.2.counts;
-    let total = match (filter.day, filter.status) {
-        (None, None) => counts.all(),
-        (None, Some(s)) => counts.of(s),
-        (Some(_), _) => engagements::count_filtered(db, scope, filter, today).await?,
+    let (total, rows) = if filter.day.is_some() {
+        tokio::try_join!(
+            engagements::count_filtered(db, scope, filter, today),
+            engagements::rows(db, scope, filter, today, offset, per_page),
+        )?
+    } else {
+        let standings = match filter.status {
+            Some(s) => vec![s],
+            None => vec![
+                EngagementStatus::Active,
+                EngagementStatus::Planned,
+                EngagementStatus::Ended,
+            ],
+        };
+        let total = standings.iter().map(|s| counts.of(*s)).sum();
+        let (mut skip, mut want, mut rows) = (offset, per_page, Vec::new());
+        for s in standings {
+            let n = counts.of(s);
+            if want == 0 {
+                break;
+            }
+            if skip >= n {
+                skip -= n;
+                continue;
+            }
+            let f = EngagementFilter {
+                status: Some(s),
+                day: None,
+            };
+            let got = engagements::rows(db, scope, f, today, skip, want).await?;
+            want = want.saturating_sub(got.len() as u64);
+            rows.extend(got);
+            skip = 0;
+        }
+        (total, rows)
     };
+    let items = engagements::with_names(db, scope, rows).await?;
     Ok((
         kaeru_store::Page {
             items,

@@ -184,29 +184,32 @@ pub async fn count_filtered(
         .await?)
 }
 
-/// One page of the company's engagements with the person's name: active ones first, then planned, then
-/// ended, each the latest start first. Reads only the page (and the names of its people).
-pub async fn page(
+/// The company's engagements the filter lets through, `limit` of them after the first `offset`: active ones
+/// first, then planned, then ended, each the latest start first. With a standing chosen the rows come in the
+/// order of `ix_engagements_start` (m0020), so a page costs the same however many contracts a company has;
+/// without one the company's contracts are sorted by standing (the application splits an unfiltered list into
+/// one read per standing instead, as it knows how many of each there are).
+pub async fn rows(
     db: &Db,
     scope: &Scope,
     filter: EngagementFilter,
     today: NaiveDate,
-    page: u64,
-    per_page: u64,
-) -> StoreResult<Vec<(Engagement, String)>> {
-    let rows: Vec<Engagement> = row::Entity::find()
-        .filter(filter.condition(scope, today))
-        .order_by(standing_rank(today), Order::Asc)
-        .order_by_desc(row::Column::StartDate)
+    offset: u64,
+    limit: u64,
+) -> StoreResult<Vec<Engagement>> {
+    let mut q = row::Entity::find().filter(filter.condition(scope, today));
+    if filter.status.is_none() {
+        q = q.order_by(standing_rank(today), Order::Asc);
+    }
+    Ok(q.order_by_desc(row::Column::StartDate)
         .order_by_desc(row::Column::Id)
-        .offset(page.max(1).saturating_sub(1).saturating_mul(per_page))
-        .limit(per_page)
+        .offset(offset)
+        .limit(limit)
         .all(&db.read)
         .await?
         .into_iter()
         .map(to_domain)
-        .collect();
-    with_names(db, scope, rows).await
+        .collect())
 }
 
 /// Who comes in on which days: every active engagement of the company by its person, title and days (only
@@ -255,7 +258,8 @@ pub async fn names_of(
         .collect())
 }
 
-async fn with_names(
+/// Each engagement with its person's name.
+pub async fn with_names(
     db: &Db,
     scope: &Scope,
     rows: Vec<Engagement>,

@@ -284,8 +284,9 @@ db_test!(
         // Active first (the latest start first), then planned, then ended; each page follows the one before.
         let mut seen = Vec::new();
         for page in 1..=3 {
-            let p = engagements::page(&db, &c, all, today(), page, 20).await.unwrap();
+            let p = engagements::rows(&db, &c, all, today(), (page - 1) * 20, 20).await.unwrap();
             assert_eq!(p.len(), if page < 3 { 20 } else { 10 });
+            let p = engagements::with_names(&db, &c, p).await.unwrap();
             seen.extend(p.into_iter().map(|(e, name)| {
                 assert!(name.starts_with("𠮷田 "), "{name}");
                 (e.status(today()), e.start_date, e.id)
@@ -302,7 +303,7 @@ db_test!(
         for st in [EngagementStatus::Active, EngagementStatus::Planned, EngagementStatus::Ended] {
             let f = EngagementFilter { status: Some(st), day: None };
             assert_eq!(engagements::count_filtered(&db, &c, f, today()).await.unwrap(), counts.of(st));
-            let p = engagements::page(&db, &c, f, today(), 1, 100).await.unwrap();
+            let p = engagements::with_names(&db, &c, engagements::rows(&db, &c, f, today(), 0, 100).await.unwrap()).await.unwrap();
             assert_eq!(p.len() as u64, counts.of(st));
             assert!(p.iter().all(|(e, _)| e.status(today()) == st));
         }

@@ -21,6 +21,7 @@ mod m0016_analytics;
 mod m0017_scale;
 mod m0018_lean_people_indexes;
 mod m0019_offers_by_window;
+mod m0020_engagements_by_start;
 
 pub struct Migrator;
 
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_scale::Migration),
             Box::new(m0018_lean_people_indexes::Migration),
             Box::new(m0019_offers_by_window::Migration),
+            Box::new(m0020_engagements_by_start::Migration),
         ]
     }
 }
