@@ -3,8 +3,8 @@
 
 use crate::audit::{self, Change};
 use crate::entity::{
-    career, employment_stint as stint_row, engagement, person as person_row, person_email,
-    person_skill, return_offer,
+    career, employment_stint as stint_row, person as person_row, person_email, person_skill,
+    return_offer,
 };
 use crate::{Actor, Db, Scope, StoreResult, companies, now};
 use chrono::{Datelike, NaiveDate};
@@ -423,20 +423,7 @@ pub(crate) async fn insert_people_in(
                 });
             }
             for g in &b.engagements {
-                g_rows.push(engagement::ActiveModel {
-                    id: Set(uuid::Uuid::now_v7()),
-                    company_id: Set(c),
-                    person_id: Set(id.0),
-                    title: Set(g.title.clone()),
-                    weekdays: Set(crate::engagements::codes(&g.weekdays)),
-                    rate_kind: Set(g.rate_kind.code().into()),
-                    rate_yen: Set(g.rate_yen),
-                    start_date: Set(g.start_date),
-                    end_date: Set(g.end_date),
-                    manager: Set(g.manager.clone()),
-                    note: Set(g.note.clone()),
-                    created_at: Set(now()),
-                });
+                g_rows.push(crate::engagements::new_row(uuid::Uuid::now_v7(), c, id, g));
             }
             if let Some((from, until)) = b.offer {
                 offer_seq += 1;

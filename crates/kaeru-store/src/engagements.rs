@@ -32,8 +32,31 @@ pub(crate) fn to_domain(r: row::Model) -> Engagement {
     }
 }
 
-pub(crate) fn codes(days: &[Weekday]) -> String {
+fn codes(days: &[Weekday]) -> String {
     days.iter().map(|w| w.code()).collect::<Vec<_>>().join(",")
+}
+
+/// A new engagement's row.
+pub(crate) fn new_row(
+    id: Uuid,
+    company: Uuid,
+    person: PersonId,
+    d: &EngagementDraft,
+) -> row::ActiveModel {
+    row::ActiveModel {
+        id: Set(id),
+        company_id: Set(company),
+        person_id: Set(person.0),
+        title: Set(d.title.clone()),
+        weekdays: Set(codes(&d.weekdays)),
+        rate_kind: Set(d.rate_kind.code().into()),
+        rate_yen: Set(d.rate_yen),
+        start_date: Set(d.start_date),
+        end_date: Set(d.end_date),
+        manager: Set(d.manager.clone()),
+        note: Set(d.note.clone()),
+        created_at: Set(now()),
+    }
 }
 
 /// Why an engagement was refused.
@@ -296,22 +319,7 @@ pub async fn add(
         return Err(EngagementError::OverFiveDays(busy + d.weekdays.len()));
     }
     let id = Uuid::now_v7();
-    let model = row::ActiveModel {
-        id: Set(id),
-        company_id: Set(c),
-        person_id: Set(person.0),
-        title: Set(d.title.clone()),
-        weekdays: Set(codes(&d.weekdays)),
-        rate_kind: Set(d.rate_kind.code().into()),
-        rate_yen: Set(d.rate_yen),
-        start_date: Set(d.start_date),
-        end_date: Set(d.end_date),
-        manager: Set(d.manager.clone()),
-        note: Set(d.note.clone()),
-        created_at: Set(now()),
-    }
-    .insert(&tx)
-    .await?;
+    let model = new_row(id, c, person, d).insert(&tx).await?;
     audit::record(
         &tx,
         scope,
