@@ -62,7 +62,7 @@ echo "== /healthz, wrk -t2 -c64 -d10s"
 wrk -t2 -c64 -d10s --latency "$base/healthz" | grep -E "Requests/sec|99%|50%"
 echo "== /people (50 rows, signed in), wrk -t2 -c64 -d10s"
 wrk -t2 -c64 -d10s --latency -H "Cookie: kaeru_session=$cookie" "$base/people" | grep -E "Requests/sec|99%|50%|Non-2xx"
-for page in "/people?page=1500" "/offers" "/engagements" "/engagements?status=ended&page=20" "/reconnect" "/network" "/search?q=%E5%B1%B1%E7%94%B0"; do
+for page in "/people?page=1500" "/offers" "/engagements" "/engagements?status=ended&page=10" "/reconnect" "/network" "/search?q=%E5%B1%B1%E7%94%B0"; do
   echo "== $page, wrk -t2 -c64 -d5s"
   wrk -t2 -c64 -d5s --latency -H "Cookie: kaeru_session=$cookie" "$base$page" | grep -E "Requests/sec|99%|50%|Non-2xx"
 done
