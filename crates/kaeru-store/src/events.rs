@@ -1306,6 +1306,10 @@ pub async fn check_in(
     }
     let mut q = r_row::Entity::find().filter(r_row::Column::CompanyId.eq(c));
     q = match (by_code, by_id) {
+        // Codes are hex; anything else (a NUL byte, which PostgreSQL refuses in text) is no code of ours.
+        (Some(code), _) if !code.trim().chars().all(|ch| ch.is_ascii_alphanumeric()) => {
+            return Ok(Err(CheckInRefusal::Unknown));
+        }
         (Some(code), _) => q.filter(r_row::Column::CheckinCode.eq(code.trim())),
         (None, Some(id)) => q.filter(r_row::Column::Id.eq(id.0)),
         (None, None) => return Ok(Err(CheckInRefusal::Unknown)),

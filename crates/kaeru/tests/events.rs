@@ -355,6 +355,9 @@ db_test!(
         let r = app.post(&hr, &door, &format!("/events/{event}/checkin"), &[("code", &visitor.checkin_code)]).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().await.unwrap().contains("別のイベント「工場見学」"));
+        // A code with a NUL byte (PostgreSQL refuses it in text) is an unknown code, not a server error.
+        let r = app.post(&hr, &door, &format!("/events/{event}/checkin"), &[("code", "\u{0}\u{a9}6?")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
         // The しおり: news of those attending who agreed, in 五十音順, read by pdftotext.
         let r = hr.get(format!("{}{event_path}/booklet.pdf", app.base)).send().await.unwrap();
