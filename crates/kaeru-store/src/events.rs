@@ -336,6 +336,12 @@ async fn locked(
     q.one(conn).await?.ok_or(StoreError::NotFound)
 }
 
+/// Whether `code` could be a check-in code of ours (hex): anything else, such as a NUL byte that PostgreSQL
+/// refuses in text, is answered as unknown without a query.
+fn could_be_code(code: &str) -> bool {
+    code.chars().all(|ch| ch.is_ascii_alphanumeric())
+}
+
 fn new_code() -> String {
     let mut b = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut b);
@@ -908,6 +914,9 @@ pub async fn rsvps_by_code(
     code: &str,
 ) -> StoreResult<Option<(Event, Rsvp)>> {
     let c = scope.company_id().0;
+    if !could_be_code(code) {
+        return Ok(None);
+    }
     let Some(r) = r_row::Entity::find()
         .filter(r_row::Column::CompanyId.eq(c))
         .filter(r_row::Column::CheckinCode.eq(code))
@@ -1306,8 +1315,7 @@ pub async fn check_in(
     }
     let mut q = r_row::Entity::find().filter(r_row::Column::CompanyId.eq(c));
     q = match (by_code, by_id) {
-        // Codes are hex; anything else (a NUL byte, which PostgreSQL refuses in text) is no code of ours.
-        (Some(code), _) if !code.trim().chars().all(|ch| ch.is_ascii_alphanumeric()) => {
+        (Some(code), _) if !could_be_code(code.trim()) => {
             return Ok(Err(CheckInRefusal::Unknown));
         }
         (Some(code), _) => q.filter(r_row::Column::CheckinCode.eq(code.trim())),

@@ -358,6 +358,8 @@ db_test!(
         // A code with a NUL byte (PostgreSQL refuses it in text) is an unknown code, not a server error.
         let r = app.post(&hr, &door, &format!("/events/{event}/checkin"), &[("code", "\u{0}\u{a9}6?")]).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _) = app.get(&hr, &format!("/events/{event}/checkin/a%00b")).await;
+        assert!(status.is_client_error() || status == StatusCode::OK, "{status}");
 
         // The しおり: news of those attending who agreed, in 五十音順, read by pdftotext.
         let r = hr.get(format!("{}{event_path}/booklet.pdf", app.base)).send().await.unwrap();
