@@ -97,12 +97,18 @@ struct ListFacts {
     departments: Vec<String>,
     years: Vec<i32>,
     counts: std::sync::Mutex<std::collections::HashMap<FilterKey, u64>>,
+    /// Pages read at this revision, by filter, page number, cursor and size: between two writes the same
+    /// page is read from the database once, not once per request.
+    pages: std::sync::Mutex<std::collections::HashMap<PageKey, Arc<Vec<people::ListLine>>>>,
 }
 
 type FilterKey = (Option<&'static str>, Option<String>, Option<i32>);
+type PageKey = (FilterKey, u64, u64, Option<PersonId>);
 
 /// More filters than this remembered per company: the counts are forgotten and counted again.
 const MOST_COUNTS: usize = 256;
+/// More pages than this kept per company (about 15 KB each): they are forgotten and read again.
+const MOST_PAGES: usize = 64;
 
 use std::sync::Arc;
 
@@ -114,8 +120,16 @@ pub struct ListView {
 }
 
 impl ListCache {
-    async fn facts(&self, db: &Db, scope: &Scope) -> Result<Arc<ListFacts>, StoreError> {
-        let revision = kaeru_store::companies::revision(db, scope).await?;
+    async fn facts(
+        &self,
+        db: &Db,
+        scope: &Scope,
+        revision: Option<i64>,
+    ) -> Result<Arc<ListFacts>, StoreError> {
+        let revision = match revision {
+            Some(r) => r,
+            None => kaeru_store::companies::revision(db, scope).await?,
+        };
         let company = scope.company_id();
         let cached = self
             .companies
@@ -139,6 +153,7 @@ impl ListCache {
             departments: people::departments(db, scope).await?,
             years: people::leaving_years(db, scope).await?,
             counts: std::sync::Mutex::default(),
+            pages: std::sync::Mutex::default(),
         });
         if let Ok(mut m) = self.companies.lock() {
             let keep = m.get(&company).is_none_or(|old| old.revision <= revision);
@@ -152,16 +167,21 @@ impl ListCache {
 
 /// A page of the people list (`after`: the last person of the page before, for a next page read through the
 /// index), counted and with its filter choices from the per-revision cache.
+///
+/// `revision`: the company's revision if the caller read it a moment ago (the signed-in session's); the page is
+/// then answered from what was kept for that revision without reading it again. `None` reads it.
+#[allow(clippy::too_many_arguments)]
 pub async fn list(
     db: &Db,
     cache: &ListCache,
     scope: &Scope,
+    revision: Option<i64>,
     filter: &people::PeopleFilter,
     page: u64,
     per_page: u64,
     after: Option<PersonId>,
 ) -> Result<ListView, StoreError> {
-    let facts = cache.facts(db, scope).await?;
+    let facts = cache.facts(db, scope, revision).await?;
     let key: FilterKey = (
         filter.status.map(kaeru_domain::PersonStatus::code),
         filter.department.clone(),
@@ -187,7 +207,26 @@ pub async fn list(
         }
     };
     let page = std::cmp::Ord::max(page, 1);
-    let items = people::list_lines(db, scope, filter, page, per_page, after).await?;
+    // Read after the revision was, so what is kept under it is never older than it.
+    let page_key: PageKey = (key, page, per_page, after);
+    let kept = facts
+        .pages
+        .lock()
+        .ok()
+        .and_then(|p| p.get(&page_key).cloned());
+    let items = match kept {
+        Some(items) => Vec::clone(&items),
+        None => {
+            let items = people::list_lines(db, scope, filter, page, per_page, after).await?;
+            if let Ok(mut p) = facts.pages.lock() {
+                if p.len() >= MOST_PAGES {
+                    p.clear();
+                }
+                p.insert(page_key, Arc::new(items.clone()));
+            }
+            items
+        }
+    };
     Ok(ListView {
         page: kaeru_store::Page {
             items,

@@ -12,6 +12,9 @@ pub struct SessionInfo {
     pub user: StaffUser,
     pub company: Company,
     pub csrf_token: String,
+    /// The company's revision, read in the same query as the session: a page kept per revision (the people
+    /// list) needs no second read to know whether what it kept is still the database's.
+    pub revision: i64,
 }
 
 use crate::tokens::hash_token;
@@ -84,6 +87,7 @@ pub async fn resolve(db: &Db, token: &str) -> StoreResult<Option<SessionInfo>> {
     let s = row::Model::from_query_result(&found, "s_")?;
     let u = staff_user::Model::from_query_result(&found, "u_")?;
     let c = company::Model::from_query_result(&found, "c_")?;
+    let revision = c.revision;
     let company = Company {
         id: kaeru_domain::CompanyId(c.id),
         slug: c.slug,
@@ -96,6 +100,7 @@ pub async fn resolve(db: &Db, token: &str) -> StoreResult<Option<SessionInfo>> {
         user: crate::staff::to_domain(&u),
         company,
         csrf_token: s.csrf_token,
+        revision,
     }))
 }
 

@@ -328,3 +328,54 @@ db_test!(
         }
     }
 );
+
+db_test!(
+    async fn the_people_list_kept_per_revision_shows_a_write_on_another_node_at_once(target) {
+        use kaeru_app::people::{ListCache, list};
+        let app = spawn_app(target).await;
+        let hr = browser();
+        app.setup(&hr, "sakura", "shacho@example.jp").await;
+        let db = app.db.clone();
+        let company = companies::all(&db).await.unwrap()[0].id;
+        let scope = Scope::for_company(company);
+        let actor = Actor::system("test");
+        let today = Utc::now().date_naive();
+        for i in 0..60 {
+            kaeru_app::people::save(&db, &scope, &actor, today, &input(&format!("山田{i:02}"), "花子", &format!("やまだ{}", kana(i)), ""), None).await.unwrap();
+        }
+        let filter = Default::default();
+        let (node_a, node_b) = (ListCache::default(), ListCache::default());
+        let names = |v: &kaeru_app::people::ListView| v.page.items.iter().map(|l| l.family_name.clone()).collect::<Vec<_>>();
+        // Node A reads page 1 with the revision its session read, twice (the second from what it kept), and page
+        // 2 after the last of page 1.
+        let r1 = companies::revision(&db, &scope).await.unwrap();
+        let first = list(&db, &node_a, &scope, Some(r1), &filter, 1, 50, None).await.unwrap();
+        assert_eq!((first.page.total, first.page.items.len()), (60, 50));
+        let again = list(&db, &node_a, &scope, Some(r1), &filter, 1, 50, None).await.unwrap();
+        assert_eq!(names(&again), names(&first));
+        let last = first.page.items.last().unwrap().id;
+        let second = list(&db, &node_a, &scope, Some(r1), &filter, 2, 50, Some(last)).await.unwrap();
+        assert_eq!(second.page.items.len(), 10);
+        // Node B renames the first person and adds one; node A's next request, with its session's new revision,
+        // shows both at once.
+        let top = first.page.items[0].id;
+        let renamed = input("𠮷田", "花子", &first.page.items[0].family_kana, "");
+        kaeru_app::people::save(&db, &scope, &actor, today, &renamed, Some(top)).await.unwrap();
+        kaeru_app::people::save(&db, &scope, &actor, today, &input("阿部", "一郎", "あべ", ""), None).await.unwrap();
+        list(&db, &node_b, &scope, None, &filter, 1, 50, None).await.unwrap();
+        let r2 = companies::revision(&db, &scope).await.unwrap();
+        assert!(r2 > r1);
+        let after = list(&db, &node_a, &scope, Some(r2), &filter, 1, 50, None).await.unwrap();
+        assert_eq!(after.page.total, 61);
+        assert_eq!(after.page.items[0].family_name, "阿部", "the new person sorts first (あべ)");
+        assert_eq!(after.page.items[1].family_name, "𠮷田");
+        assert_eq!(after.page.items[1].id, top);
+        // Without a revision the list reads it, and agrees.
+        let read = list(&db, &node_a, &scope, None, &filter, 1, 50, None).await.unwrap();
+        assert_eq!(names(&read), names(&after));
+        // Another company's node never sees these people.
+        let other = Scope::for_company(kaeru_domain::CompanyId(uuid::Uuid::from_u128(42)));
+        let none = list(&db, &node_a, &other, None, &filter, 1, 50, None).await;
+        assert!(none.is_err() || none.unwrap().page.items.is_empty());
+    }
+);

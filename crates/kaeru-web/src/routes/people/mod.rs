@@ -117,6 +117,7 @@ async fn list(
         &state.db,
         &state.search.lists,
         signed.scope(),
+        Some(signed.info.revision),
         &filter,
         page_no,
         PER_PAGE,
