@@ -79,21 +79,31 @@ pub struct Overview {
     pub week: Vec<WeekDay>,
 }
 
-/// The contracts overview of each company, kept until its next write or the next day: the week reads every
-/// active contract of the company.
+/// The contracts overview of each company, kept until its next write or the next day (the week reads every
+/// active contract of the company), and the pages of its list, kept until its next write.
 #[derive(Default)]
-pub struct OverviewCache(ByRevisionAndDay<Overview>);
+pub struct OverviewCache {
+    overview: ByRevisionAndDay<Overview>,
+    pages: crate::recent::Pages<(EngagementFilter, NaiveDate, u64, u64), ContractsPage>,
+}
 
-/// The company's contract counts and week as the database stands today.
+/// A page of contracts with the name of each one's person.
+pub type ContractsPage = kaeru_store::Page<(Engagement, String)>;
+
+/// The company's contract counts and week as the database stands today. `revision` as in
+/// [`crate::people::list`].
 pub async fn overview(
     db: &Db,
     cache: &OverviewCache,
     scope: &Scope,
+    revision: Option<i64>,
     today: NaiveDate,
 ) -> Result<Arc<Dated<Overview>>, StoreError> {
     cache
-        .0
-        .get(db, scope, today, || read_overview(db, scope, today))
+        .overview
+        .get(db, scope, revision, today, || {
+            read_overview(db, scope, today)
+        })
         .await
 }
 
@@ -130,25 +140,43 @@ async fn read_overview(db: &Db, scope: &Scope, today: NaiveDate) -> Result<Overv
 /// One page of the company's contracts (active ones first, then planned, then ended, each the latest start
 /// first) with the overview. Without a day chosen the overview's counts say which standings the page covers,
 /// and each is read in its index order; with a day the contracts of that day are counted and sorted.
+///
+/// `revision` as in [`crate::people::list`]; the page is kept for the revision and the day.
+#[allow(clippy::too_many_arguments)]
 pub async fn list(
     db: &Db,
     cache: &OverviewCache,
     scope: &Scope,
+    revision: Option<i64>,
     filter: EngagementFilter,
     today: NaiveDate,
     page: u64,
     per_page: u64,
-) -> Result<
-    (
-        kaeru_store::Page<(Engagement, String)>,
-        Arc<Dated<Overview>>,
-    ),
-    StoreError,
-> {
+) -> Result<(Arc<ContractsPage>, Arc<Dated<Overview>>), StoreError> {
     let page = page.max(1);
-    let offset = (page - 1).saturating_mul(per_page);
-    let overview = overview(db, cache, scope, today).await?;
+    let overview = overview(db, cache, scope, revision, today).await?;
     let counts = overview.2.counts;
+    // The overview was read at this revision or after it.
+    let found = cache
+        .pages
+        .get(scope, overview.0, (filter, today, page, per_page), || {
+            read_page(db, scope, filter, counts, today, page, per_page)
+        })
+        .await?;
+    Ok((found, overview))
+}
+
+/// A page of the list as [`list`] reads it.
+async fn read_page(
+    db: &Db,
+    scope: &Scope,
+    filter: EngagementFilter,
+    counts: EngagementCounts,
+    today: NaiveDate,
+    page: u64,
+    per_page: u64,
+) -> Result<ContractsPage, StoreError> {
+    let offset = (page - 1).saturating_mul(per_page);
     let (total, rows) = if filter.day.is_some() {
         tokio::try_join!(
             engagements::count_filtered(db, scope, filter, today),
@@ -186,13 +214,10 @@ pub async fn list(
         (total, rows)
     };
     let items = engagements::with_names(db, scope, rows).await?;
-    Ok((
-        kaeru_store::Page {
-            items,
-            total,
-            page,
-            per_page,
-        },
-        overview,
-    ))
+    Ok(kaeru_store::Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
 }

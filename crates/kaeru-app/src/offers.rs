@@ -104,3 +104,37 @@ pub async fn save_draft(
         other => other.into(),
     })
 }
+
+/// The offers list's pages, kept per company revision (a page is its offers and their people's names; the days
+/// left are worked out from today when the page is shown).
+#[derive(Default)]
+pub struct ListCache(
+    crate::recent::Pages<
+        (Option<kaeru_domain::OfferStatus>, u64, u64),
+        kaeru_store::Page<offers::OfferListItem>,
+    >,
+);
+
+/// A page of the company's offers (the window closing soonest first), optionally of one status. `revision` as in
+/// [`crate::people::list`]: the company's revision if the caller has just read it, else `None`.
+pub async fn list(
+    db: &Db,
+    cache: &ListCache,
+    scope: &Scope,
+    revision: Option<i64>,
+    status: Option<kaeru_domain::OfferStatus>,
+    page: u64,
+    per_page: u64,
+) -> Result<std::sync::Arc<kaeru_store::Page<offers::OfferListItem>>, StoreError> {
+    let revision = match revision {
+        Some(r) => r,
+        None => kaeru_store::companies::revision(db, scope).await?,
+    };
+    let page = page.max(1);
+    cache
+        .0
+        .get(scope, revision, (status, page, per_page), || {
+            offers::list_page(db, scope, status, page, per_page)
+        })
+        .await
+}

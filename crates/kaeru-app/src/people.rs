@@ -90,6 +90,8 @@ pub struct ListCache {
     /// One request reads what a new revision needs while the others wait for it (a burst of requests right
     /// after a write must not each count the company).
     building: tokio::sync::Mutex<()>,
+    /// The pages read at the company's revision, by filter, page number, size and cursor.
+    pages: crate::recent::Pages<PageKey, Vec<people::ListLine>>,
 }
 
 struct ListFacts {
@@ -97,9 +99,6 @@ struct ListFacts {
     departments: Vec<String>,
     years: Vec<i32>,
     counts: std::sync::Mutex<std::collections::HashMap<FilterKey, u64>>,
-    /// Pages read at this revision, by filter, page number, cursor and size: between two writes the same
-    /// page is read from the database once, not once per request.
-    pages: std::sync::Mutex<std::collections::HashMap<PageKey, Arc<Vec<people::ListLine>>>>,
 }
 
 type FilterKey = (Option<&'static str>, Option<String>, Option<i32>);
@@ -107,8 +106,6 @@ type PageKey = (FilterKey, u64, u64, Option<PersonId>);
 
 /// More filters than this remembered per company: the counts are forgotten and counted again.
 const MOST_COUNTS: usize = 256;
-/// More pages than this kept per company (about 15 KB each): they are forgotten and read again.
-const MOST_PAGES: usize = 64;
 
 use std::sync::Arc;
 
@@ -124,12 +121,8 @@ impl ListCache {
         &self,
         db: &Db,
         scope: &Scope,
-        revision: Option<i64>,
+        revision: i64,
     ) -> Result<Arc<ListFacts>, StoreError> {
-        let revision = match revision {
-            Some(r) => r,
-            None => kaeru_store::companies::revision(db, scope).await?,
-        };
         let company = scope.company_id();
         let cached = self
             .companies
@@ -153,7 +146,6 @@ impl ListCache {
             departments: people::departments(db, scope).await?,
             years: people::leaving_years(db, scope).await?,
             counts: std::sync::Mutex::default(),
-            pages: std::sync::Mutex::default(),
         });
         if let Ok(mut m) = self.companies.lock() {
             let keep = m.get(&company).is_none_or(|old| old.revision <= revision);
@@ -181,6 +173,10 @@ pub async fn list(
     per_page: u64,
     after: Option<PersonId>,
 ) -> Result<ListView, StoreError> {
+    let revision = match revision {
+        Some(r) => r,
+        None => kaeru_store::companies::revision(db, scope).await?,
+    };
     let facts = cache.facts(db, scope, revision).await?;
     let key: FilterKey = (
         filter.status.map(kaeru_domain::PersonStatus::code),
@@ -207,29 +203,15 @@ pub async fn list(
         }
     };
     let page = std::cmp::Ord::max(page, 1);
-    // Read after the revision was, so what is kept under it is never older than it.
-    let page_key: PageKey = (key, page, per_page, after);
-    let kept = facts
+    let items = cache
         .pages
-        .lock()
-        .ok()
-        .and_then(|p| p.get(&page_key).cloned());
-    let items = match kept {
-        Some(items) => Vec::clone(&items),
-        None => {
-            let items = people::list_lines(db, scope, filter, page, per_page, after).await?;
-            if let Ok(mut p) = facts.pages.lock() {
-                if p.len() >= MOST_PAGES {
-                    p.clear();
-                }
-                p.insert(page_key, Arc::new(items.clone()));
-            }
-            items
-        }
-    };
+        .get(scope, revision, (key, page, per_page, after), || {
+            people::list_lines(db, scope, filter, page, per_page, after)
+        })
+        .await?;
     Ok(ListView {
         page: kaeru_store::Page {
-            items,
+            items: Vec::clone(&items),
             total,
             page,
             per_page,
@@ -260,7 +242,7 @@ impl ReconnectCache {
         today: chrono::NaiveDate,
     ) -> Result<Arc<ReconnectList>, StoreError> {
         self.0
-            .get(db, scope, today, || {
+            .get(db, scope, None, today, || {
                 kaeru_store::touchpoints::reconnect_list(db, scope, today)
             })
             .await

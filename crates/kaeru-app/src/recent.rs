@@ -99,10 +99,13 @@ impl<T> ByRevisionAndDay<T> {
 
     /// The value as the database stands today: the kept one while the company's revision and the day are
     /// the same, else `read` (by one request at a time).
+    ///
+    /// `revision`: the company's revision if the caller has just read it (the session's), else `None`.
     pub async fn get<F, Fut>(
         &self,
         db: &Db,
         scope: &Scope,
+        revision: Option<i64>,
         today: NaiveDate,
         read: F,
     ) -> Result<Arc<Dated<T>>, StoreError>
@@ -111,7 +114,10 @@ impl<T> ByRevisionAndDay<T> {
         Fut: Future<Output = Result<T, StoreError>>,
     {
         let company = scope.company_id();
-        let revision = kaeru_store::companies::revision(db, scope).await?;
+        let revision = match revision {
+            Some(r) => r,
+            None => kaeru_store::companies::revision(db, scope).await?,
+        };
         if let Some(c) = self.kept(company, revision, today) {
             return Ok(c);
         }
@@ -124,6 +130,78 @@ impl<T> ByRevisionAndDay<T> {
             m.insert(company, fresh.clone());
         }
         Ok(fresh)
+    }
+}
+
+/// More pages than this kept per company and list: all are forgotten and read again.
+pub const PAGES_KEPT: usize = 64;
+
+/// The pages of one list for each company, as read at one revision: between two writes a page is read from the
+/// database once by a node, not once per request (a list whose rows depend on the day has the day in its key). The caller says which revision it read (the
+/// session's query reads it with the signed-in user), so a page kept costs no query at all; what is read is
+/// read after that revision was, so nothing older than the revision is ever kept under it.
+pub struct Pages<K, V> {
+    kept: std::sync::Mutex<Recent<KeptPages<K, V>>>,
+}
+
+struct KeptPages<K, V> {
+    revision: i64,
+    pages: HashMap<K, Arc<V>>,
+}
+
+impl<K, V> Default for Pages<K, V> {
+    fn default() -> Self {
+        Self {
+            kept: std::sync::Mutex::new(Recent::default()),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V> Pages<K, V> {
+    /// The page `key` of the company at `revision`: the kept one, else `read` and kept.
+    pub async fn get<F, Fut>(
+        &self,
+        scope: &Scope,
+        revision: i64,
+        key: K,
+        read: F,
+    ) -> Result<Arc<V>, StoreError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, StoreError>>,
+    {
+        let company = scope.company_id();
+        let kept = self.kept.lock().ok().and_then(|mut m| {
+            m.get_mut(company)
+                .filter(|k| k.revision == revision)
+                .and_then(|k| k.pages.get(&key).cloned())
+        });
+        if let Some(page) = kept {
+            return Ok(page);
+        }
+        let page = Arc::new(read().await?);
+        if let Ok(mut m) = self.kept.lock() {
+            match m.get_mut(company) {
+                Some(k) if k.revision == revision => {
+                    if k.pages.len() >= PAGES_KEPT {
+                        k.pages.clear();
+                    }
+                    k.pages.insert(key, page.clone());
+                }
+                // A request that read an older revision than the one kept does not replace it.
+                Some(k) if k.revision > revision => {}
+                _ => {
+                    m.insert(
+                        company,
+                        KeptPages {
+                            revision,
+                            pages: HashMap::from([(key, page.clone())]),
+                        },
+                    );
+                }
+            }
+        }
+        Ok(page)
     }
 }
 
@@ -150,5 +228,49 @@ mod tests {
         r.insert(ids[0], 99);
         assert_eq!(r.get_mut(ids[0]).copied(), Some(99));
         assert_eq!(r.len(), COMPANIES_KEPT);
+    }
+
+    #[tokio::test]
+    async fn a_page_is_read_once_per_revision_and_never_kept_older() {
+        let scope = Scope::for_company(CompanyId(uuid::Uuid::from_u128(7)));
+        let pages: Pages<u32, String> = Pages::default();
+        let reads = std::sync::atomic::AtomicUsize::new(0);
+        let read = |text: &'static str| {
+            reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            async move { Ok::<_, StoreError>(text.to_string()) }
+        };
+        let got = |p: Result<Arc<String>, StoreError>| p.map(|s| s.to_string()).unwrap_or_default();
+        assert_eq!(got(pages.get(&scope, 5, 1, || read("r5")).await), "r5");
+        assert_eq!(got(pages.get(&scope, 5, 1, || read("again")).await), "r5");
+        assert_eq!(reads.load(std::sync::atomic::Ordering::Relaxed), 1);
+        // A new revision reads again; a request that read an older revision is answered but its page is not
+        // kept over the newer one.
+        assert_eq!(got(pages.get(&scope, 6, 1, || read("r6")).await), "r6");
+        assert_eq!(got(pages.get(&scope, 5, 2, || read("old")).await), "old");
+        assert_eq!(
+            got(pages.get(&scope, 6, 2, || read("r6 two")).await),
+            "r6 two"
+        );
+        assert_eq!(got(pages.get(&scope, 6, 1, || read("no")).await), "r6");
+        // A read that fails keeps nothing.
+        let failed = pages
+            .get(&scope, 6, 3, || async {
+                Err::<String, _>(StoreError::NotFound)
+            })
+            .await;
+        assert!(failed.is_err());
+        assert_eq!(
+            got(pages.get(&scope, 6, 3, || read("three")).await),
+            "three"
+        );
+        assert_eq!(reads.load(std::sync::atomic::Ordering::Relaxed), 5);
+        // Past the limit, a company's pages are forgotten and read again.
+        for n in 10..10 + PAGES_KEPT as u32 {
+            let _ = pages.get(&scope, 6, n, || read("filler")).await;
+        }
+        assert_eq!(
+            got(pages.get(&scope, 6, 1, || read("r6 again")).await),
+            "r6 again"
+        );
     }
 }

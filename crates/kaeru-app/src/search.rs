@@ -85,13 +85,15 @@ pub struct SearchCache {
     building: std::sync::Mutex<HashMap<(CompanyId, bool), BuildLock>>,
     /// The analytics figures, cached by the same revision.
     pub analytics: crate::analytics::AnalyticsCache,
-    /// The people list's filter choices and counts, cached by the same revision.
+    /// The people list's filter choices, counts and pages, cached by the same revision.
     pub lists: crate::people::ListCache,
+    /// The offers list's pages, cached by the same revision.
+    pub offers: crate::offers::ListCache,
     /// The reconnect list, cached by the same revision and the day.
     pub reconnect: crate::people::ReconnectCache,
     /// The network page's groups, cached by the same revision.
     pub network: crate::network::NetworkCache,
-    /// The contracts page's counts and week, cached by the same revision and the day.
+    /// The contracts page's counts and week (by the same revision and the day) and its pages.
     pub contracts: crate::contracts::OverviewCache,
     /// How many patches and rebuilds this node made (search, matching).
     pub counts: Arc<Counts>,

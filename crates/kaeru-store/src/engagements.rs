@@ -124,7 +124,7 @@ fn standing_rank(today: NaiveDate) -> Expr {
 }
 
 /// Which engagements a list shows.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct EngagementFilter {
     pub status: Option<EngagementStatus>,
     /// Only those who come in on this day.

@@ -177,6 +177,7 @@ pub async fn list(
         &state.db,
         &state.search.contracts,
         &caller.scope,
+        None,
         q.filter(),
         caller.today(),
         page,
@@ -184,7 +185,7 @@ pub async fn list(
     )
     .await?;
     Ok(Json(ListOf::new(
-        found.items.into_iter().map(|(e, _)| e.into()).collect(),
+        found.items.iter().map(|(e, _)| e.clone().into()).collect(),
         found.total,
         found.page,
         found.per_page,

@@ -153,6 +153,7 @@ async fn list(
         &state.db,
         &state.search.contracts,
         signed.scope(),
+        Some(signed.info.revision),
         filter,
         today,
         page_no,

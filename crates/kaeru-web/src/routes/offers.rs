@@ -108,8 +108,16 @@ async fn list(
     signed.require(Permission::ViewPeople)?;
     let status = OfferStatus::parse(&q.status);
     let page_no = q.page.trim().parse::<u64>().unwrap_or(1).clamp(1, 100_000);
-    let found =
-        offers::list_page(&state.db, signed.scope(), status, page_no, OFFERS_PER_PAGE).await?;
+    let found = kaeru_app::offers::list(
+        &state.db,
+        &state.search.offers,
+        signed.scope(),
+        Some(signed.info.revision),
+        status,
+        page_no,
+        OFFERS_PER_PAGE,
+    )
+    .await?;
     let s = Shell::signed(&signed, Section::Offers, "/offers");
     let today = signed.today();
     let link = |p: u64| {
@@ -121,13 +129,13 @@ async fn list(
     let (page, pages, total) = (found.page, found.pages(), found.total);
     let rows = found
         .items
-        .into_iter()
+        .iter()
         .map(|i| ListRow {
             id: i.offer.id,
             number: i.offer.number.clone(),
             person_id: i.offer.person_id,
-            person_name: i.person_name,
-            person_kana: i.person_kana,
+            person_name: i.person_name.clone(),
+            person_kana: i.person_kana.clone(),
             status_code: i.offer.status.code(),
             status_label: label(s.t, "offer_status", i.offer.status.code()),
             window: format!(
