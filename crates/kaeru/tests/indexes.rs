@@ -377,5 +377,20 @@ db_test!(
         let other = Scope::for_company(kaeru_domain::CompanyId(uuid::Uuid::from_u128(42)));
         let none = list(&db, &node_a, &other, None, &filter, 1, 50, None).await;
         assert!(none.is_err() || none.unwrap().page.items.is_empty());
+        // The offers list likewise: node A's kept page gains the offer node B wrote, and its person's new name.
+        let (offers_a, offers_b) = (kaeru_app::offers::ListCache::default(), kaeru_app::offers::ListCache::default());
+        let r3 = companies::revision(&db, &scope).await.unwrap();
+        let before = kaeru_app::offers::list(&db, &offers_a, &scope, Some(r3), None, 1, 50).await.unwrap();
+        assert_eq!(before.total, 0);
+        let draft = kaeru_domain::OfferDraft { valid_from: today, valid_until: today + Duration::days(700), terms: vec![kaeru_domain::OfferTerm::PriorityInterview], salary_floor_yen: None, terms_note: None, signer_name: "桜井 健一".into(), signer_title: None, override_reason: None };
+        kaeru_store::offers::create(&db, &scope, &actor, top, &draft, today).await.unwrap();
+        kaeru_app::offers::list(&db, &offers_b, &scope, None, None, 1, 50).await.unwrap();
+        let r4 = companies::revision(&db, &scope).await.unwrap();
+        let after = kaeru_app::offers::list(&db, &offers_a, &scope, Some(r4), None, 1, 50).await.unwrap();
+        assert_eq!((after.total, after.items[0].person_name.as_str()), (1, "𠮷田 花子"));
+        kaeru_app::people::save(&db, &scope, &actor, today, &input("吉田", "花子", &first.page.items[0].family_kana, ""), Some(top)).await.unwrap();
+        let r5 = companies::revision(&db, &scope).await.unwrap();
+        let renamed = kaeru_app::offers::list(&db, &offers_a, &scope, Some(r5), None, 1, 50).await.unwrap();
+        assert_eq!(renamed.items[0].person_name, "吉田 花子");
     }
 );

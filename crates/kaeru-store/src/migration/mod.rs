@@ -22,6 +22,7 @@ mod m0017_scale;
 mod m0018_lean_people_indexes;
 mod m0019_offers_by_window;
 mod m0020_engagements_by_start;
+mod m0021_one_list_index_on_postgres;
 
 pub struct Migrator;
 
@@ -81,6 +82,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_lean_people_indexes::Migration),
             Box::new(m0019_offers_by_window::Migration),
             Box::new(m0020_engagements_by_start::Migration),
+            Box::new(m0021_one_list_index_on_postgres::Migration),
         ]
     }
 }
