@@ -142,6 +142,9 @@ pub const PAGES_KEPT: usize = 64;
 /// read after that revision was, so nothing older than the revision is ever kept under it.
 pub struct Pages<K, V> {
     kept: std::sync::Mutex<Recent<KeptPages<K, V>>>,
+    /// One read at a time per company: a burst of requests for a page not kept (right after a write, or a deep
+    /// page by number) reads it once while the others wait for it.
+    reading: std::sync::Mutex<HashMap<CompanyId, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 struct KeptPages<K, V> {
@@ -153,11 +156,20 @@ impl<K, V> Default for Pages<K, V> {
     fn default() -> Self {
         Self {
             kept: std::sync::Mutex::new(Recent::default()),
+            reading: std::sync::Mutex::default(),
         }
     }
 }
 
 impl<K: std::hash::Hash + Eq, V> Pages<K, V> {
+    fn kept(&self, company: CompanyId, revision: i64, key: &K) -> Option<Arc<V>> {
+        self.kept.lock().ok().and_then(|mut m| {
+            m.get_mut(company)
+                .filter(|k| k.revision == revision)
+                .and_then(|k| k.pages.get(key).cloned())
+        })
+    }
+
     /// The page `key` of the company at `revision`: the kept one, else `read` and kept.
     pub async fn get<F, Fut>(
         &self,
@@ -171,16 +183,25 @@ impl<K: std::hash::Hash + Eq, V> Pages<K, V> {
         Fut: Future<Output = Result<V, StoreError>>,
     {
         let company = scope.company_id();
-        let kept = self.kept.lock().ok().and_then(|mut m| {
-            m.get_mut(company)
-                .filter(|k| k.revision == revision)
-                .and_then(|k| k.pages.get(&key).cloned())
-        });
-        if let Some(page) = kept {
+        if let Some(page) = self.kept(company, revision, &key) {
             return Ok(page);
         }
-        let page = Arc::new(read().await?);
-        if let Ok(mut m) = self.kept.lock() {
+        let gate = self
+            .reading
+            .lock()
+            .map(|mut r| r.entry(company).or_default().clone())
+            .unwrap_or_default();
+        let turn = gate.lock().await;
+        let read = match self.kept(company, revision, &key) {
+            Some(page) => Ok(page),
+            None => read().await.map(Arc::new),
+        };
+        if let Ok(page) = &read
+            && let Ok(mut m) = self.kept.lock()
+            && !m
+                .get_mut(company)
+                .is_some_and(|k| k.revision == revision && k.pages.contains_key(&key))
+        {
             match m.get_mut(company) {
                 Some(k) if k.revision == revision => {
                     if k.pages.len() >= PAGES_KEPT {
@@ -201,7 +222,14 @@ impl<K: std::hash::Hash + Eq, V> Pages<K, V> {
                 }
             }
         }
-        Ok(page)
+        drop(turn);
+        if let Ok(mut r) = self.reading.lock()
+            && r.get(&company).is_some_and(|g| Arc::strong_count(g) <= 2)
+        {
+            // No one else waits at this company's gate: it goes, so the map does not grow with companies.
+            r.remove(&company);
+        }
+        read
     }
 }
 
@@ -272,5 +300,33 @@ mod tests {
             got(pages.get(&scope, 6, 1, || read("r6 again")).await),
             "r6 again"
         );
+    }
+
+    #[tokio::test]
+    async fn a_burst_for_a_page_not_kept_reads_it_once() {
+        let scope = Scope::for_company(CompanyId(uuid::Uuid::from_u128(8)));
+        let pages: Arc<Pages<u32, u32>> = Arc::default();
+        let reads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let burst: Vec<_> = (0..20)
+            .map(|_| {
+                let (pages, reads, scope) = (pages.clone(), reads.clone(), scope.clone());
+                tokio::spawn(async move {
+                    pages
+                        .get(&scope, 1, 7, || async {
+                            reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                            Ok(42)
+                        })
+                        .await
+                        .map(|v| *v)
+                })
+            })
+            .collect();
+        for b in burst {
+            assert_eq!(b.await.ok().and_then(Result::ok), Some(42));
+        }
+        assert_eq!(reads.load(std::sync::atomic::Ordering::Relaxed), 1);
+        // The company's gate is gone once no one waits at it.
+        assert!(pages.reading.lock().map(|r| r.is_empty()).unwrap_or(false));
     }
 }
