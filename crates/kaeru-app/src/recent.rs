@@ -309,7 +309,7 @@ mod tests {
         let reads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let burst: Vec<_> = (0..20)
             .map(|_| {
-                let (pages, reads, scope) = (pages.clone(), reads.clone(), scope.clone());
+                let (pages, reads, scope) = (pages.clone(), reads.clone(), scope);
                 tokio::spawn(async move {
                     pages
                         .get(&scope, 1, 7, || async {
