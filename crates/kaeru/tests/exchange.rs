@@ -219,6 +219,19 @@ db_test!(
         let r = run(&db, &c, &sjis(&shared), ImportOptions { only_valid: true, ..Default::default() }).await;
         assert!(r.written);
         assert_eq!((r.summary.created, r.summary.unchanged), (0, 3));
+
+        // A second address for 花子 is added beside the first; a file with either of them changes nothing more
+        // (the known addresses are read back one by one).
+        let second = next.replace("hanako@example.jp", "hanako.t@example.jp");
+        let r = run(&db, &c, &sjis(&second), ImportOptions::default()).await;
+        assert_eq!((r.summary.created, r.summary.updated, r.summary.unchanged), (0, 1, 2), "{:?}", r.problems);
+        let mut emails = kaeru_store::people::get(&db, &scope, owner).await.unwrap().emails;
+        emails.sort();
+        assert_eq!(emails, vec!["hanako.t@example.jp".to_string(), "hanako@example.jp".to_string()]);
+        for file in [&second, &next] {
+            let r = run(&db, &c, &sjis(file), ImportOptions { dry_run: true, ..Default::default() }).await;
+            assert_eq!((r.summary.created, r.summary.updated, r.summary.unchanged), (0, 0, 3), "{:?}", r.problems);
+        }
     }
 );
 
