@@ -44,6 +44,24 @@ fn query(skill: SkillId, today: chrono::NaiveDate) -> MatchQuery {
     }
 }
 
+/// A running app with one company set up: its database, scope, a system actor and today.
+async fn one_company(
+    target: kaeru_store::DatabaseTarget,
+) -> (TestApp, Db, Scope, Actor, chrono::NaiveDate) {
+    let app = spawn_app(target).await;
+    let hr = browser();
+    app.setup(&hr, "sakura", "shacho@example.jp").await;
+    let db = app.db.clone();
+    let company = companies::all(&db).await.unwrap()[0].id;
+    (
+        app,
+        db,
+        Scope::for_company(company),
+        Actor::system("test"),
+        Utc::now().date_naive(),
+    )
+}
+
 /// What node `node` answers for a query, and what an index built afresh from the database answers.
 async fn search_both(
     node: &SearchCache,
@@ -107,14 +125,7 @@ async fn rank_both(
 
 db_test!(
     async fn a_write_on_one_node_is_patched_into_the_indexes_of_another(target) {
-        let app = spawn_app(target).await;
-        let hr = browser();
-        app.setup(&hr, "sakura", "shacho@example.jp").await;
-        let db = app.db.clone();
-        let company = companies::all(&db).await.unwrap()[0].id;
-        let scope = Scope::for_company(company);
-        let actor = Actor::system("test");
-        let today = Utc::now().date_naive();
+        let (_app, db, scope, actor, today) = one_company(target).await;
         let dm = skills::create(&db, &scope, &actor, &SkillDraft { name: "デジタルマーケティング".into(), category: None, aliases: vec!["Web集客".into()], description: None }).await.unwrap();
         let held = |level| PersonSkillDraft { skill_id: dm.id, level, origin: SkillOrigin::AfterLeaving, source: SkillSource::Hr, assessed_on: today - Duration::days(30), note: None };
         // Forty people, every other one a former employee holding the skill.
@@ -188,14 +199,7 @@ db_test!(
 
 db_test!(
     async fn writes_racing_with_reads_leave_every_node_equal_to_a_fresh_index(target) {
-        let app = spawn_app(target).await;
-        let hr = browser();
-        app.setup(&hr, "sakura", "shacho@example.jp").await;
-        let db = app.db.clone();
-        let company = companies::all(&db).await.unwrap()[0].id;
-        let scope = Scope::for_company(company);
-        let actor = Actor::system("test");
-        let today = Utc::now().date_naive();
+        let (_app, db, scope, actor, today) = one_company(target).await;
         let mut people: Vec<PersonId> = Vec::new();
         for i in 0..30 {
             people.push(kaeru_app::people::save(&db, &scope, &actor, today, &input(&format!("佐藤{i:02}"), "一郎", &format!("さとう{}", kana(i)), ""), None).await.unwrap().id);
@@ -282,14 +286,7 @@ db_test!(
 
 db_test!(
     async fn a_worn_index_keeps_answering_while_a_fresh_one_is_built_behind_it(target) {
-        let app = spawn_app(target).await;
-        let hr = browser();
-        app.setup(&hr, "sakura", "shacho@example.jp").await;
-        let db = app.db.clone();
-        let company = companies::all(&db).await.unwrap()[0].id;
-        let scope = Scope::for_company(company);
-        let actor = Actor::system("test");
-        let today = Utc::now().date_naive();
+        let (_app, db, scope, actor, today) = one_company(target).await;
         let mut people = Vec::new();
         for i in 0..10 {
             people.push(kaeru_app::people::save(&db, &scope, &actor, today, &input(&format!("高橋{i:02}"), "健", &format!("たかはし{}", kana(i)), ""), None).await.unwrap().id);
@@ -332,14 +329,7 @@ db_test!(
 db_test!(
     async fn the_people_list_kept_per_revision_shows_a_write_on_another_node_at_once(target) {
         use kaeru_app::people::{ListCache, list};
-        let app = spawn_app(target).await;
-        let hr = browser();
-        app.setup(&hr, "sakura", "shacho@example.jp").await;
-        let db = app.db.clone();
-        let company = companies::all(&db).await.unwrap()[0].id;
-        let scope = Scope::for_company(company);
-        let actor = Actor::system("test");
-        let today = Utc::now().date_naive();
+        let (_app, db, scope, actor, today) = one_company(target).await;
         for i in 0..60 {
             kaeru_app::people::save(&db, &scope, &actor, today, &input(&format!("山田{i:02}"), "花子", &format!("やまだ{}", kana(i)), ""), None).await.unwrap();
         }
