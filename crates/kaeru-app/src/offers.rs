@@ -126,10 +126,7 @@ pub async fn list(
     page: u64,
     per_page: u64,
 ) -> Result<std::sync::Arc<kaeru_store::Page<offers::OfferListItem>>, StoreError> {
-    let revision = match revision {
-        Some(r) => r,
-        None => kaeru_store::companies::revision(db, scope).await?,
-    };
+    let revision = crate::recent::revision_or_read(db, scope, revision).await?;
     let page = page.max(1);
     cache
         .0

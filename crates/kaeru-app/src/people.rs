@@ -173,10 +173,7 @@ pub async fn list(
     per_page: u64,
     after: Option<PersonId>,
 ) -> Result<ListView, StoreError> {
-    let revision = match revision {
-        Some(r) => r,
-        None => kaeru_store::companies::revision(db, scope).await?,
-    };
+    let revision = crate::recent::revision_or_read(db, scope, revision).await?;
     let facts = cache.facts(db, scope, revision).await?;
     let key: FilterKey = (
         filter.status.map(kaeru_domain::PersonStatus::code),

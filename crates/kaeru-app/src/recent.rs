@@ -71,6 +71,19 @@ impl<V> Recent<V> {
 /// A value read from a company's data, kept with the revision and the day it was read for.
 pub type Dated<T> = (i64, NaiveDate, T);
 
+/// The company's revision: `known` when the caller has just read it (the signed-in session's query reads it with
+/// the company), else read now.
+pub async fn revision_or_read(
+    db: &Db,
+    scope: &Scope,
+    known: Option<i64>,
+) -> Result<i64, StoreError> {
+    match known {
+        Some(r) => Ok(r),
+        None => kaeru_store::companies::revision(db, scope).await,
+    }
+}
+
 /// A value read from a company's data that holds until the company's next write or the next day (a list that
 /// reads every former employee, figures of a whole company): kept for the most recently used companies, read
 /// by one request of the node while the others wait for it.
@@ -114,10 +127,7 @@ impl<T> ByRevisionAndDay<T> {
         Fut: Future<Output = Result<T, StoreError>>,
     {
         let company = scope.company_id();
-        let revision = match revision {
-            Some(r) => r,
-            None => kaeru_store::companies::revision(db, scope).await?,
-        };
+        let revision = revision_or_read(db, scope, revision).await?;
         if let Some(c) = self.kept(company, revision, today) {
             return Ok(c);
         }
@@ -137,9 +147,10 @@ impl<T> ByRevisionAndDay<T> {
 pub const PAGES_KEPT: usize = 64;
 
 /// The pages of one list for each company, as read at one revision: between two writes a page is read from the
-/// database once by a node, not once per request (a list whose rows depend on the day has the day in its key). The caller says which revision it read (the
-/// session's query reads it with the signed-in user), so a page kept costs no query at all; what is read is
-/// read after that revision was, so nothing older than the revision is ever kept under it.
+/// database once by a node, not once per request (a list whose rows depend on the day has the day in its key).
+/// The caller says which revision it read (the session's query reads it with the signed-in user), so a page kept
+/// costs no query at all; what is read is read after that revision was, so nothing older than the revision is
+/// ever kept under it.
 pub struct Pages<K, V> {
     kept: std::sync::Mutex<Recent<KeptPages<K, V>>>,
     /// One read at a time per company: a burst of requests for a page not kept (right after a write, or a deep
@@ -170,6 +181,32 @@ impl<K: std::hash::Hash + Eq, V> Pages<K, V> {
         })
     }
 
+    /// Keeps a page just read at `revision`, unless a newer revision's pages are kept already (a request that
+    /// read an older revision does not replace them).
+    fn keep(&self, company: CompanyId, revision: i64, key: K, page: Arc<V>) -> Arc<V> {
+        if let Ok(mut m) = self.kept.lock() {
+            match m.get_mut(company) {
+                Some(k) if k.revision == revision => {
+                    if k.pages.len() >= PAGES_KEPT {
+                        k.pages.clear();
+                    }
+                    k.pages.insert(key, page.clone());
+                }
+                Some(k) if k.revision > revision => {}
+                _ => {
+                    m.insert(
+                        company,
+                        KeptPages {
+                            revision,
+                            pages: HashMap::from([(key, page.clone())]),
+                        },
+                    );
+                }
+            }
+        }
+        page
+    }
+
     /// The page `key` of the company at `revision`: the kept one, else `read` and kept.
     pub async fn get<F, Fut>(
         &self,
@@ -194,34 +231,10 @@ impl<K: std::hash::Hash + Eq, V> Pages<K, V> {
         let turn = gate.lock().await;
         let read = match self.kept(company, revision, &key) {
             Some(page) => Ok(page),
-            None => read().await.map(Arc::new),
+            None => read()
+                .await
+                .map(|v| self.keep(company, revision, key, Arc::new(v))),
         };
-        if let Ok(page) = &read
-            && let Ok(mut m) = self.kept.lock()
-            && !m
-                .get_mut(company)
-                .is_some_and(|k| k.revision == revision && k.pages.contains_key(&key))
-        {
-            match m.get_mut(company) {
-                Some(k) if k.revision == revision => {
-                    if k.pages.len() >= PAGES_KEPT {
-                        k.pages.clear();
-                    }
-                    k.pages.insert(key, page.clone());
-                }
-                // A request that read an older revision than the one kept does not replace it.
-                Some(k) if k.revision > revision => {}
-                _ => {
-                    m.insert(
-                        company,
-                        KeptPages {
-                            revision,
-                            pages: HashMap::from([(key, page.clone())]),
-                        },
-                    );
-                }
-            }
-        }
         drop(turn);
         if let Ok(mut r) = self.reading.lock()
             && r.get(&company).is_some_and(|g| Arc::strong_count(g) <= 2)

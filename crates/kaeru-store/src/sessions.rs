@@ -12,8 +12,8 @@ pub struct SessionInfo {
     pub user: StaffUser,
     pub company: Company,
     pub csrf_token: String,
-    /// The company's revision, read in the same query as the session: a page kept per revision (the people
-    /// list) needs no second read to know whether what it kept is still the database's.
+    /// The company's revision, read in the same query as the session: the list pages kept per revision need no
+    /// second read to know whether what they kept is still the database's.
     pub revision: i64,
 }
 
