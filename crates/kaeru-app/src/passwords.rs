@@ -14,35 +14,72 @@ type HashJob = Box<dyn FnOnce() + Send>;
 /// back after this long without one, so an idle node does not hold 19–76 MiB for passwords.
 const KEEP_MEMORY_WHILE_BUSY: std::time::Duration = std::time::Duration::from_secs(5);
 
-fn hashers() -> &'static std::sync::Mutex<std::sync::mpsc::Sender<HashJob>> {
-    static QUEUE: std::sync::OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<HashJob>>> =
-        std::sync::OnceLock::new();
+/// The checks waiting for a hashing thread. Each thread waits on the condition variable with its own timeout
+/// (the lock is not held while waiting), so a thread that hashed and then sees no check for
+/// [`KEEP_MEMORY_WHILE_BUSY`] gives its memory back, whatever the other threads do. (With one receiver behind
+/// a mutex, an idle thread waited for the lock, not with a timeout, and could keep its 19 MiB for ever.)
+struct HashQueue {
+    jobs: std::sync::Mutex<std::collections::VecDeque<HashJob>>,
+    ready: std::sync::Condvar,
+    /// How long a thread waits for a check before it gives its memory back.
+    keep: std::time::Duration,
+}
+
+impl HashQueue {
+    fn new(keep: std::time::Duration) -> Self {
+        Self {
+            jobs: Default::default(),
+            ready: Default::default(),
+            keep,
+        }
+    }
+
+    /// The next check, or `None` after `keep` without one.
+    fn next(&self) -> Option<HashJob> {
+        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(job) = jobs.pop_front() {
+                return Some(job);
+            }
+            let (guard, waited) = self
+                .ready
+                .wait_timeout(jobs, self.keep)
+                .unwrap_or_else(|p| p.into_inner());
+            jobs = guard;
+            if waited.timed_out() && jobs.is_empty() {
+                return None;
+            }
+        }
+    }
+
+    fn push(&self, job: HashJob) {
+        self.jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push_back(job);
+        self.ready.notify_one();
+    }
+}
+
+fn hashers() -> &'static HashQueue {
+    static QUEUE: std::sync::OnceLock<HashQueue> = std::sync::OnceLock::new();
     QUEUE.get_or_init(|| {
-        let (tx, rx) = std::sync::mpsc::channel::<HashJob>();
-        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
         for n in 0..HASHERS {
-            let rx = rx.clone();
             let _ = std::thread::Builder::new()
                 .name(format!("kaeru-hash-{n}"))
                 .spawn(move || {
+                    let queue = hashers();
                     loop {
-                        let job = match rx.lock() {
-                            Ok(r) => r.recv_timeout(KEEP_MEMORY_WHILE_BUSY),
-                            Err(_) => return,
-                        };
-                        match job {
-                            Ok(job) => job(),
+                        match queue.next() {
+                            Some(job) => job(),
                             // Quiet: give the kept 19 MiB back (mimalloc returns a block this large to the
                             // system at once); the next check allocates it again (about a millisecond).
-                            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                                HASH_MEMORY.with(|m| *m.borrow_mut() = Vec::new());
-                            }
-                            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                            None => HASH_MEMORY.with(|m| *m.borrow_mut() = Vec::new()),
                         }
                     }
                 });
         }
-        std::sync::Mutex::new(tx)
+        HashQueue::new(KEEP_MEMORY_WHILE_BUSY)
     })
 }
 
@@ -52,7 +89,7 @@ async fn on_hasher<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static)
     let job: HashJob = Box::new(move || {
         let _ = tx.send(work());
     });
-    hashers().lock().ok()?.send(job).ok()?;
+    hashers().push(job);
     rx.await.ok()
 }
 
@@ -159,4 +196,41 @@ pub async fn dummy_hash() -> String {
         })
         .await
         .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    /// Every idle hashing thread hears its own timeout while the others wait too (before, an idle thread
+    /// could wait for the queue's lock instead, and keep its 19 MiB for as long as the others kept polling).
+    #[test]
+    fn every_idle_thread_times_out_while_others_wait() {
+        let queue = Arc::new(HashQueue::new(Duration::from_millis(50)));
+        let started = Instant::now();
+        let waiters: Vec<_> = (0..4)
+            .map(|_| {
+                let q = queue.clone();
+                std::thread::spawn(move || q.next().is_none())
+            })
+            .collect();
+        for w in waiters {
+            assert!(w.join().unwrap(), "an idle thread got a check from nowhere");
+        }
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    /// A check pushed while threads wait is taken by one of them, at once.
+    #[test]
+    fn a_check_reaches_a_waiting_thread() {
+        let queue = Arc::new(HashQueue::new(Duration::from_secs(30)));
+        let q = queue.clone();
+        let waiter = std::thread::spawn(move || q.next().map(|job| job()).is_some());
+        let (tx, rx) = std::sync::mpsc::channel();
+        queue.push(Box::new(move || tx.send(7).unwrap()));
+        assert!(waiter.join().unwrap());
+        assert_eq!(rx.recv().unwrap(), 7);
+    }
 }

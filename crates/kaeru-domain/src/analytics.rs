@@ -29,7 +29,8 @@ pub struct StintFact {
     pub person: PersonId,
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
-    pub department: Option<String>,
+    /// Shared by every stint of the department (kept once, not once per stint).
+    pub department: Option<std::sync::Arc<str>>,
     pub employment_type: EmploymentType,
     pub leave_reason: Option<LeaveReason>,
     pub rehire: Option<RehireEligibility>,
@@ -220,14 +221,12 @@ pub fn years(facts: &Facts, today: NaiveDate) -> Vec<i32> {
 
 /// The departments named on stints, for the filter.
 pub fn departments(facts: &Facts) -> Vec<String> {
-    let mut d: Vec<String> = facts
+    let d: std::collections::BTreeSet<&str> = facts
         .stints
         .iter()
-        .filter_map(|s| s.department.clone())
+        .filter_map(|s| s.department.as_deref())
         .collect();
-    d.sort();
-    d.dedup();
-    d
+    d.into_iter().map(str::to_string).collect()
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -316,7 +315,7 @@ pub fn turnover(facts: &Facts, filter: &Filter, year: i32, today: NaiveDate) -> 
     let mut by_dep: BTreeMap<String, Vec<&StintFact>> = BTreeMap::new();
     for s in &regular {
         by_dep
-            .entry(s.department.clone().unwrap_or_default())
+            .entry(s.department.as_deref().unwrap_or_default().to_string())
             .or_default()
             .push(s);
     }

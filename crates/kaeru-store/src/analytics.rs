@@ -59,18 +59,29 @@ pub async fn facts(
         .into_tuple()
         .all(conn)
         .await?;
-    let stints = stints
-        .into_iter()
-        .map(|(p, start, end, dep, t, reason, rehire)| StintFact {
+    // Kept per revision: a new vector of the facts' own size (collected in place of the rows, it would keep
+    // their room, 15 MB at 100,000 stints) and each department's name once.
+    let mut named: HashMap<String, std::sync::Arc<str>> = HashMap::new();
+    let mut facts = Vec::with_capacity(stints.len());
+    for (p, start, end, dep, t, reason, rehire) in stints {
+        let department = dep.map(|d| match named.get(&d) {
+            Some(shared) => shared.clone(),
+            None => named
+                .entry(d)
+                .or_insert_with_key(|d| d.as_str().into())
+                .clone(),
+        });
+        facts.push(StintFact {
             person: PersonId(p),
             start,
             end,
-            department: dep,
+            department,
             employment_type: EmploymentType::parse(&t).unwrap_or(EmploymentType::FullTime),
             leave_reason: reason.as_deref().and_then(LeaveReason::parse),
             rehire: rehire.as_deref().and_then(RehireEligibility::parse),
-        })
-        .collect();
+        });
+    }
+    let stints = facts;
 
     type OfferRow = (
         Uuid,

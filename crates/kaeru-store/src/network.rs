@@ -293,6 +293,8 @@ pub async fn grouped(
     for (_, people) in &mut out {
         people.sort_by(|a, b| a.kana.cmp(&b.kana));
         people.dedup_by_key(|p| p.person);
+        // Kept per revision: without the room the pushes left (up to half of each group).
+        people.shrink_to_fit();
     }
     // Largest groups first; the group of unknown industries last.
     out.sort_by(|a, b| {
