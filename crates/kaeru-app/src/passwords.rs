@@ -36,7 +36,10 @@ impl HashQueue {
 
     /// The next check, or `None` after `keep` without one.
     fn next(&self) -> Option<HashJob> {
-        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        let mut jobs = self
+            .jobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         loop {
             if let Some(job) = jobs.pop_front() {
                 return Some(job);
@@ -44,7 +47,7 @@ impl HashQueue {
             let (guard, waited) = self
                 .ready
                 .wait_timeout(jobs, self.keep)
-                .unwrap_or_else(|p| p.into_inner());
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             jobs = guard;
             if waited.timed_out() && jobs.is_empty() {
                 return None;
@@ -55,7 +58,7 @@ impl HashQueue {
     fn push(&self, job: HashJob) {
         self.jobs
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push_back(job);
         self.ready.notify_one();
     }
