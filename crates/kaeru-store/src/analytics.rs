@@ -44,7 +44,7 @@ pub async fn facts(
         Option<String>,
         Option<String>,
     );
-    let stints: Vec<StintRow> = employment_stint::Entity::find()
+    let rows: Vec<StintRow> = employment_stint::Entity::find()
         .select_only()
         .columns([
             employment_stint::Column::PersonId,
@@ -62,16 +62,15 @@ pub async fn facts(
     // Kept per revision: a new vector of the facts' own size (collected in place of the rows, it would keep
     // their room, 15 MB at 100,000 stints) and each department's name once.
     let mut named: HashMap<String, std::sync::Arc<str>> = HashMap::new();
-    let mut facts = Vec::with_capacity(stints.len());
-    for (p, start, end, dep, t, reason, rehire) in stints {
-        let department = dep.map(|d| match named.get(&d) {
-            Some(shared) => shared.clone(),
-            None => named
+    let mut stints = Vec::with_capacity(rows.len());
+    for (p, start, end, dep, t, reason, rehire) in rows {
+        let department = dep.map(|d| {
+            named
                 .entry(d)
                 .or_insert_with_key(|d| d.as_str().into())
-                .clone(),
+                .clone()
         });
-        facts.push(StintFact {
+        stints.push(StintFact {
             person: PersonId(p),
             start,
             end,
@@ -81,7 +80,6 @@ pub async fn facts(
             rehire: rehire.as_deref().and_then(RehireEligibility::parse),
         });
     }
-    let stints = facts;
 
     type OfferRow = (
         Uuid,
