@@ -218,6 +218,44 @@ pub async fn list(
     })
 }
 
+/// How many people the list shows of each status (the home page's figures), in [`PersonStatus::ALL`]'s order:
+/// kept with the list's counts for the company's revision, so a home page after the first reads nothing.
+pub async fn status_counts(
+    db: &Db,
+    cache: &ListCache,
+    scope: &Scope,
+    revision: Option<i64>,
+) -> Result<Vec<(kaeru_domain::PersonStatus, u64)>, StoreError> {
+    use kaeru_domain::PersonStatus;
+    let revision = crate::recent::revision_or_read(db, scope, revision).await?;
+    let facts = cache.facts(db, scope, revision).await?;
+    let key = |s: PersonStatus| -> FilterKey { (Some(s.code()), None, None) };
+    let known = || -> Option<Vec<(PersonStatus, u64)>> {
+        let counts = facts.counts.lock().ok()?;
+        PersonStatus::ALL
+            .iter()
+            .map(|s| counts.get(&key(*s)).map(|n| (*s, *n)))
+            .collect()
+    };
+    if let Some(v) = known() {
+        return Ok(v);
+    }
+    let _building = cache.building.lock().await;
+    if let Some(v) = known() {
+        return Ok(v);
+    }
+    let counted = people::count_by_status(db, scope).await?;
+    if let Ok(mut c) = facts.counts.lock() {
+        if c.len() + counted.len() > MOST_COUNTS {
+            c.clear();
+        }
+        for (s, n) in &counted {
+            c.insert(key(*s), *n);
+        }
+    }
+    Ok(counted)
+}
+
 /// A company's reconnect list, with the revision and day it was read for.
 pub type ReconnectList = crate::recent::Dated<Vec<kaeru_store::touchpoints::Reconnect>>;
 

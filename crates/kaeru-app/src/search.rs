@@ -91,6 +91,8 @@ pub struct SearchCache {
     pub offers: crate::offers::ListCache,
     /// The reconnect list, cached by the same revision and the day.
     pub reconnect: crate::people::ReconnectCache,
+    /// The home page's reminders of offers, cached by the same revision and the day.
+    pub reminders: crate::todo::RemindersCache,
     /// The network page's groups, cached by the same revision.
     pub network: crate::network::NetworkCache,
     /// The contracts page's counts and week (by the same revision and the day) and its pages.

@@ -128,6 +128,9 @@ fn sqlite_readers() -> u32 {
     u32::try_from(cores * 2).unwrap_or(8).clamp(4, 8)
 }
 
+/// How long a PostgreSQL connection may sit idle in the pool before it is pinged on its next use.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(30);
+
 impl Db {
     pub async fn connect(target: &DatabaseTarget) -> anyhow::Result<Self> {
         match target {
@@ -147,13 +150,17 @@ impl Db {
                     // insert does not write each statement's undo pages to disk.
                     .pragma("temp_store", "MEMORY")
                     .busy_timeout(Duration::from_secs(15));
+                // No ping before each use (sqlx's default): a connection to a local file cannot go away, and
+                // the ping was a second trip to the connection's thread for every query.
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
                     .min_connections(1)
+                    .test_before_acquire(false)
                     .connect_with(opts.clone())
                     .await?;
                 let read = SqlitePoolOptions::new()
                     .max_connections(sqlite_readers())
+                    .test_before_acquire(false)
                     .connect_with(opts)
                     .await?;
                 Ok(Self {
@@ -168,9 +175,21 @@ impl Db {
                 if let Some(schema) = schema {
                     opts = opts.options([("search_path", schema.as_str())]);
                 }
+                // sqlx pings a connection before every use by default: a second round trip to the server for
+                // each query. Only a connection idle for a while is pinged (one the server or a firewall may
+                // have dropped); a busy one is used as it is.
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for >= PING_WHEN_IDLE_FOR {
+                                sqlx::Connection::ping(conn).await?;
+                            }
+                            Ok(true)
+                        })
+                    })
                     .connect_with(opts)
                     .await?;
                 let conn = SqlxPostgresConnector::from_sqlx_postgres_pool(pool.clone());

@@ -754,30 +754,35 @@ pub async fn reminders(db: &Db, scope: &Scope, today: NaiveDate) -> StoreResult<
             });
         }
     }
-    let offer_ids: Vec<uuid::Uuid> = standing.iter().map(|o| o.id).collect();
-    let ms = mission_row::Entity::find()
+    // The company's missions and check-ins (a few per offer that has one), matched to the standing offers
+    // here: a list of every standing offer's id would pass PostgreSQL's limit of bound values at 100,000 people.
+    let by_id: HashMap<uuid::Uuid, &row::Model> = standing.iter().map(|o| (o.id, o)).collect();
+    let ms: Vec<mission_row::Model> = mission_row::Entity::find()
         .filter(mission_row::Column::CompanyId.eq(scope.company_id().0))
-        .filter(mission_row::Column::OfferId.is_in(offer_ids))
         .all(&db.read)
-        .await?;
-    let mission_ids: Vec<uuid::Uuid> = ms.iter().map(|m| m.id).collect();
-    let mut last: HashMap<uuid::Uuid, NaiveDate> = HashMap::new();
+        .await?
+        .into_iter()
+        .filter(|m| by_id.contains_key(&m.offer_id))
+        .collect();
+    let mut last: HashMap<uuid::Uuid, NaiveDate> =
+        ms.iter().map(|m| (m.id, NaiveDate::MIN)).collect();
     for c in checkin_row::Entity::find()
         .filter(checkin_row::Column::CompanyId.eq(scope.company_id().0))
-        .filter(checkin_row::Column::MissionId.is_in(mission_ids))
         .all(&db.read)
         .await?
     {
-        let e = last.entry(c.mission_id).or_insert(c.on_date);
-        *e = (*e).max(c.on_date);
+        if let Some(e) = last.get_mut(&c.mission_id) {
+            *e = (*e).max(c.on_date);
+        }
     }
     for m in ms {
-        let Some(o) = standing.iter().find(|o| o.id == m.offer_id) else {
+        let Some(o) = by_id.get(&m.offer_id) else {
             continue;
         };
         let started = m.created_at.date_naive();
+        let checked = last.get(&m.id).copied().filter(|d| *d != NaiveDate::MIN);
         let mission = mission_of(m.clone());
-        let due = mission.next_check_in(last.get(&m.id).copied(), started);
+        let due = mission.next_check_in(checked, started);
         if due < today {
             out.push(Reminder::CheckInOverdue {
                 offer: OfferId(o.id),
@@ -799,11 +804,15 @@ pub async fn backdate_mission(
     mission: MissionId,
     at: chrono::DateTime<chrono::Utc>,
 ) -> StoreResult<()> {
+    let tx = db.write.begin().await?;
     mission_row::Entity::update_many()
         .col_expr(mission_row::Column::CreatedAt, Expr::value(at))
         .filter(mission_row::Column::Id.eq(mission.0))
         .filter(mission_row::Column::CompanyId.eq(scope.company_id().0))
-        .exec(&db.write)
+        .exec(&tx)
         .await?;
+    // What is kept per revision (the home page's reminders) is read again.
+    companies::bump_revision_for_none(&tx, scope).await?;
+    tx.commit().await?;
     Ok(())
 }

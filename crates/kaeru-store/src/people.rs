@@ -503,6 +503,32 @@ async fn cursor_of(
         .await?)
 }
 
+/// How many people of each status the company lists (erased records left out), in one grouped count: the
+/// home page's figures, which counted each status apart (five counts, and a first page each).
+pub async fn count_by_status(db: &Db, scope: &Scope) -> StoreResult<Vec<(PersonStatus, u64)>> {
+    use sea_orm::QuerySelect;
+    let rows: Vec<(String, i64)> = row::Entity::find()
+        .select_only()
+        .column(row::Column::Status)
+        .column_as(Expr::col(row::Column::Id).count(), "n")
+        .filter(row::Column::CompanyId.eq(scope.company_id().0))
+        .filter(row::Column::ErasedAt.is_null())
+        .group_by(row::Column::Status)
+        .into_tuple()
+        .all(&db.read)
+        .await?;
+    Ok(PersonStatus::ALL
+        .iter()
+        .map(|s| {
+            let n = rows
+                .iter()
+                .find(|(code, _)| code == s.code())
+                .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0));
+            (*s, n)
+        })
+        .collect())
+}
+
 /// How many people the filter lets through.
 pub async fn count_filtered(db: &Db, scope: &Scope, filter: &PeopleFilter) -> StoreResult<u64> {
     match filtered(scope, filter) {
@@ -774,38 +800,46 @@ pub async fn count(db: &Db, scope: &Scope) -> StoreResult<u64> {
         .await?)
 }
 
+/// Ids in one `IN (…)` list: well under PostgreSQL's 65,535 bound values (and SQLite's 32,766).
+pub(crate) const IDS_PER_QUERY: usize = 10_000;
+
 /// "Family Given" and its kana reading for each of the given people of the scope's company.
 pub(crate) async fn names(
     conn: &impl ConnectionTrait,
     scope: &Scope,
     ids: Vec<uuid::Uuid>,
 ) -> StoreResult<HashMap<uuid::Uuid, (String, String)>> {
-    let rows: Vec<(uuid::Uuid, String, String, String, String)> = row::Entity::find()
-        .select_only()
-        .columns([
-            row::Column::Id,
-            row::Column::FamilyName,
-            row::Column::GivenName,
-            row::Column::FamilyKana,
-            row::Column::GivenKana,
-        ])
-        .filter(row::Column::CompanyId.eq(scope.company_id().0))
-        .filter(row::Column::Id.is_in(ids))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, family, given, family_kana, given_kana)| {
-            (
-                id,
-                (
-                    format!("{family} {given}"),
-                    format!("{family_kana} {given_kana}"),
-                ),
-            )
-        })
-        .collect())
+    let mut out = HashMap::with_capacity(ids.len());
+    // In chunks: PostgreSQL takes at most 65,535 bound values in one statement.
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let rows: Vec<(uuid::Uuid, String, String, String, String)> = row::Entity::find()
+            .select_only()
+            .columns([
+                row::Column::Id,
+                row::Column::FamilyName,
+                row::Column::GivenName,
+                row::Column::FamilyKana,
+                row::Column::GivenKana,
+            ])
+            .filter(row::Column::CompanyId.eq(scope.company_id().0))
+            .filter(row::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(
+            rows.into_iter()
+                .map(|(id, family, given, family_kana, given_kana)| {
+                    (
+                        id,
+                        (
+                            format!("{family} {given}"),
+                            format!("{family_kana} {given_kana}"),
+                        ),
+                    )
+                }),
+        );
+    }
+    Ok(out)
 }
 
 /// Several people of the scope's company at once, in the order of `ids` (ids of other companies are dropped).

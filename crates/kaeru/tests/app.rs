@@ -339,6 +339,68 @@ db_test!(
 );
 
 db_test!(
+    async fn a_home_page_with_many_reminders_shows_fifty_a_group_and_counts_after_each_write(target) {
+        let app = spawn_app(target).await;
+        let c = browser();
+        app.setup(&c, "sakura", "shacho@example.jp").await;
+        let company = kaeru_store::companies::find_by_slug(&app.db, "sakura").await.unwrap().unwrap();
+        let scope = kaeru_store::Scope::for_company(company.id);
+        let today = tokyo_today();
+        let days = chrono::Duration::days;
+        // 70 alumni whose issued offers end within 90 days: 70 reminders of one group.
+        let people: Vec<kaeru_store::bulk::BulkPerson> = (0..70)
+            .map(|n| {
+                let input = kaeru_domain::person::PersonInput {
+                    family_name: "𠮷田".into(),
+                    given_name: format!("{n}号"),
+                    family_kana: "よしだ".into(),
+                    given_kana: "いちろう".into(),
+                    ..Default::default()
+                };
+                kaeru_store::bulk::BulkPerson {
+                    person: input.parse(today).unwrap(),
+                    status: kaeru_domain::PersonStatus::Alumnus,
+                    outlook: Default::default(),
+                    stints: vec![],
+                    skills: vec![],
+                    careers: vec![],
+                    offer: Some((today - days(5), today + days(10 + n))),
+                    engagements: vec![],
+                }
+            })
+            .collect();
+        kaeru_store::bulk::insert_people(&app.db, &scope, &kaeru_store::Actor::system("test"), &people, today, |_| {}).await.unwrap();
+        let (s, home) = app.get(&c, "/").await;
+        assert_eq!(s, StatusCode::OK);
+        let group = home.split("id=\"todo-offers\"").nth(1).unwrap().split("</article>").next().unwrap();
+        assert!(group.contains("リターンオファー（70件）"), "{group}");
+        assert_eq!(group.matches("<li class=\"todo expiring\">").count(), 50, "{group}");
+        assert!(group.contains("ほか45件を表示") && group.contains("<a href=\"/offers\">すべての70件を一覧で見る</a>"), "{group}");
+        // The soonest first: the 50 shown are those ending in 10 to 59 days.
+        assert!(group.contains("𠮷田 0号") && group.contains("𠮷田 49号") && !group.contains("𠮷田 50号"), "{group}");
+        assert!(home.contains("<strong>70</strong><span>アルムナイ</span>"), "{home}");
+        // A write shows at once: one person more, one reminder fewer.
+        app.create_person(&c, "佐藤", "さとう", "sato@example.jp").await;
+        let (_, list) = app.get(&c, "/offers").await;
+        let offer = list
+            .match_indices("href=\"/offers/")
+            .map(|(i, m)| &list[i + m.len()..i + m.len() + 36])
+            .find(|id| uuid::Uuid::parse_str(id).is_ok())
+            .map(|id| format!("/offers/{id}"))
+            .unwrap();
+        let r = app.post(&c, &offer, &format!("{offer}/status"), &[("action", "withdraw"), ("reason", "本人の希望")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{offer}");
+        let (_, home) = app.get(&c, "/").await;
+        assert!(home.contains("リターンオファー（69件）") && home.contains("すべての69件を一覧で見る"), "{home}");
+        assert!(home.contains("<strong>1</strong><span>"), "the new person is counted: {home}");
+        // In English too.
+        app.post(&c, "/", "/language", &[("lang", "en"), ("next", "/")]).await;
+        let (_, en) = app.get(&c, "/").await;
+        assert!(en.contains("See all 69 in the list") && en.contains("Show 45 more"), "{en}");
+    }
+);
+
+db_test!(
     async fn the_comeback_pipeline_brings_a_person_back(target) {
         let app = spawn_app(target).await;
         let c = browser();

@@ -12,7 +12,6 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use kaeru_domain::{Permission, PersonStatus};
-use kaeru_store::people::{self, PeopleFilter};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home))
@@ -25,25 +24,32 @@ pub struct Todo {
     kind: &'static str,
 }
 
-/// To-dos of one kind: the first few shown, the rest one tap away.
+/// To-dos of one kind: the first few shown, the next one tap away, any beyond those on their own page.
 pub struct TodoGroup {
     id: &'static str,
     title: String,
     shown: Vec<Todo>,
     more: Vec<Todo>,
+    /// How many the group has in all, and the page that lists them, when the page holds only some.
+    all: Option<(usize, &'static str)>,
 }
 
 /// Shown per group before 「ほかN件」.
 const SHOWN_PER_GROUP: usize = 5;
 
-/// The groups of the home page, in the order they are shown (legal deadlines first).
-const GROUPS: [(&str, &[&str]); 6] = [
-    ("privacy", &["overdue", "deletion"]),
-    ("offers", &["expiring", "unacknowledged"]),
-    ("missions", &["check_in"]),
-    ("reconnect", &["reconnect"]),
-    ("registrations", &["registration"]),
-    ("side_jobs", &["side_job", "renewal"]),
+/// At most this many per group on the page: at 100,000 people 11,000 standing offers made a home page of
+/// 2.6 MB. The rest are on the group's own page.
+const MOST_PER_GROUP: usize = 50;
+
+/// The groups of the home page, in the order they are shown (legal deadlines first), with the page that
+/// lists all of a group.
+const GROUPS: [(&str, &[&str], &str); 6] = [
+    ("privacy", &["overdue", "deletion"], "/privacy"),
+    ("offers", &["expiring", "unacknowledged"], "/offers"),
+    ("missions", &["check_in"], "/offers"),
+    ("reconnect", &["reconnect"], "/reconnect"),
+    ("registrations", &["registration"], "/registrations"),
+    ("side_jobs", &["side_job", "renewal"], "/side-jobs"),
 ];
 
 /// This month's headline figure, linking to where it comes from.
@@ -77,54 +83,61 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
     let signed = Signed::from_request_parts(&mut parts, &state).await?;
     let s = Shell::signed(&signed, Section::Home, "/");
     let today = signed.today();
-    let todos: Vec<Todo> = kaeru_app::todo::list(
+    // Each item made into text only if the page shows it.
+    let todos: Vec<kaeru_app::todo::Todo> = kaeru_app::todo::list(
         &state.db,
         &state.search,
         signed.scope(),
+        Some(signed.info.revision),
         signed.info.user.role,
         today,
     )
-    .await?
-    .into_iter()
-    .map(|item| {
-        let args: Vec<(&str, String)> = item.args.into_iter().collect();
-        Todo {
-            href: item.href,
-            text: s.t.format(item.key, &args),
-            date: item.date.map(|d| s.date(&d)).unwrap_or_default(),
-            kind: item.kind,
-        }
-    })
-    .collect();
+    .await?;
     let total = todos.len();
     let mut groups: Vec<TodoGroup> = GROUPS
         .iter()
-        .map(|(id, _)| TodoGroup {
+        .map(|(id, _, _)| TodoGroup {
             id,
             title: String::new(),
             shown: Vec::new(),
             more: Vec::new(),
+            all: None,
         })
         .collect();
-    for todo in todos {
+    let mut in_group = [0usize; GROUPS.len()];
+    for item in todos {
         let i = GROUPS
             .iter()
-            .position(|(_, kinds)| kinds.contains(&todo.kind))
+            .position(|(_, kinds, _)| kinds.contains(&item.kind))
             .unwrap_or(GROUPS.len() - 1);
+        in_group[i] += 1;
         let g = &mut groups[i];
+        if g.shown.len() + g.more.len() >= MOST_PER_GROUP {
+            continue;
+        }
+        let args: Vec<(&str, String)> = item.args.into_iter().collect();
+        let todo = Todo {
+            href: item.href,
+            text: s.t.format(item.key, &args),
+            date: item.date.map(|d| s.date(&d)).unwrap_or_default(),
+            kind: item.kind,
+        };
         if g.shown.len() < SHOWN_PER_GROUP {
             g.shown.push(todo);
         } else {
             g.more.push(todo);
         }
     }
-    groups.retain(|g| !g.shown.is_empty());
-    for g in &mut groups {
+    for (i, g) in groups.iter_mut().enumerate() {
+        if in_group[i] > g.shown.len() + g.more.len() {
+            g.all = Some((in_group[i], GROUPS[i].2));
+        }
         g.title = s.t.format(
             &format!("home.group.{}", g.id),
-            &[("n", (g.shown.len() + g.more.len()).to_string())],
+            &[("n", in_group[i].to_string())],
         );
     }
+    groups.retain(|g| !g.shown.is_empty());
     let mut headline = Vec::new();
     let mut no_history = false;
     let mut month = String::new();
@@ -132,7 +145,7 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
         // At 100,000 people reading the facts again takes a while after each write: the home page shows the
         // figures as last computed today (at most a few writes behind) and has them refreshed behind it.
         let company = signed.scope().company_id();
-        let revision = kaeru_store::companies::revision(&state.db, signed.scope()).await?;
+        let revision = signed.info.revision;
         let f = match state.search.analytics.latest(company, today) {
             Some((seen, f)) if seen == revision => f,
             Some((_, f)) => {
@@ -175,14 +188,14 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
         ];
     }
     let mut counts = Vec::new();
-    for status in PersonStatus::ALL {
-        let f = PeopleFilter {
-            status: Some(status),
-            ..Default::default()
-        };
-        let n = people::list(&state.db, signed.scope(), &f, 1, 1)
-            .await?
-            .total;
+    for (status, n) in kaeru_app::people::status_counts(
+        &state.db,
+        &state.search.lists,
+        signed.scope(),
+        Some(signed.info.revision),
+    )
+    .await?
+    {
         // 未登録 only shows when someone is waiting for their stint.
         if status == PersonStatus::Unregistered && n == 0 {
             continue;
