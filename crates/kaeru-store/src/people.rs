@@ -880,6 +880,33 @@ pub async fn get_many(
     Ok(ids.iter().filter_map(|id| by_id.remove(&id.0)).collect())
 }
 
+/// The given people as [`get_many`] reads them, with their e-mail addresses (in their order) as well.
+pub async fn get_many_with_emails(
+    db: &Db,
+    scope: &Scope,
+    ids: &[PersonId],
+) -> StoreResult<Vec<PersonListItem>> {
+    let mut items = get_many(db, scope, ids).await?;
+    let mut emails: HashMap<uuid::Uuid, Vec<String>> = HashMap::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        for e in email_row::Entity::find()
+            .filter(email_row::Column::CompanyId.eq(scope.company_id().0))
+            .filter(email_row::Column::PersonId.is_in(chunk.iter().map(|p| p.0)))
+            .order_by_asc(email_row::Column::Position)
+            .all(&db.read)
+            .await?
+        {
+            emails.entry(e.person_id).or_default().push(e.email);
+        }
+    }
+    for item in &mut items {
+        if let Some(list) = emails.remove(&item.person.id.0) {
+            item.person.emails = list;
+        }
+    }
+    Ok(items)
+}
+
 /// What the person has said about coming back, and when the company last heard from them.
 pub async fn outlook(db: &Db, scope: &Scope, id: PersonId) -> StoreResult<kaeru_domain::Outlook> {
     let r = row::Entity::find_by_id(id.0)

@@ -174,6 +174,10 @@ db_test!(
         let (_, page) = api.get("/api/v1/people?per_page=1&page=2").await;
         assert_eq!((page["total"].as_u64(), page["pages"].as_u64()), (Some(2), Some(2)));
         assert_eq!(page["items"][0]["family_name"], "山田", "さとう before やまだ");
+        // Each person whole, addresses included, in a list page and in a search.
+        assert_eq!(page["items"][0]["emails"], json!(["hanako@example.jp"]), "{page}");
+        let (_, found) = api.get("/api/v1/people?q=%E3%81%AF%E3%81%AA%E3%81%93").await; // はなこ
+        assert_eq!(found["items"][0]["emails"], json!(["hanako@example.jp"]), "{found}");
         let (_, found) = api.get("/api/v1/people?employee_number=em-001").await;
         assert_eq!(found["total"], 0, "numbers are matched as stored");
         let (_, found) = api.get("/api/v1/people?employee_number=%EF%BC%A5%EF%BC%AD-001").await;

@@ -250,7 +250,7 @@ pub async fn list(
             .take(per_page as usize)
             .map(|h| PersonId(h.id))
             .collect();
-        let items = people::get_many(&state.db, &caller.scope, &ids)
+        let items = people::get_many_with_emails(&state.db, &caller.scope, &ids)
             .await?
             .into_iter()
             .map(|i| PersonOut::from(i.person))
@@ -282,17 +282,26 @@ pub async fn list(
         department: q.department.filter(|d| !d.trim().is_empty()),
         left_in_year: q.left_in,
     };
-    let found = people::list(&state.db, &caller.scope, &filter, page, per_page).await?;
-    Ok(Json(ListOf::new(
-        found
-            .items
-            .into_iter()
-            .map(|i| PersonOut::from(i.person))
-            .collect(),
-        found.total,
+    // The page's people and the count from what the web list keeps for the company's revision, then the
+    // whole of each person on the page: a page costs the same at 100 or 100,000 people.
+    let found = kaeru_app::people::list(
+        &state.db,
+        &state.search.lists,
+        &caller.scope,
+        None,
+        &filter,
         page,
         per_page,
-    )))
+        None,
+    )
+    .await?;
+    let ids: Vec<PersonId> = found.page.items.iter().map(|l| l.id).collect();
+    let items = people::get_many_with_emails(&state.db, &caller.scope, &ids)
+        .await?
+        .into_iter()
+        .map(|i| PersonOut::from(i.person))
+        .collect();
+    Ok(Json(ListOf::new(items, found.page.total, page, per_page)))
 }
 
 /// One person.
