@@ -21,6 +21,7 @@ pub mod profile;
 pub mod recent;
 pub mod search;
 pub mod side_jobs;
+pub mod skills;
 pub mod stints;
 pub mod todo;
 pub mod ventures;

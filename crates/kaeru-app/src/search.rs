@@ -93,6 +93,8 @@ pub struct SearchCache {
     pub reconnect: crate::people::ReconnectCache,
     /// The home page's reminders of offers, cached by the same revision and the day.
     pub reminders: crate::todo::RemindersCache,
+    /// How many people hold each skill, cached by the same revision and the day.
+    pub skill_holders: crate::skills::HoldersCache,
     /// The network page's groups, cached by the same revision.
     pub network: crate::network::NetworkCache,
     /// The contracts page's counts and week (by the same revision and the day) and its pages.

@@ -620,14 +620,22 @@ pub async fn gaps(db: &Db, scope: &Scope) -> StoreResult<Vec<Gap>> {
         .filter(held_row::Column::SkillId.is_in(needs.iter().map(|n| n.skill_id.0)))
         .all(&db.read)
         .await?;
-    let people: HashMap<uuid::Uuid, person_row::Model> = person_row::Entity::find()
-        .filter(person_row::Column::CompanyId.eq(c))
-        .filter(person_row::Column::Id.is_in(held.iter().map(|h| h.person_id).collect::<Vec<_>>()))
-        .all(&db.read)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let mut holders: Vec<uuid::Uuid> = held.iter().map(|h| h.person_id).collect();
+    holders.sort_unstable();
+    holders.dedup();
+    let mut people: HashMap<uuid::Uuid, person_row::Model> = HashMap::new();
+    // In chunks: a skill held by most of 100,000 people would pass PostgreSQL's limit of bound values.
+    for chunk in holders.chunks(crate::people::IDS_PER_QUERY) {
+        people.extend(
+            person_row::Entity::find()
+                .filter(person_row::Column::CompanyId.eq(c))
+                .filter(person_row::Column::Id.is_in(chunk.iter().copied()))
+                .all(&db.read)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p)),
+        );
+    }
     let mut out = Vec::new();
     for need in needs {
         let Some(skill) = skills.get(&need.skill_id).cloned() else {

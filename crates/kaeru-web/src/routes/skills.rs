@@ -86,7 +86,17 @@ struct CataloguePage {
 async fn catalogue(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     signed.require(Permission::ViewPeople)?;
     let cat = skills::catalogue(&state.db, signed.scope()).await?;
-    let holders = skills::holder_counts(&state.db, signed.scope()).await?;
+    let holders = state
+        .search
+        .skill_holders
+        .counts(
+            &state.db,
+            signed.scope(),
+            Some(signed.info.revision),
+            signed.today(),
+        )
+        .await?;
+    let holders = &holders.2;
     let s = Shell::signed(&signed, Section::Skills, "/skills");
     let mut groups: Vec<CategoryGroup> = Vec::new();
     for k in cat {
