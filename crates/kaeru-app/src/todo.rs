@@ -21,7 +21,120 @@ pub struct Todo {
 #[derive(Default)]
 pub struct RemindersCache(crate::recent::ByRevisionAndDay<Vec<Reminder>>);
 
-/// The list for someone with `role`, on `today`. `revision`: the company's, if the caller has just read it.
+/// A to-do list: the first items of each kind (all of a kind up to the limit asked for) and how many of each
+/// kind there are in all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Todos {
+    /// In the list's order (deletion requests first, then the offers' reminders by date, then the rest).
+    pub items: Vec<Todo>,
+    /// How many of each kind, kept or not, in the order the kinds first came.
+    pub counts: Vec<(&'static str, usize)>,
+    most_per_kind: usize,
+}
+
+impl Todos {
+    fn new(most_per_kind: usize) -> Self {
+        Self {
+            most_per_kind,
+            ..Self::default()
+        }
+    }
+
+    /// Counts one of `kind`; whether it is to be kept.
+    fn count(&mut self, kind: &'static str) -> bool {
+        let n = match self.counts.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                self.counts.push((kind, 1));
+                1
+            }
+        };
+        n <= self.most_per_kind
+    }
+
+    fn push(&mut self, todo: Todo) {
+        if self.count(todo.kind) {
+            self.items.push(todo);
+        }
+    }
+
+    /// How many to-dos in all.
+    pub fn total(&self) -> usize {
+        self.counts.iter().map(|(_, n)| n).sum()
+    }
+
+    /// How many of `kind`.
+    pub fn count_of(&self, kind: &str) -> usize {
+        self.counts
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(0, |(_, n)| *n)
+    }
+}
+
+/// The kind of a reminder's to-do.
+fn reminder_kind(r: &Reminder) -> &'static str {
+    match r {
+        Reminder::ExpiringSoon { .. } => "expiring",
+        Reminder::CheckInOverdue { .. } => "check_in",
+        Reminder::NotAcknowledged { .. } => "unacknowledged",
+    }
+}
+
+fn reminder_todo(r: &Reminder, today: chrono::NaiveDate) -> Todo {
+    match r.clone() {
+        Reminder::ExpiringSoon {
+            offer,
+            number,
+            person_name,
+            valid_until,
+            ..
+        } => Todo {
+            href: format!("/offers/{offer}"),
+            key: "home.todo_expiring",
+            args: vec![
+                ("name", person_name),
+                ("number", number),
+                ("days", (valid_until - today).num_days().to_string()),
+            ],
+            date: Some(valid_until),
+            kind: "expiring",
+        },
+        Reminder::CheckInOverdue {
+            offer,
+            person_name,
+            skill,
+            due,
+            ..
+        } => Todo {
+            href: format!("/offers/{offer}"),
+            key: "home.todo_check_in",
+            args: vec![("name", person_name), ("skill", skill)],
+            date: Some(due),
+            kind: "check_in",
+        },
+        Reminder::NotAcknowledged {
+            offer,
+            number,
+            person_name,
+            issued_on,
+            ..
+        } => Todo {
+            href: format!("/offers/{offer}"),
+            key: "home.todo_unacknowledged",
+            args: vec![("name", person_name), ("number", number)],
+            date: Some(issued_on),
+            kind: "unacknowledged",
+        },
+    }
+}
+
+/// The list for someone with `role`, on `today`, keeping at most `most_per_kind` of each kind (a company with
+/// 11,000 standing offers has as many reminders; a page shows a few). `revision`: the company's, if the caller
+/// has just read it.
 pub async fn list(
     db: &Db,
     cache: &crate::search::SearchCache,
@@ -29,70 +142,17 @@ pub async fn list(
     revision: Option<i64>,
     role: Role,
     today: chrono::NaiveDate,
-) -> StoreResult<Vec<Todo>> {
-    let reminders = cache
-        .reminders
-        .0
-        .get(db, scope, revision, today, || {
-            offers::reminders(db, scope, today)
-        })
-        .await?;
-    let mut todos: Vec<Todo> = reminders
-        .2
-        .iter()
-        .cloned()
-        .map(|r| match r {
-            Reminder::ExpiringSoon {
-                offer,
-                number,
-                person_name,
-                valid_until,
-                ..
-            } => Todo {
-                href: format!("/offers/{offer}"),
-                key: "home.todo_expiring",
-                args: vec![
-                    ("name", person_name),
-                    ("number", number),
-                    ("days", (valid_until - today).num_days().to_string()),
-                ],
-                date: Some(valid_until),
-                kind: "expiring",
-            },
-            Reminder::CheckInOverdue {
-                offer,
-                person_name,
-                skill,
-                due,
-                ..
-            } => Todo {
-                href: format!("/offers/{offer}"),
-                key: "home.todo_check_in",
-                args: vec![("name", person_name), ("skill", skill)],
-                date: Some(due),
-                kind: "check_in",
-            },
-            Reminder::NotAcknowledged {
-                offer,
-                number,
-                person_name,
-                issued_on,
-                ..
-            } => Todo {
-                href: format!("/offers/{offer}"),
-                key: "home.todo_unacknowledged",
-                args: vec![("name", person_name), ("number", number)],
-                date: Some(issued_on),
-                kind: "unacknowledged",
-            },
-        })
-        .collect();
+    most_per_kind: usize,
+) -> StoreResult<Todos> {
+    let mut todos = Todos::new(most_per_kind);
+    // Deletion requests first: they have legal deadlines.
     if role.can(Permission::ManagePersonalData) {
-        let first: Vec<Todo> = kaeru_store::privacy::requests(db, scope)
+        for r in kaeru_store::privacy::requests(db, scope)
             .await?
             .into_iter()
             .filter(|r| r.completed_at.is_none())
-            .map(|r| Todo {
+        {
+            todos.push(Todo {
                 href: "/privacy".into(),
                 key: "home.todo_deletion",
                 args: vec![("name", r.person_name.clone())],
@@ -102,9 +162,20 @@ pub async fn list(
                 } else {
                     "deletion"
                 },
-            })
-            .collect();
-        todos.splice(0..0, first);
+            });
+        }
+    }
+    let reminders = cache
+        .reminders
+        .0
+        .get(db, scope, revision, today, || {
+            offers::reminders(db, scope, today)
+        })
+        .await?;
+    for r in &reminders.2 {
+        if todos.count(reminder_kind(r)) {
+            todos.items.push(reminder_todo(r, today));
+        }
     }
     let cold = cache.reconnect.list(db, scope, today).await?.2.len();
     if cold > 0 {
@@ -157,31 +228,29 @@ pub async fn list(
 
 /// At most this many to-dos in one digest e-mail (a company with thousands of standing offers would send a
 /// book); the rest are counted, with the home page's address.
-const MOST_IN_DIGEST: usize = 50;
+pub const MOST_IN_DIGEST: usize = 50;
 
 /// The weekly digest for one staff member as a plain-text e-mail: subject and body in `lang`, each item
 /// with its link under `base`. `None` when there is nothing to do.
 pub fn digest(
-    todos: &[Todo],
+    todos: &Todos,
     lang: kaeru_domain::Language,
     company: &str,
     name: &str,
     base: &str,
 ) -> Option<(String, String)> {
-    if todos.is_empty() {
+    let total = todos.total();
+    if total == 0 {
         return None;
     }
     let t = kaeru_i18n::Catalog::get(lang);
     let subject = t.format(
         "digest.subject",
-        &[
-            ("company", company.to_string()),
-            ("n", todos.len().to_string()),
-        ],
+        &[("company", company.to_string()), ("n", total.to_string())],
     );
     let mut body = t.format("digest.greeting", &[("name", name.to_string())]);
     body.push_str("\n\n");
-    for item in todos.iter().take(MOST_IN_DIGEST) {
+    for item in todos.items.iter().take(MOST_IN_DIGEST) {
         let args: Vec<(&str, String)> = item.args.iter().map(|(k, v)| (*k, v.clone())).collect();
         body.push('・');
         body.push_str(&t.format(item.key, &args));
@@ -194,11 +263,11 @@ pub fn digest(
             item.href
         ));
     }
-    if todos.len() > MOST_IN_DIGEST {
+    if total > MOST_IN_DIGEST {
         body.push_str(&t.format(
             "digest.more",
             &[
-                ("n", (todos.len() - MOST_IN_DIGEST).to_string()),
+                ("n", (total - MOST_IN_DIGEST).to_string()),
                 ("url", format!("{}/", base.trim_end_matches('/'))),
             ],
         ));
@@ -226,7 +295,16 @@ mod tests {
 
     #[test]
     fn a_digest_lists_fifty_and_counts_the_rest() {
-        let todos: Vec<Todo> = (0..60).map(todo).collect();
+        let mut todos = Todos::new(MOST_IN_DIGEST);
+        (0..60).for_each(|n| todos.push(todo(n)));
+        assert_eq!(
+            (
+                todos.items.len(),
+                todos.total(),
+                todos.count_of("reconnect")
+            ),
+            (50, 60, 60)
+        );
         let (subject, body) = digest(
             &todos,
             kaeru_domain::Language::Ja,
@@ -245,7 +323,8 @@ mod tests {
             body.contains("ほか10件は Kaeru のホーム画面で確認できます: https://kaeru.example/"),
             "{body}"
         );
-        let todos: Vec<Todo> = (0..3).map(todo).collect();
+        let mut todos = Todos::new(MOST_IN_DIGEST);
+        (0..3).for_each(|n| todos.push(todo(n)));
         let (_, body) = digest(
             &todos,
             kaeru_domain::Language::En,

@@ -61,7 +61,16 @@ pub async fn queue_digests(
         if !staff.active {
             continue;
         }
-        let todos = kaeru_app::todo::list(db, &cache, &scope, None, staff.role, today).await?;
+        let todos = kaeru_app::todo::list(
+            db,
+            &cache,
+            &scope,
+            None,
+            staff.role,
+            today,
+            kaeru_app::todo::MOST_IN_DIGEST,
+        )
+        .await?;
         let lang = staff.language.unwrap_or(c.default_language);
         if let Some((subject, body)) =
             kaeru_app::todo::digest(&todos, lang, &c.name, &staff.display_name, public_url)

@@ -83,17 +83,17 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
     let signed = Signed::from_request_parts(&mut parts, &state).await?;
     let s = Shell::signed(&signed, Section::Home, "/");
     let today = signed.today();
-    // Each item made into text only if the page shows it.
-    let todos: Vec<kaeru_app::todo::Todo> = kaeru_app::todo::list(
+    let todos = kaeru_app::todo::list(
         &state.db,
         &state.search,
         signed.scope(),
         Some(signed.info.revision),
         signed.info.user.role,
         today,
+        MOST_PER_GROUP,
     )
     .await?;
-    let total = todos.len();
+    let total = todos.total();
     let mut groups: Vec<TodoGroup> = GROUPS
         .iter()
         .map(|(id, _, _)| TodoGroup {
@@ -104,14 +104,18 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
             all: None,
         })
         .collect();
-    let mut in_group = [0usize; GROUPS.len()];
-    for item in todos {
-        let i = GROUPS
+    let group_of = |kind: &str| {
+        GROUPS
             .iter()
-            .position(|(_, kinds, _)| kinds.contains(&item.kind))
-            .unwrap_or(GROUPS.len() - 1);
-        in_group[i] += 1;
-        let g = &mut groups[i];
+            .position(|(_, kinds, _)| kinds.contains(&kind))
+            .unwrap_or(GROUPS.len() - 1)
+    };
+    let mut in_group = [0usize; GROUPS.len()];
+    for (kind, n) in &todos.counts {
+        in_group[group_of(kind)] += n;
+    }
+    for item in todos.items {
+        let g = &mut groups[group_of(item.kind)];
         if g.shown.len() + g.more.len() >= MOST_PER_GROUP {
             continue;
         }
