@@ -62,9 +62,14 @@ echo "== /healthz, wrk -t2 -c64 -d10s"
 wrk -t2 -c64 -d10s --latency "$base/healthz" | grep -E "Requests/sec|99%|50%"
 echo "== /people (50 rows, signed in), wrk -t2 -c64 -d10s"
 wrk -t2 -c64 -d10s --latency -H "Cookie: kaeru_session=$cookie" "$base/people" | grep -E "Requests/sec|99%|50%|Non-2xx"
-for page in "/people?page=1500" "/offers" "/engagements" "/engagements?status=ended&page=10" "/reconnect" "/network" "/search?q=%E5%B1%B1%E7%94%B0"; do
+for page in "/people?page=1500" "/offers" "/engagements" "/engagements?status=ended&page=10" "/reconnect" "/network" "/search?q=%E5%B1%B1%E7%94%B0" "/" "/skills"; do
   echo "== $page, wrk -t2 -c64 -d5s"
+  curl -s -o /dev/null -H "Cookie: kaeru_session=$cookie" "$base$page"
   wrk -t2 -c64 -d5s --latency -H "Cookie: kaeru_session=$cookie" "$base$page" | grep -E "Requests/sec|99%|50%|Non-2xx"
+done
+for path in "/api/v1/people" "/api/v1/people?page=1500" "/api/v1/offers"; do
+  echo "== $path (API token), wrk -t2 -c64 -d5s"
+  wrk -t2 -c64 -d5s --latency -H "Authorization: Bearer $token" "$base$path" | grep -E "Requests/sec|99%|50%|Non-2xx"
 done
 echo "== resident memory with both indexes warm: $(rss "$pid_a")"
 echo "== 20 writes, each followed by a search and by an opening's ranking (write on :$port_a, read on ${read_base##*:})"

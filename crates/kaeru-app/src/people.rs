@@ -268,16 +268,62 @@ pub struct ReconnectCache(
     crate::recent::ByRevisionAndDay<Vec<kaeru_store::touchpoints::Reconnect>>,
 );
 
+/// How long the home page waits for the reconnect list of a new revision before it shows the count read for
+/// an earlier one (the read goes on behind it). A small company's list is read well within it; at 100,000
+/// people the read takes about a second, which each write would otherwise add to the next home page.
+const COUNT_PATIENCE: std::time::Duration = std::time::Duration::from_millis(100);
+
 impl ReconnectCache {
-    /// The company's reconnect list as the database stands.
+    /// How many people the reconnect list names, for the home page: as the database stands if that can be read
+    /// within [`COUNT_PATIENCE`], else as read earlier today (a few writes behind at most) while the read
+    /// finishes behind it.
+    pub async fn count_soon(
+        cache: &Arc<crate::search::SearchCache>,
+        db: &Db,
+        scope: &Scope,
+        revision: Option<i64>,
+        today: chrono::NaiveDate,
+    ) -> Result<usize, StoreError> {
+        let revision = crate::recent::revision_or_read(db, scope, revision).await?;
+        let Some(kept) = cache.reconnect.0.latest(scope.company_id(), today) else {
+            return Ok(cache
+                .reconnect
+                .list(db, scope, Some(revision), today)
+                .await?
+                .2
+                .len());
+        };
+        if kept.0 == revision {
+            return Ok(kept.2.len());
+        }
+        let (c, d, s) = (cache.clone(), db.clone(), *scope);
+        let read = tokio::spawn(async move {
+            c.reconnect
+                .list(&d, &s, Some(revision), today)
+                .await
+                .map(|l| l.2.len())
+        });
+        match tokio::time::timeout(COUNT_PATIENCE, read).await {
+            Ok(Ok(done)) => done,
+            Ok(Err(e)) => Err(StoreError::Other(anyhow::anyhow!(
+                "reading the reconnect list: {e}"
+            ))),
+            // Still reading: the read goes on and keeps its list for the next request.
+            Err(_) => Ok(kept.2.len()),
+        }
+    }
+
+    /// The company's reconnect list as the database stands. `revision`: the company's, if the caller has just
+    /// read it.
     pub async fn list(
         &self,
         db: &Db,
         scope: &Scope,
+        revision: Option<i64>,
         today: chrono::NaiveDate,
     ) -> Result<Arc<ReconnectList>, StoreError> {
         self.0
-            .get(db, scope, None, today, || {
+            .get(db, scope, revision, today, || {
                 kaeru_store::touchpoints::reconnect_list(db, scope, today)
             })
             .await

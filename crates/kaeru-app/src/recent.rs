@@ -110,6 +110,15 @@ impl<T> ByRevisionAndDay<T> {
             .filter(|c| c.0 == revision && c.1 == today)
     }
 
+    /// The value kept today, whatever revision it was read for.
+    pub fn latest(&self, company: CompanyId, today: NaiveDate) -> Option<Arc<Dated<T>>> {
+        self.kept
+            .lock()
+            .ok()
+            .and_then(|mut m| m.get_mut(company).cloned())
+            .filter(|c| c.1 == today)
+    }
+
     /// The value as the database stands today: the kept one while the company's revision and the day are
     /// the same, else `read` (by one request at a time).
     ///

@@ -137,7 +137,7 @@ fn reminder_todo(r: &Reminder, today: chrono::NaiveDate) -> Todo {
 /// has just read it.
 pub async fn list(
     db: &Db,
-    cache: &crate::search::SearchCache,
+    cache: &std::sync::Arc<crate::search::SearchCache>,
     scope: &Scope,
     revision: Option<i64>,
     role: Role,
@@ -177,7 +177,7 @@ pub async fn list(
             todos.items.push(reminder_todo(r, today));
         }
     }
-    let cold = cache.reconnect.list(db, scope, today).await?.2.len();
+    let cold = crate::people::ReconnectCache::count_soon(cache, db, scope, revision, today).await?;
     if cold > 0 {
         todos.push(Todo {
             href: "/reconnect".into(),

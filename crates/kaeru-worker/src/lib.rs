@@ -52,7 +52,7 @@ pub async fn queue_digests(
     }
     let c = companies::get(db, &scope).await?;
     // One reconnect list for every digest of the pass.
-    let cache = kaeru_app::search::SearchCache::default();
+    let cache = std::sync::Arc::new(kaeru_app::search::SearchCache::default());
     let mut queued = 0;
     for id in due {
         let Ok(staff) = kaeru_store::staff::get(db, &scope, id).await else {

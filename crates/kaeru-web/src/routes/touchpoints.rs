@@ -229,7 +229,12 @@ async fn reconnect_page(
     let cached = state
         .search
         .reconnect
-        .list(&state.db, signed.scope(), signed.today())
+        .list(
+            &state.db,
+            signed.scope(),
+            Some(signed.info.revision),
+            signed.today(),
+        )
         .await?;
     let list = &cached.2;
     let total = list.len();
