@@ -268,15 +268,14 @@ pub struct ReconnectCache(
     crate::recent::ByRevisionAndDay<Vec<kaeru_store::touchpoints::Reconnect>>,
 );
 
-/// How long the home page waits for the reconnect list of a new revision before it shows the count read for
-/// an earlier one (the read goes on behind it). A small company's list is read well within it; at 100,000
-/// people the read takes about a second, which each write would otherwise add to the next home page.
-const COUNT_PATIENCE: std::time::Duration = std::time::Duration::from_millis(100);
+/// How long the home page waits for a list of a new revision (the reconnect list, the offers' reminders)
+/// before it shows the one read for an earlier revision today, the read going on behind it: a small company's
+/// list is read well within it; at 100,000 people the reconnect list takes about a second, which every write
+/// would otherwise add to the next home page.
+pub const HOME_PATIENCE: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl ReconnectCache {
-    /// How many people the reconnect list names, for the home page: as the database stands if that can be read
-    /// within [`COUNT_PATIENCE`], else as read earlier today (a few writes behind at most) while the read
-    /// finishes behind it.
+    /// How many people the reconnect list names, for the home page ([`crate::recent::soon`]).
     pub async fn count_soon(
         cache: &Arc<crate::search::SearchCache>,
         db: &Db,
@@ -284,33 +283,20 @@ impl ReconnectCache {
         revision: Option<i64>,
         today: chrono::NaiveDate,
     ) -> Result<usize, StoreError> {
-        let revision = crate::recent::revision_or_read(db, scope, revision).await?;
-        let Some(kept) = cache.reconnect.0.latest(scope.company_id(), today) else {
-            return Ok(cache
-                .reconnect
-                .list(db, scope, Some(revision), today)
-                .await?
-                .2
-                .len());
-        };
-        if kept.0 == revision {
-            return Ok(kept.2.len());
-        }
-        let (c, d, s) = (cache.clone(), db.clone(), *scope);
-        let read = tokio::spawn(async move {
-            c.reconnect
-                .list(&d, &s, Some(revision), today)
-                .await
-                .map(|l| l.2.len())
-        });
-        match tokio::time::timeout(COUNT_PATIENCE, read).await {
-            Ok(Ok(done)) => done,
-            Ok(Err(e)) => Err(StoreError::Other(anyhow::anyhow!(
-                "reading the reconnect list: {e}"
-            ))),
-            // Still reading: the read goes on and keeps its list for the next request.
-            Err(_) => Ok(kept.2.len()),
-        }
+        let list = crate::recent::soon(
+            cache,
+            |c| &c.reconnect.0,
+            db,
+            scope,
+            revision,
+            today,
+            HOME_PATIENCE,
+            move |db, scope| async move {
+                kaeru_store::touchpoints::reconnect_list(&db, &scope, today).await
+            },
+        )
+        .await?;
+        Ok(list.2.len())
     }
 
     /// The company's reconnect list as the database stands. `revision`: the company's, if the caller has just

@@ -165,13 +165,17 @@ pub async fn list(
             });
         }
     }
-    let reminders = cache
-        .reminders
-        .0
-        .get(db, scope, revision, today, || {
-            offers::reminders(db, scope, today)
-        })
-        .await?;
+    let reminders = crate::recent::soon(
+        cache,
+        |c| &c.reminders.0,
+        db,
+        scope,
+        revision,
+        today,
+        crate::people::HOME_PATIENCE,
+        move |db, scope| async move { offers::reminders(&db, &scope, today).await },
+    )
+    .await?;
     for r in &reminders.2 {
         if todos.count(reminder_kind(r)) {
             todos.items.push(reminder_todo(r, today));
