@@ -268,10 +268,10 @@ pub struct ReconnectCache(
     crate::recent::ByRevisionAndDay<Vec<kaeru_store::touchpoints::Reconnect>>,
 );
 
-/// How long the home page waits for a list of a new revision (the reconnect list, the offers' reminders)
-/// before it shows the one read for an earlier revision today, the read going on behind it: a small company's
-/// list is read well within it; at 100,000 people the reconnect list takes about a second, which every write
-/// would otherwise add to the next home page.
+/// How long the home page waits for a list of a new revision whose last read was slow
+/// ([`crate::recent::SLOW_READ`]: the reconnect list, about a second at 100,000 people, which every write would
+/// otherwise add to the next home page) before it shows the one read for an earlier revision today, the read
+/// going on behind it.
 pub const HOME_PATIENCE: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl ReconnectCache {

@@ -158,11 +158,14 @@ impl<T> ByRevisionAndDay<T> {
     }
 }
 
+/// A read that took this long is slow: [`soon`] may show the value before it while it reads again.
+pub const SLOW_READ: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Reads `pick(cache)` for the company's `revision`. When what is kept is from an earlier revision of today and
-/// took longer than `patience` to read, waits at most `patience` for the new one: past it the earlier value is
+/// took [`SLOW_READ`] or longer to read, waits at most `patience` for the new one: past it the earlier value is
 /// returned and the read goes on behind it, keeping its value for the next request. For figures a page shows
-/// beside others (the home page's counts and reminders), where a value a few writes behind beats a second's
-/// wait after every write at 100,000 people. A company whose read is quick always gets the current value.
+/// beside others (the home page's reconnect count), where a value a few writes behind beats a second's wait
+/// after every write at 100,000 people. A company whose read is quicker always gets the current value.
 #[allow(clippy::too_many_arguments)]
 pub async fn soon<T, F, Fut>(
     cache: &Arc<crate::search::SearchCache>,
@@ -182,7 +185,7 @@ where
     let revision = revision_or_read(db, scope, revision).await?;
     let kept = pick(cache)
         .latest(scope.company_id(), today)
-        .filter(|(kept, took)| kept.0 == revision || *took >= patience);
+        .filter(|(kept, took)| kept.0 == revision || *took >= SLOW_READ);
     let Some((kept, _)) = kept else {
         return pick(cache)
             .get(db, scope, Some(revision), today, || {
