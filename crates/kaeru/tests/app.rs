@@ -349,24 +349,9 @@ db_test!(
         let days = chrono::Duration::days;
         // 70 alumni whose issued offers end within 90 days: 70 reminders of one group.
         let people: Vec<kaeru_store::bulk::BulkPerson> = (0..70)
-            .map(|n| {
-                let input = kaeru_domain::person::PersonInput {
-                    family_name: "𠮷田".into(),
-                    given_name: format!("{n}号"),
-                    family_kana: "よしだ".into(),
-                    given_kana: "いちろう".into(),
-                    ..Default::default()
-                };
-                kaeru_store::bulk::BulkPerson {
-                    person: input.parse(today).unwrap(),
-                    status: kaeru_domain::PersonStatus::Alumnus,
-                    outlook: Default::default(),
-                    stints: vec![],
-                    skills: vec![],
-                    careers: vec![],
-                    offer: Some((today - days(5), today + days(10 + n))),
-                    engagements: vec![],
-                }
+            .map(|n| kaeru_store::bulk::BulkPerson {
+                offer: Some((today - days(5), today + days(10 + n))),
+                ..numbered_yoshida(n, kaeru_domain::PersonStatus::Alumnus, today)
             })
             .collect();
         kaeru_store::bulk::insert_people(&app.db, &scope, &kaeru_store::Actor::system("test"), &people, today, |_| {}).await.unwrap();

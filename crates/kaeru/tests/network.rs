@@ -191,21 +191,7 @@ db_test!(
                     30..32 => (today + days(30), None, format!("開始前{n}")),
                     _ => (today - days(400), Some(today - days(200)), format!("終了済{n}")),
                 };
-                let input = kaeru_domain::person::PersonInput {
-                    family_name: "𠮷田".into(),
-                    given_name: format!("{n}号"),
-                    family_kana: "よしだ".into(),
-                    given_kana: "いちろう".into(),
-                    ..Default::default()
-                };
                 kaeru_store::bulk::BulkPerson {
-                    person: input.parse(today).unwrap(),
-                    status: kaeru_domain::PersonStatus::Contractor,
-                    outlook: Default::default(),
-                    stints: vec![],
-                    skills: vec![],
-                    careers: vec![],
-                    offer: None,
                     engagements: vec![EngagementDraft {
                         title,
                         weekdays: vec![Weekday::Mon],
@@ -216,6 +202,7 @@ db_test!(
                         manager: None,
                         note: None,
                     }],
+                    ..numbered_yoshida(n, kaeru_domain::PersonStatus::Contractor, today)
                 }
             })
             .collect();

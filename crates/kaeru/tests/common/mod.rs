@@ -471,3 +471,29 @@ pub fn point_at(cmd: &mut std::process::Command, target: &DatabaseTarget) {
         }
     }
 }
+
+/// One of many people written at once (`kaeru_store::bulk::insert_people`): 𠮷田 {n}号 (よしだ いちろう) with
+/// `status` and nothing hanging off them; a test sets the offer or contracts it needs.
+pub fn numbered_yoshida(
+    n: impl std::fmt::Display,
+    status: kaeru_domain::PersonStatus,
+    today: chrono::NaiveDate,
+) -> kaeru_store::bulk::BulkPerson {
+    let input = kaeru_domain::person::PersonInput {
+        family_name: "𠮷田".into(),
+        given_name: format!("{n}号"),
+        family_kana: "よしだ".into(),
+        given_kana: "いちろう".into(),
+        ..Default::default()
+    };
+    kaeru_store::bulk::BulkPerson {
+        person: input.parse(today).unwrap(),
+        status,
+        outlook: Default::default(),
+        stints: vec![],
+        skills: vec![],
+        careers: vec![],
+        offer: None,
+        engagements: vec![],
+    }
+}
