@@ -58,7 +58,9 @@ impl Figures {
 struct Entry {
     revision: i64,
     day: NaiveDate,
-    facts: Arc<Facts>,
+    /// Kept only when a page that filters by department or year asked (10 MB at 100,000 people): the home page
+    /// and the monthly report want this year's company-wide figures and nothing else.
+    facts: Option<Arc<Facts>>,
     figures: HashMap<(Option<String>, i32), Arc<Figures>>,
 }
 
@@ -87,10 +89,26 @@ impl AnalyticsCache {
         };
         match m.get_mut(company) {
             Some(e) if e.revision == revision && e.day == day => {
-                (Some(e.facts.clone()), e.figures.get(key).cloned())
+                (e.facts.clone(), e.figures.get(key).cloned())
             }
             _ => (None, None),
         }
+    }
+
+    /// How many companies' facts this node keeps (each 10 MB at 100,000 people).
+    pub fn companies_with_facts(&self) -> usize {
+        self.entries
+            .lock()
+            .map(|m| m.values().filter(|e| e.facts.is_some()).count())
+            .unwrap_or(0)
+    }
+
+    /// Forgets the companies whose figures were not asked for in `idle`; returns how many.
+    pub fn forget_unused_for(&self, idle: std::time::Duration) -> usize {
+        self.entries
+            .lock()
+            .map(|mut m| m.forget_unused_for(idle))
+            .unwrap_or(0)
     }
 
     /// The company-wide figures of this year as last computed today, whatever the revision: the home page
@@ -109,7 +127,7 @@ impl AnalyticsCache {
         company: CompanyId,
         revision: i64,
         day: NaiveDate,
-        facts: Arc<Facts>,
+        facts: Option<Arc<Facts>>,
         key: (Option<String>, i32),
         figures: Arc<Figures>,
     ) {
@@ -138,6 +156,8 @@ impl AnalyticsCache {
                 facts,
                 figures: HashMap::new(),
             };
+        } else if e.facts.is_none() {
+            e.facts = facts;
         }
         if e.figures.len() >= FIGURES_KEPT {
             e.figures.clear();
@@ -147,7 +167,8 @@ impl AnalyticsCache {
 }
 
 /// The figures for `department` (None: the whole company) and `year` (None: this year), as of `today` in the
-/// company's `time_zone`.
+/// company's `time_zone`, for the analytics pages and the API: the facts they came from are kept with them
+/// until the next write, so that choosing another department or year is computed from memory.
 pub async fn figures(
     db: &Db,
     cache: &AnalyticsCache,
@@ -157,6 +178,50 @@ pub async fn figures(
     year: Option<i32>,
     today: NaiveDate,
 ) -> StoreResult<Arc<Figures>> {
+    let asked = Asked {
+        department,
+        year,
+        keep_facts: true,
+    };
+    figures_for(db, cache, scope, time_zone, asked, today).await
+}
+
+/// This year's figures for the whole company (the home page's headline, the monthly report): the figures are
+/// kept until the next write, the facts read for them are not.
+pub async fn company_figures(
+    db: &Db,
+    cache: &AnalyticsCache,
+    scope: &Scope,
+    time_zone: &str,
+    today: NaiveDate,
+) -> StoreResult<Arc<Figures>> {
+    let asked = Asked {
+        department: None,
+        year: None,
+        keep_facts: false,
+    };
+    figures_for(db, cache, scope, time_zone, asked, today).await
+}
+
+struct Asked {
+    department: Option<String>,
+    year: Option<i32>,
+    keep_facts: bool,
+}
+
+async fn figures_for(
+    db: &Db,
+    cache: &AnalyticsCache,
+    scope: &Scope,
+    time_zone: &str,
+    asked: Asked,
+    today: NaiveDate,
+) -> StoreResult<Arc<Figures>> {
+    let Asked {
+        department,
+        year,
+        keep_facts,
+    } = asked;
     let tz: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
     let local_date = move |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&tz).date_naive();
     use chrono::Datelike;
@@ -204,7 +269,8 @@ pub async fn figures(
         .map_err(|e| StoreError::Other(e.into()))?;
     tracing::info!(company = %company, revision, department = ?key.0, year, ms = started.elapsed().as_millis() as u64, "analytics figures computed");
     let figures = Arc::new(figures);
-    cache.store(company, revision, today, facts, key, figures.clone());
+    let kept = keep_facts.then_some(facts);
+    cache.store(company, revision, today, kept, key, figures.clone());
     Ok(figures)
 }
 

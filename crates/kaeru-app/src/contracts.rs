@@ -83,8 +83,8 @@ pub struct Overview {
 /// active contract of the company), and the pages of its list, kept until its next write.
 #[derive(Default)]
 pub struct OverviewCache {
-    overview: ByRevisionAndDay<Overview>,
-    pages: crate::recent::Pages<(EngagementFilter, NaiveDate, u64, u64), ContractsPage>,
+    pub(crate) overview: ByRevisionAndDay<Overview>,
+    pub(crate) pages: crate::recent::Pages<(EngagementFilter, NaiveDate, u64, u64), ContractsPage>,
 }
 
 /// A page of contracts with the name of each one's person.

@@ -5,6 +5,7 @@
 
 pub mod analytics;
 pub mod announcements;
+pub mod behind;
 pub mod contacts;
 pub mod contracts;
 pub mod events;

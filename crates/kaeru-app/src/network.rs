@@ -33,7 +33,8 @@ pub async fn remove(
 /// the page reads them once per write, one request reading while the others wait.
 #[derive(Default)]
 pub struct NetworkCache {
-    groups: std::sync::Mutex<std::collections::HashMap<GroupsKey, Arc<Groups>>>,
+    /// Each grouping with when it was last asked for.
+    groups: std::sync::Mutex<std::collections::HashMap<GroupsKey, (Arc<Groups>, Instant)>>,
     building: tokio::sync::Mutex<()>,
 }
 
@@ -45,8 +46,21 @@ pub type Groups = Vec<(String, Vec<network::Placed>)>;
 const MOST_GROUPINGS: usize = 64;
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 impl NetworkCache {
+    /// Forgets the groupings not asked for in `idle`; returns how many.
+    pub fn forget_unused_for(&self, idle: Duration) -> usize {
+        self.groups
+            .lock()
+            .map(|mut m| {
+                let before = m.len();
+                m.retain(|_, (_, used)| used.elapsed() < idle);
+                before - m.len()
+            })
+            .unwrap_or(0)
+    }
+
     /// The company's alumni grouped as the page asks, as the database stands.
     pub async fn grouped(
         &self,
@@ -57,7 +71,14 @@ impl NetworkCache {
     ) -> Result<Arc<Groups>, StoreError> {
         let revision = kaeru_store::companies::revision(db, scope).await?;
         let key: GroupsKey = (scope.company_id(), revision, by, query.trim().to_string());
-        let cached = || self.groups.lock().ok().and_then(|m| m.get(&key).cloned());
+        let cached = || {
+            self.groups.lock().ok().and_then(|mut m| {
+                m.get_mut(&key).map(|(g, used)| {
+                    *used = Instant::now();
+                    g.clone()
+                })
+            })
+        };
         if let Some(g) = cached() {
             return Ok(g);
         }
@@ -72,7 +93,7 @@ impl NetworkCache {
             if m.len() >= MOST_GROUPINGS {
                 m.clear();
             }
-            m.insert(key, fresh.clone());
+            m.insert(key, (fresh.clone(), Instant::now()));
         }
         Ok(fresh)
     }

@@ -109,7 +109,7 @@ pub async fn save_draft(
 /// left are worked out from today when the page is shown).
 #[derive(Default)]
 pub struct ListCache(
-    crate::recent::Pages<
+    pub(crate)  crate::recent::Pages<
         (Option<kaeru_domain::OfferStatus>, u64, u64),
         kaeru_store::Page<offers::OfferListItem>,
     >,

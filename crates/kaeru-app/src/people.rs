@@ -91,7 +91,7 @@ pub struct ListCache {
     /// after a write must not each count the company).
     building: tokio::sync::Mutex<()>,
     /// The pages read at the company's revision, by filter, page number, size and cursor.
-    pages: crate::recent::Pages<PageKey, Vec<people::ListLine>>,
+    pub(crate) pages: crate::recent::Pages<PageKey, Vec<people::ListLine>>,
 }
 
 struct ListFacts {
@@ -265,14 +265,8 @@ pub type ReconnectList = crate::recent::Dated<Vec<kaeru_store::touchpoints::Reco
 /// wait.
 #[derive(Default)]
 pub struct ReconnectCache(
-    crate::recent::ByRevisionAndDay<Vec<kaeru_store::touchpoints::Reconnect>>,
+    pub(crate) crate::recent::ByRevisionAndDay<Vec<kaeru_store::touchpoints::Reconnect>>,
 );
-
-/// How long the home page waits for a list of a new revision whose last read was slow
-/// ([`crate::recent::SLOW_READ`]: the reconnect list, about a second at 100,000 people, which every write would
-/// otherwise add to the next home page) before it shows the one read for an earlier revision today, the read
-/// going on behind it.
-pub const HOME_PATIENCE: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl ReconnectCache {
     /// How many people the reconnect list names, for the home page ([`crate::recent::soon`]).
@@ -290,7 +284,6 @@ impl ReconnectCache {
             scope,
             revision,
             today,
-            HOME_PATIENCE,
             move |db, scope| async move {
                 kaeru_store::touchpoints::reconnect_list(&db, &scope, today).await
             },

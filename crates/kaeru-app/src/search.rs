@@ -112,7 +112,14 @@ pub struct Counts {
     pub match_rebuilds: std::sync::atomic::AtomicU64,
     /// Indexes dropped to stay within the memory budget.
     pub evictions: std::sync::atomic::AtomicU64,
+    /// Companies' lists, figures and pages forgotten because no request asked for them for a while.
+    pub forgotten: std::sync::atomic::AtomicU64,
 }
+
+/// A company's lists, figures and pages kept beside its indexes are forgotten when no request has asked for
+/// them for this long: the analytics facts (10 MB at 100,000 people), the reconnect list or the network's groups
+/// read once by a page a manager opened in the morning do not stay resident all day.
+pub const FORGET_UNUSED_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// The least recently used index other than `keep`'s: (its last use, its company).
 fn oldest<T>(m: &HashMap<CompanyId, Arc<Live<T>>>, keep: CompanyId) -> Option<(u64, CompanyId)> {
@@ -132,6 +139,24 @@ fn remove<T>(
 }
 
 impl SearchCache {
+    /// Forgets every company's lists, figures and pages that no request asked for in `idle` (the indexes are
+    /// kept: they have their memory budget); returns how many were forgotten.
+    pub fn forget_unused_for(&self, idle: std::time::Duration) -> usize {
+        let forgotten = self.analytics.forget_unused_for(idle)
+            + self.lists.pages.forget_unused_for(idle)
+            + self.offers.0.forget_unused_for(idle)
+            + self.reconnect.0.forget_unused_for(idle)
+            + self.reminders.0.forget_unused_for(idle)
+            + self.skill_holders.0.forget_unused_for(idle)
+            + self.network.forget_unused_for(idle)
+            + self.contracts.overview.forget_unused_for(idle)
+            + self.contracts.pages.forget_unused_for(idle);
+        self.counts
+            .forgotten
+            .fetch_add(forgotten as u64, Ordering::Relaxed);
+        forgotten
+    }
+
     /// A cache whose indexes stay within `budget_bytes` together (the least recently used dropped first).
     pub fn with_budget(budget_bytes: Option<usize>) -> Self {
         Self {
@@ -434,7 +459,7 @@ where
     }
     let work = rebuild(live.clone());
     let live = live.clone();
-    tokio::spawn(async move {
+    crate::behind::spawn(async move {
         let result = work.await;
         live.rebuilding.store(false, Ordering::Release);
         if let Err(e) = result {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 /// How many people hold each skill, kept for the company's revision and the day: counting them reads every
 /// holding of the company (0.36 s at 100,000 people), and the catalogue page asks on every visit.
 #[derive(Default)]
-pub struct HoldersCache(crate::recent::ByRevisionAndDay<HashMap<SkillId, u64>>);
+pub struct HoldersCache(pub(crate) crate::recent::ByRevisionAndDay<HashMap<SkillId, u64>>);
 
 impl HoldersCache {
     /// The counts as the database stands. `revision`: the company's, if the caller has just read it.

@@ -19,7 +19,7 @@ pub struct Todo {
 /// The offers' reminders of each company, kept for its revision and the day: reading them means every standing
 /// offer and its person (11,000 offers at 100,000 people, about 0.1 s), and the home page asks on every visit.
 #[derive(Default)]
-pub struct RemindersCache(crate::recent::ByRevisionAndDay<Vec<Reminder>>);
+pub struct RemindersCache(pub(crate) crate::recent::ByRevisionAndDay<Vec<Reminder>>);
 
 /// A to-do list: the first items of each kind (all of a kind up to the limit asked for) and how many of each
 /// kind there are in all.
@@ -172,7 +172,6 @@ pub async fn list(
         scope,
         revision,
         today,
-        crate::people::HOME_PATIENCE,
         move |db, scope| async move { offers::reminders(&db, &scope, today).await },
     )
     .await?;

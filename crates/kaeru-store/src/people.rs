@@ -510,7 +510,8 @@ pub async fn count_by_status(db: &Db, scope: &Scope) -> StoreResult<Vec<(PersonS
     let rows: Vec<(String, i64)> = row::Entity::find()
         .select_only()
         .column(row::Column::Status)
-        .column_as(Expr::col(row::Column::Id).count(), "n")
+        // `COUNT(*)`, not of a column: SQLite then counts from the index by status alone (m0022).
+        .column_as(Expr::cust("COUNT(*)"), "n")
         .filter(row::Column::CompanyId.eq(scope.company_id().0))
         .filter(row::Column::ErasedAt.is_null())
         .group_by(row::Column::Status)

@@ -84,13 +84,43 @@ impl AppState {
     }
 }
 
+/// Every minute, forgets the lists and figures no request asked for in
+/// [`kaeru_app::search::FORGET_UNUSED_AFTER`]; stops when the router is dropped.
+fn forget_unused_lists(search: &Arc<kaeru_app::search::SearchCache>) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let search = Arc::downgrade(search);
+    runtime.spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        every.tick().await;
+        loop {
+            every.tick().await;
+            let Some(search) = search.upgrade() else {
+                return;
+            };
+            let n = search.forget_unused_for(kaeru_app::search::FORGET_UNUSED_AFTER);
+            if n > 0 {
+                tracing::debug!(
+                    forgotten = n,
+                    "lists and figures no one asked for forgotten"
+                );
+            }
+        }
+    });
+}
+
 /// All routes of the application.
 pub fn router(db: Db, config: WebConfig) -> Router {
-    let search = kaeru_app::search::SearchCache::with_budget(config.index_budget_bytes);
+    let search = Arc::new(kaeru_app::search::SearchCache::with_budget(
+        config.index_budget_bytes,
+    ));
+    forget_unused_lists(&search);
     let state = AppState {
         db,
         config: Arc::new(config),
-        search: Arc::new(search),
+        search,
         requests: Arc::new(metrics::Requests::default()),
     };
     routes::router()

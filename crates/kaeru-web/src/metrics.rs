@@ -176,6 +176,13 @@ pub async fn metrics(State(state): State<AppState>, parts: axum::http::request::
         "kaeru_index_evictions_total {}",
         c.evictions.load(Ordering::Relaxed)
     );
+    out.push_str("# HELP kaeru_lists_forgotten_total Companies' lists, figures and pages forgotten after minutes unused.\n");
+    out.push_str("# TYPE kaeru_lists_forgotten_total counter\n");
+    let _ = writeln!(
+        out,
+        "kaeru_lists_forgotten_total {}",
+        c.forgotten.load(Ordering::Relaxed)
+    );
     out.push_str("# HELP kaeru_index_refreshes_total Indexes brought up to date: patched by the people a write touched, or rebuilt.\n");
     out.push_str("# TYPE kaeru_index_refreshes_total counter\n");
     for (index, how, n) in [

@@ -120,13 +120,11 @@ pub async fn queue_monthly_report(
         return Ok(0);
     }
     let c = companies::get(db, &scope).await?;
-    let figures = kaeru_app::analytics::figures(
+    let figures = kaeru_app::analytics::company_figures(
         db,
         &kaeru_app::analytics::AnalyticsCache::default(),
         &scope,
         &c.time_zone,
-        None,
-        None,
         today,
     )
     .await?;

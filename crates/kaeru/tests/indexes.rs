@@ -384,3 +384,40 @@ db_test!(
         assert_eq!(renamed.items[0].person_name, "吉田 花子");
     }
 );
+
+db_test!(
+    async fn a_node_keeps_the_home_pages_figures_without_their_facts_and_forgets_what_no_one_asks_for(target) {
+        let (_app, db, scope, actor, today) = one_company(target).await;
+        let p = kaeru_app::people::save(&db, &scope, &actor, today, &input("𠮷田", "花子", "よしだ", ""), None).await.unwrap().id;
+        kaeru_store::stints::create(&db, &scope, &actor, p, &kaeru_domain::StintInput { start_date: "2015-04-01".into(), end_date: "2020-03-31".into(), department: "製造部".into(), employment_type: "full_time".into(), ..Default::default() }.parse(&[]).unwrap(), today).await.unwrap();
+        let node = std::sync::Arc::new(SearchCache::default());
+        let tz = "Asia/Tokyo";
+        // The home page (and the monthly report): this year's figures, kept; the facts behind them, not.
+        let home = kaeru_app::analytics::company_figures(&db, &node.analytics, &scope, tz, today).await.unwrap();
+        assert_eq!(node.analytics.companies_with_facts(), 0);
+        assert!(node.analytics.latest(scope.company_id(), today).is_some());
+        // The analytics page asks for the same figures: they are kept already. Another department's are computed
+        // from facts read again, which the page keeps for the next choice.
+        let page = kaeru_app::analytics::figures(&db, &node.analytics, &scope, tz, None, None, today).await.unwrap();
+        assert_eq!(serde_json::to_value(&*home).unwrap(), serde_json::to_value(&*page).unwrap());
+        assert_eq!(node.analytics.companies_with_facts(), 0);
+        let by_department = kaeru_app::analytics::figures(&db, &node.analytics, &scope, tz, Some("製造部".into()), None, today).await.unwrap();
+        assert_eq!(by_department.department.as_deref(), Some("製造部"));
+        assert_eq!(node.analytics.companies_with_facts(), 1);
+        // The home page asking again keeps the facts the pages read.
+        kaeru_app::analytics::company_figures(&db, &node.analytics, &scope, tz, today).await.unwrap();
+        assert_eq!(node.analytics.companies_with_facts(), 1);
+        kaeru_app::people::ReconnectCache::count_soon(&node, &db, &scope, None, today).await.unwrap();
+        kaeru_app::network::NetworkCache::grouped(&node.network, &db, &scope, "", kaeru_store::network::GroupBy::Employer).await.unwrap();
+
+        // Nothing is forgotten while it is used; everything once no one has asked for it.
+        assert_eq!(node.forget_unused_for(std::time::Duration::from_secs(3600)), 0);
+        assert_eq!(node.forget_unused_for(std::time::Duration::ZERO), 3, "analytics, reconnect list, network");
+        assert_eq!(node.counts.forgotten.load(Ordering::Relaxed), 3);
+        assert_eq!(node.analytics.companies_with_facts(), 0);
+        assert!(node.analytics.latest(scope.company_id(), today).is_none());
+        // Asked again, they are read again, the same.
+        let again = kaeru_app::analytics::company_figures(&db, &node.analytics, &scope, tz, today).await.unwrap();
+        assert_eq!(serde_json::to_value(&*again).unwrap(), serde_json::to_value(&*home).unwrap());
+    }
+);

@@ -23,6 +23,7 @@ mod m0018_lean_people_indexes;
 mod m0019_offers_by_window;
 mod m0020_engagements_by_start;
 mod m0021_one_list_index_on_postgres;
+mod m0022_people_counted_by_status;
 
 pub struct Migrator;
 
@@ -83,6 +84,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_offers_by_window::Migration),
             Box::new(m0020_engagements_by_start::Migration),
             Box::new(m0021_one_list_index_on_postgres::Migration),
+            Box::new(m0022_people_counted_by_status::Migration),
         ]
     }
 }

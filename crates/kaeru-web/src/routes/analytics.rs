@@ -105,6 +105,18 @@ pub(crate) async fn load(
     .await?)
 }
 
+/// This year's company-wide figures without keeping the facts behind them (the home page's headline).
+pub(crate) async fn load_headline(state: &AppState, signed: &Signed) -> AppResult<Arc<Figures>> {
+    Ok(kaeru_app::analytics::company_figures(
+        &state.db,
+        &state.search.analytics,
+        signed.scope(),
+        &signed.info.company.time_zone,
+        signed.today(),
+    )
+    .await?)
+}
+
 fn turnover_row(s: &Shell, y: &TurnoverYear, first: String) -> Vec<String> {
     vec![
         first,

@@ -154,16 +154,14 @@ async fn home(State(state): State<AppState>, req: Request) -> AppResult<Response
             Some((seen, f)) if seen == revision => f,
             Some((_, f)) => {
                 let (state, signed) = (state.clone(), signed.clone());
-                tokio::spawn(async move {
-                    if let Err(e) =
-                        super::analytics::load(&state, &signed, &Default::default()).await
-                    {
+                kaeru_app::behind::spawn(async move {
+                    if let Err(e) = super::analytics::load_headline(&state, &signed).await {
                         tracing::warn!(error = ?e, "refreshing the analytics behind the home page");
                     }
                 });
                 f
             }
-            None => super::analytics::load(&state, &signed, &Default::default()).await?,
+            None => super::analytics::load_headline(&state, &signed).await?,
         };
         let h = &f.headline;
         no_history = !h.has_history;
