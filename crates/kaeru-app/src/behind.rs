@@ -1,9 +1,10 @@
 //! Work done behind the pages: a list or figures read again after a write while the page shows the earlier
 //! ones (`recent::soon`, the home page's figures), a worn index rebuilt while the old one answers. At 100,000
-//! people one such read is a second of CPU (decoding a company's rows, grouping them); on the requests' worker
-//! threads two of them held both of a 2-core node's workers, and the page that had started them waited for a
-//! thread to finish (the first home page after a write: 0.3–0.6 s, of which 0.1 s was its own work). They run
-//! on a runtime of their own with one thread: however many there are, the requests keep their workers.
+//! people one such read is up to a second of CPU (decoding a company's rows, grouping them), which on the
+//! requests' worker threads delays every request that thread would have served. They run on a runtime of their
+//! own with one thread, so the requests keep their workers: with a write and a home page every 0.5 s at 100,000
+//! people, `/people` beside them answered with p99 41–45 ms instead of 51–69 ms, and the home page after each
+//! write with p99 273–297 ms instead of 355–442 ms (docs/PERFORMANCE.md).
 
 use std::future::Future;
 use std::sync::OnceLock;
