@@ -2,7 +2,8 @@
 //! pages, e-mails, API errors, the command line — comes from `locales/{ja,en}.toml`.
 
 use kaeru_domain::Language;
-use std::collections::HashMap;
+// Keys are looked up tens of times a page: a fast hash (the keys are our own, not an attacker's).
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 pub struct Catalog {
@@ -13,7 +14,7 @@ fn load(src: &str) -> Catalog {
     let table: toml::Table = src
         .parse()
         .unwrap_or_else(|e| panic!("translation catalogue is not valid TOML: {e}"));
-    let mut messages = HashMap::new();
+    let mut messages = HashMap::default();
     flatten("", &table, &mut messages);
     Catalog { messages }
 }
@@ -63,13 +64,34 @@ impl Catalog {
         self.messages.get(key).map(String::as_str)
     }
 
-    /// The message with `{name}` placeholders filled in.
+    /// The message with `{name}` placeholders filled in, in one pass: a value that itself holds `{…}` is
+    /// written as it is, and a placeholder with no argument stays in the text.
     pub fn format(&self, key: &str, args: &[(&str, String)]) -> String {
-        let mut s = self.t(key).to_string();
-        for (name, value) in args {
-            s = s.replace(&format!("{{{name}}}"), value);
+        let message = self.t(key);
+        let mut out =
+            String::with_capacity(message.len() + args.iter().map(|(_, v)| v.len()).sum::<usize>());
+        let mut rest = message;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let filled = after.find('}').and_then(|close| {
+                args.iter()
+                    .find(|(name, _)| *name == &after[..close])
+                    .map(|(_, value)| (close, value))
+            });
+            match filled {
+                Some((close, value)) => {
+                    out.push_str(value);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
         }
-        s
+        out.push_str(rest);
+        out
     }
 
     /// The label of a coded value: `label("status", "alumnus")` is the message `status.alumnus`.
@@ -104,6 +126,19 @@ impl Catalog {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn placeholders_are_filled_in_one_pass() {
+        let ja = Catalog::get(Language::Ja);
+        assert_eq!(ja.aside("週2日", "火・木"), "週2日（火・木）");
+        // A value holding a placeholder is written as it is, not filled again.
+        assert_eq!(ja.aside("{note}", "𠮷"), "{note}（𠮷）");
+        // A placeholder without its argument stays; a brace alone is kept.
+        assert_eq!(
+            ja.format("punct.aside", &[("main", "a{".into())]),
+            "a{（{note}）"
+        );
+    }
 
     #[test]
     fn both_catalogues_have_the_same_keys() {

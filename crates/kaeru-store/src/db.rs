@@ -1,6 +1,7 @@
 //! Choosing and opening the database: SQLite by default, PostgreSQL from a `postgres://` URL.
 
 use crate::StoreResult;
+use crate::direct::{DirectReader, DirectReads};
 use crate::migration::Migrator;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, SqlxPostgresConnector, SqlxSqliteConnector,
@@ -109,6 +110,8 @@ pub struct Db {
     pub(crate) write: DatabaseConnection,
     pub(crate) backend: DbBackend,
     pg_pool: Option<sqlx::PgPool>,
+    /// SQLite only: the session read on the request's own thread (`direct`).
+    pub(crate) direct: Option<std::sync::Arc<DirectReader>>,
 }
 
 /// How much of one connection pool is in use.
@@ -174,6 +177,7 @@ impl Db {
                     write: SqlxSqliteConnector::from_sqlx_sqlite_pool(write),
                     backend: DbBackend::Sqlite,
                     pg_pool: None,
+                    direct: Some(std::sync::Arc::new(DirectReader::new(path.clone()))),
                 })
             }
             DatabaseTarget::Postgres { url, schema } => {
@@ -204,6 +208,7 @@ impl Db {
                     write: conn,
                     backend: DbBackend::Postgres,
                     pg_pool: Some(pool),
+                    direct: None,
                 })
             }
         }
@@ -235,6 +240,21 @@ impl Db {
                 })
                 .collect(),
         }
+    }
+
+    /// The same database with every read through the pools, to compare the direct reads with (tests only).
+    #[cfg(any(test, feature = "testing"))]
+    pub fn without_direct_reads(&self) -> Self {
+        Self {
+            direct: None,
+            ..self.clone()
+        }
+    }
+
+    /// SQLite only: how many session reads this node made on the request's thread, and how many went through
+    /// the pool because SQLite could not answer at once.
+    pub fn direct_reads(&self) -> Option<DirectReads> {
+        self.direct.as_ref().map(|d| d.counts())
     }
 
     pub fn backend_name(&self) -> &'static str {

@@ -2,6 +2,7 @@
 //! Handlers call these functions with a [`Scope`] and get domain types back; they never see SQL.
 
 mod db;
+mod direct;
 mod entity;
 mod migration;
 
@@ -45,6 +46,7 @@ pub mod ventures;
 
 pub use audit::AuditEntry;
 pub use db::{DatabaseTarget, Db, PoolUse, TargetError, redact};
+pub use direct::DirectReads;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

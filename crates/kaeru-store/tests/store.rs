@@ -321,3 +321,62 @@ db_test!(
         assert_eq!(engagements::counts(&db, &other, today()).await.unwrap().all(), 1);
     }
 );
+
+db_test!(
+    async fn a_session_read_on_the_requests_thread_finds_what_the_pool_finds(target) {
+        use kaeru_domain::{Language, Role};
+        use kaeru_store::{sessions, staff};
+        let db = open(target).await;
+        let pooled = db.without_direct_reads();
+        let (c, owner) = companies::create_with_owner(
+            &db,
+            &kaeru_domain::Slug::parse("direct").unwrap(),
+            &kaeru_domain::CompanySettings { name: "𠮷野家工業".into(), time_zone: "Asia/Tokyo".into(), default_language: Language::En },
+            companies::NewOwner { email: "owner@direct.example".into(), display_name: "𠮷田 社長".into(), password_hash: "x".into() },
+        )
+        .await
+        .unwrap();
+        let scope = kaeru_store::Scope::for_company(c.id);
+        staff::set_language(&db, &scope, owner.id, Language::Ja).await.unwrap();
+        let same = |a: &Option<sessions::SessionInfo>, b: &Option<sessions::SessionInfo>| format!("{a:?}") == format!("{b:?}");
+
+        let live = sessions::create(&db, &owner, chrono::Duration::hours(1)).await.unwrap();
+        let direct = sessions::resolve(&db, &live).await.unwrap();
+        let through_pool = sessions::resolve(&pooled, &live).await.unwrap();
+        assert!(same(&direct, &through_pool), "{direct:?}\n{through_pool:?}");
+        let found = direct.expect("a live session");
+        assert_eq!(found.user.display_name, "𠮷田 社長");
+        assert_eq!(found.user.language, Some(Language::Ja));
+        assert_eq!(found.user.role, Role::Owner);
+        assert_eq!(found.company.name, "𠮷野家工業");
+        assert_eq!(found.company.default_language, Language::En);
+        assert_eq!(found.scope, scope);
+
+        // A write to the company is seen by the next read: its revision comes with the session.
+        let before = found.revision;
+        people::create(&db, &scope, &Actor::system("test"), &person("𠮷田", "花", "よしだ", "はな", None)).await.unwrap();
+        let after = sessions::resolve(&db, &live).await.unwrap().unwrap();
+        assert!(after.revision > before);
+
+        let expired = sessions::create(&db, &owner, chrono::Duration::seconds(-1)).await.unwrap();
+        assert!(sessions::resolve(&db, &expired).await.unwrap().is_none());
+        assert!(sessions::resolve(&pooled, &expired).await.unwrap().is_none());
+        assert!(sessions::resolve(&db, &"0".repeat(64)).await.unwrap().is_none());
+
+        sessions::delete(&db, &live).await.unwrap();
+        assert!(sessions::resolve(&db, &live).await.unwrap().is_none());
+
+        let other = sessions::create(&db, &owner, chrono::Duration::hours(1)).await.unwrap();
+        staff::update_access(&db, &scope, &Actor::system("test"), owner.id, Role::Owner, false).await.unwrap();
+        assert!(sessions::resolve(&db, &other).await.unwrap().is_none());
+
+        match db.direct_reads() {
+            Some(reads) => {
+                assert_eq!(db.backend_name(), "sqlite");
+                assert!(reads.direct >= 5, "{reads:?}");
+                assert_eq!(reads.fallen_back, 0, "{reads:?}");
+            }
+            None => assert_eq!(db.backend_name(), "postgres"),
+        }
+    }
+);

@@ -252,6 +252,20 @@ pub async fn metrics(State(state): State<AppState>, parts: axum::http::request::
             p.name, p.max
         );
     }
+    if let Some(d) = state.db.direct_reads() {
+        out.push_str("# HELP kaeru_session_reads_total Session reads on SQLite: on the request's thread (direct) or through the pool because SQLite could not answer at once (fallback).\n");
+        out.push_str("# TYPE kaeru_session_reads_total counter\n");
+        let _ = writeln!(
+            out,
+            "kaeru_session_reads_total{{way=\"direct\"}} {}",
+            d.direct
+        );
+        let _ = writeln!(
+            out,
+            "kaeru_session_reads_total{{way=\"fallback\"}} {}",
+            d.fallen_back
+        );
+    }
     if let Some(rss) = resident_bytes() {
         out.push_str(
             "# HELP kaeru_process_resident_memory_bytes Resident memory of this process.\n",

@@ -119,9 +119,16 @@ pub(crate) fn label(t: &Catalog, prefix: &str, code: &str) -> String {
 }
 
 /// Renders a template, turning a rendering failure into a logged internal error.
-pub(crate) fn render(tpl: &impl askama::Template) -> AppResult<axum::response::Html<String>> {
-    Ok(axum::response::Html(tpl.render()?))
+pub(crate) fn render<T: askama::Template>(tpl: &T) -> AppResult<axum::response::Html<String>> {
+    // Room for a list of 50 rows at once: askama's own hint counts a loop's body once, and the page grew
+    // by reallocations, each a copy of what was already written.
+    let mut page = String::with_capacity(T::SIZE_HINT.max(PAGE_ROOM));
+    tpl.render_into(&mut page)?;
+    Ok(axum::response::Html(page))
 }
+
+/// What a page is given to grow into before it is rendered (a list of 50 people is about 21 KB).
+const PAGE_ROOM: usize = 32 * 1024;
 
 /// A redirect that shows a short message on the next page.
 pub(crate) fn redirect_with_flash(to: &str, flash_key: &'static str) -> axum::response::Response {
