@@ -3,7 +3,7 @@
 mod profile;
 mod stints;
 
-use super::{choices, label, redirect_with_flash, render};
+use super::{label, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::error::AppResult;
@@ -70,7 +70,7 @@ struct ListPage<'a> {
     pages: u64,
     prev_link: String,
     next_link: String,
-    statuses: Vec<(&'static str, String)>,
+    statuses: Vec<(&'static str, &'static str)>,
     departments: Vec<String>,
     /// Each year with its label and whether it is the one chosen.
     years: Vec<(i32, String, bool)>,
@@ -149,7 +149,10 @@ async fn list(
             left_on: s.opt_date(&item.last_left_on),
         })
         .collect();
-    let statuses = choices(s.t, "status", &PersonStatus::ALL, PersonStatus::code);
+    let statuses = status_labels
+        .iter()
+        .map(|(st, l)| (st.code(), *l))
+        .collect();
     let years = view
         .years
         .iter()
